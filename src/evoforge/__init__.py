@@ -1,0 +1,20 @@
+"""evoforge: one small engine for self-evolving AI systems (acquire, refine, update, evaluate)."""
+from .api import RunConfig, evolve, resume
+from .archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront
+from .budget import Budget
+from .candidate import Candidate
+from .engine import Engine, RunResult
+from .errors import ConfigError, EvoforgeError, StoreError, TaskError
+from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
+from .recipe import Recipe, get_recipe, register
+from .store import RunStore
+from .task import Task, load_task
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AgingPopulation", "Budget", "Candidate", "ConfigError", "Engine", "EvoforgeError", "GridArchive",
+    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "RayExecutor",
+    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "evolve",
+    "get_recipe", "load_task", "make_executor", "register", "resume",
+]

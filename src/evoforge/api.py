@@ -1,0 +1,126 @@
+"""The high-level Python API: ``evolve(task, recipe, ...)`` and ``resume(path)``."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .budget import Budget
+from .engine import Engine, RunResult
+from .errors import ConfigError, StoreError
+from .executors import make_executor
+from .recipe import Recipe, get_recipe
+from .store import RunStore
+from .task import Task, load_task
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a run; stored in the run file and used again by ``resume``."""
+
+    recipe: str
+    task: str
+    recipe_params: dict[str, Any] = field(default_factory=dict)
+    task_options: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    budget: int | None = 1000            # evaluations
+    generations: int | None = None
+    seconds: float | None = None
+    batch_size: int | None = None
+    executor: str = "pool"
+    workers: int = 2
+    timeout: float | None = 60.0         # seconds per evaluation
+    memory_mb: int | None = 4096         # extra address space per evaluation
+    address: str | None = None           # Ray cluster address
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        return cls(**data)
+
+
+def build_engine(config: RunConfig, store: RunStore | None,
+                 on_batch: Callable[[Engine, list], None] | None = None, task: Task | None = None,
+                 recipe: Recipe | None = None) -> Engine:
+    task = task or load_task(config.task, config.task_options)
+    recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
+    budget = Budget(evaluations=config.budget, generations=config.generations, seconds=config.seconds)
+    return Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
+                  store=store, on_batch=on_batch)
+
+
+def evolve(task: str | Task, recipe: str | Recipe = "ga", *, budget: int | None = 1000, seed: int = 0,
+           out: str | Path | None = None, executor: str = "pool", overwrite: bool = False,
+           on_batch: Callable[[Engine, list], None] | None = None, **settings: Any) -> RunResult:
+    """Run ``recipe`` on ``task`` until the budget is spent; return the best candidate.
+
+    ``task`` is a built-in name, a module or a file path (or a loaded :class:`Task`); ``recipe`` a
+    recipe name or instance. ``settings`` are other :class:`RunConfig` fields (``workers``,
+    ``timeout``, ``recipe_params`` ...). With ``out`` the run is stored there and can be resumed.
+    """
+    task_obj = task if isinstance(task, Task) else None
+    recipe_obj = recipe if isinstance(recipe, Recipe) else None
+    try:
+        config = RunConfig(recipe=recipe_obj.name if recipe_obj else str(recipe),
+                           task=task_obj.ref if task_obj else str(task), seed=seed, budget=budget,
+                           executor=executor, **settings)
+    except TypeError as err:
+        raise ConfigError(f"evolve(): {err}") from None
+    return run_config(config, out, overwrite=overwrite, on_batch=on_batch, task=task_obj, recipe=recipe_obj)
+
+
+def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = False,
+               on_batch: Callable[[Engine, list], None] | None = None, task: Task | None = None,
+               recipe: Recipe | None = None) -> RunResult:
+    """Start the run ``config`` describes, storing it in ``out``. The task and recipe are loaded and
+    checked before the run file is created, so bad input leaves no file behind."""
+    task = task or load_task(config.task, config.task_options)
+    recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
+    store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
+    return _run(config, store, on_batch, task, recipe)
+
+
+def open_resumable(path: str | Path) -> RunStore:
+    """Open a run file for resuming, refusing finished runs."""
+    store = RunStore.open(path)
+    if store.meta("status") == "finished":
+        reason = store.meta("stop_reason")
+        store.close()
+        raise StoreError(f"{path} already finished ({reason}); nothing to resume")
+    return store
+
+
+def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = None) -> RunResult:
+    """Continue a stored run from its last committed batch."""
+    store = open_resumable(path)
+    try:
+        config = RunConfig.from_dict(store.config)
+    except TypeError as err:
+        store.close()
+        raise StoreError(f"{path}: unreadable run configuration ({err})") from None
+    return _run(config, store, on_batch, None, None, restore=True)
+
+
+def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None, recipe: Recipe | None,
+         restore: bool = False) -> RunResult:
+    try:
+        engine = build_engine(config, store, on_batch, task, recipe)
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
+    if restore and store is not None:
+        engine.restore(store)
+        store.event("resumed", {"batch": engine.state.batch, "evaluations": engine.state.evaluations})
+    elif store is not None:
+        store.event("started", {"config": config.to_dict()})
+    runner = make_executor(config.executor, engine.task, config.workers, config.timeout, config.memory_mb,
+                           config.address)
+    try:
+        return engine.run(runner)
+    finally:
+        runner.close()
+        if store is not None:
+            store.close()

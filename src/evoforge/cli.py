@@ -1,0 +1,216 @@
+"""The ``evoforge`` command line: run, resume, show, plot, list."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import api
+from .config import build_config, parse_sets, read_config_file
+from .errors import EvoforgeError
+from .store import RunStore
+
+console = Console(stderr=True)
+out = Console()
+
+
+class _Progress:
+    """A rich progress bar over evaluations that shows the live best score."""
+
+    def __init__(self, total: int | None, quiet: bool):
+        self.quiet = quiet
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("best [cyan]{task.fields[best]}"), TimeElapsedColumn(),
+                            console=console, disable=quiet, transient=False)
+        self.task_id = self.bar.add_task("evolving", total=total, best="-")
+
+    def __enter__(self) -> _Progress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, engine: Any, batch: list) -> None:
+        best = engine.state.best_score
+        self.bar.update(self.task_id, completed=engine.state.evaluations,
+                        best=f"{best:.6g}" if best is not None else "-")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="evoforge")
+def cli() -> None:
+    """evoforge: self-evolving AI systems on one small engine (acquire, refine, update, evaluate)."""
+
+
+@cli.command()
+@click.argument("recipe")
+@click.option("--task", "-t", help="Built-in task name, module, or path to a task .py file.")
+@click.option("--budget", "-b", type=int, help="Number of evaluations (default 1000).")
+@click.option("--seed", "-s", type=int, help="Random seed (default 0): the same seed gives the same run.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite). Default: runs/<recipe>-<task>-<time>.db")
+@click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool).")
+@click.option("--workers", "-w", type=int, help="Parallel evaluations (default 2).")
+@click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default 60).")
+@click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096).")
+@click.option("--address", help="Ray cluster address (with --executor ray); default: a local Ray.")
+@click.option("--batch-size", type=int, help="Candidates per batch (default: the recipe's).")
+@click.option("--generations", type=int, help="Stop after this many batches.")
+@click.option("--seconds", type=float, help="Stop after this much wall time.")
+@click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), help="TOML/JSON file with the same keys as these flags.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Recipe parameter, or task.OPTION=VALUE; repeatable.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[str, ...], out: str | None,
+        overwrite: bool, quiet: bool, **flags: Any) -> None:
+    """Evolve with RECIPE on --task until the budget is spent."""
+    values: dict[str, Any] = {}
+    file_sets: dict[str, Any] = {}
+    if config_file:
+        file_values = read_config_file(config_file)
+        file_sets = file_values.pop("set", {})
+        out = out or file_values.pop("out", None)
+        values.update(file_values)
+    values.update({k.replace("_", "-"): v for k, v in flags.items() if v is not None})
+    values["recipe"] = recipe
+    config = build_config(values, {**file_sets, **parse_sets(sets)})
+    if out is None:
+        task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
+        out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
+    from .recipe import get_recipe
+    from .task import load_task
+
+    task = load_task(config.task, config.task_options)
+    recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
+    console.print(f"[dim]run file[/] {out}")
+    with _Progress(config.budget, quiet) as progress:
+        result = api.run_config(config, out, overwrite=overwrite, on_batch=progress, task=task, recipe=recipe_obj)
+    _report(result)
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def resume(run_file: str, quiet: bool) -> None:
+    """Continue RUN_FILE from its last committed batch."""
+    store = api.open_resumable(run_file)
+    budget, done = store.config.get("budget"), (store.last_batch() or {}).get("evaluations", 0)
+    store.close()
+    with _Progress(budget, quiet) as progress:
+        progress.bar.update(progress.task_id, completed=done)
+        result = api.resume(run_file, progress)
+    _report(result)
+
+
+def _report(result: api.RunResult) -> None:
+    best = result.best
+    out.print(f"[bold]stopped:[/] {result.stop_reason}")
+    out.print(f"evaluations {result.evaluations}, batches {result.batches}")
+    if best is not None:
+        out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {best.operator})")
+    else:
+        out.print("[yellow]no candidate evaluated successfully[/]")
+    if result.path:
+        out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option("--lineage-depth", type=int, default=15, show_default=True)
+def show(run_file: str, lineage_depth: int) -> None:
+    """Summary table, best candidate and its lineage."""
+    from .report import show_run
+
+    store = RunStore.open(run_file)
+    try:
+        show_run(store, out, lineage_depth)
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", "png", type=click.Path(dir_okay=False), help="PNG path (default: RUN_FILE with .png).")
+def plot(run_file: str, png: str | None) -> None:
+    """PNG of best and median score per generation (and the archive, where there is one)."""
+    from .plot import plot_run
+
+    store = RunStore.open(run_file)
+    try:
+        path = plot_run(store, png or str(Path(run_file).with_suffix(".png")))
+    finally:
+        store.close()
+    out.print(f"wrote {path}")
+
+
+@cli.command("list")
+def list_() -> None:
+    """Recipes and built-in tasks."""
+    from rich.table import Table
+
+    from .recipes import load_builtin_recipes
+    from .task import builtin_tasks
+
+    recipes = Table(title="recipes", show_header=True, header_style="bold")
+    recipes.add_column("name")
+    recipes.add_column("what it does")
+    for name, cls in load_builtin_recipes().items():
+        recipes.add_row(name, cls.summary)
+    tasks = Table(title="tasks", show_header=True, header_style="bold")
+    tasks.add_column("name")
+    tasks.add_column("what it is")
+    for name, description in builtin_tasks().items():
+        tasks.add_row(name, description)
+    out.print(recipes)
+    out.print(tasks)
+
+
+def _register_optional_commands() -> None:
+    """Commands of optional layers (the model layer), when their module is present."""
+    try:
+        from .llm.cli import models, serve
+    except ImportError:
+        return
+    cli.add_command(models)
+    cli.add_command(serve)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    _register_optional_commands()
+    try:
+        cli.main(args=argv, prog_name="evoforge", standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.ClickException as err:
+        console.print(f"[red]error:[/] {err.format_message()}", highlight=False, soft_wrap=True)
+        if isinstance(err, click.UsageError) and err.ctx is not None:
+            console.print(f"[dim]see: {err.ctx.command_path} --help[/]", highlight=False)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        console.print("[red]aborted[/]")
+        sys.exit(130)
+    except EvoforgeError as err:
+        console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
+                      soft_wrap=True)
+        sys.exit(130)
+    except Exception as err:  # a bug in evoforge itself: still one line, with a way to see more
+        if os.environ.get("EVOFORGE_DEBUG"):
+            raise
+        console.print(f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
+                      highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

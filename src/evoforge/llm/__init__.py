@@ -1,0 +1,137 @@
+"""evoforge's language-model layer: one interface for every backend.
+
+>>> from evoforge.llm import get_model
+>>> m = get_model("embedded", cache="runs/llm-cache.sqlite")
+>>> m.chat([{"role": "user", "content": "Say hi"}], max_tokens=8, seed=1)[0].text  # doctest: +SKIP
+>>> m.usage.snapshot()  # doctest: +SKIP
+
+Specs: ``embedded`` (SmolLM2-135M-Instruct, offline), ``embedded:coder``
+(Qwen2.5-Coder-0.5B-Instruct, offline, sha256-checked), ``openai[:MODEL]`` (any
+OpenAI-compatible ``base_url``), ``hf:PATH`` (a local transformers model directory).
+Heavy packages (llama_cpp, httpx, torch, transformers) are imported only when needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .base import Model
+from .cache import ResponseCache
+from .errors import (
+    AuthenticationError,
+    BadRequestError,
+    BudgetExceededError,
+    EndpointError,
+    EndpointUnreachableError,
+    HashMismatchError,
+    MissingPackageError,
+    ModelError,
+    ModelNotFoundError,
+    ModelTimeoutError,
+)
+from .types import Completion, Message, Messages
+from .usage import LLMBudget, Usage, UsageMeter
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .server import ServerHandle
+
+BACKENDS = {
+    "embedded": "SmolLM2-135M-Instruct in llama.cpp, offline (default)",
+    "embedded:coder": "Qwen2.5-Coder-0.5B-Instruct in llama.cpp, offline, sha256-checked",
+    "openai[:MODEL]": "any OpenAI-compatible endpoint (--base-url, key from EVOFORGE_API_KEY/OPENAI_API_KEY)",
+    "hf:PATH": "a local transformers model directory (torch, CPU)",
+}
+
+
+def get_model(
+    spec: str = "embedded",
+    base_url: str | None = None,
+    cache: str | Path | ResponseCache | None = None,
+    **opts: Any,
+) -> Model:
+    """Create the model named by ``spec`` (see :data:`BACKENDS`).
+
+    ``cache``: a SQLite file (or a :class:`ResponseCache`) for responses; None disables it.
+    ``opts`` go to the backend and to :class:`Model`: ``max_concurrency``, ``max_retries``,
+    ``backoff``, ``timeout``, ``price_in``/``price_out`` (USD per 1M tokens), ``budget``;
+    embedded: ``n_ctx``, ``n_threads``; openai: ``api_key``; hf: ``device``, ``dtype``.
+    Raises :class:`ModelError` (one-line message) when the model cannot be had.
+    """
+    spec = (spec or "embedded").strip()
+    backend, _, name = spec.partition(":")
+    if base_url and backend != "openai":
+        raise BadRequestError(f"--base-url only applies to openai[:MODEL] models, not '{spec}'")
+    if cache is not None and not isinstance(cache, ResponseCache):
+        cache = ResponseCache(cache)
+    if cache is not None:
+        opts["cache"] = cache
+    if backend == "embedded":
+        from .embedded import EmbeddedModel
+
+        return EmbeddedModel(name, **opts)
+    if backend == "openai":
+        from .openai_backend import OpenAIModel
+
+        return OpenAIModel(name, base_url, **opts)
+    if backend == "hf":
+        if not name:
+            raise BadRequestError("hf needs a path: hf:PATH/TO/MODEL_DIR")
+        from .hf import HFModel
+
+        return HFModel(name, **opts)
+    raise BadRequestError(
+        f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH"
+    )
+
+
+def embed(texts: Any, *, batch_size: int = 64) -> np.ndarray:
+    """Unit-norm all-MiniLM-L6-v2 embeddings, shape ``(len(texts), 384)``; offline."""
+    from .embeddings import embed as _embed
+
+    return _embed(texts, batch_size=batch_size)
+
+
+def serve(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 8000,
+          api_key: str | None = None) -> None:
+    """Serve a model over the OpenAI API on ``host:port`` until interrupted."""
+    from .server import serve as _serve
+
+    _serve(spec, host, port, api_key)
+
+
+def start_server_in_thread(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 0,
+                           api_key: str | None = None) -> ServerHandle:
+    """Start the OpenAI-compatible server in a thread; the handle has ``.url`` and is a context manager."""
+    from .server import start_server_in_thread as _start
+
+    return _start(spec, host, port, api_key)
+
+
+__all__ = [
+    "BACKENDS",
+    "AuthenticationError",
+    "BadRequestError",
+    "BudgetExceededError",
+    "Completion",
+    "EndpointError",
+    "EndpointUnreachableError",
+    "HashMismatchError",
+    "LLMBudget",
+    "Message",
+    "Messages",
+    "MissingPackageError",
+    "Model",
+    "ModelError",
+    "ModelNotFoundError",
+    "ModelTimeoutError",
+    "ResponseCache",
+    "Usage",
+    "UsageMeter",
+    "embed",
+    "get_model",
+    "serve",
+    "start_server_in_thread",
+]

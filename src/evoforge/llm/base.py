@@ -1,0 +1,241 @@
+"""The one interface every backend implements: :class:`Model`."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from .cache import ResponseCache, cache_key
+from .errors import BadRequestError, BudgetExceededError, ModelError
+from .types import Completion, Kind, Messages, Request
+from .usage import LLMBudget, UsageMeter
+
+T = TypeVar("T")
+
+DEFAULT_TEMPERATURE = 0.7
+DEFAULT_MAX_TOKENS = 256
+
+
+class TransientError(Exception):
+    """Raised by a backend for a failure worth retrying; carries the error to raise at the end."""
+
+    def __init__(self, final: ModelError) -> None:
+        super().__init__(str(final))
+        self.final = final
+
+
+def retry(
+    fn: Callable[[], T],
+    *,
+    max_retries: int,
+    backoff: float,
+    max_backoff: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``fn``; on :class:`TransientError` retry up to ``max_retries`` times with
+    exponential backoff (``backoff * 2**k``, jittered, capped), then raise its ``final`` error."""
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except TransientError as e:
+            if attempt >= max_retries:
+                raise e.final from None
+            delay = min(max_backoff, backoff * (2**attempt)) * (0.5 + random.random() / 2)
+            sleep(delay)
+            attempt += 1
+
+
+def _is_single_chat(messages: Any) -> bool:
+    return isinstance(messages, list) and (not messages or isinstance(messages[0], dict))
+
+
+def _check_messages(messages: Any) -> Messages:
+    if not isinstance(messages, list) or not messages:
+        raise BadRequestError("messages must be a non-empty list of {'role', 'content'} dicts")
+    for m in messages:
+        if not isinstance(m, dict) or "role" not in m or "content" not in m:
+            raise BadRequestError("each message must be a dict with 'role' and 'content'")
+    return [{"role": str(m["role"]), "content": _content_text(m["content"])} for m in messages]
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text; OpenAI-style lists of parts keep their text parts."""
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return "" if content is None else str(content)
+
+
+class Model:
+    """A language model behind one interface: chat or plain completion, ``n`` samples,
+    temperature, top_p, max_tokens, stop sequences and seed; batches run with up to
+    ``max_concurrency`` requests in flight.
+
+    Results come back as a flat list of :class:`Completion`, prompt-major: for ``k``
+    prompts and ``n`` samples, ``result[i * n + j]`` is sample ``j`` of prompt ``i``.
+
+    Seeded requests (and greedy ones, ``temperature == 0``) are cached when a cache is
+    set: the same call again returns ``cached=True`` completions and spends no tokens.
+    Unseeded sampling is never cached, so it stays random.
+
+    Subclasses implement :meth:`_generate` for one request.
+    """
+
+    backend: str = "base"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        cache: ResponseCache | None = None,
+        max_concurrency: int = 1,
+        max_retries: int = 3,
+        backoff: float = 0.5,
+        timeout: float | None = 120.0,
+        price_in: float = 0.0,
+        price_out: float = 0.0,
+        budget: LLMBudget | None = None,
+    ) -> None:
+        self.name = name
+        self.cache = cache
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.max_retries = max(0, int(max_retries))
+        self.backoff = float(backoff)
+        self.timeout = timeout
+        self.price_in = float(price_in)  # USD per 1M prompt tokens
+        self.price_out = float(price_out)  # USD per 1M completion tokens
+        self.budget = budget
+        self.usage = UsageMeter()
+
+    # -- public API -----------------------------------------------------------------
+
+    @property
+    def spec(self) -> str:
+        """The ``get_model`` spec string of this model."""
+        return f"{self.backend}:{self.name}"
+
+    def chat(
+        self,
+        messages: Messages | Sequence[Messages],
+        *,
+        n: int = 1,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_p: float = 1.0,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        stop: str | Sequence[str] | None = None,
+        seed: int | None = None,
+        tag: str = "",
+    ) -> list[Completion]:
+        """Answer one conversation or a batch of them; ``n`` samples each."""
+        convs = [messages] if _is_single_chat(messages) else list(messages)  # type: ignore[list-item]
+        inputs: list[Messages | str] = [_check_messages(c) for c in convs]
+        return self._run("chat", inputs, n, temperature, top_p, max_tokens, stop, seed, tag)
+
+    def complete(
+        self,
+        prompt: str | Sequence[str],
+        *,
+        n: int = 1,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_p: float = 1.0,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        stop: str | Sequence[str] | None = None,
+        seed: int | None = None,
+        tag: str = "",
+    ) -> list[Completion]:
+        """Continue one plain-text prompt or a batch of them; ``n`` samples each."""
+        prompts = [prompt] if isinstance(prompt, str) else list(prompt)
+        for p in prompts:
+            if not isinstance(p, str):
+                raise BadRequestError("prompt must be a string or a list of strings")
+        return self._run("complete", list(prompts), n, temperature, top_p, max_tokens, stop, seed, tag)
+
+    def check(self) -> str:
+        """Make one tiny request; return a short description, or raise :class:`ModelError`."""
+        out = self.complete("Hello", max_tokens=1, temperature=0.0)
+        return f"answered ({out[0].completion_tokens} token)"
+
+    def close(self) -> None:
+        """Release resources (connections, cache file)."""
+        if self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.spec}>"
+
+    # -- machinery ----------------------------------------------------------------------
+
+    def _run(
+        self,
+        kind: Kind,
+        inputs: list[Messages | str],
+        n: int,
+        temperature: float,
+        top_p: float,
+        max_tokens: int,
+        stop: str | Sequence[str] | None,
+        seed: int | None,
+        tag: str,
+    ) -> list[Completion]:
+        if n < 1:
+            raise BadRequestError(f"n must be >= 1 (got {n})")
+        if max_tokens < 1:
+            raise BadRequestError(f"max_tokens must be >= 1 (got {max_tokens})")
+        if temperature < 0:
+            raise BadRequestError(f"temperature must be >= 0 (got {temperature})")
+        stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
+        reqs = [
+            Request(kind, x, int(n), float(temperature), float(top_p), int(max_tokens), stops,
+                    None if seed is None else int(seed))
+            for x in inputs
+        ]
+        if len(reqs) == 1 or self.max_concurrency == 1:
+            results = [self._one(r, tag) for r in reqs]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(reqs))) as ex:
+                results = list(ex.map(lambda r: self._one(r, tag), reqs))
+        return [c for group in results for c in group]
+
+    def _cacheable(self, req: Request) -> bool:
+        return self.cache is not None and (req.seed is not None or req.temperature == 0.0)
+
+    def _one(self, req: Request, tag: str) -> list[Completion]:
+        key = cache_key(self.backend, self.name, req) if self._cacheable(req) else None
+        if key is not None:
+            hit = self.cache.get(key)  # type: ignore[union-attr]
+            if hit is not None and len(hit) == req.n:
+                self.usage.record(tag, cache_hits=1)
+                return hit
+        if self.budget is not None:
+            why = self.budget.exceeded(self.usage)
+            if why is not None:
+                raise BudgetExceededError(f"LLM budget exhausted: {why}")
+        out = self._generate(req)
+        if len(out) != req.n:
+            raise ModelError(f"{self.spec} returned {len(out)} samples, expected {req.n}")
+        p_tok = out[0].prompt_tokens if out else 0
+        c_tok = sum(c.completion_tokens for c in out)
+        cost = (p_tok * self.price_in + c_tok * self.price_out) / 1e6
+        self.usage.record(tag, calls=1, prompt_tokens=p_tok, completion_tokens=c_tok, cost=cost)
+        if key is not None:
+            self.cache.put(key, out, {"model": self.spec, "tag": tag})  # type: ignore[union-attr]
+        return out
+
+    def _generate(self, req: Request) -> list[Completion]:
+        """Produce ``req.n`` samples for one prompt. Raise :class:`ModelError` on failure."""
+        raise NotImplementedError
+
+
+def truncate_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
+    """Cut ``text`` at the first stop sequence; return (text, whether one was found)."""
+    cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,155 @@
+"""Token, call and cost accounting (:class:`UsageMeter`) and budgets (:class:`LLMBudget`)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class Usage:
+    """Counters for one scope (the whole model, or one tag / operator).
+
+    ``calls`` counts requests actually sent to a model (one prompt, any ``n``);
+    cache hits are counted in ``cache_hits`` only and add no tokens and no cost.
+    """
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    cache_hits: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: Usage) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Usage:
+        u = cls()
+        for f in fields(cls):
+            if f.name in d:
+                setattr(u, f.name, type(getattr(u, f.name))(d[f.name]))
+        return u
+
+
+class UsageMeter:
+    """Thread-safe totals plus the same counters per ``tag`` (the operator name).
+
+    ``snapshot()`` gives a JSON-able dict the engine stores in its run store;
+    ``restore(snapshot)`` puts it back when a run resumes, so budgets carry over.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._total = Usage()
+        self._tags: dict[str, Usage] = {}
+
+    def record(
+        self,
+        tag: str = "",
+        *,
+        calls: int = 0,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+        cost: float = 0.0,
+        cache_hits: int = 0,
+    ) -> None:
+        """Add counts to the totals and to ``tag``."""
+        delta = Usage(calls, prompt_tokens, completion_tokens, cost, cache_hits)
+        with self._lock:
+            self._total.add(delta)
+            self._tags.setdefault(tag, Usage()).add(delta)
+
+    @property
+    def total(self) -> Usage:
+        """A copy of the totals."""
+        with self._lock:
+            return Usage.from_dict(self._total.to_dict())
+
+    def by_tag(self) -> dict[str, Usage]:
+        """A copy of the per-tag counters."""
+        with self._lock:
+            return {k: Usage.from_dict(v.to_dict()) for k, v in self._tags.items()}
+
+    # Convenience read-outs of the totals.
+    @property
+    def calls(self) -> int:
+        return self.total.calls
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.total.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.total.completion_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.total.total_tokens
+
+    @property
+    def cost(self) -> float:
+        return self.total.cost
+
+    @property
+    def cache_hits(self) -> int:
+        return self.total.cache_hits
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-able copy: ``{"total": {...}, "by_tag": {tag: {...}}}``."""
+        with self._lock:
+            return {
+                "total": self._total.to_dict(),
+                "by_tag": {k: v.to_dict() for k, v in self._tags.items()},
+            }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Replace all counters with those of a ``snapshot()``."""
+        total = Usage.from_dict(snapshot.get("total", {}))
+        tags = {str(k): Usage.from_dict(v) for k, v in snapshot.get("by_tag", {}).items()}
+        with self._lock:
+            self._total, self._tags = total, tags
+
+    def reset(self) -> None:
+        with self._lock:
+            self._total, self._tags = Usage(), {}
+
+    def __repr__(self) -> str:
+        t = self.total
+        return (
+            f"UsageMeter(calls={t.calls}, prompt_tokens={t.prompt_tokens}, "
+            f"completion_tokens={t.completion_tokens}, cost={t.cost:.6g}, cache_hits={t.cache_hits})"
+        )
+
+
+@dataclass(frozen=True)
+class LLMBudget:
+    """Limits on a meter's totals; ``None`` means unlimited. Tokens are prompt + completion."""
+
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+
+    def exceeded(self, meter: UsageMeter) -> str | None:
+        """The limit that is reached, as a short line (e.g. ``"max_calls=100 reached (100 calls)"``), or None."""
+        t = meter.total
+        if self.max_calls is not None and t.calls >= self.max_calls:
+            return f"max_calls={self.max_calls} reached ({t.calls} calls)"
+        if self.max_tokens is not None and t.total_tokens >= self.max_tokens:
+            return f"max_tokens={self.max_tokens} reached ({t.total_tokens} tokens)"
+        if self.max_cost is not None and t.cost >= self.max_cost:
+            return f"max_cost={self.max_cost:g} reached (cost {t.cost:.6g})"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,1 @@
+"""Variation operators, grouped by genome kind."""

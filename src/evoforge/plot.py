@@ -1,0 +1,47 @@
+"""``evoforge plot``: best and median score per batch, and the archive heatmap where there is one."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .archives import GridArchive
+from .errors import StoreError
+from .store import RunStore
+
+
+def plot_run(store: RunStore, path: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    batches = store.batches()
+    if not batches:
+        raise StoreError(f"{store.path} has no committed batch to plot yet")
+    saved = store.recipe_state()
+    archive = saved[1]["recipe"].archive() if saved else None
+    grid = archive if isinstance(archive, GridArchive) and len(archive.dims) >= 2 else None
+
+    fig, axes = plt.subplots(1, 2 if grid else 1, figsize=(12 if grid else 7, 4.5), squeeze=False)
+    ax = axes[0][0]
+    x = [b["batch"] for b in batches]
+    ax.plot(x, [b["best_score"] for b in batches], label="best so far", lw=2)
+    ax.plot(x, [b["median_score"] for b in batches], label="batch median", lw=1, alpha=0.8)
+    ax.set_xlabel("batch (generation)")
+    ax.set_ylabel("score (higher is better)")
+    config = store.config
+    ax.set_title(f"{config.get('recipe')} on {config.get('task')} (seed {config.get('seed')})")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    if grid:
+        heat = axes[0][1]
+        image = heat.imshow(grid.heatmap().T, origin="lower", aspect="auto", cmap="viridis",
+                            extent=[grid.low[0], grid.high[0], grid.low[1], grid.high[1]])
+        heat.set_title(f"archive: {len(grid.elites)} elites, coverage {grid.coverage:.1%}")
+        heat.set_xlabel("descriptor 1")
+        heat.set_ylabel("descriptor 2")
+        fig.colorbar(image, ax=heat, label="score")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,115 @@
+"""The recipe surface: ``setup`` once, then ``ask`` (acquire) and ``tell`` (update), batch after batch.
+
+The engine owns the random generator, the budgets, evaluation and the run store; a recipe owns its
+population or archive. Everything a recipe holds must be picklable: the engine checkpoints the whole
+recipe object after every batch, which is what makes ``resume`` exact.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .candidate import Candidate
+from .errors import ConfigError
+from .task import Task
+
+REGISTRY: dict[str, type[Recipe]] = {}
+
+
+class Recipe:
+    """Base class. Subclasses are dataclasses; their fields are the recipe's parameters."""
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    batch_size: int = 32  # candidates per batch unless the run overrides it
+    dedupe: ClassVar[bool] = True  # reject exact-duplicate genomes before evaluation
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        """Called once before the first ``ask`` of a new run."""
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        """Acquire: propose up to ``n`` new candidates (genome, parents, operator)."""
+        raise NotImplementedError
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        """Update: fold evaluated candidates (ok, failed or rejected) into what persists."""
+        raise NotImplementedError
+
+    def archive(self) -> Any:
+        """The recipe's archive, for plots and summaries (``None`` when it has none)."""
+        return None
+
+    @classmethod
+    def params(cls) -> dict[str, Any]:
+        """Parameter names and their defaults."""
+        return {f.name: _default(f) for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Recipe:
+        known = cls.params()
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise ConfigError(f"recipe {cls.name!r} has no parameter {', '.join(unknown)} "
+                              f"(it has: {', '.join(known) or 'none'})")
+        hints = typing.get_type_hints(cls)
+        values = {k: coerce(v, hints.get(k, type(known[k])), k) for k, v in params.items()}
+        return cls(**values)  # type: ignore[call-arg]
+
+
+def register(name: str):
+    """Class decorator: make a recipe available by ``name`` to ``evolve`` and the CLI."""
+    def wrap(cls: type[Recipe]) -> type[Recipe]:
+        cls.name = name
+        REGISTRY[name] = cls
+        return cls
+    return wrap
+
+
+def get_recipe(name: str) -> type[Recipe]:
+    from .recipes import load_builtin_recipes
+
+    recipes = load_builtin_recipes()
+    if name not in recipes:
+        raise ConfigError(f"unknown recipe {name!r} (known: {', '.join(recipes)})")
+    return recipes[name]
+
+
+def _default(field: dataclasses.Field) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return field.default_factory()  # type: ignore[misc]
+    return None
+
+
+def coerce(value: Any, kind: Any, key: str) -> Any:
+    """Turn a ``--set`` string (or a config value) into the parameter's type, or explain why not."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
+            return None
+        kind = options[0] if options else str
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                if value.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if value.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is str:
+            return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: expected {getattr(kind, '__name__', kind)}, got {value!r}") from None
+    return value

@@ -1,0 +1,22 @@
+"""Recipes: short compositions of operators, selection and archives on the one engine.
+
+A recipe is a dataclass whose fields are its parameters (settable with ``--set key=value``) and which
+implements :class:`evoforge.recipe.Recipe`'s ``setup`` / ``ask`` / ``tell``. Register it with
+``@register("name")`` in a module listed in ``_MODULES`` (or any imported module).
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..recipe import REGISTRY, Recipe, get_recipe, register
+
+_MODULES = ["ga", "regularized_evolution", "random_search"]
+
+
+def load_builtin_recipes() -> dict[str, type[Recipe]]:
+    for name in _MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    return dict(sorted(REGISTRY.items()))
+
+
+__all__ = ["REGISTRY", "Recipe", "get_recipe", "register", "load_builtin_recipes"]

@@ -1,0 +1,64 @@
+"""``evoforge show``: a run's summary, its best candidate and the lineage of the best."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .store import RunStore
+
+
+def _genome_text(genome: Any, limit: int = 1200) -> str:
+    text = genome if isinstance(genome, str) else json.dumps(genome, default=str)
+    return text if len(text) <= limit else text[:limit] + f" ... ({len(text)} chars)"
+
+
+def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None:
+    config = store.config
+    last = store.last_batch() or {}
+    summary = Table(title=f"run {store.path}", show_header=False)
+    summary.add_column(style="bold")
+    summary.add_column()
+    rows = [
+        ("recipe", config.get("recipe")), ("task", config.get("task")), ("seed", config.get("seed")),
+        ("status", store.meta("status")), ("stop reason", store.meta("stop_reason", "-")),
+        ("batches", store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0]),
+        ("evaluations", last.get("evaluations", 0)),
+        ("ok / failed / rejected", f"{store.count('status=?', ('ok',))} / {store.count('status=?', ('failed',))}"
+                                   f" / {store.count('status=?', ('rejected',))}"),
+        ("elapsed", f"{last.get('elapsed', 0.0):.1f}s"),
+    ]
+    for key, value in rows:
+        summary.add_row(key, str(value))
+    console.print(summary)
+
+    failures = store.conn.execute(
+        "SELECT reason, COUNT(*) n FROM candidates WHERE status='failed' GROUP BY reason ORDER BY n DESC LIMIT 5"
+    ).fetchall()
+    if failures:
+        table = Table(title="most common failures", header_style="bold")
+        table.add_column("count", justify="right")
+        table.add_column("reason")
+        for row in failures:
+            table.add_row(str(row["n"]), row["reason"] or "")
+        console.print(table)
+
+    best = store.best()
+    if best is None:
+        console.print("[yellow]no successful candidate yet[/]")
+        return
+    console.print(f"[bold]best[/] candidate {best.id}: score [cyan]{best.score:.6g}[/], "
+                  f"operator {best.operator}, batch {best.generation}")
+    if best.metrics:
+        console.print(f"metrics: {json.dumps(best.metrics, default=str)[:400]}")
+    console.print(_genome_text(best.genome), markup=False, highlight=False)
+
+    lineage = Table(title="lineage of the best (newest first)", header_style="bold")
+    for col in ("id", "batch", "operator", "score", "parents"):
+        lineage.add_column(col)
+    for cand in store.lineage(best.id, lineage_depth):
+        score = f"{cand.score:.6g}" if cand.score is not None else cand.status
+        lineage.add_row(str(cand.id), str(cand.generation), cand.operator, score, ",".join(map(str, cand.parents)))
+    console.print(lineage)

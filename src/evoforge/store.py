@@ -1,0 +1,237 @@
+"""Crash-safe run store: one SQLite file per run (WAL), one transaction per batch.
+
+A batch commit writes the batch's candidates, their lineage, the events of the batch, the per-batch
+summary, the engine's random-generator state and the recipe's state in a single transaction, so a
+run killed at any instant resumes from its last committed batch with nothing lost or duplicated.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from .candidate import Candidate
+from .errors import StoreError
+
+FORMAT = "evoforge-run"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS candidates (
+  id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, generation INTEGER NOT NULL,
+  operator TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, score REAL,
+  genome TEXT NOT NULL, metrics TEXT, descriptors TEXT, feedback TEXT, parents TEXT,
+  info TEXT, eval_seconds REAL);
+CREATE INDEX IF NOT EXISTS candidates_score ON candidates(score);
+CREATE TABLE IF NOT EXISTS lineage (child INTEGER NOT NULL, parent INTEGER NOT NULL,
+  PRIMARY KEY (child, parent));
+CREATE TABLE IF NOT EXISTS batches (
+  batch INTEGER PRIMARY KEY, generation INTEGER NOT NULL, evaluations INTEGER NOT NULL,
+  best_score REAL, median_score REAL, batch_best REAL, elapsed REAL NOT NULL,
+  committed_at REAL NOT NULL, rng TEXT NOT NULL, usage TEXT);
+CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), batch INTEGER NOT NULL,
+  recipe_state BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time REAL NOT NULL,
+  kind TEXT NOT NULL, data TEXT);
+"""
+
+_CANDIDATE_COLUMNS = ("id", "batch", "generation", "operator", "status", "reason", "score", "genome",
+                      "metrics", "descriptors", "feedback", "parents", "info", "eval_seconds")
+
+
+class RunStore:
+    """All a run produced, in one SQLite file. Use :meth:`create` for a new run, :meth:`open` to read
+    or resume one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, config: dict[str, Any], overwrite: bool = False) -> RunStore:
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise StoreError(f"{path} already exists: resume it with `evoforge resume {path}` "
+                                 "or choose another --out")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(_connect(path), path)
+        with store.conn:
+            store.conn.executescript(_SCHEMA)
+            store._set_meta({"format": FORMAT, "schema_version": SCHEMA_VERSION, "status": "running",
+                             "config": config, "created_at": time.time()})
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunStore:
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError(f"run file not found: {path}")
+        try:
+            conn = _connect(path)
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise StoreError(f"{path} is corrupted (sqlite: {ok})")
+            fmt = conn.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{path} is not an evoforge run file ({err})") from None
+        if fmt is None or json.loads(fmt[0]) != FORMAT:
+            raise StoreError(f"{path} is not an evoforge run file")
+        store = cls(conn, path)
+        version = store.meta("schema_version")
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{path} has run-file schema {version}; this evoforge reads {SCHEMA_VERSION}")
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta ------------------------------------------------------------------------------------
+    def _set_meta(self, values: dict[str, Any]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                              [(k, json.dumps(v)) for k, v in values.items()])
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.meta("config", {})
+
+    def mark_finished(self, reason: str) -> None:
+        with self.conn:
+            self._set_meta({"status": "finished", "stop_reason": reason, "finished_at": time.time()})
+            self._event(None, "finished", {"reason": reason})
+
+    # -- writing ---------------------------------------------------------------------------------
+    def commit_batch(self, batch: int, candidates: list[Candidate], summary: dict[str, Any],
+                     rng_state: dict[str, Any], recipe_state: Any, usage: dict[str, Any] | None = None,
+                     events: list[tuple[str, dict[str, Any]]] = ()) -> None:
+        """Write one batch and the state needed to resume after it, atomically."""
+        blob = pickle.dumps(recipe_state, protocol=pickle.HIGHEST_PROTOCOL)
+        with self.conn:
+            self.conn.executemany(
+                f"INSERT INTO candidates({', '.join(_CANDIDATE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_CANDIDATE_COLUMNS))})",
+                [_candidate_row(c, batch) for c in candidates])
+            self.conn.executemany("INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
+                                  [(c.id, p) for c in candidates for p in c.parents])
+            self.conn.execute(
+                "INSERT INTO batches(batch, generation, evaluations, best_score, median_score, batch_best,"
+                " elapsed, committed_at, rng, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch, summary["generation"], summary["evaluations"], summary.get("best_score"),
+                 summary.get("median_score"), summary.get("batch_best"), summary["elapsed"], time.time(),
+                 json.dumps(rng_state), json.dumps(usage) if usage is not None else None))
+            self.conn.execute("INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state) VALUES (1, ?, ?)",
+                              (batch, blob))
+            for kind, data in events:
+                self._event(batch, kind, data)
+
+    def event(self, kind: str, data: dict[str, Any] | None = None, batch: int | None = None) -> None:
+        with self.conn:
+            self._event(batch, kind, data or {})
+
+    def _event(self, batch: int | None, kind: str, data: dict[str, Any]) -> None:
+        self.conn.execute("INSERT INTO events(batch, time, kind, data) VALUES (?, ?, ?, ?)",
+                          (batch, time.time(), kind, json.dumps(data)))
+
+    # -- reading ---------------------------------------------------------------------------------
+    def last_batch(self) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM batches ORDER BY batch DESC LIMIT 1").fetchone()
+        return _batch_dict(row) if row else None
+
+    def batches(self) -> list[dict[str, Any]]:
+        return [_batch_dict(r) for r in self.conn.execute("SELECT * FROM batches ORDER BY batch")]
+
+    def recipe_state(self) -> tuple[int, Any] | None:
+        row = self.conn.execute("SELECT batch, recipe_state FROM checkpoint WHERE id=1").fetchone()
+        if row is None:
+            return None
+        try:
+            return row["batch"], pickle.loads(row["recipe_state"])
+        except Exception as err:
+            raise StoreError(f"{self.path}: cannot restore the recipe state ({type(err).__name__}: {err})") from None
+
+    def candidates(self, where: str = "", params: tuple = (), order: str = "id") -> Iterator[Candidate]:
+        sql = f"SELECT * FROM candidates {('WHERE ' + where) if where else ''} ORDER BY {order}"
+        for row in self.conn.execute(sql, params):
+            yield _row_candidate(row)
+
+    def candidate(self, cid: int) -> Candidate | None:
+        return next(self.candidates("id=?", (cid,)), None)
+
+    def best(self) -> Candidate | None:
+        return next(self.candidates("status='ok'", order="score DESC, id ASC"), None)
+
+    def count(self, where: str = "", params: tuple = ()) -> int:
+        sql = f"SELECT COUNT(*) FROM candidates {('WHERE ' + where) if where else ''}"
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def lineage(self, cid: int, depth: int = 50) -> list[Candidate]:
+        """The chain from ``cid`` back through its first parent, newest first."""
+        chain: list[Candidate] = []
+        current = self.candidate(cid)
+        while current is not None and len(chain) < depth:
+            chain.append(current)
+            current = self.candidate(current.parents[0]) if current.parents else None
+        return chain
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM events", ()
+        if kind:
+            sql, params = sql + " WHERE kind=?", (kind,)
+        return [{"batch": r["batch"], "time": r["time"], "kind": r["kind"], "data": json.loads(r["data"] or "{}")}
+                for r in self.conn.execute(sql + " ORDER BY id", params)]
+
+    def integrity(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level="DEFERRED")
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-able")
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=_json_default)
+
+
+def _candidate_row(c: Candidate, batch: int) -> tuple:
+    return (c.id, batch, c.generation, c.operator, c.status, c.reason, c.score, _dumps(c.genome),
+            _dumps(c.metrics), _dumps(c.descriptors), c.feedback, json.dumps(c.parents), _dumps(c.info),
+            c.eval_seconds)
+
+
+def _row_candidate(row: sqlite3.Row) -> Candidate:
+    def load(key: str, default: Any = None) -> Any:
+        return json.loads(row[key]) if row[key] is not None else default
+
+    return Candidate(genome=load("genome"), id=row["id"], parents=load("parents", []), operator=row["operator"],
+                     generation=row["generation"], score=row["score"], metrics=load("metrics", {}),
+                     descriptors=load("descriptors"), feedback=row["feedback"], status=row["status"],
+                     reason=row["reason"], eval_seconds=row["eval_seconds"] or 0.0, info=load("info", {}))
+
+
+def _batch_dict(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["rng"] = json.loads(out["rng"])
+    out["usage"] = json.loads(out["usage"]) if out["usage"] else None
+    return out

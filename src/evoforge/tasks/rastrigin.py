@@ -1,0 +1,22 @@
+"""Rastrigin: f(x) = 10 n + sum(x_i^2 - 10 cos(2 pi x_i)), many local minima, global 0 at 0."""
+import numpy as np
+
+from ._functions import make_vector_task, score_vector
+
+DESCRIPTION = "Rastrigin function on vectors (option dim, default 10); score = -f"
+DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
+
+
+def f(x: np.ndarray) -> float:
+    return float(10.0 * x.size + np.sum(x * x - 10.0 * np.cos(2.0 * np.pi * x)))
+
+
+def configure(dim: int = 10, start: float = 3.0) -> None:
+    make_vector_task(globals(), dim, start, (-5.12, 5.12))
+
+
+def evaluate(genome) -> dict:
+    return score_vector(f, genome)
+
+
+configure()
