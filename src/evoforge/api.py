@@ -32,6 +32,11 @@ class RunConfig:
     timeout: float | None = 60.0         # seconds per evaluation
     memory_mb: int | None = 4096         # extra address space per evaluation
     address: str | None = None           # Ray cluster address
+    model: str | None = None             # model backend for recipes that use one (default: embedded)
+    base_url: str | None = None          # OpenAI-compatible endpoint for --model openai[:NAME]
+    max_calls: int | None = None         # model budget: calls, tokens, cost
+    max_tokens: int | None = None
+    max_cost: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,8 +52,23 @@ def build_engine(config: RunConfig, store: RunStore | None,
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     budget = Budget(evaluations=config.budget, generations=config.generations, seconds=config.seconds)
-    return Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
-                  store=store, on_batch=on_batch)
+    engine = Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
+                    store=store, on_batch=on_batch)
+    if recipe.needs_model:
+        _attach_model(engine, config)
+    return engine
+
+
+def _attach_model(engine: Engine, config: RunConfig) -> None:
+    """Give the recipe its model, record the model's usage per batch and enforce model budgets."""
+    from .llm import LLMBudget, get_model
+
+    model = get_model(config.model or "embedded", base_url=config.base_url)
+    engine.recipe.model = model
+    engine.usage_snapshot = model.usage.snapshot
+    limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)
+    engine.budget.checks.append(lambda: limits.exceeded(model.usage))
+    engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None
 
 
 def evolve(task: str | Task, recipe: str | Recipe = "ga", *, budget: int | None = 1000, seed: int = 0,

@@ -20,8 +20,10 @@ FLAG_KEYS = {
     "recipe": "recipe", "task": "task", "budget": "budget", "seed": "seed", "executor": "executor",
     "workers": "workers", "timeout": "timeout", "memory-mb": "memory_mb", "address": "address",
     "batch-size": "batch_size", "generations": "generations", "seconds": "seconds",
+    "model": "model", "base-url": "base_url", "max-calls": "max_calls", "max-tokens": "max_tokens",
+    "max-cost": "max_cost",
 }
-OTHER_KEYS = {"out", "set", "model", "base-url"}
+OTHER_KEYS = {"out", "set"}
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class Engine:
         self.state = EngineState()
         self._seen: set[str] = set()  # genome keys; rebuilt from the store on resume, not checkpointed
         self.usage_snapshot: Callable[[], dict[str, Any]] | None = None  # set by the model layer
+        self.on_restore: Callable[[dict[str, Any]], None] | None = None  # e.g. restore usage meters
         self._started = False
         self._clock = time.perf_counter()
 
@@ -115,11 +116,12 @@ class Engine:
                    "best_score": self.state.best_score, "elapsed": self.state.elapsed,
                    "median_score": statistics.median(ok_scores) if ok_scores else None,
                    "batch_best": max(ok_scores) if ok_scores else None}
+        batch = self.state.batch
+        self.state.batch += 1  # the checkpoint holds the state *after* this batch
         if self.store is not None:
             usage = self.usage_snapshot() if self.usage_snapshot else None
-            self.store.commit_batch(self.state.batch, candidates, summary, self.rng.bit_generator.state,
+            self.store.commit_batch(batch, candidates, summary, self.rng.bit_generator.state,
                                     {"recipe": self.recipe, "engine": self.state}, usage)
-        self.state.batch += 1
         if self.on_batch:
             self.on_batch(self, candidates)
 
@@ -158,7 +160,11 @@ class Engine:
         batch, state = saved
         if batch != last["batch"]:
             raise StoreError(f"{store.path}: checkpoint (batch {batch}) and batches ({last['batch']}) disagree")
+        model = self.recipe.model
         self.recipe, self.state = state["recipe"], state["engine"]
+        self.recipe.model = model
+        if self.on_restore:
+            self.on_restore(last)
         if self.dedupe:
             self._seen = {genome_key(c.genome) for c in store.candidates("status != ?", (REJECTED,))}
         self.rng.bit_generator.state = last["rng"]

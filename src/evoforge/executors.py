@@ -66,7 +66,7 @@ def _fill(cand: Candidate, parsed: dict[str, Any] | None, reason: str | None, se
         apply_result(cand, parsed, seconds)
 
 
-class _Timeout(Exception):
+class _Timeout(BaseException):  # not an Exception, so evaluators cannot swallow it
     pass
 
 

@@ -45,7 +45,12 @@ def die_with_parent() -> None:
 
 
 def silence_output() -> None:
-    """Point stdout/stderr at /dev/null: an evaluator printing 100 MB must not block on a full pipe."""
+    """Point stdout/stderr at /dev/null: an evaluator printing 100 MB must not block on a full pipe.
+    Also stops inherited crash reporters (faulthandler) writing a crashed evaluator's stack to the
+    parent's terminal."""
+    import faulthandler
+
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     for fd in (1, 2):
         os.dup2(devnull, fd)

@@ -26,6 +26,13 @@ class Recipe:
     summary: ClassVar[str] = ""
     batch_size: int = 32  # candidates per batch unless the run overrides it
     dedupe: ClassVar[bool] = True  # reject exact-duplicate genomes before evaluation
+    needs_model: ClassVar[bool] = False  # the engine hands such recipes a model as ``self.model``
+    model: Any = None  # set by the engine (never checkpointed: see __getstate__)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("model", None)  # live model handles are rebuilt from the run config on resume
+        return state
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         """Called once before the first ``ask`` of a new run."""

@@ -11,6 +11,7 @@ llama.cpp was chosen over transformers by measurement (see DEVELOPERS.md).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -171,8 +172,21 @@ def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> t
                 )
             except Exception as e:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"cannot load {path.name}: {e}") from None
+            if not _pool:
+                atexit.register(_close_all)
             _pool[key] = (llm, threading.Lock())
         return _pool[key]
+
+
+def _close_all() -> None:
+    """Free the llama.cpp models before interpreter teardown (their ``__del__`` fails late)."""
+    with _pool_lock:
+        for llm, _ in _pool.values():
+            try:
+                llm.close()
+            except Exception:
+                pass
+        _pool.clear()
 
 
 class EmbeddedModel(Model):
@@ -225,6 +239,7 @@ class EmbeddedModel(Model):
             temperature=req.temperature, top_p=req.top_p, max_tokens=req.max_tokens,
             stop=list(req.stop) or None, seed=seed,
         )
+        self._check_length(req)
         timed_out = False
         if self.timeout is not None:
             deadline = time.monotonic() + self.timeout
@@ -242,8 +257,8 @@ class EmbeddedModel(Model):
             else:
                 r = self._llm.create_completion(prompt=req.input, **kw)
                 text = r["choices"][0].get("text") or ""
-        except ValueError as e:  # e.g. prompt longer than the context window
-            raise BadRequestError(f"{self.spec}: {e}") from None
+        except ValueError as e:  # e.g. prompt + template longer than the context window
+            raise BadRequestError(f"{self.spec}: {e} (context window {self._llm.n_ctx()} tokens)") from None
         except ModelError:
             raise
         except Exception as e:
@@ -256,6 +271,19 @@ class EmbeddedModel(Model):
             prompt_tokens=int(usage.get("prompt_tokens", 0)),
             completion_tokens=int(usage.get("completion_tokens", 0)),
         )
+
+    def _check_length(self, req: Request) -> None:
+        """Refuse prompts that do not fit the context window (llama.cpp fails obscurely)."""
+        if req.kind == "chat":
+            text = "\n".join(m["content"] for m in req.input)  # type: ignore[index]
+        else:
+            text = str(req.input)
+        n_prompt = len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        n_ctx = self._llm.n_ctx()
+        if n_prompt >= n_ctx:
+            raise BadRequestError(
+                f"{self.spec}: prompt of {n_prompt} tokens does not fit the context window of {n_ctx} tokens"
+            )
 
     def check(self) -> str:
         super().check()

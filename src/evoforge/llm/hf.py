@@ -95,3 +95,28 @@ class HFModel(Model):
                 finish = "stop" if (hit or ended or n_new < req.max_tokens) else "length"
                 out.append(Completion(text, finish, n_prompt, n_new))
         return out
+
+
+def gguf_to_hf(gguf: str | Path, out_dir: str | Path) -> Path:
+    """Dequantise a GGUF file into a float32 transformers directory (needs ``gguf`` and
+    ``accelerate``); used to compare engines on the same weights and to seed trainers."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    except ImportError:
+        raise MissingPackageError("converting GGUF needs transformers: pip install 'evoforge[train]'") from None
+    gguf, out = Path(gguf), Path(out_dir)
+    try:
+        kw = dict(gguf_file=gguf.name, local_files_only=True)
+        tok = AutoTokenizer.from_pretrained(str(gguf.parent), **kw)
+        quant = AutoModelForCausalLM.from_pretrained(str(gguf.parent), **kw)
+        cfg = AutoConfig.from_pretrained(str(gguf.parent), **kw)
+    except ImportError as e:
+        raise MissingPackageError(f"converting GGUF needs 'gguf' and 'accelerate': {e}") from None
+    if hasattr(cfg, "quantization_config"):
+        del cfg.quantization_config
+    model = AutoModelForCausalLM.from_config(cfg)
+    model.load_state_dict(quant.state_dict())
+    model.save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    return out

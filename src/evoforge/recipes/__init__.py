@@ -10,7 +10,10 @@ import importlib
 
 from ..recipe import REGISTRY, Recipe, get_recipe, register
 
-_MODULES = ["ga", "regularized_evolution", "random_search"]
+_MODULES = ["ga", "regularized_evolution", "random_search",
+            # numeric, neuro- and quality-diversity recipes (issue 7)
+            "cma_es", "openai_es", "novelty_search", "map_elites", "diffusion_evolution", "one_plus_one_ea",
+            "one_comma_lambda_ea", "cooperative_coevolution", "deep_ga", "gp_mate_choice"]
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:

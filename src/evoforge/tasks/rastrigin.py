@@ -11,7 +11,7 @@ def f(x: np.ndarray) -> float:
     return float(10.0 * x.size + np.sum(x * x - 10.0 * np.cos(2.0 * np.pi * x)))
 
 
-def configure(dim: int = 10, start: float = 3.0) -> None:
+def configure(dim: int = 10, start: float = 2.5) -> None:
     make_vector_task(globals(), dim, start, (-5.12, 5.12))
 
 

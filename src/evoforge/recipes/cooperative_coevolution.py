@@ -1,0 +1,67 @@
+"""Cooperative coevolution: "A Cooperative Coevolutionary Approach to Function Optimization" (Potter &
+De Jong, 1994). The vector is split into ``species`` blocks, each with its own subpopulation; a block
+is evaluated inside the context vector made of every other species' best block. Batches cycle through
+the species: one batch is one generation of one species (truncation + Gaussian mutation, elitism).
+The context is updated as soon as a species finds a better block."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..candidate import Candidate
+from ..operators import vector as vec
+from ..recipe import Recipe, register
+from ..task import Task
+
+
+@register("cooperative-coevolution")
+@dataclass
+class CooperativeCoevolution(Recipe):
+    summary = "cooperative coevolution: one subpopulation per block of the vector (vectors)"
+    dedupe = False
+
+    species: int = 5           # number of blocks (at most the dimension)
+    population: int = 20       # per species; one batch
+    truncation: float = 0.3
+    sigma: float = 0.3
+    decay: float = 0.995       # sigma shrinks by this per species generation
+    init_sigma: float = 1.0
+
+    @property
+    def batch_size(self) -> int:  # type: ignore[override]
+        return self.population
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        seed = vec.as_vector(task.seed, self.name)
+        self.bounds = task.attr("BOUNDS")
+        self.blocks = np.array_split(np.arange(seed.size), min(self.species, seed.size))
+        self.context, self.context_score = seed.copy(), -np.inf
+        self.pops = [seed[b] + self.init_sigma * rng.standard_normal((self.population, len(b))) for b in self.blocks]
+        self.fits = [np.full(self.population, -np.inf) for _ in self.blocks]
+        self.turn, self.generation, self.rows = 0, 0, np.zeros((0, seed.size))
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        s, block = self.turn, self.blocks[self.turn]
+        if np.isfinite(self.fits[s]).any():  # breed from the block's parents; the best survives
+            keep = max(1, int(round(self.truncation * self.population)))
+            parents = self.pops[s][np.argsort(-self.fits[s], kind="stable")[:keep]]
+            sigma = self.sigma * self.decay ** (self.generation // len(self.blocks))
+            kids = parents[rng.integers(0, keep, size=self.population)] + sigma * rng.standard_normal((self.population, len(block)))
+            kids[0] = parents[0]
+            self.pops[s] = kids
+        self.rows = np.tile(self.context, (min(n, self.population), 1))
+        self.rows[:, block] = self.pops[s][: len(self.rows)]
+        self.rows = vec.clip(self.rows, self.bounds)
+        return [Candidate(genome=g, operator=f"species-{s}") for g in self.rows.tolist()]
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        s = self.turn
+        f = np.array([c.fitness() for c in candidates])
+        self.fits[s] = np.full(self.population, -np.inf)
+        self.fits[s][: len(f)] = f
+        best = int(np.argmax(f))
+        if f[best] > self.context_score:
+            self.context, self.context_score = self.rows[best].copy(), float(f[best])
+        self.turn = (self.turn + 1) % len(self.blocks)
+        self.generation += 1

@@ -1,0 +1,100 @@
+"""Novelty search: "Abandoning Objectives: Evolution Through the Search for Novelty Alone" (Lehman &
+Stanley, 2011), with the evolvability measure of "Novelty Search makes Evolvability Inevitable"
+(Doncieux, Paolo, Laflaquiere & Coninx, 2020). The score is ignored for selection: a (mu + lambda)
+population is ranked by novelty, the mean distance to the k nearest descriptors among the archive, the
+population and the batch. Each batch adds ``archive_add`` random children to the archive. Evolvability
+of a parent = the number of distinct descriptor cells (a ``cells`` x ``cells`` grid) its children
+reached; ``evolvability`` keeps the population mean per batch (it rises under novelty search)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..archives import NoveltyArchive
+from ..candidate import Candidate
+from ..errors import TaskError
+from ..operators import vector as vec
+from ..recipe import Recipe, register
+from ..task import Task
+
+
+def knn_novelty(query: np.ndarray, points: np.ndarray, k: int, exclude_self: bool) -> np.ndarray:
+    d2 = (query * query).sum(1)[:, None] + (points * points).sum(1)[None, :] - 2.0 * query @ points.T
+    dist = np.sqrt(np.maximum(d2, 0.0))
+    kk = min(k + exclude_self, dist.shape[1])
+    part = np.partition(dist, kk - 1, axis=1)[:, :kk]
+    part.sort(axis=1)
+    return part[:, int(exclude_self):].mean(axis=1)
+
+
+@register("novelty-search")
+@dataclass
+class NoveltySearch(Recipe):
+    summary = "novelty search: k-NN novelty over descriptors, archive, evolvability (vectors)"
+    dedupe = False
+
+    population: int = 50
+    batch_size: int = 50
+    k: int = 15
+    archive_add: int = 5        # random children added to the archive per batch
+    sigma: float = 0.3
+    init_sigma: float = 0.5
+    cells: int = 20             # grid resolution for the evolvability measure
+    pop: list[Candidate] = field(default_factory=list, init=False, repr=False)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.seed = vec.as_vector(task.seed, self.name)
+        self.bounds = task.attr("BOUNDS")
+        self.dbounds = np.asarray(task.descriptor_bounds, dtype=float) if task.descriptor_bounds else None
+        self.novelty_archive = NoveltyArchive(self.k)
+        self.points = np.zeros((0, 0))
+        self.evolvability: list[float] = []
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if not self.pop:
+            rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.init_sigma, rng, self.bounds)
+            return [Candidate(genome=g, operator="init") for g in rows.tolist()]
+        nov = np.array([c.info["novelty"] for c in self.pop])
+        picks = rng.integers(0, len(self.pop), size=(n, 2))
+        winners = np.where(nov[picks[:, 0]] >= nov[picks[:, 1]], picks[:, 0], picks[:, 1])
+        parents = vec.stack([self.pop[i].genome for i in winners])
+        rows = vec.gaussian(parents, self.sigma, rng, self.bounds)
+        return [Candidate(genome=g, parents=[self.pop[i].id], operator="mutation")
+                for g, i in zip(rows.tolist(), winners)]
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        kids = [c for c in candidates if c.ok and c.descriptors is not None]
+        if not kids and any(c.ok for c in candidates):
+            raise TaskError("novelty-search needs a task that returns 'descriptors'")
+        self._measure_evolvability(kids)
+        pool = self.pop + kids
+        if not pool:
+            return
+        desc = np.asarray([c.descriptors for c in pool], dtype=float)
+        reference = desc if not len(self.points) else np.concatenate([desc, self.points])
+        nov = knn_novelty(desc, reference, self.k, exclude_self=True)
+        for c, v in zip(pool, nov):
+            c.info["novelty"] = float(v)
+        for i in rng.choice(len(kids), size=min(self.archive_add, len(kids)), replace=False) if kids else []:
+            self.novelty_archive.add(kids[i], np.inf)  # random admission, not a threshold
+            row = np.asarray(kids[i].descriptors, dtype=float)[None]
+            self.points = row if not len(self.points) else np.concatenate([self.points, row])
+        order = np.argsort(-nov, kind="stable")[: self.population]
+        self.pop = [pool[i] for i in order]
+
+    def _measure_evolvability(self, kids: list[Candidate]) -> None:
+        if not kids or self.dbounds is None or not self.pop:
+            return
+        lo, hi = self.dbounds[:, 0], self.dbounds[:, 1]
+        cells = np.clip(((np.asarray([c.descriptors for c in kids]) - lo) / (hi - lo) * self.cells).astype(int),
+                        0, self.cells - 1)
+        reached: dict[int, set] = {}
+        for c, cell in zip(kids, map(tuple, cells)):
+            if c.parents:
+                reached.setdefault(c.parents[0], set()).add(cell)
+        if reached:
+            self.evolvability.append(float(np.mean([len(s) for s in reached.values()])))
+
+    def archive(self) -> NoveltyArchive:
+        return self.novelty_archive

@@ -1,0 +1,73 @@
+"""The (1+1)-EA (and its (1+lambda) form) on bit strings, the reference algorithm of runtime analysis
+("On the analysis of the (1+1) evolutionary algorithm", Droste, Jansen & Wegener, 2002; the dynamic
+monotone functions of "Hardest Monotone Functions for Evolutionary Algorithms"). Each batch is
+``lam`` offspring by standard bit mutation (rate ``chi`` / n); the best replaces the parent unless worse.
+Comparisons use the task's ``relative_fitness(parent, rows)`` when it has one (dynamic functions are
+only defined relative to the current point), else the score."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..candidate import Candidate
+from ..recipe import Recipe, register
+from ..task import Task
+
+
+def bit_mutation(parent: np.ndarray, lam: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """``lam`` copies of ``parent`` with each bit flipped with probability ``rate``."""
+    flips = rng.random((lam, parent.size)) < rate
+    return np.where(flips, 1 - parent, parent).astype(np.int8)
+
+
+def compare(task_fn, parent: np.ndarray, parent_score: float, rows: np.ndarray, scores: np.ndarray):
+    """Fitness of ``parent`` and of each row on one scale (higher is better)."""
+    if task_fn is None:
+        return parent_score, scores
+    values = task_fn(parent, np.vstack([parent[None], rows]))
+    return values[0], values[1:]
+
+
+def bits_of(genome) -> np.ndarray:
+    return (np.asarray(genome, dtype=float) > 0.5).astype(np.int8)
+
+
+@register("one-plus-one-ea")
+@dataclass
+class OnePlusOneEA(Recipe):
+    summary = "(1+1)-EA / (1+lambda)-EA with standard bit mutation (bit strings)"
+    dedupe = False
+
+    lam: int = 1               # offspring per generation
+    chi: float = 1.0           # mutation rate chi / n
+    init: str = "random"       # random | seed
+
+    @property
+    def batch_size(self) -> int:  # type: ignore[override]
+        return self.lam
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        seed = bits_of(task.seed)
+        self.x = seed if self.init == "seed" else rng.integers(0, 2, seed.size).astype(np.int8)
+        self.fx: float = -np.inf  # unknown until the parent has been evaluated
+        self.relative = task.attr("relative_fitness")
+        self.rows = np.zeros((0, seed.size), dtype=np.int8)
+        self.pending_parent = True
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if self.pending_parent:
+            self.rows = self.x[None]
+            return [Candidate(genome=self.x.tolist(), operator="init")]
+        self.rows = bit_mutation(self.x, min(n, self.lam), self.chi / self.x.size, rng)
+        return [Candidate(genome=g, operator="bit-mutation") for g in self.rows.tolist()]
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        scores = np.array([c.fitness() for c in candidates])
+        if self.pending_parent:
+            self.fx, self.pending_parent = float(scores[0]), False
+            return
+        fx, fy = compare(self.relative, self.x, self.fx, self.rows, scores)
+        best = int(np.argmax(fy))
+        if np.isfinite(scores[best]) and fy[best] >= fx:
+            self.x, self.fx = self.rows[best].copy(), float(scores[best])

@@ -1,0 +1,77 @@
+"""The deceptive "hard maze" of novelty search ("Abandoning Objectives: Evolution Through the Search for
+Novelty Alone", Lehman & Stanley, 2011), reduced to a point robot: the genome is ``STEPS`` motor commands
+(dx, dy), each clipped to [-1, 1] and scaled by ``SPEED``; the robot stops where a move would cross a
+wall. Score = -distance from the end point to the goal; descriptors = the end point (x, y).
+
+The goal sits above a cup (a ceiling with two side walls) that opens towards the start: heading for the
+goal leads into the cup, a local optimum 0.35 from the goal, and escaping it first means moving away.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DESCRIPTION = "deceptive maze, point robot with open-loop moves; descriptors = end point (x, y)"
+DESCRIPTOR_BOUNDS = [(0.0, 1.0), (0.0, 1.0)]
+START = (0.5, 0.1)
+GOAL = (0.5, 0.9)
+GOAL_RADIUS = 0.05
+# Walls as segments (x1, y1, x2, y2): the outer box and the cup.
+WALLS = np.array([
+    [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0],
+    [0.1, 0.55, 0.9, 0.55], [0.1, 0.55, 0.1, 0.2], [0.9, 0.55, 0.9, 0.2],
+])
+
+
+def configure(steps: int = 20, speed: float = 0.1) -> None:
+    global STEPS, SPEED, SEED
+    if int(steps) < 1 or float(speed) <= 0:
+        raise ValueError("steps must be >= 1 and speed > 0")
+    STEPS, SPEED = int(steps), float(speed)
+    SEED = [0.0] * (2 * STEPS)
+
+
+def end_points(genomes) -> np.ndarray:
+    """End points of a batch of genomes (rows), simulated together. Returns shape (batch, 2)."""
+    g = np.atleast_2d(np.asarray(genomes, dtype=float))
+    moves = SPEED * np.clip(g.reshape(len(g), -1, 2), -1.0, 1.0)
+    pos = np.tile(np.asarray(START, dtype=float), (len(g), 1))
+    p1, p2 = WALLS[:, :2], WALLS[:, 2:]
+    wall_dir = p2 - p1
+    for step in range(moves.shape[1]):
+        d = moves[:, step]
+        # Segment pos + t d (t in [0, 1]) against every wall p1 + u w: solve the 2x2 systems at once.
+        denom = d[:, None, 0] * wall_dir[None, :, 1] - d[:, None, 1] * wall_dir[None, :, 0]
+        diff = p1[None] - pos[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (diff[..., 0] * wall_dir[None, :, 1] - diff[..., 1] * wall_dir[None, :, 0]) / denom
+            u = (diff[..., 0] * d[:, None, 1] - diff[..., 1] * d[:, None, 0]) / denom
+        hit = (np.abs(denom) > 1e-12) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+        t_hit = np.where(hit, t, np.inf).min(axis=1)
+        frac = np.where(np.isfinite(t_hit), np.maximum(t_hit - 1e-3, 0.0), 1.0)
+        pos = pos + frac[:, None] * d
+    return np.clip(pos, 0.0, 1.0)
+
+
+def _result(end: np.ndarray) -> dict:
+    dist = float(np.hypot(end[0] - GOAL[0], end[1] - GOAL[1]))
+    return {"score": -dist, "descriptors": [float(end[0]), float(end[1])],
+            "metrics": {"distance": dist, "reached": dist <= GOAL_RADIUS}}
+
+
+def evaluate(genome) -> dict:
+    return _result(end_points([genome])[0])
+
+
+def evaluate_batch(genomes) -> list[dict]:
+    return [_result(e) for e in end_points(genomes)]
+
+
+def draw(ax) -> None:
+    """Draw the walls, start and goal on a matplotlib axis (used by ``evoforge plot``)."""
+    for x1, y1, x2, y2 in WALLS:
+        ax.plot([x1, x2], [y1, y2], color="black", lw=2)
+    ax.plot(*START, "bs", label="start")
+    ax.add_patch(__import__("matplotlib.patches", fromlist=["Circle"]).Circle(GOAL, GOAL_RADIUS, color="red", alpha=0.5))
+
+
+configure()

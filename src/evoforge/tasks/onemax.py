@@ -1,0 +1,26 @@
+"""OneMax: the number of ones in a bit string; the classic easy benchmark of (1+1)-type EAs."""
+import numpy as np
+
+from ._bits import bits
+
+DESCRIPTION = "OneMax on bit strings (option n, default 100): score = number of ones"
+
+
+def configure(n: int = 100) -> None:
+    global N, SEED
+    if int(n) < 1:
+        raise ValueError("n must be >= 1")
+    N, SEED = int(n), [0] * int(n)
+
+
+def evaluate(genome) -> dict:
+    x = bits(genome)
+    ones = int(x.sum())
+    return {"score": float(ones), "metrics": {"ones": ones, "optimum": ones == x.size}}
+
+
+def relative_fitness(reference, rows) -> np.ndarray:
+    return (np.atleast_2d(rows) > 0.5).sum(axis=1).astype(float)
+
+
+configure()

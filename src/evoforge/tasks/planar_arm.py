@@ -1,0 +1,38 @@
+"""Planar robotic arm repertoire, the standard quality-diversity benchmark (as in "Robots that can adapt
+like animals", Cully et al., 2015, and pyribs' arm tutorial): ``dim`` joint angles in [-pi, pi] of an
+arm whose links sum to length 1. Descriptors = the end effector (x, y); score = -std of the joint
+angles (smooth, comfortable postures are better)."""
+from __future__ import annotations
+
+import numpy as np
+
+DESCRIPTION = "planar arm with dim joints (default 10); descriptors = end effector (x, y)"
+DESCRIPTOR_BOUNDS = [(-1.0, 1.0), (-1.0, 1.0)]
+
+
+def configure(dim: int = 10) -> None:
+    global DIM, SEED, BOUNDS
+    if int(dim) < 1:
+        raise ValueError("dim must be >= 1")
+    DIM, SEED, BOUNDS = int(dim), [0.0] * int(dim), (-np.pi, np.pi)
+
+
+def forward(angles: np.ndarray) -> np.ndarray:
+    """End effector positions of a batch of joint-angle rows, shape (batch, 2)."""
+    a = np.atleast_2d(angles)
+    cum = np.cumsum(a, axis=1)
+    link = 1.0 / a.shape[1]
+    return np.stack([link * np.cos(cum).sum(axis=1), link * np.sin(cum).sum(axis=1)], axis=1)
+
+
+def evaluate_batch(genomes) -> list[dict]:
+    a = np.clip(np.atleast_2d(np.asarray(genomes, dtype=float)), -np.pi, np.pi)
+    ends, spread = forward(a), a.std(axis=1)
+    return [{"score": -float(s), "descriptors": [float(e[0]), float(e[1])]} for s, e in zip(spread, ends)]
+
+
+def evaluate(genome) -> dict:
+    return evaluate_batch([genome])[0]
+
+
+configure()

@@ -1,0 +1,75 @@
+"""The real embedded model (SmolLM2-135M in llama.cpp): short prompts, few tokens."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import USER, needs_embedded
+
+from evoforge.llm import ResponseCache, get_model
+
+pytestmark = needs_embedded
+
+
+def test_chat_generates_text(embedded) -> None:
+    [c] = embedded.chat(USER, max_tokens=8, seed=1)
+    assert c.text.strip()
+    assert c.finish_reason in ("stop", "length")
+    assert c.prompt_tokens > 0 and 0 < c.completion_tokens <= 8 and not c.cached
+
+
+def test_complete_and_max_tokens_reports_length(embedded) -> None:
+    [c] = embedded.complete("The days of the week are Monday, Tuesday,", max_tokens=4, temperature=0)
+    assert c.finish_reason == "length" and c.completion_tokens == 4
+
+
+def test_stop_sequence(embedded) -> None:
+    [c] = embedded.complete("1, 2, 3, 4, 5,", max_tokens=16, temperature=0, stop=[","])
+    assert "," not in c.text and c.finish_reason == "stop"
+
+
+def test_batch_and_n_samples(embedded) -> None:
+    convs = [[{"role": "user", "content": q}] for q in ("Name a fruit.", "Name an animal.", "Name a city.")]
+    out = embedded.chat(convs, n=2, max_tokens=6, seed=3, temperature=0.9, tag="batch")
+    assert len(out) == 6 and all(c.text for c in out)
+    assert embedded.usage.by_tag()["batch"].calls == 3
+
+
+def test_seed_determinism(embedded) -> None:
+    kw = dict(n=2, max_tokens=12, temperature=1.0, seed=42)
+    a = embedded.chat(USER, **kw)
+    b = embedded.chat(USER, **kw)
+    assert [c.text for c in a] == [c.text for c in b]
+    other = embedded.chat(USER, **{**kw, "seed": 1234})
+    assert [c.text for c in other] != [c.text for c in a]
+
+
+def test_cache_hit_costs_zero_new_tokens(tmp_path) -> None:
+    model = get_model("embedded", cache=tmp_path / "llm.sqlite", n_ctx=1024)
+    first = model.chat(USER, max_tokens=8, seed=5, tag="mutate")
+    spent = model.usage.snapshot()
+    assert spent["total"]["calls"] == 1 and spent["total"]["completion_tokens"] > 0
+    again = model.chat(USER, max_tokens=8, seed=5, tag="mutate")
+    assert again[0].cached and again[0].text == first[0].text
+    now = model.usage.snapshot()["total"]
+    assert now["calls"] == 1 and now["cache_hits"] == 1
+    assert now["prompt_tokens"] == spent["total"]["prompt_tokens"]
+    assert now["completion_tokens"] == spent["total"]["completion_tokens"]
+    # A resumed run: a fresh model on the same cache file replays without model calls.
+    resumed = get_model("embedded", cache=ResponseCache(tmp_path / "llm.sqlite"), n_ctx=1024)
+    resumed.usage.restore(spent)
+    assert resumed.chat(USER, max_tokens=8, seed=5, tag="mutate")[0].text == first[0].text
+    assert resumed.usage.calls == 1 and resumed.usage.cache_hits == 1
+
+
+def test_timeout_stops_generation(embedded) -> None:
+    model = get_model("embedded", n_ctx=1024, timeout=0.0)
+    [c] = model.complete("Once upon a time", max_tokens=64, temperature=0)
+    assert c.finish_reason == "timeout" and c.completion_tokens < 64
+
+
+def test_prompt_longer_than_context_is_one_clear_error() -> None:
+    from evoforge.llm import BadRequestError
+
+    model = get_model("embedded", n_ctx=64)
+    with pytest.raises(BadRequestError, match="context"):
+        model.complete("word " * 200, max_tokens=4)
