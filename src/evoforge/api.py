@@ -29,7 +29,7 @@ class RunConfig:
     batch_size: int | None = None
     executor: str = "pool"
     workers: int = 2
-    timeout: float | None = 60.0         # seconds per evaluation
+    timeout: float | None = None         # seconds per evaluation (default: the recipe's eval_timeout)
     memory_mb: int | None = 4096         # extra address space per evaluation
     address: str | None = None           # Ray cluster address
     model: str | None = None             # model backend for recipes that use one (default: embedded)
@@ -63,7 +63,10 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     """Give the recipe its model, record the model's usage per batch and enforce model budgets."""
     from .llm import LLMBudget, get_model
 
-    model = get_model(config.model or "embedded", base_url=config.base_url)
+    from .llm.embedded import user_cache_dir
+
+    cache = user_cache_dir() / "llm-cache.sqlite"  # shared: a re-run of a seeded run costs no new calls
+    model = get_model(config.model or "embedded", base_url=config.base_url, cache=cache)
     engine.recipe.model = model
     engine.usage_snapshot = model.usage.snapshot
     limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)
@@ -136,8 +139,8 @@ def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None,
         store.event("resumed", {"batch": engine.state.batch, "evaluations": engine.state.evaluations})
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
-    runner = make_executor(config.executor, engine.task, config.workers, config.timeout, config.memory_mb,
-                           config.address)
+    timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
+    runner = make_executor(config.executor, engine.task, config.workers, timeout, config.memory_mb, config.address)
     try:
         return engine.run(runner)
     finally:

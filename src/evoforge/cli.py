@@ -57,7 +57,7 @@ def cli() -> None:
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite). Default: runs/<recipe>-<task>-<time>.db")
 @click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool).")
 @click.option("--workers", "-w", type=int, help="Parallel evaluations (default 2).")
-@click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default 60).")
+@click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60).")
 @click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096).")
 @click.option("--address", help="Ray cluster address (with --executor ray); default: a local Ray.")
 @click.option("--batch-size", type=int, help="Candidates per batch (default: the recipe's).")

@@ -26,6 +26,7 @@ class Recipe:
     summary: ClassVar[str] = ""
     batch_size: int = 32  # candidates per batch unless the run overrides it
     dedupe: ClassVar[bool] = True  # reject exact-duplicate genomes before evaluation
+    eval_timeout: ClassVar[float] = 60.0  # seconds per evaluation unless the run sets --timeout
     needs_model: ClassVar[bool] = False  # the engine hands such recipes a model as ``self.model``
     model: Any = None  # set by the engine (never checkpointed: see __getstate__)
 
