@@ -115,3 +115,22 @@ def test_foreign_corrupt_and_finished_run_files(tmp_path):
         f.unlink(missing_ok=True)
     proc = evoforge("show", db)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_a_running_run_cannot_be_resumed_twice(tmp_path):
+    task = tmp_path / "slow.py"
+    task.write_text("import time\nSEED = [1.0]\ndef evaluate(g):\n    time.sleep(0.05)\n    return -g[0] ** 2\n")
+    db = tmp_path / "busy.db"
+    proc = subprocess.Popen([sys.executable, "-m", "evoforge", "run", "ga", "--task", str(task), "--budget", "400",
+                             "--out", db, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        import time
+        deadline = time.time() + 30
+        while not db.exists() and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert_clean_error(evoforge("resume", db), "in use by another evoforge process")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert RunStore.open(db).integrity() == "ok"

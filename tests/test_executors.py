@@ -80,10 +80,14 @@ def test_pool_timeout_kills_the_process_group(write_task, tmp_path):
     assert not marker.exists(), "a grandchild of the evaluator outlived the timeout"
 
 
-def test_inprocess_timeout_interrupts_python(write_task):
-    task = load_task(write_task("SEED = 0\ndef evaluate(g):\n    while True:\n        pass\n"))
-    out = run_batch(InProcessExecutor(task, timeout=0.3), [0])
+def test_inprocess_timeout_and_memory_limit(write_task):
+    task = load_task(write_task(HOSTILE))
+    out = run_batch(InProcessExecutor(task, timeout=0.3, memory_mb=512), ["hang", "memory", "ok"])
     assert "timed out" in out[0].reason
+    assert "memory" in out[1].reason.lower()
+    assert out[2].ok
+    big = bytearray(1024 ** 3)  # the limit is lifted after the batch
+    assert len(big) == 1024 ** 3
 
 
 def test_pool_gives_the_same_run_as_inprocess(tmp_path):

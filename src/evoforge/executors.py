@@ -35,7 +35,7 @@ class Executor(Protocol):
 def make_executor(kind: str, task: Task, workers: int = 2, timeout: float | None = 60.0,
                   memory_mb: int | None = 4096, address: str | None = None) -> Executor:
     if kind == "inprocess":
-        return InProcessExecutor(task, timeout)
+        return InProcessExecutor(task, timeout, memory_mb)
     if kind == "pool":
         return ProcessPoolExecutor(task, workers, timeout, memory_mb)
     if kind == "ray":
@@ -71,20 +71,22 @@ class _Timeout(BaseException):  # not an Exception, so evaluators cannot swallow
 
 
 class InProcessExecutor:
-    """Evaluate in this process. Cheapest; the timeout only interrupts Python code (SIGALRM)."""
+    """Evaluate in this process. Cheapest; the timeout only interrupts Python code (SIGALRM) and the
+    memory limit applies to the whole process while a batch is evaluated."""
 
-    def __init__(self, task: Task, timeout: float | None = None):
-        self.task, self.timeout = task, timeout
+    def __init__(self, task: Task, timeout: float | None = None, memory_mb: int | None = None):
+        self.task, self.timeout, self.memory_mb = task, timeout, memory_mb
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
-        for cand in candidates:
-            start = time.perf_counter()
-            with self._alarm():
-                try:
-                    parsed, reason = run_evaluation(self.task, cand.genome)
-                except _Timeout:
-                    parsed, reason = None, f"timed out after {self.timeout:g}s"
-            _fill(cand, parsed, reason, time.perf_counter() - start)
+        with limits.memory_limit(self.memory_mb):
+            for cand in candidates:
+                start = time.perf_counter()
+                with self._alarm():
+                    try:
+                        parsed, reason = run_evaluation(self.task, cand.genome)
+                    except _Timeout:
+                        parsed, reason = None, f"timed out after {self.timeout:g}s"
+                _fill(cand, parsed, reason, time.perf_counter() - start)
         return candidates
 
     def _alarm(self):

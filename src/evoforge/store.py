@@ -6,7 +6,9 @@ run killed at any instant resumes from its last committed batch with nothing los
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import pickle
 import sqlite3
 import time
@@ -50,6 +52,18 @@ class RunStore:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        self._lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Claim the run for writing; a second writer (say, two ``resume`` at once) is refused.
+        The lock is the kernel's and vanishes with the process, even after kill -9."""
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreError(f"{self.path} is in use by another evoforge process") from None
+        self._lock_fd = fd
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -63,6 +77,7 @@ class RunStore:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(_connect(path), path)
+        store.lock()
         with store.conn:
             store.conn.executescript(_SCHEMA)
             store._set_meta({"format": FORMAT, "schema_version": SCHEMA_VERSION, "status": "running",
@@ -92,6 +107,9 @@ class RunStore:
 
     def close(self) -> None:
         self.conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     # -- meta ------------------------------------------------------------------------------------
     def _set_meta(self, values: dict[str, Any]) -> None:
