@@ -34,6 +34,18 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         summary.add_row(key, str(value))
     console.print(summary)
 
+    usage = last.get("usage")
+    if usage and usage.get("total"):
+        table = Table(title="model usage", header_style="bold")
+        for col in ("operator", "calls", "prompt tokens", "completion tokens", "cache hits", "cost"):
+            table.add_column(col, justify="left" if col == "operator" else "right")
+        rows_ = sorted(usage.get("by_tag", {}).items()) + [("total", usage["total"])]
+        for tag, u in rows_:
+            table.add_row(tag or "(untagged)", str(u.get("calls", 0)), str(u.get("prompt_tokens", 0)),
+                          str(u.get("completion_tokens", 0)), str(u.get("cache_hits", 0)),
+                          f"{u.get('cost', 0.0):.4g}")
+        console.print(table)
+
     failures = store.conn.execute(
         "SELECT reason, COUNT(*) n FROM candidates WHERE status='failed' GROUP BY reason ORDER BY n DESC LIMIT 5"
     ).fetchall()
