@@ -118,12 +118,26 @@ def _report(result: api.RunResult) -> None:
     best = result.best
     out.print(f"[bold]stopped:[/] {result.stop_reason}")
     out.print(f"evaluations {result.evaluations}, batches {result.batches}")
+    seed = _seed_candidate(result.path)
+    if seed is not None:
+        out.print(f"seed score {seed.score:.6g}" if seed.ok else f"seed failed: {seed.reason}")
     if best is not None:
         out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {best.operator})")
     else:
         out.print("[yellow]no candidate evaluated successfully[/]")
     if result.path:
         out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
+
+
+def _seed_candidate(path: str | None):
+    """The evaluation of the task's SEED in a stored run (operator 'seed'), if the recipe made one."""
+    if path is None:
+        return None
+    store = RunStore.open(path)
+    try:
+        return next(store.candidates("operator='seed'"), None)
+    finally:
+        store.close()
 
 
 @cli.command()

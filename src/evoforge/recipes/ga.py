@@ -39,7 +39,8 @@ class GA(Recipe):
         if not self.parents:  # first generation: the seed and perturbations of it
             rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.init_sigma, rng, self.bounds)
             rows[0] = self.seed
-            return [Candidate(genome=g, operator="init") for g in vec.to_genomes(rows)]
+            return [Candidate(genome=g, operator="seed" if i == 0 else "init")
+                    for i, g in enumerate(vec.to_genomes(rows))]
         pool, k = self.parents, n
         first = rng.integers(0, len(pool), size=k)
         second = rng.integers(0, len(pool), size=k)

@@ -41,7 +41,9 @@ class RegularizedEvolution(Recipe):
             if self.initialised == 0:
                 rows[0] = self.seed
             self.initialised += k
-            return [Candidate(genome=g, operator="init") for g in vec.to_genomes(rows)]
+            first = self.initialised == k  # this batch starts the population: its row 0 is SEED
+            return [Candidate(genome=g, operator="seed" if first and i == 0 else "init")
+                    for i, g in enumerate(vec.to_genomes(rows))]
         parents = [self.pop.tournament(rng, self.sample_size) for _ in range(n)]
         rows = vec.gaussian(vec.stack([p.genome for p in parents]), self.sigma, rng, self.bounds)
         return [Candidate(genome=g, parents=[p.id], operator="mutation")
