@@ -11,16 +11,18 @@ the same run on any of them.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
 from collections import deque
 from multiprocessing.connection import Connection, wait
-from typing import Any, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from . import limits
-from .candidate import Candidate, EvaluationError, apply_result, fail, parse_result
+from .candidate import Candidate, EvaluationError, fail, parse_result
 from .errors import ConfigError
 from .task import Task, load_task
 
@@ -59,11 +61,55 @@ def run_evaluation(task: Task, genome: Any) -> tuple[dict[str, Any] | None, str 
         return None, f"evaluator called exit({err.code})"
 
 
+Outcome = tuple[dict[str, Any] | None, str | None, float]  # (parsed result, failure reason, seconds)
+
+
+def run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
+    """Evaluate several genomes: one ``evaluate_batch(genomes)`` call when the task has one (vectorised
+    tasks), else one ``evaluate`` each. A batch call that fails falls back to one call per genome, so
+    every failure keeps its own reason."""
+    batch_fn = task.attr("evaluate_batch")
+    if batch_fn is not None and len(genomes) > 1:
+        start = time.perf_counter()
+        try:
+            results = list(batch_fn(genomes))
+            if len(results) != len(genomes):
+                raise EvaluationError(f"evaluate_batch returned {len(results)} results for {len(genomes)} genomes")
+            per = (time.perf_counter() - start) / len(genomes)
+            out: list[Outcome] = []
+            for result in results:
+                try:
+                    out.append((parse_result(result), None, per))
+                except EvaluationError as err:
+                    out.append((None, str(err), per))
+            return out
+        except Exception:
+            pass
+    out = []
+    for genome in genomes:
+        start = time.perf_counter()
+        parsed, reason = run_evaluation(task, genome)
+        out.append((parsed, reason, time.perf_counter() - start))
+    return out
+
+
+def chunk_size(task: Task, n: int, workers: int) -> int:
+    """Genomes per job: one (a timeout then kills exactly one evaluation), or an even share of the batch
+    per worker for tasks with ``evaluate_batch``."""
+    return max(1, -(-n // workers)) if task.attr("evaluate_batch") is not None else 1
+
+
 def _fill(cand: Candidate, parsed: dict[str, Any] | None, reason: str | None, seconds: float) -> None:
+    """Record an outcome; ``parsed`` is already validated by :func:`parse_result`."""
+    cand.eval_seconds = seconds
     if parsed is None:
         fail(cand, reason or "unknown failure", seconds)
-    else:
-        apply_result(cand, parsed, seconds)
+        return
+    cand.score = parsed["score"]
+    cand.metrics = parsed.get("metrics", {})
+    cand.descriptors = parsed.get("descriptors")
+    cand.feedback = parsed.get("feedback")
+    cand.status, cand.reason = "ok", None
 
 
 class _Timeout(BaseException):  # not an Exception, so evaluators cannot swallow it
@@ -78,38 +124,39 @@ class InProcessExecutor:
         self.task, self.timeout, self.memory_mb = task, timeout, memory_mb
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
-        with limits.memory_limit(self.memory_mb):
-            for cand in candidates:
+        size = chunk_size(self.task, len(candidates), 1)
+        with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm:
+            for lo in range(0, len(candidates), size):
+                chunk = candidates[lo: lo + size]
                 start = time.perf_counter()
-                with self._alarm():
-                    try:
-                        parsed, reason = run_evaluation(self.task, cand.genome)
-                    except _Timeout:
-                        parsed, reason = None, f"timed out after {self.timeout:g}s"
-                _fill(cand, parsed, reason, time.perf_counter() - start)
+                try:
+                    arm(len(chunk))
+                    outcomes = run_chunk(self.task, [c.genome for c in chunk])
+                except _Timeout:
+                    seconds = time.perf_counter() - start
+                    outcomes = [(None, f"timed out after {self.timeout:g}s", seconds)] * len(chunk)
+                finally:
+                    arm(0)
+                for cand, (parsed, reason, seconds) in zip(chunk, outcomes):
+                    _fill(cand, parsed, reason, seconds)
         return candidates
 
-    def _alarm(self):
-        import contextlib
-        import threading
-
+    @contextlib.contextmanager
+    def _alarm_handler(self) -> Iterator[Callable[[int], None]]:
+        """Install a SIGALRM handler for the batch; yields ``arm(k)``: allow k evaluations' time (0: off)."""
         if not self.timeout or threading.current_thread() is not threading.main_thread():
-            return contextlib.nullcontext()
+            yield lambda k: None
+            return
 
-        @contextlib.contextmanager
-        def alarm():
-            def raise_timeout(signum, frame):
-                raise _Timeout()
+        def raise_timeout(signum: int, frame: Any) -> None:
+            raise _Timeout()
 
-            previous = signal.signal(signal.SIGALRM, raise_timeout)
-            signal.setitimer(signal.ITIMER_REAL, self.timeout)
-            try:
-                yield
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
-
-        return alarm()
+        previous = signal.signal(signal.SIGALRM, raise_timeout)
+        try:
+            yield lambda k: signal.setitimer(signal.ITIMER_REAL, self.timeout * k if k else 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
     def close(self) -> None:
         pass
@@ -123,15 +170,14 @@ def _worker_main(conn: Connection, task: Task, memory_mb: int | None) -> None:
     with limits.memory_limit(memory_mb):
         while True:
             try:
-                job = conn.recv()
+                genomes = conn.recv()
             except (EOFError, OSError):
                 return
-            if job is None:
+            if genomes is None:
                 return
-            start = time.perf_counter()
-            parsed, reason = run_evaluation(task, job)
-            conn.send((parsed, reason, time.perf_counter() - start))
-            if reason and reason.startswith("out of memory"):
+            outcomes = run_chunk(task, genomes)
+            conn.send(outcomes)
+            if any((reason or "").startswith("out of memory") for _, reason, _ in outcomes):
                 return  # start afresh rather than run on in a process that hit its limit
 
 
@@ -155,6 +201,10 @@ class _Worker:
         return f"evaluator process exited with code {code}"
 
 
+def _chunks(n: int, size: int) -> deque[tuple[int, int]]:
+    return deque((lo, min(lo + size, n)) for lo in range(0, n, size))
+
+
 class ProcessPoolExecutor:
     """Persistent worker processes with a per-evaluation timeout that really kills."""
 
@@ -171,42 +221,43 @@ class ProcessPoolExecutor:
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
         while len(self._workers) < self.n_workers:
             self._workers.append(self._spawn())
-        pending = deque(range(len(candidates)))
+        pending = _chunks(len(candidates), chunk_size(self.task, len(candidates), self.n_workers))
         idle = list(self._workers)
-        busy: dict[Connection, tuple[_Worker, int, float]] = {}  # conn -> (worker, index, start)
+        busy: dict[Connection, tuple[_Worker, tuple[int, int], float]] = {}  # conn -> (worker, chunk, deadline)
         while pending or busy:
             while pending and idle:
-                worker, index = idle.pop(), pending.popleft()
+                worker, (lo, hi) = idle.pop(), pending.popleft()
+                genomes = [c.genome for c in candidates[lo:hi]]
                 try:
-                    worker.conn.send(candidates[index].genome)
+                    worker.conn.send(genomes)
                 except (BrokenPipeError, OSError):
                     worker = self._replace(worker)
-                    worker.conn.send(candidates[index].genome)
-                busy[worker.conn] = (worker, index, time.perf_counter())
-            wait_for = None
-            if self.timeout:
-                first_deadline = min(start for _, _, start in busy.values()) + self.timeout
-                wait_for = max(0.0, first_deadline - time.perf_counter())
+                    worker.conn.send(genomes)
+                deadline = time.perf_counter() + self.timeout * (hi - lo) if self.timeout else float("inf")
+                busy[worker.conn] = (worker, (lo, hi), deadline)
+            first_deadline = min(deadline for _, _, deadline in busy.values())
+            wait_for = None if first_deadline == float("inf") else max(0.0, first_deadline - time.perf_counter())
             for conn in wait(list(busy), timeout=wait_for):
-                worker, index, start = busy.pop(conn)
+                worker, (lo, hi), deadline = busy.pop(conn)
                 try:
-                    parsed, reason, seconds = conn.recv()
+                    outcomes = conn.recv()
                 except (EOFError, OSError):
-                    fail(candidates[index], worker.failure(), time.perf_counter() - start)
+                    reason = worker.failure()
+                    outcomes = [(None, reason, 0.0)] * (hi - lo)
                     worker = self._replace(worker)
                 else:
-                    _fill(candidates[index], parsed, reason, seconds)
-                    if not worker.process.is_alive() or (reason or "").startswith("out of memory"):
+                    if not worker.process.is_alive() or any((r or "").startswith("out of memory") for _, r, _ in outcomes):
                         worker = self._replace(worker)
+                for cand, (parsed, reason, seconds) in zip(candidates[lo:hi], outcomes):
+                    _fill(cand, parsed, reason, seconds)
                 idle.append(worker)
-            if self.timeout:
-                now = time.perf_counter()
-                for conn, (worker, index, start) in list(busy.items()):
-                    if now - start >= self.timeout:
-                        del busy[conn]
-                        fail(candidates[index], f"timed out after {self.timeout:g}s (process group killed)",
-                             now - start)
-                        idle.append(self._replace(worker))
+            now = time.perf_counter()
+            for conn, (worker, (lo, hi), deadline) in list(busy.items()):
+                if now >= deadline:
+                    del busy[conn]
+                    for cand in candidates[lo:hi]:
+                        fail(cand, f"timed out after {self.timeout:g}s (process group killed)", self.timeout)
+                    idle.append(self._replace(worker))
         return candidates
 
     def _replace(self, worker: _Worker) -> _Worker:
@@ -231,14 +282,12 @@ class ProcessPoolExecutor:
 _RAY_TASKS: dict[tuple, Task] = {}
 
 
-def _ray_evaluate(task_ref: str, options: dict[str, Any], genome: Any, memory_mb: int | None):
+def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], memory_mb: int | None) -> list[Outcome]:
     key = (task_ref, tuple(sorted(options.items())))
     if key not in _RAY_TASKS:
         _RAY_TASKS[key] = load_task(task_ref, options)
-    start = time.perf_counter()
     with limits.memory_limit(memory_mb):
-        parsed, reason = run_evaluation(_RAY_TASKS[key], genome)
-    return parsed, reason, time.perf_counter() - start
+        return run_chunk(_RAY_TASKS[key], genomes)
 
 
 class RayExecutor:
@@ -263,31 +312,32 @@ class RayExecutor:
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
         ray = self.ray
-        pending = deque(range(len(candidates)))
-        running: dict[Any, tuple[int, float]] = {}
+        pending = _chunks(len(candidates), chunk_size(self.task, len(candidates), self.slots))
+        running: dict[Any, tuple[tuple[int, int], float]] = {}  # ref -> (chunk, deadline)
         while pending or running:
             while pending and len(running) < self.slots:
-                index = pending.popleft()
-                ref = self._remote.remote(self.task.ref, self.task.options, candidates[index].genome, self.memory_mb)
-                running[ref] = (index, time.perf_counter())
-            wait_for = None
-            if self.timeout:
-                first_deadline = min(start for _, start in running.values()) + self.timeout
-                wait_for = max(0.0, first_deadline - time.perf_counter())
+                lo, hi = pending.popleft()
+                ref = self._remote.remote(self.task.ref, self.task.options, [c.genome for c in candidates[lo:hi]],
+                                          self.memory_mb)
+                running[ref] = ((lo, hi), time.perf_counter() + self.timeout * (hi - lo) if self.timeout else float("inf"))
+            first_deadline = min(deadline for _, deadline in running.values())
+            wait_for = None if first_deadline == float("inf") else max(0.0, first_deadline - time.perf_counter())
             done, _ = ray.wait(list(running), num_returns=1, timeout=wait_for)
             for ref in done:
-                index, start = running.pop(ref)
+                (lo, hi), _deadline = running.pop(ref)
                 try:
-                    parsed, reason, seconds = ray.get(ref)
+                    outcomes = ray.get(ref)
                 except Exception as err:  # worker died: segfault, OOM killer, ...
-                    parsed, reason, seconds = None, f"ray worker failed: {type(err).__name__}", time.perf_counter() - start
-                _fill(candidates[index], parsed, reason, seconds)
+                    outcomes = [(None, f"ray worker failed: {type(err).__name__}", 0.0)] * (hi - lo)
+                for cand, (parsed, reason, seconds) in zip(candidates[lo:hi], outcomes):
+                    _fill(cand, parsed, reason, seconds)
             now = time.perf_counter()
-            for ref, (index, start) in list(running.items()):
-                if self.timeout and now - start >= self.timeout:
+            for ref, ((lo, hi), deadline) in list(running.items()):
+                if now >= deadline:
                     del running[ref]
                     ray.cancel(ref, force=True)
-                    fail(candidates[index], f"timed out after {self.timeout:g}s (worker killed)", now - start)
+                    for cand in candidates[lo:hi]:
+                        fail(cand, f"timed out after {self.timeout:g}s (worker killed)", self.timeout)
         return candidates
 
     def close(self) -> None:

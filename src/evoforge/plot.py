@@ -8,6 +8,18 @@ from .errors import StoreError
 from .store import RunStore
 
 
+def _maze_task(config: dict):
+    """The task module when it defines ``draw(ax)`` and 2-D descriptors (e.g. hard-maze), else None."""
+    from .task import load_task
+
+    try:
+        task = load_task(config.get("task", ""), config.get("task_options") or {})
+    except Exception:
+        return None
+    bounds = task.descriptor_bounds
+    return task.module if callable(task.attr("draw")) and bounds and len(bounds) == 2 else None
+
+
 def plot_run(store: RunStore, path: str | Path) -> Path:
     import matplotlib
 
@@ -20,8 +32,9 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     saved = store.recipe_state()
     archive = saved[1]["recipe"].archive() if saved else None
     grid = archive if isinstance(archive, GridArchive) and len(archive.dims) >= 2 else None
+    maze = None if grid else _maze_task(store.config)
 
-    fig, axes = plt.subplots(1, 2 if grid else 1, figsize=(12 if grid else 7, 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if grid or maze else 1, figsize=(12 if grid or maze else 7, 4.5), squeeze=False)
     ax = axes[0][0]
     x = [b["batch"] for b in batches]
     ax.plot(x, [b["best_score"] for b in batches], label="best so far", lw=2)
@@ -40,6 +53,14 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
         heat.set_xlabel("descriptor 1")
         heat.set_ylabel("descriptor 2")
         fig.colorbar(image, ax=heat, label="score")
+    if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
+        ends = [c.descriptors for c in store.candidates("status = ?", ("ok",)) if c.descriptors]
+        panel = axes[0][1]
+        maze.draw(panel)
+        if ends:
+            panel.scatter([e[0] for e in ends], [e[1] for e in ends], s=4, alpha=0.4, label="end points")
+        panel.set_title(f"end points of {len(ends)} evaluations")
+        panel.set_aspect("equal")
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from .candidate import Candidate
 from .errors import StoreError
 
@@ -228,13 +230,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
+_ORJSON_OPTS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
 def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=_json_default)
+    """JSON text of a genome or result field. orjson is ~20x faster than json on float vectors, which
+    is most of the store's cost per candidate; json is the fallback for what orjson refuses."""
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTS).decode()
+    except TypeError:
+        return json.dumps(value, default=_json_default)
 
 
 def _candidate_row(c: Candidate, batch: int) -> tuple:
     return (c.id, batch, c.generation, c.operator, c.status, c.reason, c.score, _dumps(c.genome),
-            _dumps(c.metrics), _dumps(c.descriptors), c.feedback, json.dumps(c.parents), _dumps(c.info),
+            _dumps(c.metrics), _dumps(c.descriptors), c.feedback, _dumps(c.parents), _dumps(c.info),
             c.eval_seconds)
 
 

@@ -36,7 +36,7 @@ def uniform_crossover(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) ->
 
 
 def to_genomes(rows: np.ndarray) -> list[list[float]]:
-    return [list(map(float, row)) for row in rows]
+    return np.asarray(rows, dtype=float).tolist()
 
 
 def stack(genomes: Sequence[object]) -> np.ndarray:

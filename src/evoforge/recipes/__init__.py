@@ -13,7 +13,11 @@ from ..recipe import REGISTRY, Recipe, get_recipe, register
 _MODULES = ["ga", "regularized_evolution", "random_search",
             # numeric, neuro- and quality-diversity recipes (issue 7)
             "cma_es", "openai_es", "novelty_search", "map_elites", "diffusion_evolution", "one_plus_one_ea",
-            "one_comma_lambda_ea", "cooperative_coevolution", "deep_ga", "gp_mate_choice"]
+            "one_comma_lambda_ea", "cooperative_coevolution", "deep_ga", "gp_mate_choice",
+            # program evolution with a model (issue 4)
+            "evolve", "funsearch", "eoh", "llm_guided_evolution",
+            # prompt and solution evolution (issue 5)
+            "promptbreeder"]
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:

@@ -23,10 +23,10 @@ class DiffusionEvolution(Recipe):
     dedupe = False
 
     population: int = 64
-    steps: int = 25           # T: denoising steps per run
+    steps: int = 10           # T: denoising steps per run
     scale: float = 1.0        # genome = SEED + scale * x
     noise: float = 1.0        # DDIM eta: 0 deterministic, 1 DDPM-like
-    temperature: float = 1.0  # g = rank_fraction ** (1 / temperature)
+    temperature: float = 0.1  # g = rank_fraction ** (1 / temperature): lower is greedier
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

@@ -38,7 +38,7 @@ class NoveltySearch(Recipe):
     batch_size: int = 50
     k: int = 15
     archive_add: int = 5        # random children added to the archive per batch
-    sigma: float = 0.3
+    sigma: float = 0.4
     init_sigma: float = 0.5
     cells: int = 20             # grid resolution for the evolvability measure
     pop: list[Candidate] = field(default_factory=list, init=False, repr=False)

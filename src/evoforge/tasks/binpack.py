@@ -12,6 +12,10 @@ DESCRIPTION = "online bin packing heuristic priority(item, bins) (FunSearch; Wei
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "priority"  # the function recipes evolve
 
+IDEAS = ["give a large bonus to a bin the item fills exactly", "penalise leaving a small gap (say under 5) in a bin",
+         "raise the remaining space to a power before comparing", "prefer bins that are already nearly full",
+         "treat empty bins (capacity 100) differently from used ones", "combine best fit with a term in item size"]
+
 SEED = '''import numpy as np
 
 

@@ -14,6 +14,10 @@ DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "construct_packing"
 TOLERANCE = 1e-9
 
+IDEAS = ["place circles in a hexagonal pattern", "put larger circles in the corners and along the edges",
+         "use rows of different sizes (for example 5, 6, 5, 6, 4)", "shrink radii less: grow them iteratively while valid",
+         "move the centres slightly apart before computing radii", "use scipy.optimize to improve centres and radii"]
+
 SEED = '''import numpy as np
 
 

@@ -1,0 +1,104 @@
+"""``eoh``: "Evolution of Heuristics: Towards Efficient Automatic Algorithm Design Using Large Language
+Model" (Liu et al., ICML 2024). Each individual is a thought (a one-sentence idea) and its code. Five
+prompt strategies: E1 (a new idea unlike the parents'), E2 (the parents' common idea, varied), M1
+(modify the idea), M2 (change the parameters), M3 (simplify). Survivors: the best distinct scores."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..candidate import REJECTED, Candidate
+from ..recipe import Recipe, register
+from ..task import Task
+from ._programs import ProgramOps, ProgramSpec, child, describe, shown
+
+STRATEGIES = {
+    "E1": "Create a new heuristic whose idea is clearly different from all of the above.",
+    "E2": "Find the idea these heuristics share, then create a new heuristic based on it but different.",
+    "M1": "Modify the heuristic to improve it: change the form of its formula.",
+    "M2": "Keep the form of the heuristic but change its parameters and constants.",
+    "M3": "Simplify the heuristic: remove the parts that may not help, keep what matters.",
+}
+_THOUGHT = re.compile(r"\{([^{}]{5,400})\}")
+
+
+def thought_of(answer: str) -> str | None:
+    """The idea written in braces before the code (EoH's format), or the first prose line."""
+    head = answer.split("```")[0]
+    m = _THOUGHT.search(head)
+    if m:
+        return " ".join(m.group(1).split())
+    for line in head.splitlines():
+        if len(line.strip()) > 10 and not line.strip().startswith(("def ", "import ")):
+            return line.strip()[:300]
+    return None
+
+
+@register("eoh")
+@dataclass
+class EoH(Recipe):
+    summary = "Evolution of Heuristics: thought + code, strategies E1 E2 M1 M2 M3"
+    needs_model = True
+
+    batch_size: int = 2
+    population: int = 6
+    strategies: str = "E1,E2,M1,M2,M3"
+    max_tokens: int = 400
+    temperature: float = 0.8
+    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.spec = ProgramSpec.from_task(task)
+        self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
+        self.pop: list[Candidate] = []
+        self.names = [s.strip() for s in self.strategies.split(",") if s.strip() in STRATEGIES]
+        self.turn, self.seeded = 0, False
+
+    def _pick(self, k: int, rng: np.random.Generator) -> list[Candidate]:
+        ranked = sorted(self.pop, key=lambda c: (-c.fitness(), c.id))
+        w = 1.0 / (np.arange(len(ranked)) + 1 + len(ranked))  # rank-based, as in EoH
+        idx = rng.choice(len(ranked), size=min(k, len(ranked)), replace=False, p=w / w.sum())
+        return [ranked[i] for i in idx]
+
+    def prompt(self, strategy: str, parents: list[Candidate]) -> str:
+        text = f"Task: {self.spec.description}\n"
+        for i, p in enumerate(parents, 1):
+            idea = p.info.get("thought") or "the starting heuristic"
+            text += f"Heuristic {i} ({describe(p, 120)}). Idea: {idea}\n```python\n{shown(p.genome)}\n```\n"
+        text += (f"{STRATEGIES[strategy]}\nFirst write the new idea in one sentence inside braces {{ }}, then "
+                 f"the function `{self.spec.function}` in one ```python block. No examples.")
+        return text
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if not self.seeded:
+            self.seeded = True
+            return [Candidate(genome=self.spec.seed, operator="seed")]
+        out: list[Candidate] = []
+        for _ in range(n):
+            if not self.pop:
+                break
+            strategy = self.names[self.turn % len(self.names)]
+            self.turn += 1
+            parents = self._pick(2 if strategy in ("E1", "E2") else 1, rng)
+            answer = self.ops.ask_model(self.model, self.prompt(strategy, parents), rng, strategy)
+            prop = self.ops.from_rewrite(parents[0].genome, answer)
+            why = self.ops.accept(prop)
+            if why:
+                self.ops.record(why)
+                continue
+            out.append(child(prop.program, parents, strategy, thought=thought_of(answer)))
+        return out
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        pool = self.pop + [c for c in candidates if c.status != REJECTED and c.ok]
+        pool.sort(key=lambda c: (-c.fitness(), c.id))
+        kept, scores = [], set()
+        for c in pool:  # EoH keeps individuals with distinct objective values
+            key = round(c.fitness(), 10)
+            if key not in scores:
+                kept.append(c)
+                scores.add(key)
+        self.pop = kept[: self.population]

@@ -1,0 +1,99 @@
+"""``funsearch``: "Mathematical discoveries from program search with large language models"
+(Romera-Paredes et al., Nature 2024). Islands of programs; a prompt shows k earlier versions of the
+function, worst to best, as ``f_v0 .. f_v{k-1}`` and asks for ``f_v{k}``; programs are sampled within an
+island by a softmax over their scores; periodically the weaker half of the islands is reset from the
+best ones."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..candidate import REJECTED, Candidate
+from ..recipe import Recipe, register
+from ..task import Task
+from ._programs import ProgramOps, ProgramSpec, child, shown
+
+
+@register("funsearch")
+@dataclass
+class FunSearch(Recipe):
+    summary = "FunSearch: islands, best-shot prompts with versioned functions, island resets"
+    needs_model = True
+
+    batch_size: int = 2
+    islands: int = 4
+    island_size: int = 20
+    versions: int = 2            # k earlier versions shown in a prompt
+    softmax_temperature: float = 0.1  # on scores normalised to [0, 1] within the island
+    reset_interval: int = 20     # batches between resets of the weaker half of the islands
+    max_tokens: int = 384
+    temperature: float = 0.8
+    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.spec = ProgramSpec.from_task(task)
+        self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
+        self.pops: list[list[Candidate]] = [[] for _ in range(self.islands)]
+        self.turn, self.batches, self.seeded = 0, 0, False
+
+    def _sample(self, pop: list[Candidate], k: int, rng: np.random.Generator) -> list[Candidate]:
+        scores = np.array([c.fitness() for c in pop])
+        span = max(scores.max() - scores.min(), 1e-12)
+        logits = (scores - scores.max()) / span / self.softmax_temperature
+        p = np.exp(logits)
+        p /= p.sum()
+        idx = rng.choice(len(pop), size=min(k, len(pop)), replace=False, p=p)
+        return sorted((pop[i] for i in idx), key=lambda c: (c.fitness(), c.id))
+
+    def prompt(self, shots: list[Candidate]) -> str:
+        name = self.spec.function
+        text = f"Task: {self.spec.description}\n```python\n"
+        for i, shot in enumerate(shots):
+            code = re.sub(rf"\bdef {re.escape(name)}\(", f"def {name}_v{i}(", shown(shot.genome))
+            text += f"{code}\n# score: {shot.score:.4g}\n\n"
+        k = len(shots)
+        text += (f"```\nWrite `{name}_v{k}`, an improved version of `{name}_v{k - 1}` (same arguments). "
+                 f"Reply with one ```python block only.")
+        return text
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if not self.seeded:
+            self.seeded = True
+            return [Candidate(genome=self.spec.seed, operator="seed")]
+        out: list[Candidate] = []
+        for _ in range(n):
+            island = self.turn % self.islands
+            self.turn += 1
+            pop = self.pops[island] or max(self.pops, key=len)
+            if not pop:
+                break
+            shots = self._sample(pop, self.versions, rng)
+            answer = self.ops.ask_model(self.model, self.prompt(shots), rng, "funsearch")
+            prop = self.ops.from_rewrite(shots[-1].genome, answer)
+            why = self.ops.accept(prop)
+            if why:
+                self.ops.record(why)
+                continue
+            out.append(child(prop.program, shots, "funsearch", island=island))
+        return out
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        for cand in candidates:
+            if cand.status == REJECTED or not cand.ok:
+                continue
+            targets = range(self.islands) if cand.operator == "seed" else [int(cand.info.get("island", 0))]
+            for i in targets:
+                self.pops[i].append(cand)
+                self.pops[i].sort(key=lambda c: (-c.fitness(), c.id))
+                del self.pops[i][self.island_size:]
+        self.batches += 1
+        if self.reset_interval and self.batches % self.reset_interval == 0 and self.islands > 1:
+            best = [max((c.fitness() for c in pop), default=-np.inf) for pop in self.pops]
+            order = np.argsort(best, kind="stable")  # weakest first
+            keep = order[self.islands // 2:]
+            for i in order[: self.islands // 2]:
+                donor = self.pops[int(keep[int(rng.integers(len(keep)))])]
+                self.pops[int(i)] = donor[:1]

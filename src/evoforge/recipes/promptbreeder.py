@@ -1,0 +1,206 @@
+"""Promptbreeder, from "Promptbreeder: Self-Referential Self-Improvement via Prompt Evolution"
+(Fernando et al., 2023): a population of units (task prompt + few-shot demos + mutation prompt),
+binary tournaments in which the loser is replaced by a mutant of the winner, and nine operator kinds
+(zero/first-order direct mutation, EDA and ranked EDA, lineage-based, zero/first-order hypermutation of
+the mutation prompt, Lamarckian, crossover, context shuffling). Added here: GEPA-style reflection on the
+evaluator's text feedback about failures, and optional instance-level Pareto parent selection.
+
+Fitness is accuracy on a random minibatch of train items drawn from the run's generator (all children
+of a batch share one); a unit's fitness accumulates over every evaluation of the same prompt. The run's
+answer is :meth:`best_prompt`, the prompt with the best smoothed accuracy. ``max_metric_calls`` (items
+scored) ends proposal when spent; hold-out scoring is left to the caller (``split="test"``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..candidate import Candidate
+from ..prompts.genome import MUTATION_PROMPTS, make_unit, task_view
+from ..prompts.operators import OPERATORS, Mutator
+from ..prompts.pareto import InstanceFront
+from ..recipe import Recipe, register
+from ..task import Task
+from ._prompt_common import metric_calls_of, minibatch, prompt_key, task_facts
+
+
+@register("promptbreeder")
+@dataclass
+class Promptbreeder(Recipe):
+    summary = "prompt evolution: tournaments of (task prompt, demos, mutation prompt) units, 11 operators"
+    needs_model = True
+    dedupe = False
+    eval_timeout = 900.0
+
+    population: int = 8           # units in the population
+    minibatch: int = 8            # train items per fitness evaluation
+    batch_size: int = 4           # children per batch (one shared minibatch)
+    selection: str = "tournament"  # "tournament" (binary, Promptbreeder) or "pareto" (instance-level)
+    operators: str = "all"        # comma-separated subset of evoforge.prompts.OPERATORS
+    init_demos: int = 2           # demos in the initial units (context shuffling changes them)
+    max_demos: int = 4
+    max_metric_calls: int = 0     # stop proposing after this many scored items (0: no limit)
+    temperature: float = 0.9      # of mutation calls
+    members: list[dict[str, Any]] = field(init=False, repr=False)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        if self.selection not in ("tournament", "pareto"):
+            raise ValueError(f"selection must be 'tournament' or 'pareto', not {self.selection!r}")
+        self.description, self.train, seed = task_facts(task)
+        ops = OPERATORS if self.operators in ("", "all") else [o.strip() for o in self.operators.split(",")]
+        unknown = sorted(set(ops) - set(OPERATORS))
+        if unknown:
+            raise ValueError(f"unknown operators {unknown}; known: {OPERATORS}")
+        self.ops = list(ops)
+        self.members = []            # {"id", "unit"}: the population
+        self.stats: dict[str, list[float]] = {}   # prompt key -> [correct, scored]
+        self.units: dict[str, dict[str, Any]] = {}  # prompt key -> unit (for best_prompt)
+        self.feedback: dict[int, str] = {}
+        self.workings: list[tuple[str, str]] = []
+        self.lineage: list[str] = []
+        self.front = InstanceFront()
+        self.metric_calls = 0
+        self.operator_calls = 0
+        self.fallbacks = 0
+        self.pending_init: list[dict[str, Any]] = []
+        base = make_unit(seed.get("instruction", ""), seed.get("demos", []), MUTATION_PROMPTS[0])
+        self.pending_init.append(base)
+        for i in range(1, self.population):
+            unit = make_unit(base["instruction"], [], MUTATION_PROMPTS[i % len(MUTATION_PROMPTS)])
+            for _ in range(min(self.init_demos, self.max_demos)):
+                x, y = self.train[int(rng.integers(len(self.train)))] if self.train else ("", "")
+                if x:
+                    unit["demos"].append([x, y])
+            self.pending_init.append(unit)
+        self.initial_zero_order = True
+
+    # -- budget ----------------------------------------------------------------------------------
+    def budget_reason(self) -> str | None:
+        """Why proposal has stopped (the metric-call budget), or None."""
+        if self.max_metric_calls and self.metric_calls >= self.max_metric_calls:
+            return f"max_metric_calls={self.max_metric_calls} reached ({self.metric_calls} items scored)"
+        return None
+
+    def _room(self, n: int) -> int:
+        if not self.max_metric_calls:
+            return n
+        return max(0, min(n, (self.max_metric_calls - self.metric_calls) // self.minibatch))
+
+    # -- acquire -----------------------------------------------------------------------------------
+    def fitness(self, unit: dict[str, Any]) -> float:
+        c, t = self.stats.get(prompt_key(unit), (0.0, 0.0))
+        return (c + 1.0) / (t + 2.0)
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        n = self._room(n)
+        if n == 0:
+            return []
+        items = minibatch(rng, self.minibatch, len(self.train)) if self.train else None
+        mutator = Mutator(self.model, self.description, self.train, max_demos=self.max_demos,
+                          temperature=self.temperature)
+        out: list[Candidate] = []
+        if self.pending_init:
+            take, self.pending_init = self.pending_init[:n], self.pending_init[n:]
+            for k, unit in enumerate(take):
+                op = "init"
+                if self.initial_zero_order and k % 2 == 1 and self.model is not None:  # half the initial
+                    child, info = mutator.apply("zero_order", unit, [], rng)  # prompts are model-written
+                    unit, op = child, "init_zero_order"
+                out.append(self._candidate(unit, [], op, items, {}))
+            self.operator_calls += mutator.calls
+            return out
+        alive = [m for m in self.members]
+        losers: set[int] = set()
+        population = [(m["unit"], self.fitness(m["unit"])) for m in alive]
+        for _ in range(n):
+            winner, loser = self._select(alive, rng, losers)
+            ops = [o for o in self.ops if (o != "reflection" or self.feedback.get(winner["id"]))
+                   and (o != "lamarckian" or self.workings)]
+            op = ops[int(rng.integers(len(ops)))]
+            working = self.workings[int(rng.integers(len(self.workings)))] if self.workings else None
+            child, info = mutator.apply(op, winner["unit"], population, rng, lineage=self.lineage,
+                                        feedback=self.feedback.get(winner["id"]), working=working)
+            if "fallback" in info:
+                self.fallbacks += 1
+            info["replaces"] = loser["id"] if loser is not None else None
+            out.append(self._candidate(child, [winner["id"]], op, items, info))
+        self.operator_calls += mutator.calls
+        return out
+
+    def _candidate(self, unit, parents, op, items, info) -> Candidate:
+        genome = {**task_view(unit), "mutation_prompt": unit["mutation_prompt"]}
+        if items is not None:
+            genome["items"] = items
+        return Candidate(genome=genome, parents=parents, operator=op, info=dict(info))
+
+    def _select(self, alive, rng, losers):
+        if self.selection == "pareto":
+            ids = {m["id"] for m in alive}
+            pick = self.front.sample(rng, ids)
+            winner = next((m for m in alive if m["id"] == pick), None) or alive[int(rng.integers(len(alive)))]
+            worst = sorted((m for m in alive if m["id"] not in losers and m is not winner),
+                           key=lambda m: (self.fitness(m["unit"]), m["id"]))
+            loser = worst[0] if worst else None
+        else:
+            i, j = rng.choice(len(alive), size=2, replace=False) if len(alive) > 1 else (0, 0)
+            a, b = alive[int(i)], alive[int(j)]
+            winner, loser = (a, b) if (self.fitness(a["unit"]), -a["id"]) >= (self.fitness(b["unit"]), -b["id"]) else (b, a)
+            if loser is winner:
+                loser = None
+        if loser is not None:
+            losers.add(loser["id"])
+        return winner, loser
+
+    # -- update ------------------------------------------------------------------------------------
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        best_before = self.best_prompt()
+        for cand in candidates:
+            self.metric_calls += metric_calls_of(cand)
+            if not cand.ok:
+                continue
+            unit = {"instruction": cand.genome.get("instruction", ""), "demos": cand.genome.get("demos", []),
+                    "mutation_prompt": cand.genome.get("mutation_prompt") or MUTATION_PROMPTS[0]}
+            key = prompt_key(unit)
+            correct = list(cand.metrics.get("correct", []))
+            items = list(cand.metrics.get("items", []))
+            st = self.stats.setdefault(key, [0.0, 0.0])
+            st[0] += sum(correct) if correct else float(cand.score or 0) * max(1, len(items))
+            st[1] += len(correct) if correct else max(1, len(items))
+            self.units.setdefault(key, task_view(unit))
+            self.front.add(cand.id, items, [float(c) for c in correct])
+            if cand.feedback and "wrong" in cand.feedback:
+                self.feedback[cand.id] = cand.feedback
+            outputs = cand.metrics.get("outputs", [])
+            for i, ok, text in zip(items, correct, outputs):
+                if ok and i < len(self.train):
+                    self.workings.append((self.train[i][0], text))
+            self.workings = self.workings[-20:]
+            member = {"id": cand.id, "unit": unit}
+            if cand.operator.startswith("init") or len(self.members) < self.population:
+                self.members.append(member)
+                continue
+            target = cand.info.get("replaces")
+            idx = next((k for k, m in enumerate(self.members) if m["id"] == target), None)
+            if self.selection == "pareto" and idx is not None and \
+                    self.fitness(unit) < self.fitness(self.members[idx]["unit"]):
+                continue  # Pareto mode keeps a child only if it is no worse than the member it would replace
+            if idx is None:  # its loser is gone already: replace the current worst
+                idx = min(range(len(self.members)), key=lambda k: (self.fitness(self.members[k]["unit"]), -self.members[k]["id"]))
+            self.feedback.pop(self.members[idx]["id"], None)
+            self.members[idx] = member
+        best = self.best_prompt()
+        if best is not None and best != best_before:
+            self.lineage.append(best["instruction"])
+
+    # -- results -----------------------------------------------------------------------------------
+    def best_prompt(self) -> dict[str, Any] | None:
+        """The evaluated prompt with the best smoothed accuracy ((correct + 1) / (scored + 2))."""
+        if not self.stats:
+            return None
+        key = max(self.stats, key=lambda k: ((self.stats[k][0] + 1) / (self.stats[k][1] + 2), self.stats[k][1]))
+        return dict(self.units[key])
+
+    def archive(self) -> list[dict[str, Any]]:
+        return self.members
