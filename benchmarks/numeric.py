@@ -3,9 +3,8 @@
 1. evoforge ``cma-es`` vs raw pycma on 100-D Rastrigin, popsize 100: wall time and best fitness.
 2. evoforge ``map-elites`` vs pyribs MAP-Elites (15 Gaussian emitters, sigma 0.5, batch 36 = 540 per
    iteration) on pyribs' sphere linear-projection benchmark (100-D, 100x100 grid), equal evaluations:
-   normalised QD score, coverage, iterations per second. evoforge runs twice: through the engine as it
-   is (one evaluate() call per candidate) and through the same Engine with a batch executor that calls
-   the task's ``evaluate_batch`` (the proposed engine fast path; no engine code is changed).
+   normalised QD score, coverage, iterations per second. evoforge runs through ``evoforge.evolve``
+   (in-process executor, which calls the task's vectorised ``evaluate_batch`` once per batch).
 3. ``diffusion-evolution`` vs ``cma-es`` on CartPole-v1 with linear policies: best policy's mean return.
 
     python benchmarks/numeric.py            # full: 100k CMA evaluations, 10,000 MAP-Elites iterations
@@ -27,9 +26,6 @@ import numpy as np  # noqa: E402
 warnings.filterwarnings("ignore")
 
 import evoforge  # noqa: E402
-from evoforge.candidate import apply_result, fail  # noqa: E402
-from evoforge.engine import Engine  # noqa: E402
-from evoforge.budget import Budget  # noqa: E402
 from evoforge.recipe import get_recipe  # noqa: E402
 from evoforge.task import load_task  # noqa: E402
 
@@ -105,33 +101,11 @@ def raw_pyribs(seed, iterations, dim=100):
     return float(archive.stats.norm_qd_score), float(archive.stats.coverage), iterations / dt
 
 
-class BatchExecutor:
-    """What an engine fast path would do: one ``evaluate_batch`` call per batch."""
-
-    def __init__(self, task):
-        self.fn = task.attr("evaluate_batch")
-
-    def evaluate(self, candidates):
-        start = time.perf_counter()
-        results = self.fn([c.genome for c in candidates])
-        per = (time.perf_counter() - start) / max(len(candidates), 1)
-        for c, r in zip(candidates, results):
-            apply_result(c, r, per) if r is not None else fail(c, "no result")
-        return candidates
-
-    def close(self):
-        pass
-
-
-def evoforge_map_elites(seed, iterations, batched, dim=100):
+def evoforge_map_elites(seed, iterations, dim=100):
     task = load_task("sphere_projection", {"dim": dim})
     recipe = get_recipe("map-elites")(cells=100, sigma=0.5, batch_size=540)
     t = time.perf_counter()
-    if batched:
-        engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=540 * iterations))
-        engine.run(BatchExecutor(task))
-    else:
-        evoforge.evolve(task, recipe, budget=540 * iterations, seed=seed, executor="inprocess", timeout=None)
+    evoforge.evolve(task, recipe, budget=540 * iterations, seed=seed, executor="inprocess", timeout=None)
     dt = time.perf_counter() - t
     grid = recipe.archive()
     return grid.qd_score() / grid.size, grid.coverage, iterations / dt
@@ -144,13 +118,12 @@ def bench_map_elites(iterations):
     sums = {}
     for seed in SEEDS:
         for name, fn in (("pyribs", lambda: raw_pyribs(seed, iterations)),
-                         ("evoforge (engine as is)", lambda: evoforge_map_elites(seed, iterations, False)),
-                         ("evoforge (batch executor)", lambda: evoforge_map_elites(seed, iterations, True))):
+                         ("evoforge", lambda: evoforge_map_elites(seed, iterations))):
             qd, cov, its = fn()
             sums.setdefault(name, []).append((qd, cov, its))
             print(f"{seed:>4} {name:<28} {qd:>8.2f} {cov:>9.1%} {its:>8.1f}", flush=True)
     ref = np.mean(sums["pyribs"], axis=0)
-    for name in ("evoforge (engine as is)", "evoforge (batch executor)"):
+    for name in ("evoforge",):
         m = np.mean(sums[name], axis=0)
         print(f"{name}: QD ratio {m[0] / ref[0]:.3f}, coverage ratio {m[1] / ref[1]:.3f} (targets >= 1.0), "
               f"it/s ratio {m[2] / ref[2]:.3f} (target >= 0.8)")

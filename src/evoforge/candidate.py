@@ -96,6 +96,8 @@ def parse_result(result: Any) -> dict[str, Any]:
 
 
 def _finite(value: Any, what: str) -> float:
+    if type(value) is float and value - value == 0.0:  # fast path: a finite float (inf - inf is nan)
+        return value
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -105,8 +107,11 @@ def _finite(value: Any, what: str) -> float:
     return number
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if type(value) in _PLAIN or isinstance(value, (str, int, float, bool)):
         return value
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return value.item()

@@ -77,8 +77,16 @@ def register(name: str):
 
 
 def get_recipe(name: str) -> type[Recipe]:
-    from .recipes import load_builtin_recipes
+    """The recipe class registered as ``name``. Imports only its module when the name says which
+    (``map-elites`` -> ``recipes/map_elites.py``), so a run does not pay for every recipe's imports."""
+    import importlib
 
+    from .recipes import _MODULES, load_builtin_recipes
+
+    if name not in REGISTRY and name.replace("-", "_") in _MODULES:
+        importlib.import_module(f"evoforge.recipes.{name.replace('-', '_')}")
+    if name in REGISTRY:
+        return REGISTRY[name]
     recipes = load_builtin_recipes()
     if name not in recipes:
         raise ConfigError(f"unknown recipe {name!r} (known: {', '.join(recipes)})")

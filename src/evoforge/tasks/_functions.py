@@ -19,3 +19,11 @@ def score_vector(fn: Callable[[np.ndarray], float], genome) -> dict:
     x = np.asarray(genome, dtype=float)
     value = float(fn(x))
     return {"score": -value, "metrics": {"f": value}, "descriptors": [float(x[0]), float(x[-1])]}
+
+
+def score_rows(fn: Callable[[np.ndarray], np.ndarray], genomes) -> list[dict]:
+    """``evaluate_batch`` for functions vectorised over rows (``fn`` reduces the last axis)."""
+    x = np.asarray(genomes, dtype=float)
+    values = fn(x).tolist()
+    return [{"score": -v, "metrics": {"f": v}, "descriptors": [a, b]}
+            for v, a, b in zip(values, x[:, 0].tolist(), x[:, -1].tolist())]

@@ -1,14 +1,15 @@
 """Rastrigin: f(x) = 10 n + sum(x_i^2 - 10 cos(2 pi x_i)), many local minima, global 0 at 0."""
 import numpy as np
 
-from ._functions import make_vector_task, score_vector
+from ._functions import make_vector_task, score_rows, score_vector
 
 DESCRIPTION = "Rastrigin function on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
 
 
-def f(x: np.ndarray) -> float:
-    return float(10.0 * x.size + np.sum(x * x - 10.0 * np.cos(2.0 * np.pi * x)))
+def f(x: np.ndarray):
+    """f for one vector, or for each row of a 2-D array."""
+    return 10.0 * x.shape[-1] + np.sum(x * x - 10.0 * np.cos(2.0 * np.pi * x), axis=-1)
 
 
 def configure(dim: int = 10, start: float = 2.5) -> None:
@@ -17,6 +18,10 @@ def configure(dim: int = 10, start: float = 2.5) -> None:
 
 def evaluate(genome) -> dict:
     return score_vector(f, genome)
+
+
+def evaluate_batch(genomes) -> list[dict]:
+    return score_rows(f, genomes)
 
 
 configure()

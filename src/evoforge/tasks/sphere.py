@@ -1,14 +1,15 @@
 """Sphere: f(x) = sum(x_i^2), minimum 0 at the origin. Score is -f."""
 import numpy as np
 
-from ._functions import make_vector_task, score_vector
+from ._functions import make_vector_task, score_rows, score_vector
 
 DESCRIPTION = "sphere function sum(x^2) on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
 
 
-def f(x: np.ndarray) -> float:
-    return float(np.dot(x, x))
+def f(x: np.ndarray):
+    """f for one vector, or for each row of a 2-D array."""
+    return np.sum(x * x, axis=-1)
 
 
 def configure(dim: int = 10, start: float = 3.0) -> None:
@@ -17,6 +18,10 @@ def configure(dim: int = 10, start: float = 3.0) -> None:
 
 def evaluate(genome) -> dict:
     return score_vector(f, genome)
+
+
+def evaluate_batch(genomes) -> list[dict]:
+    return score_rows(f, genomes)
 
 
 configure()
