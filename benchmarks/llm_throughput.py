@@ -51,8 +51,9 @@ def bench_llama(spec: str, prompts: list[str], max_tokens: int, repeats: int, th
     import llama_cpp
 
     model = get_model(spec, n_ctx=n_ctx, n_threads=threads)
-    raw = llama_cpp.Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=threads,
-                          n_threads_batch=threads, verbose=False)
+    raw = llama_cpp.Llama(
+        model_path=str(model.path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False
+    )
     kw = dict(max_tokens=max_tokens, temperature=0.0, seed=0)
 
     def raw_one(msgs) -> int:
@@ -77,12 +78,34 @@ def bench_llama(spec: str, prompts: list[str], max_tokens: int, repeats: int, th
             r_rates.append(t / s)
             t, s = timed(evo_fn)
             e_rates.append(t / s)
-        rows.append({"engine": f"llama.cpp ({spec})", "mode": mode, "raw_tok_s": statistics.median(r_rates),
-                     "evoforge_tok_s": statistics.median(e_rates)})
+        rows.append(
+            report(
+                {
+                    "engine": f"llama.cpp ({spec})",
+                    "mode": mode,
+                    "raw_tok_s": statistics.median(r_rates),
+                    "evoforge_tok_s": statistics.median(e_rates),
+                }
+            )
+        )
     return rows
 
 
-def bench_transformers(prompts: list[str], max_tokens: int, repeats: int, threads: int, hf_dir: str | None) -> list[dict]:
+def report(row: dict) -> dict:
+    """Add the ratio and print the row at once (progress on stderr)."""
+    row["ratio"] = row["evoforge_tok_s"] / row["raw_tok_s"]
+    print(
+        f"  measured {row['engine']} {row['mode']}: raw {row['raw_tok_s']:.1f} tok/s, "
+        f"evoforge {row['evoforge_tok_s']:.1f} tok/s",
+        file=sys.stderr,
+        flush=True,
+    )
+    return row
+
+
+def bench_transformers(
+    prompts: list[str], max_tokens: int, repeats: int, threads: int, hf_dir: str | None
+) -> list[dict]:
     import torch
 
     from evoforge.llm.embedded import smollm2_path
@@ -102,10 +125,16 @@ def bench_transformers(prompts: list[str], max_tokens: int, repeats: int, thread
         n = 0
         with torch.inference_mode():
             for m in convs(prompts):
-                ids = tok.apply_chat_template(m, add_generation_prompt=True, return_tensors="pt",
-                                              return_dict=True)["input_ids"]
-                out = hf.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_tokens,
-                                  do_sample=False, pad_token_id=tok.eos_token_id)
+                ids = tok.apply_chat_template(m, add_generation_prompt=True, return_tensors="pt", return_dict=True)[
+                    "input_ids"
+                ]
+                out = hf.generate(
+                    ids,
+                    attention_mask=torch.ones_like(ids),
+                    max_new_tokens=max_tokens,
+                    do_sample=False,
+                    pad_token_id=tok.eos_token_id,
+                )
                 n += out.shape[1] - ids.shape[1]
         return n
 
@@ -121,19 +150,28 @@ def bench_transformers(prompts: list[str], max_tokens: int, repeats: int, thread
         e_rates.append(t / s)
     if tmp is not None:
         tmp.cleanup()
-    return [{"engine": "transformers fp32 (embedded)", "mode": "single", "raw_tok_s": statistics.median(r_rates),
-             "evoforge_tok_s": statistics.median(e_rates)}]
+    return [
+        report(
+            {
+                "engine": "transformers fp32 (embedded)",
+                "mode": "single",
+                "raw_tok_s": statistics.median(r_rates),
+                "evoforge_tok_s": statistics.median(e_rates),
+            }
+        )
+    ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="embedded", help="embedded or embedded:coder")
-    ap.add_argument("--prompts", type=int, default=8, help="number of prompts (max %d)" % len(PROMPTS))
+    ap.add_argument("--prompts", type=int, default=8, help=f"number of prompts (max {len(PROMPTS)})")
     ap.add_argument("--max-tokens", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=default_threads())
     ap.add_argument("--n-ctx", type=int, default=2048)
     ap.add_argument("--transformers", action="store_true", help="also measure transformers fp32 (SmolLM2)")
+    ap.add_argument("--tf-repeats", type=int, default=1, help="repeats for transformers (slow)")
     ap.add_argument("--hf-dir", default=None, help="existing transformers copy of SmolLM2 (skips conversion)")
     ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
     a = ap.parse_args()
@@ -141,14 +179,14 @@ def main() -> None:
 
     rows = bench_llama(a.model, prompts, a.max_tokens, a.repeats, a.threads, a.n_ctx)
     if a.transformers:
-        rows += bench_transformers(prompts, a.max_tokens, a.repeats, a.threads, a.hf_dir)
+        rows += bench_transformers(prompts, a.max_tokens, a.tf_repeats, a.threads, a.hf_dir)
 
-    print(f"\n{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, "
-          f"median of {a.repeats}")
+    print(f"\n{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, median of {a.repeats}")
     print(f"{'engine':<32} {'mode':<8} {'raw tok/s':>10} {'evoforge tok/s':>15} {'ratio':>6}")
     for r in rows:
-        r["ratio"] = r["evoforge_tok_s"] / r["raw_tok_s"]
-        print(f"{r['engine']:<32} {r['mode']:<8} {r['raw_tok_s']:>10.1f} {r['evoforge_tok_s']:>15.1f} {r['ratio']:>6.2f}")
+        print(
+            f"{r['engine']:<32} {r['mode']:<8} {r['raw_tok_s']:>10.1f} {r['evoforge_tok_s']:>15.1f} {r['ratio']:>6.2f}"
+        )
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
 

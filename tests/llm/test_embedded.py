@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import USER, needs_embedded
+from llm_helpers import USER, needs_embedded
 
 from evoforge.llm import ResponseCache, get_model
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import USER, closed_port, needs_embedded
+from llm_helpers import USER, closed_port, needs_embedded
 
 from evoforge.llm import (
     AuthenticationError,

@@ -44,7 +44,8 @@ def _configured() -> list[tuple[str, str | None, str, str]]:
 
 
 @click.command("models")
-@click.option("--model", "spec", default=None, help="Check only this model: embedded, embedded:coder, openai[:MODEL], hf:PATH.")
+@click.option("--model", "spec", default=None,
+              help="Check only this model: embedded, embedded:coder, openai[:MODEL], hf:PATH.")
 @click.option("--base-url", default=None, help="OpenAI-compatible base URL (implies --model openai).")
 def models(spec: str | None, base_url: str | None) -> None:
     """List the model backends and check that each configured one answers."""

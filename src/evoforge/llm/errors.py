@@ -7,8 +7,10 @@ subclass whose ``str()`` is one clear line, fit to print as the whole message.
 
 from __future__ import annotations
 
+from ..errors import EvoforgeError
 
-class ModelError(Exception):
+
+class ModelError(EvoforgeError):
     """Base class: a model could not be loaded or did not answer."""
 
     def __str__(self) -> str:  # one line, always

@@ -38,6 +38,12 @@ class HFModel(Model):
             ) from None
         self._torch = torch
         try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except Exception:  # pragma: no cover - older transformers
+            pass
+        try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
             self.model = AutoModelForCausalLM.from_pretrained(
                 str(self.path), dtype=getattr(torch, dtype), local_files_only=True

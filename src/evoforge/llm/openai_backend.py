@@ -91,11 +91,12 @@ class OpenAIModel(Model):
                 resp = self._client.request(method, url, json=body)
             except httpx.TimeoutException:
                 raise TransientError(ModelTimeoutError(
-                    f"{url} did not answer within {self.timeout:g} s (after {self.max_retries + 1} attempts)"))
+                    f"{url} did not answer within {self.timeout:g} s ({self.max_retries + 1} attempts)"
+                )) from None
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as e:
                 raise TransientError(EndpointUnreachableError(
                     f"cannot reach {self.base_url}: {type(e).__name__}"
-                    f" ({str(e) or 'connection failed'}; {self.max_retries + 1} attempts)"))
+                    f" ({str(e) or 'connection failed'}; {self.max_retries + 1} attempts)")) from None
             except httpx.HTTPError as e:
                 raise EndpointError(f"request to {url} failed: {type(e).__name__}: {e}") from None
             code = resp.status_code
@@ -183,7 +184,7 @@ class OpenAIModel(Model):
             prompt_tokens = prompt_tokens or p_tok
             per = [c_tok // len(texts)] * len(texts)
             per[-1] += c_tok - sum(per)
-            for (text, finish), toks in zip(texts, per):
+            for (text, finish), toks in zip(texts, per, strict=True):
                 text, hit = truncate_at_stop(text, req.stop)  # some servers return the stop text
                 finish = "stop" if hit else (finish or "stop")
                 out.append(Completion(text, str(finish), prompt_tokens, toks))
