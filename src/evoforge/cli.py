@@ -52,7 +52,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("recipe")
 @click.option("--task", "-t", help="Built-in task name, module, or path to a task .py file.")
-@click.option("--budget", "-b", type=int, help="Number of evaluations (default 1000).")
+@click.option("--budget", "-b", type=int, help="Number of evaluations (default: the recipe's, usually 1000).")
 @click.option("--seed", "-s", type=int, help="Random seed (default 0): the same seed gives the same run.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite). Default: runs/<recipe>-<task>-<time>.db")
 @click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool).")
@@ -126,7 +126,20 @@ def _report(result: api.RunResult) -> None:
     else:
         out.print("[yellow]no candidate evaluated successfully[/]")
     if result.path:
+        _recipe_report(result.path)
         out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
+
+
+def _recipe_report(path: str) -> None:
+    """Print what the run's recipe adds to reports (e.g. the per-round table of self-training)."""
+    store = RunStore.open(path)
+    try:
+        saved = store.recipe_state()
+        text = saved[1]["recipe"].report(store) if saved else None
+    finally:
+        store.close()
+    if text:
+        out.print(text, markup=False, highlight=False)
 
 
 def _seed_candidate(path: str | None):
@@ -152,6 +165,7 @@ def show(run_file: str, lineage_depth: int) -> None:
         show_run(store, out, lineage_depth)
     finally:
         store.close()
+    _recipe_report(run_file)
 
 
 @cli.command()

@@ -70,6 +70,7 @@ def build_config(values: dict[str, Any], sets: dict[str, Any]) -> RunConfig:
     task_options = {k[5:]: _literal(v) for k, v in sets.items() if k.startswith("task.")}
     recipe_params = {k: v for k, v in sets.items() if not k.startswith("task.")}
     recipe_cls.from_params(recipe_params)  # validates names and types now, before anything runs
+    fields.setdefault("budget", recipe_cls.default_budget)
     config = RunConfig(recipe_params=recipe_params, task_options=task_options, **fields)
     _check_ranges(config)
     return config

@@ -127,8 +127,9 @@ class Engine:
 
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
-        return self.budget.stop_reason(self.state.evaluations, self.state.batch,
-                                       self.state.elapsed + time.perf_counter() - self._clock)
+        reason = self.budget.stop_reason(self.state.evaluations, self.state.batch,
+                                         self.state.elapsed + time.perf_counter() - self._clock)
+        return reason or (self.recipe.stop_reason() if self._started else None)
 
     def run(self, executor: Executor) -> RunResult:
         self._clock = time.perf_counter()

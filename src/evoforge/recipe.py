@@ -27,6 +27,7 @@ class Recipe:
     batch_size: int = 32  # candidates per batch unless the run overrides it
     dedupe: ClassVar[bool] = True  # reject exact-duplicate genomes before evaluation
     eval_timeout: ClassVar[float] = 60.0  # seconds per evaluation unless the run sets --timeout
+    default_budget: ClassVar[int] = 1000  # evaluations when the CLI is given no --budget
     needs_model: ClassVar[bool] = False  # the engine hands such recipes a model as ``self.model``
     model: Any = None  # set by the engine (never checkpointed: see __getstate__)
 
@@ -48,6 +49,14 @@ class Recipe:
 
     def archive(self) -> Any:
         """The recipe's archive, for plots and summaries (``None`` when it has none)."""
+        return None
+
+    def stop_reason(self) -> str | None:
+        """A reason to end the run that only the recipe knows (e.g. its own metric-call budget)."""
+        return None
+
+    def report(self, store: Any) -> str | None:
+        """Extra text for ``evoforge show`` and the end of ``evoforge run`` (e.g. a per-round table)."""
         return None
 
     @classmethod

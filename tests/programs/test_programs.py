@@ -4,8 +4,19 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evoforge.programs import (apply_diff, ast_key, blocks, descriptors, evolve_text, extract_code,
-                               extract_function, parse_diff, replace_block, replace_function, same_program)
+from evoforge.programs import (
+    apply_diff,
+    ast_key,
+    blocks,
+    descriptors,
+    evolve_text,
+    extract_code,
+    extract_function,
+    parse_diff,
+    replace_block,
+    replace_function,
+    same_program,
+)
 
 PROGRAM = '''import numpy as np
 

@@ -2,7 +2,6 @@
 import pickle
 from dataclasses import dataclass
 
-import numpy as np
 import pytest
 
 from evoforge.budget import Budget
@@ -36,13 +35,15 @@ class ScriptedModel:
 
 GOOD = "```python\ndef priority(item, bins):\n    gap = bins - item\n    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```"
 BROKEN = "```python\ndef priority(item, bins):\n    return undefined_name * bins\n```"
-DIFF = ("<<<<<<< SEARCH\n    return -(bins - item)  # best fit: prefer the bin that leaves the least room\n=======\n"
-        "    return -(bins - item) + 2.0 * (bins == item)\n>>>>>>> REPLACE")
+DIFF = ("<<<<<<< SEARCH\n    return -gap  # best fit: prefer the bin that leaves the least room\n=======\n"
+        "    return -gap + 2.0 * (gap == 0)\n>>>>>>> REPLACE")
 PROSE = "I think you should use a better heuristic."
 
 
 def run(recipe_name, answers, evaluations=8, on_batch=None, **params):
     task = load_task("binpack", {"instances": 2, "items": 300})
+    if recipe_name == "evolve":
+        params.setdefault("near_duplicate", 0)  # no embedding model load in unit tests (tested on its own)
     recipe = get_recipe(recipe_name).from_params(params)
     model = ScriptedModel(answers)
     recipe.model = model
@@ -75,7 +76,8 @@ def test_recipe_improves_over_seed_and_survives_bad_answers(name):
 
 
 def test_evolve_diff_fallback_repair_and_feedback():
-    engine, result, model = run("evolve", [DIFF, PROSE, BROKEN, GOOD.format(k=4)], evaluations=7, batch_size=1)
+    engine, _, model = run("evolve", [DIFF, PROSE, BROKEN, GOOD.format(k=4)], evaluations=7, batch_size=1,
+                                operators="diff,rewrite")
     assert "diff" in model.tags and "repair" in model.tags
     repair_prompts = [p for p, t in zip(model.prompts, model.tags) if t == "repair"]
     assert any("undefined_name" in p and "NameError" in p for p in repair_prompts)  # the error fed back
@@ -86,7 +88,7 @@ def test_evolve_diff_fallback_repair_and_feedback():
 def test_ast_duplicates_are_not_evaluated():
     same = "```python\ndef priority(item, bins):\n    return -(bins - item) + 1.0 * (bins == item)\n```"
     spaced = "```python\ndef priority(item, bins):\n    # same program, other text\n    return -(bins-item) + 1.0*(bins == item)\n```"
-    engine, result, model = run("funsearch", [same, spaced], evaluations=4)
+    engine, _, _ = run("funsearch", [same, spaced], evaluations=4)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
 
 
@@ -97,7 +99,7 @@ def test_same_seed_same_calls():
 
 
 def test_answer_equal_to_the_seed_is_not_evaluated():
-    seedlike = "```python\ndef priority(item, bins):\n    '''same as the seed'''\n    return -(bins - item)\n```"
-    engine, result, model = run("evolve", [seedlike], evaluations=3, batch_size=1)
+    seedlike = "```python\ndef priority(item, bins):\n    '''same as the seed'''\n    room = bins - item\n    return -room\n```"
+    engine, result, _ = run("evolve", [seedlike], evaluations=3, batch_size=1)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
     assert result.evaluations == 1  # only the seed was evaluated

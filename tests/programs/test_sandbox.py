@@ -4,8 +4,6 @@ import socket
 import threading
 import time
 
-import pytest
-
 from evoforge.sandbox import run_program
 
 HARNESS = "def run(program, inputs):\n    return program.f(inputs)\n"

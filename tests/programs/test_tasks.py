@@ -12,7 +12,7 @@ def test_binpack_seed_is_best_fit_with_excess_metrics():
     r = task.evaluate(task.seed)
     assert -15 < r["score"] < 0 and r["metrics"]["excess_pct"] == pytest.approx(-r["score"])
     assert r["metrics"]["bins"] > r["metrics"]["l1_bound"] and "lower bound" in r["feedback"]
-    first_fit = task.seed.replace("return -(bins - item)", "return -np.arange(len(bins)) + 0 * item #")
+    first_fit = task.seed.replace("return -gap", "return -np.arange(len(bins)) + 0 * item #")
     assert task.evaluate(first_fit)["score"] < r["score"]  # first fit is worse than best fit here
 
 
@@ -27,9 +27,9 @@ def test_binpack_instances_follow_funsearch():
 def test_binpack_bad_programs_fail_with_reason():
     task = load_task("binpack", {"instances": 1, "items": 100})
     with pytest.raises(ProgramFailure, match="one value per bin"):
-        task.evaluate(task.seed.replace("return -(bins - item)", "return 1.0 #"))
+        task.evaluate(task.seed.replace("return -gap", "return 1.0 #"))
     with pytest.raises(ProgramFailure, match="NameError"):
-        task.evaluate(task.seed.replace("return -(bins - item)", "return nope #"))
+        task.evaluate(task.seed.replace("return -gap", "return nope #"))
 
 
 def test_circle_packing_validity_is_strict():

@@ -15,9 +15,12 @@ _MODULES = ["ga", "regularized_evolution", "random_search",
             "cma_es", "openai_es", "novelty_search", "map_elites", "diffusion_evolution", "one_plus_one_ea",
             "one_comma_lambda_ea", "cooperative_coevolution", "deep_ga", "gp_mate_choice",
             # program evolution with a model (issue 4)
-            "evolve", "funsearch", "eoh", "llm_guided_evolution",
+            "evolve", "funsearch", "eoh", "llm_guided_evolution", "stop",
             # prompt and solution evolution (issue 5)
-            "promptbreeder"]
+            "promptbreeder", "mind_evolution", "co_scientist", "auto_evolve",
+            "iterative_deepening"]
+_MODULES += [  # self-training of weights (issue 6)
+    "star", "rest_em", "scpo", "sft_gold", "self_rewarding", "meta_rewarding", "b_star", "ladder"]
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:

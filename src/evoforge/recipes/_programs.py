@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
-from ..programs import (apply_diff, ast_key, blocks, evolve_text, extract_code, extract_function,
-                        function_names, replace_block)
+from ..programs import (
+    apply_diff,
+    ast_key,
+    blocks,
+    evolve_text,
+    extract_code,
+    extract_function,
+    function_names,
+    replace_block,
+)
 from ..task import Task
 
 SYSTEM = "You are an expert Python programmer. Improve the function you are given. Be brief."
@@ -36,6 +45,8 @@ class ProgramSpec:
     function: str
     description: str
     ideas: list[str]
+    hint: str = ""            # one line on the task's pitfalls (numpy arrays, no `if` on them ...)
+    line_example: str = ""    # a one-line edit of `result`; enables the line operator
 
     @classmethod
     def from_task(cls, task: Task) -> ProgramSpec:
@@ -45,7 +56,8 @@ class ProgramSpec:
         names = function_names(evolve_text(task.seed)) or function_names(task.seed)
         function = task.attr("FUNCTION") or (names[0] if names else "main")
         ideas = list(task.attr("IDEAS") or GENERIC_IDEAS)
-        return cls(task.seed, function, task.description or task.name, ideas)
+        return cls(task.seed, function, task.description or task.name, ideas, str(task.attr("HINT") or ""),
+                   str(task.attr("LINE_EXAMPLE") or ""))
 
 
 def shown(program: str) -> str:
@@ -107,14 +119,127 @@ class Proposal:
     thought: str | None = None
 
 
+_ERROR_HINTS = [("truth value of an array", "use np.where(condition, a, b) or a mask times a number, never `if` on an array"),
+                ("bitwise_and", "put every comparison in its own parentheses: (gap > 2) * (gap < 8)"),
+                ("bitwise_or", "put every comparison in its own parentheses"),
+                ("is not defined", "define every name you use inside the function"),
+                ("one value per bin", "return one number per bin: an array shaped like `bins`"),
+                ("NaN or infinity", "avoid dividing by zero: add a small number to the divisor")]
+_SKIP_PREFIXES = ("#", "def ", "import ", "from ", "print(", "```", '"' * 3, "'" * 3)
+
+
+def result_form(program: str, function: str) -> str | None:
+    """``program`` with ``function``'s final ``return EXPR`` split into ``result = EXPR`` and
+    ``return result`` (the shape the line operator edits); None when that is not possible."""
+    for b in blocks(program):
+        try:
+            tree = ast.parse(b.text)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if not (isinstance(node, ast.FunctionDef) and node.name == function):
+                continue
+            last = node.body[-1]
+            if not isinstance(last, ast.Return) or last.value is None or last.end_lineno is None:
+                return None
+            if isinstance(last.value, ast.Name) and last.value.id == "result":
+                return program
+            lines = b.text.split("\n")
+            first = lines[last.lineno - 1]
+            indent = first[:len(first) - len(first.lstrip())]
+            expr = ast.get_source_segment(b.text, last.value)
+            if expr is None:
+                return None
+            tail = lines[last.end_lineno - 1][last.end_col_offset or 0:]
+            comment = "  " + tail.strip() if tail.strip().startswith("#") else ""
+            if "\n" in expr:
+                expr = "(" + " ".join(x.strip() for x in expr.split("\n")) + ")"
+            new = [f"{indent}result = {expr}{comment}", f"{indent}return result"]
+            text = "\n".join(lines[:last.lineno - 1] + new + lines[last.end_lineno:])
+            return replace_block(program, b.index, text)
+    return None
+
+
+def answer_lines(answer: str) -> list[str]:
+    """The statement lines of a short answer: fenced code or bare lines, without def/return/import
+    lines, prose or comments; ``return X`` becomes ``result = X``."""
+    m = re.search(r"```[\w+-]*[^\n]*\n(.*?)(```|$)", answer or "", re.DOTALL)
+    text = m.group(1) if m else (answer or "")
+    out = []
+    for raw in text.replace("\t", "    ").split("\n"):
+        line = raw.strip()
+        if not line or line.startswith(_SKIP_PREFIXES):
+            continue
+        if line.startswith("return "):
+            line = "result = " + line[len("return "):]
+        try:
+            ast.parse(line)
+        except (SyntaxError, ValueError):
+            continue
+        if not m and not re.search(r"[=(]", line):  # prose without a fence
+            continue
+        out.append(line)
+    return out
+
+
+class NearDuplicates:
+    """Rejects a program whose embedding (all-MiniLM-L6-v2 of its normalised evolve blocks) has cosine
+    similarity >= ``threshold`` with one already proposed: before evaluation, not after. Off when the
+    threshold is 0 or the embedding model cannot be had (the reason is kept in ``disabled``)."""
+
+    def __init__(self, threshold: float):
+        self.threshold = float(threshold)
+        self.vectors: list[np.ndarray] = []
+        self.disabled: str | None = None if threshold > 0 else "threshold 0"
+
+    @staticmethod
+    def text(program: str) -> str:
+        from ..programs import normalize
+        try:
+            return normalize(evolve_text(program)) or evolve_text(program)
+        except Exception:  # noqa: BLE001 - any failure: embed the raw text
+            return evolve_text(program)
+
+    def _embed(self, program: str) -> np.ndarray | None:
+        if self.disabled:
+            return None
+        try:
+            from ..llm import embed
+            return np.asarray(embed([self.text(program)]), dtype=np.float32)[0]
+        except Exception as err:  # noqa: BLE001 - no embedding model here: the check is skipped, the run goes on
+            self.disabled = f"{type(err).__name__}: {err}"[:200]
+            return None
+
+    def add(self, program: str) -> None:
+        v = self._embed(program)
+        if v is not None:
+            self.vectors.append(v)
+
+    def check(self, program: str) -> str | None:
+        """The reason ``program`` is a near duplicate, else None (and it is remembered)."""
+        v = self._embed(program)
+        if v is None:
+            return None
+        if self.vectors:
+            sims = np.stack(self.vectors) @ v
+            i = int(np.argmax(sims))
+            if sims[i] >= self.threshold:
+                return f"near duplicate (embedding cosine {sims[i]:.3f} >= {self.threshold}; not evaluated)"
+        self.vectors.append(v)
+        return None
+
+
 class ProgramOps:
     """Model calls and the turning of answers into child programs; picklable (holds no model)."""
 
-    def __init__(self, spec: ProgramSpec, max_tokens: int, temperature: float):
+    def __init__(self, spec: ProgramSpec, max_tokens: int, temperature: float, near_duplicate: float = 0.0):
         self.spec, self.max_tokens, self.temperature = spec, max_tokens, temperature
         self.unusable: Counter[str] = Counter()  # why proposals could not be used
         self.calls = 0
         self.keys: set[str] = {ast_key(spec.seed)}  # the seed counts as already proposed
+        self.near = NearDuplicates(near_duplicate)
+        self.near_seeded = False
+        self.idea_order: list[int] = []
 
     # -- model ---------------------------------------------------------------------------------
     def ask_model(self, model: Any, prompt: str, rng: np.random.Generator, tag: str,
@@ -131,7 +256,57 @@ class ProgramOps:
                 f"```python\n{shown(parent.genome)}\n```\n")
 
     def idea(self, rng: np.random.Generator) -> str:
-        return self.spec.ideas[int(rng.integers(len(self.spec.ideas)))]
+        """The next idea: every idea once, in a shuffled order, before any comes again."""
+        if not self.idea_order:
+            self.idea_order = [int(i) for i in rng.permutation(len(self.spec.ideas))]
+        return self.spec.ideas[self.idea_order.pop(0)]
+
+    def hint(self) -> str:
+        return f"{self.spec.hint}\n" if self.spec.hint else ""
+
+    def line_prompt(self, parent: Candidate, rng: np.random.Generator) -> str | None:
+        """Ask for one or two lines that change ``result`` before it is returned (small models do
+        this well: a short answer, one idea, nothing to copy back); None when the task has no
+        ``LINE_EXAMPLE`` or the function does not end in ``return <expression>``."""
+        if not self.spec.line_example:
+            return None
+        program = result_form(parent.genome, self.spec.function)
+        if program is None:
+            return None
+        return (f"Task: {self.spec.description}\n```python\n{shown(program)}\n```\n"
+                f"Now: {describe(parent)}\nIdea: {self.idea(rng)}.\n"
+                f"Write one or two lines of code to insert before `return result` that change `result` to do "
+                f"this. {self.hint()}Example:\n```python\n{self.spec.line_example}\n```")
+
+    def from_lines(self, parent_program: str, answer: str) -> Proposal:
+        """Insert the answer's lines before ``return result``; an answer that is a whole function is
+        used as a rewrite."""
+        if re.search(rf"\bdef\s+{re.escape(self.spec.function)}\b", answer or ""):
+            alt = self.from_rewrite(parent_program, answer)
+            if alt.program is not None:
+                alt.how = "line-as-rewrite"
+                return alt
+        program = result_form(parent_program, self.spec.function)
+        if program is None:
+            return Proposal(None, "line", "line: the function does not end with `return <expression>`")
+        text = evolve_text(program)
+        have = {"".join(x.split("#")[0].split()) for x in text.split("\n")}
+        lines = [ln for ln in answer_lines(answer) if "".join(ln.split("#")[0].split()) not in have][:4]
+        if not lines:
+            return Proposal(None, "line", "line: no new code line in the answer")
+        for b in blocks(program):
+            at = b.text.rfind("return result")
+            if at < 0:
+                continue
+            start = b.text.rfind("\n", 0, at) + 1
+            indent = b.text[start:at]
+            new = b.text[:start] + "".join(f"{indent}{ln}\n" for ln in lines) + b.text[start:]
+            try:
+                ast.parse(new)
+            except SyntaxError as err:
+                return Proposal(None, "line", f"line: syntax error: {err.msg}")
+            return Proposal(replace_block(program, b.index, new), "line")
+        return Proposal(None, "line", "line: no `return result` found")
 
     def rewrite_prompt(self, parent: Candidate, rng: np.random.Generator, inspirations: list[Candidate] = (),
                        extra: str = "") -> str:
@@ -147,8 +322,10 @@ class ProgramOps:
         return self.header(parent) + extra + f"Idea to try: {self.idea(rng)}.\n{DIFF_FORMAT}"
 
     def repair_prompt(self, child: Candidate) -> str:
+        reason = child.reason or ""
+        tips = "".join(f"Tip: {tip}.\n" for key, tip in _ERROR_HINTS if key in reason)
         return (f"Task: {self.spec.description}\nThis code fails:\n```python\n{shown(child.genome)}\n```\n"
-                f"Error: {(child.reason or '')[:300]}\nFix the error. Reply with the corrected "
+                f"Error: {reason[-300:]}\n{tips}Fix the error. Reply with the corrected "
                 f"`{self.spec.function}` in one ```python block only.")
 
     # -- answers -> programs -------------------------------------------------------------------
@@ -175,9 +352,9 @@ class ProgramOps:
             return Proposal(alt.program, "diff-as-rewrite")
         return Proposal(None, "diff", f"diff: {result.reason}"[:300])
 
-    def accept(self, proposal: Proposal) -> str | None:
+    def accept(self, proposal: Proposal, near: bool = True) -> str | None:
         """The reason a proposal cannot be evaluated (None when it can): unusable, does not parse,
-        or an AST duplicate of a program already proposed."""
+        an AST duplicate of a program already proposed, or (``near``) an embedding-near duplicate."""
         if proposal.program is None:
             return proposal.reason or "no program"
         try:
@@ -188,22 +365,59 @@ class ProgramOps:
         if key in self.keys:
             return "AST duplicate of an earlier program (not evaluated)"
         self.keys.add(key)
+        if near and not self.near.disabled:
+            if not self.near_seeded:
+                self.near_seeded = True
+                self.near.add(self.spec.seed)
+            why = self.near.check(proposal.program)
+            if why:
+                return why
+        return None
+
+    def tune(self, pool: list[Candidate], rng: np.random.Generator, k: int = 2,
+             scale: float = 0.4) -> tuple[str, Candidate] | None:
+        """A child with 1..``k`` numeric constants of a good program changed (no model call): the
+        parent is drawn from ``pool`` with weights 1/rank; None when no program has constants."""
+        from ..programs.constants import constants, perturb_constants
+        ranked = sorted((c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
+                        key=lambda c: (-c.fitness(), c.id))
+        if not ranked:
+            return None
+        w = 1.0 / (np.arange(len(ranked)) + 1.0)
+        for _ in range(8):
+            parent = ranked[int(rng.choice(len(ranked), p=w / w.sum()))]
+            step = scale * float(rng.choice([0.4, 1.0, 2.5]))  # small, medium and large steps
+            program = perturb_constants(parent.genome, rng, k=int(rng.integers(1, k + 1)), scale=step)
+            if program is None:
+                continue
+            try:
+                ast.parse(program)
+            except SyntaxError:
+                continue
+            key = ast_key(program)
+            if key in self.keys:
+                continue
+            self.keys.add(key)
+            return program, parent
         return None
 
     def record(self, reason: str) -> None:
-        self.unusable[reason.split(":")[0][:60]] += 1
+        key = re.sub(r"\(embedding cosine [^)]*\)", "(embedding cosine over the threshold)", reason)
+        self.unusable[key.split(":")[0][:70]] += 1
 
     def stats(self) -> dict[str, Any]:
         return {"calls": self.calls, "unusable": dict(self.unusable)}
 
 
 class Bandit:
-    """UCB1 over named arms; reward 1 for a child that beat its parent, else 0."""
+    """UCB1 over named arms; reward 1 for a child that beat its parent, else 0. ``prior`` gives an arm
+    one pseudo-pull with that reward (arms with a prior count as tried)."""
 
-    def __init__(self, arms: list[str], c: float = 1.0):
+    def __init__(self, arms: list[str], c: float = 1.0, prior: dict[str, float] | None = None):
         self.arms, self.c = list(arms), c
-        self.pulls = {a: 0 for a in arms}
-        self.wins = {a: 0.0 for a in arms}
+        prior = prior or {}
+        self.pulls = {a: (1 if a in prior else 0) for a in arms}
+        self.wins = {a: float(prior.get(a, 0.0)) for a in arms}
 
     def choose(self, rng: np.random.Generator) -> str:
         untried = [a for a in self.arms if self.pulls[a] == 0]

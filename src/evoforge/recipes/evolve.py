@@ -1,9 +1,12 @@
 """``evolve``: the default program-evolution recipe, OpenEvolve-class ("AlphaEvolve", Novikov et al.,
 2025; OpenEvolve): islands with ring migration plus a MAP-Elites grid over program descriptors; children
-by SEARCH/REPLACE diff (a failed diff falls back to a full rewrite), by rewrite, or by crossover with an
-inspiration from another island's elite; score, feedback and errors shown to the model; failing
-children get one self-repair attempt ("Demystifying GPT Self-Repair", Olausson et al., 2024); a UCB
-bandit picks the operator by the improvements it produced. AST duplicates are dropped before evaluation."""
+by a one-line edit of the function's result (tasks with a ``LINE_EXAMPLE``), by SEARCH/REPLACE diff (a
+failed diff falls back to a full rewrite), by rewrite, or by crossover with an inspiration from another
+island's elite; one idea per call, every idea once before any repeats; score, feedback and errors shown
+to the model; failing children get one self-repair attempt ("Demystifying GPT Self-Repair", Olausson et
+al., 2024); a UCB bandit picks the operator by the improvements it produced. Between model calls the
+numeric constants of good programs are tuned (no call; small models write the right term with the wrong
+number). AST duplicates and embedding-near duplicates are dropped before evaluation."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,33 +21,45 @@ from ..task import Task
 from ..tasks._programs import PROGRAM_DESCRIPTOR_BOUNDS
 from ._programs import Bandit, ProgramOps, ProgramSpec, child, improved
 
+PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-rewards (small models)
+
 
 @register("evolve")
 @dataclass
 class Evolve(Recipe):
-    summary = "program evolution with a model: islands + MAP-Elites, diff/rewrite/crossover, self-repair"
+    summary = "program evolution with a model: islands + MAP-Elites, line/diff/rewrite/crossover, tuning, repair"
     needs_model = True
 
-    batch_size: int = 2          # children per batch (model calls run one after another)
+    batch_size: int = 13         # candidates per batch: `calls_per_batch` from the model, the rest tuned
+    calls_per_batch: int = 1     # model children per batch (calls run one after another)
+    operators: str = "line,rewrite,crossover"  # model operators the bandit chooses among (also: diff)
+    bandit_c: float = 0.3        # UCB exploration
+    tune: bool = True            # fill the batch with constant-tuned children of good programs
+    tune_scale: float = 0.5      # log-normal step of a tuned constant
     islands: int = 2
     island_size: int = 12
     migration_interval: int = 6  # batches between ring migrations
     cells: int = 5               # MAP-Elites cells per descriptor
-    explore: float = 0.3         # chance the parent is a random grid elite instead of an island's best
-    max_tokens: int = 384        # cap on every answer
+    explore: float = 0.2         # chance the parent is a random grid elite instead of an island's best
+    max_tokens: int = 256        # cap on every answer
     temperature: float = 0.8
-    repair: bool = True          # one self-repair attempt per failing child
+    repair: bool = True          # one self-repair attempt per failing model child
     fallback: bool = True        # a failed diff is followed by a rewrite call
+    near_duplicate: float = 0.99  # embedding cosine at which a model's program is rejected (0: off)
     state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
-        self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
+        self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature, self.near_duplicate)
         self.pops = Islands(self.islands, self.island_size, self.migration_interval)
         self.grid = GridArchive(task.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS, self.cells)
-        self.bandit = Bandit(["diff", "rewrite", "crossover"])
+        arms = [a.strip() for a in self.operators.split(",") if a.strip() in PRIORS] or ["rewrite"]
+        if not self.spec.line_example and "line" in arms and len(arms) > 1:
+            arms.remove("line")  # the task has no one-line edit shape
+        self.bandit = Bandit(arms, self.bandit_c, {a: PRIORS[a] for a in arms})
         self.repairs: list[Candidate] = []
         self.known: dict[int, Candidate] = {}
+        self.pool: list[Candidate] = []  # best valid programs, the parents of tuned children
         self.turn = 0
         self.seeded = False
 
@@ -62,45 +77,62 @@ class Evolve(Recipe):
         pool = [c for c in pool if c.id != parent.id and c.genome != parent.genome]
         return [pool[int(rng.integers(len(pool)))]] if pool else []
 
+    def _model_child(self, rng: np.random.Generator) -> Candidate | None:
+        if self.repair and self.repairs:
+            broken = self.repairs.pop(0)
+            answer = self.ops.ask_model(self.model, self.ops.repair_prompt(broken), rng, "repair")
+            prop = self.ops.from_rewrite(broken.genome, answer)
+            if prop.program is None:
+                prop = self.ops.from_lines(broken.genome, answer)
+            why = self.ops.accept(prop)
+            if why:
+                self.ops.record("repair " + why)
+                return None
+            return child(prop.program, [broken], "repair", island=broken.info.get("island", 0))
+        island = self.turn % self.islands
+        self.turn += 1
+        parent = self._parent(island, rng)
+        if parent is None:
+            return None
+        op = self.bandit.choose(rng)
+        prompt = self.ops.line_prompt(parent, rng) if op == "line" else None
+        if op == "line" and prompt is not None:
+            answer = self.ops.ask_model(self.model, prompt, rng, "line")
+            prop = self.ops.from_lines(parent.genome, answer)
+        elif op == "diff":
+            answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff")
+            prop = self.ops.from_diff(parent.genome, answer)
+            if prop.program is None and self.fallback:
+                answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite")
+                prop = self.ops.from_rewrite(parent.genome, answer)
+                prop.how = "diff-failed->rewrite"
+        else:
+            op = "rewrite" if op == "line" else op
+            insp = self._inspiration(island, parent, rng) if op == "crossover" else []
+            answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng, insp), rng, op)
+            prop = self.ops.from_rewrite(parent.genome, answer)
+        why = self.ops.accept(prop)
+        if why:
+            self.ops.record(why)
+            self.bandit.update(op, 0.0)
+            return None
+        return child(prop.program, [parent], op, island=island, how=prop.how)
+
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
         out: list[Candidate] = []
-        for _ in range(n):
-            if self.repair and self.repairs:
-                broken = self.repairs.pop(0)
-                answer = self.ops.ask_model(self.model, self.ops.repair_prompt(broken), rng, "repair")
-                prop = self.ops.from_rewrite(broken.genome, answer)
-                why = self.ops.accept(prop)
-                if why:
-                    self.ops.record("repair " + why)
-                    continue
-                out.append(child(prop.program, [broken], "repair", island=broken.info.get("island", 0)))
-                continue
-            island = self.turn % self.islands
-            self.turn += 1
-            parent = self._parent(island, rng)
-            if parent is None:
+        for _ in range(max(1, min(self.calls_per_batch, n))):
+            c = self._model_child(rng)
+            if c is not None:
+                out.append(c)
+        while self.tune and len(out) < n:
+            got = self.ops.tune(self.pool, rng, scale=self.tune_scale)
+            if got is None:
                 break
-            op = self.bandit.choose(rng)
-            if op == "diff":
-                answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff")
-                prop = self.ops.from_diff(parent.genome, answer)
-                if prop.program is None and self.fallback:
-                    answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite")
-                    prop = self.ops.from_rewrite(parent.genome, answer)
-                    prop.how = "diff-failed->rewrite"
-            else:
-                insp = self._inspiration(island, parent, rng) if op == "crossover" else []
-                answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng, insp), rng, op)
-                prop = self.ops.from_rewrite(parent.genome, answer)
-            why = self.ops.accept(prop)
-            if why:
-                self.ops.record(why)
-                self.bandit.update(op, 0.0)
-                continue
-            out.append(child(prop.program, [parent], op, island=island, how=prop.how))
+            program, parent = got
+            out.append(child(program, [parent], "tune", island=parent.info.get("island", 0)))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
@@ -114,9 +146,10 @@ class Evolve(Recipe):
                 self.pops.add(cand, int(cand.info.get("island", 0)) % self.islands)
             if cand.ok:
                 self.grid.add(cand)
+                self.pool = sorted(self.pool + [cand], key=lambda c: (-c.fitness(), c.id))[:16]
             if cand.operator in self.bandit.pulls:
                 self.bandit.update(cand.operator, 1.0 if improved(cand, self.known) else 0.0)
-            if not cand.ok and self.repair and cand.operator != "repair" and len(self.repairs) < 4:
+            if not cand.ok and self.repair and cand.operator not in ("repair", "tune") and len(self.repairs) < 2:
                 self.repairs.append(cand)
             self.known[cand.id] = cand
         self.pops.tick()

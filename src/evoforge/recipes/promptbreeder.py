@@ -6,8 +6,10 @@ the mutation prompt, Lamarckian, crossover, context shuffling). Added here: GEPA
 evaluator's text feedback about failures, and optional instance-level Pareto parent selection.
 
 Fitness is accuracy on a random minibatch of train items drawn from the run's generator (all children
-of a batch share one); a unit's fitness accumulates over every evaluation of the same prompt. The run's
-answer is :meth:`best_prompt`, the prompt with the best smoothed accuracy. ``max_metric_calls`` (items
+of a batch share one); a unit's fitness accumulates over every evaluation of the same prompt. When the
+metric-call budget is nearly spent, the ``validate_top`` best prompts and the seed are re-scored on one
+fixed set of ``validate_items`` train items (reserved from the budget, as GEPA's valset is); the run's
+answer, :meth:`best_prompt`, is the best validated prompt (else the best smoothed accuracy). ``max_metric_calls`` (items
 scored) ends proposal when spent; hold-out scoring is left to the caller (``split="test"``).
 """
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Promptbreeder(Recipe):
     init_demos: int = 2           # demos in the initial units (context shuffling changes them)
     max_demos: int = 4
     max_metric_calls: int = 0     # stop proposing after this many scored items (0: no limit)
+    validate_top: int = 3         # at the end, re-score this many prompts (the seed among them) ...
+    validate_items: int = 24      # ... on one fixed set of train items; 0 turns validation off
     temperature: float = 0.9      # of mutation calls
     members: list[dict[str, Any]] = field(init=False, repr=False)
 
@@ -65,6 +69,10 @@ class Promptbreeder(Recipe):
         self.operator_calls = 0
         self.fallbacks = 0
         self.pending_init: list[dict[str, Any]] = []
+        self.val_items = minibatch(rng, self.validate_items, len(self.train)) if self.train and self.validate_items else []
+        self.val_scores: dict[str, float] = {}
+        self.validated = False
+        self.seed_key = prompt_key(seed)
         base = make_unit(seed.get("instruction", ""), seed.get("demos", []), MUTATION_PROMPTS[0])
         self.pending_init.append(base)
         for i in range(1, self.population):
@@ -79,14 +87,39 @@ class Promptbreeder(Recipe):
     # -- budget ----------------------------------------------------------------------------------
     def budget_reason(self) -> str | None:
         """Why proposal has stopped (the metric-call budget), or None."""
-        if self.max_metric_calls and self.metric_calls >= self.max_metric_calls:
-            return f"max_metric_calls={self.max_metric_calls} reached ({self.metric_calls} items scored)"
+        spent = getattr(self, "metric_calls", 0)
+        if self.max_metric_calls and self._reserve() and not getattr(self, "validated", True):
+            return None  # the validation stage is still to come
+        if self.max_metric_calls and spent + min(self.minibatch, self.max_metric_calls) > self.max_metric_calls:
+            return (f"max_metric_calls={self.max_metric_calls} reached ({spent} items scored; "
+                    f"a minibatch of {self.minibatch} no longer fits)")
         return None
+
+    def _reserve(self) -> int:
+        """Metric calls kept for the validation stage (0 when it would take over half the budget)."""
+        need = self.validate_top * len(getattr(self, "val_items", []))
+        return need if self.max_metric_calls and need <= self.max_metric_calls // 2 else 0
 
     def _room(self, n: int) -> int:
         if not self.max_metric_calls:
             return n
-        return max(0, min(n, (self.max_metric_calls - self.metric_calls) // self.minibatch))
+        left = self.max_metric_calls - self._reserve() - self.metric_calls
+        return max(0, min(n, left // self.minibatch))
+
+    def _validation(self) -> list[Candidate]:
+        """The final stage: the best prompts so far and the seed, scored on the same items."""
+        self.validated = True
+        keys = sorted(self.stats, key=lambda k: (-(self.stats[k][0] + 1) / (self.stats[k][1] + 2), k))
+        chosen = keys[: max(0, self.validate_top - 1)]
+        if self.seed_key in self.units and self.seed_key not in chosen:
+            chosen.append(self.seed_key)
+        for k in keys:
+            if len(chosen) >= self.validate_top:
+                break
+            if k not in chosen:
+                chosen.append(k)
+        return [Candidate(genome={**self.units[k], "items": list(self.val_items)}, operator="validate",
+                          info={"key": k}) for k in chosen]
 
     # -- acquire -----------------------------------------------------------------------------------
     def fitness(self, unit: dict[str, Any]) -> float:
@@ -96,6 +129,8 @@ class Promptbreeder(Recipe):
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         n = self._room(n)
         if n == 0:
+            if self._reserve() and not self.validated and self.stats and not self.pending_init:
+                return self._validation()
             return []
         items = minibatch(rng, self.minibatch, len(self.train)) if self.train else None
         mutator = Mutator(self.model, self.description, self.train, max_demos=self.max_demos,
@@ -163,6 +198,9 @@ class Promptbreeder(Recipe):
             unit = {"instruction": cand.genome.get("instruction", ""), "demos": cand.genome.get("demos", []),
                     "mutation_prompt": cand.genome.get("mutation_prompt") or MUTATION_PROMPTS[0]}
             key = prompt_key(unit)
+            if cand.operator == "validate":
+                self.val_scores[cand.info.get("key", key)] = float(cand.score or 0.0)
+                continue
             correct = list(cand.metrics.get("correct", []))
             items = list(cand.metrics.get("items", []))
             st = self.stats.setdefault(key, [0.0, 0.0])
@@ -199,6 +237,9 @@ class Promptbreeder(Recipe):
         """The evaluated prompt with the best smoothed accuracy ((correct + 1) / (scored + 2))."""
         if not self.stats:
             return None
+        if self.val_scores:  # validated: the best on the shared items (ties: the better smoothed accuracy)
+            key = max(self.val_scores, key=lambda k: (self.val_scores[k], (self.stats[k][0] + 1) / (self.stats[k][1] + 2)))
+            return dict(self.units[key])
         key = max(self.stats, key=lambda k: ((self.stats[k][0] + 1) / (self.stats[k][1] + 2), self.stats[k][1]))
         return dict(self.units[key])
 

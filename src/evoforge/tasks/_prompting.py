@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 _MODEL: Any = None
 MAX_DEMOS = 8
@@ -49,7 +50,7 @@ def set_task_model(model: Any) -> None:
     _MODEL = model
 
 
-_MARKER = re.compile(r"(?:answer\s*(?:is|:)|sentiment\s*(?:is|:)|result\s*(?:is|:)|=)\s*", re.I)
+_MARKER = re.compile(r"(?:answer\s*(?:is|:)|sentiment\s*(?:is|:)|result\s*(?:is|:)|=)\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"-?\d+|[A-Za-z]+")
 
 
@@ -126,7 +127,7 @@ class PromptTask:
         if isinstance(genome, str):
             genome = {"instruction": genome}
         if not isinstance(genome, dict):
-            raise ValueError("a prompt genome is a dict with 'instruction' and 'demos'")
+            raise TypeError("a prompt genome is a dict with 'instruction' and 'demos'")
         split = genome.get("split", "train")
         data = self.split(split)
         ids = genome.get("items")

@@ -1,0 +1,356 @@
+"""Program evolution side by side: evoforge vs OpenEvolve 0.4.1 vs ShinkaEvolve 0.0.7, one model for all.
+
+Every system talks to the same model: the embedded coder model (Qwen2.5-Coder-0.5B-Instruct, llama.cpp)
+served by this script on 127.0.0.1 over the OpenAI API (``evoforge.llm.start_server_in_thread``). The
+server caps every completion at ``--max-tokens`` whatever a system asks for, counts the calls, and
+refuses calls beyond ``--calls``; the system's subprocess is stopped once the budget is spent. evoforge
+itself goes through the same server (``--model openai:embedded:coder --base-url http://127.0.0.1:PORT/v1``),
+so it pays the same HTTP path. Every program any system evaluates is scored by evoforge's task
+evaluator (the anchors call it through a small evaluator file), which logs each evaluation; best
+score, validity and improvement over the seed come from that one log, the same way for all systems.
+
+"valid" is the share of the programs a model's answers became (after edits were applied) that
+evaluated without error; "valid/call" is the number of such valid programs per model call (a system
+whose answers never become programs has 0 of both). For evoforge, programs made by tuning constants
+(no model call) are not counted in either.
+
+One (system, task, seed) cell per invocation; the result is appended to
+``benchmarks/results/program_evolution.jsonl``; then the table of everything recorded is printed::
+
+    python benchmarks/program_evolution.py --system evoforge --task binpack --seed 0 --calls 20
+    python benchmarks/program_evolution.py --system openevolve --task binpack --seed 0 --calls 20
+    python benchmarks/program_evolution.py --system shinka --task binpack --seed 0 --calls 20
+    python benchmarks/program_evolution.py --table
+
+Anchors are installed each in its own virtual environment:
+``python -m venv /tmp/oe && /tmp/oe/bin/pip install openevolve==0.4.1`` and
+``python -m venv /tmp/shinka && /tmp/shinka/bin/pip install shinka-evolve==0.0.7``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "program_evolution.jsonl"
+TASK_OPTIONS = {"binpack": {"dataset": "weibull"}, "circle-packing": {}}
+
+
+# -- the evaluator every system uses ---------------------------------------------------------------
+def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
+    """Score one program file with evoforge's evaluator; append the outcome to ``log``."""
+    from evoforge.task import load_task
+
+    t = load_task(task, TASK_OPTIONS.get(task, {}))
+    code = Path(program_path).read_text()
+    start = time.time()
+    try:
+        r = t.evaluate(code)
+        out = {"ok": True, "score": float(r["score"]), "feedback": r.get("feedback", "")}
+    except Exception as err:  # noqa: BLE001 - the program failed: that is a result, not a crash
+        out = {"ok": False, "score": None, "error": f"{type(err).__name__}: {err}"[:500]}
+    out["seconds"] = round(time.time() - start, 3)
+    out["seed_program"] = code.strip() == t.seed.strip()
+    if log:
+        with open(log, "a") as fh:
+            fh.write(json.dumps({**out, "t": time.time()}) + "\n")
+    return out
+
+
+# -- the shared model server ---------------------------------------------------------------------------
+class CappedModel:
+    """The served model, with every completion capped at ``max_tokens`` and at most ``calls`` calls."""
+
+    def __init__(self, model, max_tokens: int, calls: int):
+        self.model, self.max_tokens, self.budget = model, max_tokens, calls
+        self.spec, self.name = model.spec, model.name
+        self.calls, self.seconds, self.completion_tokens, self.prompt_tokens = 0, 0.0, 0, 0
+        self.done, self.last_done = 0, time.time()  # calls answered, and when the last one was
+        self.lock = threading.Lock()
+
+    def _call(self, fn, args, kw):
+        from evoforge.llm import BudgetExceededError
+        with self.lock:
+            if self.calls >= self.budget:
+                raise BudgetExceededError(f"benchmark budget of {self.budget} calls spent")
+            self.calls += 1
+        kw["max_tokens"] = min(int(kw.get("max_tokens") or self.max_tokens), self.max_tokens)
+        kw["n"] = 1  # one completion per call for every system
+        start = time.time()
+        out = fn(*args, **kw)
+        with self.lock:
+            self.done += 1
+            self.last_done = time.time()
+            self.seconds += time.time() - start
+            self.completion_tokens += sum(c.completion_tokens for c in out)
+            self.prompt_tokens += out[0].prompt_tokens if out else 0
+        return out
+
+    def chat(self, *args, **kw):
+        return self._call(self.model.chat, args, kw)
+
+    def complete(self, *args, **kw):
+        return self._call(self.model.complete, args, kw)
+
+
+# -- systems --------------------------------------------------------------------------------------------
+def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int) -> dict:
+    from evoforge.api import evolve
+
+    def on_batch(engine, batch):
+        with open(log, "a") as fh:
+            for c in batch:
+                if c.status == "rejected":
+                    continue
+                fh.write(json.dumps({"ok": bool(c.ok), "score": c.score if c.ok else None,
+                                     "operator": c.operator, "seed_program": c.operator == "seed",
+                                     "model_made": c.operator not in ("seed", "tune"),
+                                     "error": None if c.ok else (c.reason or "")[:300], "t": time.time()}) + "\n")
+
+    result = evolve(task, "evolve", budget=100000, seed=seed, out=work / "run.db", overwrite=True,
+                    on_batch=on_batch, model="openai:embedded:coder", base_url=url, max_calls=calls,
+                    workers=2, task_options=TASK_OPTIONS.get(task, {}),
+                    recipe_params={"max_tokens": max_tokens})
+    return {"stop_reason": result.stop_reason}
+
+
+OE_EVALUATOR = '''
+import json, subprocess
+def evaluate(program_path):
+    out = subprocess.run([{py!r}, {script!r}, "--evaluate", {task!r}, program_path, "--log", {log!r}],
+                         capture_output=True, text=True, timeout=600)
+    try:
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    except Exception:
+        return {{"combined_score": -1000.0, "valid": 0.0, "error": (out.stderr or "no output")[-300:]}}
+    if not r["ok"]:
+        return {{"combined_score": -1000.0, "valid": 0.0, "error": r.get("error", "")}}
+    return {{"combined_score": r["score"], "valid": 1.0}}
+'''
+
+
+def run_openevolve(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
+                   capped: CappedModel, timeout: float) -> dict:
+    from evoforge.task import load_task
+
+    t = load_task(task, TASK_OPTIONS.get(task, {}))
+    (work / "initial_program.py").write_text(t.seed)
+    (work / "evaluator.py").write_text(OE_EVALUATOR.format(py=sys.executable, script=str(Path(__file__).resolve()),
+                                                            task=task, log=str(log)))
+    config = textwrap.dedent(f"""
+        max_iterations: {calls}
+        checkpoint_interval: 1000
+        random_seed: {seed}
+        diff_based_evolution: true
+        llm:
+          api_base: "{url}"
+          api_key: "none"
+          models:
+            - name: "embedded:coder"
+              weight: 1.0
+          temperature: 0.7
+          max_tokens: {max_tokens}
+          timeout: 600
+          retries: 0
+        database:
+          population_size: 50
+          num_islands: 2
+          random_seed: {seed}
+        evaluator:
+          timeout: 120
+          parallel_evaluations: 1
+          cascade_evaluation: false
+        prompt:
+          system_message: "You are an expert Python programmer. Task: {t.description}"
+        """)
+    (work / "config.yaml").write_text(config)
+    cmd = ["/tmp/oe/bin/openevolve-run", str(work / "initial_program.py"), str(work / "evaluator.py"),
+           "--config", str(work / "config.yaml"), "--output", str(work / "out"), "--iterations", str(calls)]
+    return _drive(cmd, work, capped, calls, timeout, env={"OPENAI_API_KEY": "none"})
+
+
+SHINKA_EVALUATE = '''
+import argparse, json, os, subprocess
+p = argparse.ArgumentParser()
+p.add_argument("--program_path", required=True)
+p.add_argument("--results_dir", required=True)
+a = p.parse_args()
+os.makedirs(a.results_dir, exist_ok=True)
+out = subprocess.run([{py!r}, {script!r}, "--evaluate", {task!r}, a.program_path, "--log", {log!r}],
+                     capture_output=True, text=True, timeout=600)
+try:
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+except Exception:
+    r = {{"ok": False, "error": (out.stderr or "no output")[-300:]}}
+metrics = {{"combined_score": r["score"] if r["ok"] else -1000.0, "public": {{}}, "private": {{}},
+            "text_feedback": r.get("feedback") or r.get("error", "")}}
+json.dump(metrics, open(os.path.join(a.results_dir, "metrics.json"), "w"))
+json.dump({{"correct": bool(r["ok"]), "error": r.get("error")}}, open(os.path.join(a.results_dir, "correct.json"), "w"))
+'''
+
+SHINKA_RUN = '''
+import os
+os.environ.setdefault("SHINKA_PRICING_MODE", "offline")
+from shinka.core import EvolutionConfig, ShinkaEvolveRunner
+from shinka.database import DatabaseConfig
+from shinka.launch import LocalJobConfig
+work = {work!r}
+evo = EvolutionConfig(
+    task_sys_msg="You are an expert Python programmer. Task: {desc}",
+    patch_types=["diff", "full", "cross"], patch_type_probs=[0.6, 0.3, 0.1],
+    num_generations={calls} + 1, max_patch_resamples=1, max_patch_attempts=1,  # generation 0 is the seed
+    language="python", init_program_path=os.path.join(work, "initial.py"), results_dir=os.path.join(work, "out"),
+    llm_models=["local/embedded:coder@{url}"], llm_dynamic_selection=None,
+    llm_kwargs=dict(temperatures=[0.7], max_tokens={max_tokens}),
+    meta_rec_interval=None, embedding_model=None, use_text_feedback=True,
+)
+db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40, parent_selection_strategy="power_law")
+job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
+ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=True, max_evaluation_jobs=1,
+                   max_proposal_jobs=1).run()
+'''
+
+
+def run_shinka(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
+               capped: CappedModel, timeout: float) -> dict:
+    from evoforge.task import load_task
+
+    t = load_task(task, TASK_OPTIONS.get(task, {}))
+    (work / "initial.py").write_text(t.seed)
+    (work / "evaluate.py").write_text(SHINKA_EVALUATE.format(py=sys.executable, script=str(Path(__file__).resolve()),
+                                                             task=task, log=str(log)))
+    (work / "run_shinka.py").write_text(SHINKA_RUN.format(work=str(work), calls=calls, url=url, max_tokens=max_tokens,
+                                                          desc=t.description, py="/tmp/shinka/bin/python"))
+    env = {"SHINKA_PRICING_MODE": "offline", "OPENAI_API_KEY": "none", "PYTHONHASHSEED": str(seed)}
+    return _drive(["/tmp/shinka/bin/python", str(work / "run_shinka.py")], work, capped, calls, timeout, env=env)
+
+
+def _drive(cmd: list[str], work: Path, capped: CappedModel, calls: int, timeout: float, env: dict) -> dict:
+    """Run an anchor as a subprocess (own process group); stop it when its calls are answered and the
+    last answer had 90 s to be evaluated, or at ``timeout`` seconds."""
+    full_env = {**os.environ, **env}
+    with open(work / "stdout.log", "w") as out:
+        proc = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=full_env,
+                                start_new_session=True)
+        start, why = time.time(), "finished"
+        while proc.poll() is None:
+            time.sleep(2)
+            if capped.done >= calls and time.time() - capped.last_done > 90:  # the last answer was evaluated
+                why = "stopped: call budget spent"
+                break
+            if time.time() - start > timeout:
+                why = "stopped: wall-clock limit"
+                break
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return {"stop_reason": why, "returncode": proc.returncode}
+
+
+# -- one cell -------------------------------------------------------------------------------------------
+def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, timeout: float) -> dict:
+    from evoforge.llm import get_model, start_server_in_thread
+    from evoforge.task import load_task
+
+    work = Path(f"/tmp/pe-bench/{system}-{task}-s{seed}-{int(time.time())}")
+    work.mkdir(parents=True, exist_ok=True)
+    log = work / "evaluations.jsonl"
+    capped = CappedModel(get_model("embedded:coder"), max_tokens, calls)  # no response cache: fresh calls
+    t = load_task(task, TASK_OPTIONS.get(task, {}))
+    seed_score = float(t.evaluate(t.seed)["score"])
+    start = time.time()
+    with start_server_in_thread(capped) as server:
+        url = server.url.rstrip("/")
+        url = url if url.endswith("/v1") else url + "/v1"
+        if system == "evoforge":
+            info = run_evoforge(task, seed, calls, url, work, log, max_tokens)
+        elif system == "openevolve":
+            info = run_openevolve(task, seed, calls, url, work, log, max_tokens, capped, timeout)
+        elif system == "shinka":
+            info = run_shinka(task, seed, calls, url, work, log, max_tokens, capped, timeout)
+        else:
+            raise SystemExit(f"unknown system {system}")
+    wall = time.time() - start
+    rows = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+    children = [r for r in rows if not r.get("seed_program")]
+    model_made = [r for r in children if r.get("model_made", True)]
+    scores = [r["score"] for r in rows if r["ok"]]
+    best = max(scores) if scores else seed_score
+    return {"system": system, "task": task, "seed": seed, "calls_budget": calls, "calls": capped.done,
+            "max_tokens": max_tokens, "seed_score": seed_score, "best_score": best,
+            "improvement": best - seed_score, "evaluations": len(rows), "model_programs": len(model_made),
+            "valid_share": (sum(r["ok"] for r in model_made) / len(model_made)) if model_made else 0.0,
+            "seconds_per_call": capped.seconds / capped.done if capped.done else None,
+            "completion_tokens_per_call": capped.completion_tokens / capped.done if capped.done else None,
+            "prompt_tokens_per_call": capped.prompt_tokens / capped.done if capped.done else None,
+            "wall_seconds": round(wall, 1), "work": str(work), **info,
+            "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def table() -> str:
+    if not RESULTS.exists():
+        return "(nothing recorded yet)"
+    rows = [json.loads(x) for x in RESULTS.read_text().splitlines() if x.strip()]
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["task"], r["system"], r["calls_budget"]), []).append(r)
+    header = (f"{'task':15s} {'system':11s} {'calls':>5s} {'seeds':>5s} {'median best':>12s} {'seed':>8s} "
+              f"{'improvement':>11s} {'valid':>6s} {'valid/call':>10s} {'s/call':>7s} {'tok/call':>8s}")
+    lines = [header]
+    for (task, system, calls), rs in sorted(groups.items()):
+        spc = [r["seconds_per_call"] for r in rs if r["seconds_per_call"]]
+        tpc = [r["completion_tokens_per_call"] for r in rs if r.get("completion_tokens_per_call")]
+        lines.append(f"{task:15s} {system:11s} {calls:5d} {len(rs):5d} "
+                     f"{statistics.median(r['best_score'] for r in rs):12.4f} "
+                     f"{statistics.median(r['seed_score'] for r in rs):8.4f} "
+                     f"{statistics.median(r['improvement'] for r in rs):+11.4f} "
+                     f"{statistics.mean(r['valid_share'] for r in rs):6.0%} "
+                     f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):10.2f} "
+                     f"{(statistics.median(spc) if spc else float('nan')):7.1f} "
+                     f"{(statistics.median(tpc) if tpc else float('nan')):8.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--system", choices=["evoforge", "openevolve", "shinka"])
+    ap.add_argument("--task", default="binpack", choices=sorted(TASK_OPTIONS))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--calls", type=int, default=40, help="model calls per run (the issue's budget is 40)")
+    ap.add_argument("--max-tokens", type=int, default=384, help="cap on every completion, for every system")
+    ap.add_argument("--timeout", type=float, default=3600, help="wall-clock limit of one anchor run (s)")
+    ap.add_argument("--table", action="store_true", help="only print the table of recorded results")
+    ap.add_argument("--no-record", action="store_true", help="run the cell but do not append it (smoke tests)")
+    ap.add_argument("--evaluate", nargs=2, metavar=("TASK", "PROGRAM"), help=argparse.SUPPRESS)
+    ap.add_argument("--log", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.evaluate:
+        print(json.dumps(evaluate_file(args.evaluate[0], args.evaluate[1], args.log)))
+        return
+    if not args.table:
+        if not args.system:
+            ap.error("--system is required (or --table)")
+        row = run_cell(args.system, args.task, args.seed, args.calls, args.max_tokens, args.timeout)
+        if not args.no_record:
+            RESULTS.parent.mkdir(parents=True, exist_ok=True)
+            with open(RESULTS, "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+        print(json.dumps(row, indent=1))
+    print(table())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""AI co-scientist, from "Towards an AI co-scientist" (Gottweis et al., 2025), as a recipe over text
+solutions: a generation agent samples proposals; a ranking agent runs a tournament of pairwise debates
+(the model reads two proposals with the checker's review and names the better one), keeping Elo ratings
+that start at 1200 with K = 32; a proximity agent drops near-duplicate proposals (word-set Jaccard
+similarity above ``proximity``) before they cost an evaluation; an evolution agent refines or combines
+the top-rated proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and
+the checker's score (does the debate ranking agree with the ground truth?)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..candidate import Candidate
+from ..recipe import Recipe, register
+from ..task import Task
+from ._solutions import problem_of, say
+
+ELO_START, ELO_K = 1200.0, 32.0
+
+
+def jaccard(a: str, b: str) -> float:
+    x, y = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(x & y) / len(x | y) if x | y else 1.0
+
+
+def elo_update(ra: float, rb: float, a_wins: bool, k: float = ELO_K) -> tuple[float, float]:
+    expected_a = 1.0 / (1.0 + 10 ** ((rb - ra) / 400.0))
+    delta = k * ((1.0 if a_wins else 0.0) - expected_a)
+    return ra + delta, rb - delta
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    if len(x) < 3:
+        return None
+    rx = np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(float)
+    ry = np.argsort(np.argsort(y, kind="stable"), kind="stable").astype(float)
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+@register("co-scientist")
+@dataclass
+class CoScientist(Recipe):
+    summary = "generate, debate (Elo from 1200, K=32), proximity de-dup, evolve the top proposals"
+    needs_model = True
+    dedupe = True
+
+    batch_size: int = 4
+    debates: int = 4             # pairwise debates per batch
+    top_k: int = 4               # proposals the evolution agent draws on
+    generate_fraction: float = 0.25  # share of each batch that is fresh generation
+    proximity: float = 0.9       # Jaccard similarity above which a proposal counts as a duplicate
+    temperature: float = 0.8
+    max_tokens: int = 48
+    pool: list[Candidate] = field(init=False, repr=False)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.problem = problem_of(task)
+        self.pool = []
+        self.elo: dict[int, float] = {}
+        self.matches = 0
+        self.duplicates = 0
+
+    def _debate(self, a: Candidate, b: Candidate, rng: np.random.Generator) -> None:
+        verdict = say(self.model, f"{self.problem}\n\nProposal 1: {a.genome}\nReview: {a.feedback}\n\n"
+                      f"Proposal 2: {b.genome}\nReview: {b.feedback}\n\nDebate the two proposals briefly, then "
+                      f"say which is better: 'Better: 1' or 'Better: 2'.", rng, "debate", temperature=0.3,
+                      max_tokens=self.max_tokens)
+        m = re.findall(r"\b([12])\b", verdict.split("Better")[-1]) or re.findall(r"\b([12])\b", verdict)
+        a_wins = (m[-1] == "1") if m else rng.random() < 0.5
+        self.elo[a.id], self.elo[b.id] = elo_update(self.elo[a.id], self.elo[b.id], a_wins)
+        self.matches += 1
+
+    def top(self) -> list[Candidate]:
+        return sorted(self.pool, key=lambda c: (-self.elo[c.id], c.id))
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if len(self.pool) >= 2:
+            for _ in range(self.debates):
+                i, j = rng.choice(len(self.pool), size=2, replace=False)
+                self._debate(self.pool[int(i)], self.pool[int(j)], rng)
+        out: list[Candidate] = []
+        fresh = n if len(self.pool) < 2 else max(1, round(n * self.generate_fraction))
+        for k in range(n):
+            for _attempt in range(2):  # a near-duplicate gets one more try
+                if k < fresh:
+                    text, parents, op = say(self.model, self.problem, rng, "generate", temperature=self.temperature,
+                                            max_tokens=self.max_tokens), [], "generate"
+                else:
+                    top = self.top()[: self.top_k]
+                    picks = [top[int(i)] for i in rng.choice(len(top), size=min(2, len(top)), replace=False)]
+                    shown = "\n".join(f"- {p.genome} (review: {p.feedback})" for p in picks)
+                    text = say(self.model, f"{self.problem}\n\nThe best proposals so far:\n{shown}\n\nCombine their "
+                               f"strengths and fix what the reviews criticise. Answer with the new proposal only.",
+                               rng, "evolve", temperature=self.temperature, max_tokens=self.max_tokens)
+                    parents, op = [p.id for p in picks], "evolve"
+                near = [c for c in self.pool + out if jaccard(text, str(c.genome)) >= self.proximity]
+                if not near:
+                    break
+                self.duplicates += 1
+            out.append(Candidate(genome=text, parents=parents, operator=op))
+        return out
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        for cand in candidates:
+            if cand.ok:
+                self.pool.append(cand)
+                self.elo[cand.id] = ELO_START
+
+    def elo_correlation(self) -> float | None:
+        """Spearman correlation between Elo ratings and checker scores over debated proposals."""
+        rated = [c for c in self.pool if self.elo[c.id] != ELO_START]
+        return spearman([self.elo[c.id] for c in rated], [c.fitness() for c in rated])
+
+    def archive(self) -> list[Candidate]:
+        return self.top()

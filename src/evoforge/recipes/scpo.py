@@ -1,0 +1,54 @@
+"""ScPO, from "Self-Consistency Preference Optimization" (Prasad et al., 2024): no labels. Sample k
+answers per problem; the most-voted answer is preferred to the least-voted one; pairs whose winner has
+fewer than ``min_votes`` votes are dropped; the loss is DPO plus an NLL term, each pair weighted by its
+vote margin (v+ - v-)/k. Iterative: each round starts from (and is anchored to) the latest model."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..recipe import register
+from ..weights.loop import SelfTraining, sample_monitors, votes
+
+
+@register("scpo")
+@dataclass
+class ScPO(SelfTraining):
+    summary = "self-consistency preference optimisation: most- vs least-voted, margin-weighted DPO+NLL"
+    from_base: ClassVar[bool] = False
+    uses_labels: ClassVar[bool] = False
+
+    samples: int = 8
+    min_votes: int = 3       # the winner needs at least this many of the k votes
+    beta: float = 0.1
+    nll: float = 1.0
+    dpo_lr: float = 2e-4
+    mix_seed: bool = False
+
+    def train_overrides(self, kind):
+        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr, "epochs": 1.0}
+
+    def build(self, questions, seed, rng):
+        T = self.T
+        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, T)  # monitors only: the update never sees a label
+        rows = []
+        for q, ss in zip(questions, samples):
+            v = votes(ss, T)
+            if not v:
+                continue
+            (top, vt), (low, vl) = v.most_common()[0], v.most_common()[-1]
+            if vt < self.min_votes:
+                continue
+            chosen = next(s for s in ss if T.answer(s) == top)
+            if low == top:  # a unanimous answer: prefer it to an unformatted sample, if any
+                rejected = next((s for s in ss if T.answer(s) is None), None)
+                vl = 0
+            else:
+                rejected = next(s for s in ss if T.answer(s) == low)
+            if rejected is None:
+                continue
+            rows.append({"prompt": T.prompt(q), "chosen": chosen, "rejected": rejected,
+                         "weight": (vt - vl) / len(ss)})
+        mon.update(accepted=len(rows), gv_gap=mon["majk"] - mon["pass1"])
+        return "dpo", rows, mon

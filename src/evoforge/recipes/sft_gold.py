@@ -1,0 +1,25 @@
+"""Supervised baseline for the self-training benchmark ("direct fine-tuning" in STaR, Zelikman et al.,
+2022): the same problems per round as the self-training recipes, trained on their gold solutions,
+accumulated, from the starting model each round. It uses labels and generates nothing."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..recipe import register
+from ..weights.loop import SelfTraining
+
+
+@register("sft-gold")
+@dataclass
+class SFTGold(SelfTraining):
+    summary = "baseline: fine-tune on gold solutions of the same problems (labels, no sampling)"
+
+    def build(self, questions, seed, rng):
+        T = self.T
+        rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in questions]
+        self.save_rows(f"data-{self.round:02d}", rows)
+        rows = [r for i in range(1, self.round + 1)
+                for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+        return "sft", rows, {"accepted": len(questions)}

@@ -1,0 +1,48 @@
+"""STaR, from "STaR: Bootstrapping Reasoning With Reasoning" (Zelikman et al., 2022): sample
+rationales, keep those reaching the right answer; for problems the model gets wrong, *rationalize*
+(show the answer as a hint, keep a rationale that reaches it, train on it without the hint); fine-tune
+the starting model again on everything kept so far, each round."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..recipe import register
+from ..weights.loop import SelfTraining, sample_monitors
+
+
+@register("star")
+@dataclass
+class STaR(SelfTraining):
+    summary = "self-taught reasoner: keep correct rationales, rationalize failures, retrain from start"
+
+    rationalize: bool = True
+    accumulate: bool = True  # train on the rationales of all rounds so far (STaR retrains on the union)
+
+    def build(self, questions, seed, rng):
+        T = self.T
+        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, T)
+        rows, failed = [], []
+        for q, ss in zip(questions, samples):
+            good = next((s for s in ss if T.correct(q, s)), None)
+            if good is not None:
+                rows.append({"prompt": T.prompt(q), "completion": good})
+            else:
+                failed.append(q)
+        rationalized = 0
+        if self.rationalize and failed:
+            hinted = self.sample(self.current, [T.prompt(q, hint=T.gold(q)) for q in failed], 1, seed + 1)
+            for q, ss in zip(failed, hinted):
+                if T.correct(q, ss[0]):
+                    rows.append({"prompt": T.prompt(q), "completion": ss[0]})
+                    rationalized += 1
+        mon.update(accepted=len(rows) - rationalized, rationalized=rationalized, gv_gap=mon["passk"] - mon["pass1"])
+        self.save_rows(f"data-{self.round:02d}", rows)
+        if self.accumulate:
+            rows = [r for i in range(1, self.round + 1)
+                    for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+        return "sft", rows, mon

@@ -1,0 +1,17 @@
+"""Self-training of weights: trainable models, batched generation, TRL updates and the round loop.
+
+Heavy packages (torch, transformers, trl, peft) are imported only when used.
+
+- :mod:`.models`: ``resolve("embedded" | "tiny" | PATH)``, ``load(ckpt)``, ``device()``, checkpoints
+  (full or stacked LoRA adapters), the embedded SmolLM2 de-quantized once into a float32 directory.
+- :mod:`.generate`: ``generate(ckpt, prompts, n=, temperature=, seed=, cache=)`` batched and cached.
+- :mod:`.train`: ``sft(start, rows, out, TrainConfig)``, ``dpo(start, pairs, out, TrainConfig)``
+  (TRL SFTTrainer / DPOTrainer, LoRA via PEFT or full; DPO + NLL, per-pair weights).
+- :mod:`.loop`: ``SelfTraining``, the recipe base (one engine batch = one round).
+- :mod:`.report`: ``round_table(run_file)`` prints the per-round table.
+"""
+from __future__ import annotations
+
+from .report import round_table, rounds
+
+__all__ = ["round_table", "rounds"]

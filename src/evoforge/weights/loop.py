@@ -1,0 +1,230 @@
+"""The outer loop shared by every self-training recipe: one engine batch = one round.
+
+Round 0 proposes the starting checkpoint (the base model after a short supervised warm start on a few
+gold examples, since SmolLM2-135M is near zero on sums). Each later round ``ask`` draws training
+problems, samples the current model (batched, seeded, cached on disk), lets the recipe filter, vote or
+judge (:meth:`SelfTraining.build`), trains a new checkpoint through TRL and returns it as the one
+candidate; the engine's evaluation measures its held-out accuracy and ``tell`` makes it current.
+Checkpoints live in ``<workdir>/<recipe>-<token>/round-NN`` (``workdir``: the recipe parameter, else
+``$EVOFORGE_WEIGHTS_DIR``, else ``~/.cache/evoforge/weights``); the recipe object keeps only paths.
+A run killed mid-round resumes at that round: generations come back from the cache and a finished
+update is not redone.
+
+Monitors recorded in each candidate's metrics: held-out accuracy (the score), ``pass1`` / ``passk`` /
+``majk`` on the round's training problems, ``diversity`` (distinct answers per problem / k),
+``gv_gap`` (the generation-verification gap: accuracy after the recipe's own verification minus
+pass@1), accepted samples and dataset size.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..candidate import Candidate
+from ..recipe import Recipe
+from ..task import Task
+from . import models
+from .generate import generate
+from .train import TrainConfig, dpo, sft
+
+WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
+
+
+def weights_root(workdir: str = "") -> Path:
+    if workdir:
+        return Path(workdir).expanduser()
+    env = os.environ.get("EVOFORGE_WEIGHTS_DIR")
+    if env:
+        return Path(env).expanduser()
+    from ..llm.embedded import user_cache_dir
+
+    return user_cache_dir() / "weights"
+
+
+def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> dict[str, float]:
+    """pass@1, pass@k, maj@k, answer diversity and format rate of ``samples`` (k per question)."""
+    k = max(1, len(samples[0]) if samples else 1)
+    ok = [[T.correct(q, s) for s in ss] for q, ss in zip(questions, samples)]
+    answers = [[T.answer(s) for s in ss] for ss in samples]
+    maj = []
+    for q, ans in zip(questions, answers):
+        votes = Counter(a for a in ans if a is not None)
+        maj.append(bool(votes) and votes.most_common(1)[0][0] == T.gold(q))
+    n = max(1, len(questions))
+    return {"pass1": float(np.mean([np.mean(o) for o in ok])) if ok else 0.0,
+            "passk": sum(any(o) for o in ok) / n, "majk": sum(maj) / n, "k": k,
+            "diversity": float(np.mean([len({a for a in ans if a is not None}) / k for ans in answers])) if answers else 0.0,
+            "formatted": float(np.mean([[a is not None for a in ans] for ans in answers])) if answers else 0.0}
+
+
+def votes(texts: list[str], T: Any) -> Counter:
+    return Counter(a for a in (T.answer(t) for t in texts) if a is not None)
+
+
+@dataclass
+class SelfTraining(Recipe):
+    """Base of the self-training recipes (not registered itself)."""
+
+    dedupe = False
+    eval_timeout: ClassVar[float] = 3600.0
+    from_base: ClassVar[bool] = True   # each round trains from the starting checkpoint (else from current)
+    uses_labels: ClassVar[bool] = True
+    default_budget: ClassVar[int] = 4  # rounds (one evaluation each) when no --budget is given
+
+    batch_size: int = 1          # one round per batch
+    base: str = "embedded"       # embedded | tiny | path to a checkpoint
+    workdir: str = ""
+    problems: int = 64           # training problems per round
+    samples: int = 4             # k samples per problem
+    temperature: float = 0.8
+    top_p: float = 1.0
+    warm_start: int = 48         # gold examples for the supervised warm start (0: none)
+    warm_epochs: float = 2.0
+    warm_hints: int = 16         # seed examples repeated with the answer as a hint (rationalization)
+    mix_seed: bool = True        # add the warm-start examples to every round's data
+    lora: bool = True
+    lora_r: int = 16
+    lr: float = 0.0              # 0: 1e-3 for LoRA, 5e-5 for a full fine-tune
+    epochs: float = 2.0
+    train_batch: int = 8
+    gen_batch: int = 64
+
+    round: int = field(default=0, init=False)
+    current: str = field(default="", init=False)
+    start: str = field(default="", init=False)
+    current_id: int = field(default=-1, init=False)
+    run_dir: str = field(default="", init=False)
+    history: list = field(default_factory=list, init=False)
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def report(self, store: Any) -> str | None:
+        """The per-round table (held-out accuracy, pass@k, diversity, ...) for ``evoforge show``."""
+        import io
+
+        from .report import round_table
+
+        return round_table(store.path, file=io.StringIO())
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.task_ref, self.task_options = task.ref, dict(task.options)
+        params = {k: getattr(self, k) for k in self.params()}
+        token = hashlib.blake2b(json.dumps([self.name, params, task.ref, task.options,
+                                            int(rng.integers(2**31))], sort_keys=True, default=str).encode(),
+                                digest_size=6).hexdigest()
+        self.run_dir = str(weights_root(self.workdir) / f"{self.name}-{token}")
+        Path(self.run_dir).mkdir(parents=True, exist_ok=True)
+
+    @property
+    def T(self) -> Any:
+        from ..task import load_task
+
+        mod = getattr(self, "_task_module", None)
+        if mod is None:
+            mod = load_task(self.task_ref, self.task_options).module
+            self._task_module = mod
+        return mod
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_task_module", None)
+        return state
+
+    def config(self, **over: Any) -> TrainConfig:
+        cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.epochs,
+                          batch_size=self.train_batch, seed=self.round)
+        for k, v in over.items():
+            setattr(cfg, k, v)
+        return cfg
+
+    def seed_rows(self) -> list[dict[str, str]]:
+        """The seed data: ``warm_start`` gold examples, plus ``warm_hints`` of them again with the answer
+        shown as a hint (so the model can rationalize: explain a given answer)."""
+        T = self.T
+        if not self.warm_start:
+            return []
+        qs = T.train_problems(self.warm_start, WARM_SEED)
+        rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
+        return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)}
+                       for q in qs[: self.warm_hints]]
+
+    def sample(self, ckpt: str, prompts: list[str], n: int, seed: int, temperature: float | None = None,
+               max_new_tokens: int | None = None) -> list[list[str]]:
+        return generate(ckpt, prompts, n=n, temperature=self.temperature if temperature is None else temperature,
+                        top_p=self.top_p, max_new_tokens=max_new_tokens or self.T.MAX_NEW_TOKENS, seed=seed,
+                        batch_size=self.gen_batch, cache=Path(self.run_dir) / "gen-cache")
+
+    def save_rows(self, name: str, rows: list[dict[str, Any]]) -> str:
+        path = Path(self.run_dir) / f"{name}.json"
+        path.write_text(json.dumps(rows))
+        return str(path)
+
+    # -- the round ------------------------------------------------------------------------------
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if self.round == 0:
+            return [self._round_zero()]
+        seed = int(rng.integers(2**31))
+        questions = self.T.train_problems(self.problems, seed)
+        kind, rows, monitors = self.build(questions, seed, rng)
+        if self.mix_seed and kind == "sft":
+            rows = rows + self.seed_rows()
+        monitors.update(dataset=len(rows), round=self.round)
+        start = self.start if self.from_base else self.current
+        out = Path(self.run_dir) / f"round-{self.round:02d}"
+        if not rows:
+            monitors["skipped"] = "no training data this round"
+            ckpt = Path(self.current)
+        else:
+            ckpt = (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+        return [Candidate(genome=str(ckpt), parents=[self.current_id] if self.current_id >= 0 else [],
+                          operator=f"{self.name}-round", info={"round": self.round, "monitors": monitors})]
+
+    def train_overrides(self, kind: str) -> dict[str, Any]:
+        return {}
+
+    def _round_zero(self) -> Candidate:
+        base = models.resolve(self.base)
+        rows = self.seed_rows()
+        if rows:
+            cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
+                              batch_size=self.train_batch, seed=0)
+            from .train import data_key
+
+            out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
+            ckpt = sft(base, rows, out, cfg)
+            op = "warm-start"
+        else:
+            ckpt, op = base, "base"
+        return Candidate(genome=str(ckpt), operator=op, info={"round": 0, "monitors": {"round": 0,
+                         "dataset": len(rows)}})
+
+    def build(self, questions: list[str], seed: int, rng: np.random.Generator) -> tuple[str, list[dict], dict]:
+        """Sample, filter/vote/judge: return ("sft" | "dpo", rows, monitors)."""
+        raise NotImplementedError
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        for cand in candidates:
+            monitors = dict(cand.info.get("monitors", {}))
+            if cand.ok:
+                cand.metrics.update({k: v for k, v in monitors.items() if k not in cand.metrics})
+                self.current, self.current_id = str(cand.genome), cand.id
+                if self.round == 0:
+                    self.start = self.current
+            elif self.round == 0:
+                self.current = self.start = str(cand.genome)
+            self.history.append({"round": self.round, "score": cand.score, "status": cand.status,
+                                 "checkpoint": str(cand.genome), **monitors})
+        self.round += 1
+
+    def archive(self) -> list[dict[str, Any]]:
+        return list(self.history)
+
+
+def params_of(recipe: Recipe) -> dict[str, Any]:
+    return {k: v for k, v in asdict(recipe).items() if k in recipe.params()}  # type: ignore[call-overload]

@@ -1,0 +1,51 @@
+"""Per-round tables of self-training runs (from a run file or from candidates)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+COLUMNS = [("round", "round"), ("operator", "step"), ("score", "held-out"), ("pass1", "pass@1"),
+           ("passk", "pass@k"), ("majk", "maj@k"), ("diversity", "diversity"), ("gv_gap", "gv-gap"),
+           ("accepted", "accepted"), ("dataset", "dataset")]
+
+
+def rounds(source: str | Path | Iterable[Any]) -> list[dict[str, Any]]:
+    """One dict per round: the candidate's score and monitors, in round order."""
+    if isinstance(source, (str, Path)):
+        from ..store import RunStore
+
+        store = RunStore.open(source)
+        try:
+            cands = list(store.candidates())
+        finally:
+            store.close()
+    else:
+        cands = list(source)
+    out = []
+    for c in cands:
+        mon = {**c.info.get("monitors", {}), **(c.metrics or {})}
+        out.append({"round": c.info.get("round", c.generation), "operator": c.operator, "score": c.score,
+                    "status": c.status, "checkpoint": c.genome, **mon})
+    return sorted(out, key=lambda r: r["round"])
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
+    """Print (and return) the per-round table of a self-training run: held-out accuracy, pass@1,
+    pass@k, maj@k, answer diversity, generation-verification gap, accepted samples, dataset size."""
+    rows = rounds(source)
+    head = [h for _, h in COLUMNS]
+    body = [[_fmt(r.get(k)) for k, _ in COLUMNS] for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths)) for b in body]
+    text = "\n".join(lines)
+    print(text, file=file)
+    return text

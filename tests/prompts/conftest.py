@@ -1,0 +1,20 @@
+"""Fixtures of the prompt-evolution unit tests."""
+from __future__ import annotations
+
+import pytest
+
+from prompt_helpers import ScriptedModel
+
+
+@pytest.fixture
+def scripted():
+    return ScriptedModel()
+
+
+@pytest.fixture
+def scripted_task_model(scripted):
+    from evoforge.tasks import _prompting
+
+    _prompting.set_task_model(scripted)
+    yield scripted
+    _prompting.set_task_model(None)

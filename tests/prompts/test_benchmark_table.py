@@ -1,0 +1,25 @@
+import importlib.util
+import json
+from pathlib import Path
+
+
+def _bench():
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "prompt_evolution.py"
+    spec = importlib.util.spec_from_file_location("prompt_evolution_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tables_separate_prompt_cells_and_planning_rows(tmp_path):
+    bench = _bench()
+    out = tmp_path / "r.jsonl"
+    rows = [{"system": "evoforge", "task": "sentiment", "seed": s, "accuracy": a, "metric_calls": 296,
+             "seconds": 60} for s, a in ((0, 0.7), (1, 0.8))]
+    rows.append({"system": "best-of-n", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
+                 "success": 1, "calls": 12})
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    table = bench.table(out)
+    assert "sentiment  evoforge      2    0.750±0.071" in table
+    assert "best-of-n" not in table
+    assert "best-of-n (4p, 60min)" in bench.planning_table(out)

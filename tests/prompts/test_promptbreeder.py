@@ -1,0 +1,66 @@
+import pickle
+
+import pytest
+
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.recipe import get_recipe
+from evoforge.task import load_task
+
+
+def _run(scripted, selection="tournament", max_metric_calls=120, seed=0):
+    task = load_task("sentiment")
+    recipe = get_recipe("promptbreeder").from_params({"population": 4, "minibatch": 6, "batch_size": 2,
+                                                       "selection": selection,
+                                                       "max_metric_calls": max_metric_calls})
+    recipe.model = scripted
+    budget = Budget(evaluations=1000, checks=[recipe_budget(recipe)])
+    engine = Engine(task, recipe, seed=seed, budget=budget)
+    result = engine.run(InProcessExecutor(task, None))
+    return engine, result
+
+
+def recipe_budget(recipe):
+    return lambda: recipe.budget_reason() if hasattr(recipe, "metric_calls") else None
+
+
+@pytest.mark.parametrize("selection", ["tournament", "pareto"])
+def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, selection):
+    engine, result = _run(scripted_task_model, selection)
+    recipe = engine.recipe
+    assert "max_metric_calls=120" in result.stop_reason
+    assert recipe.metric_calls == 120
+    best = recipe.best_prompt()
+    assert best is not None and set(best) == {"instruction", "demos"}
+    # the seed instruction scores 0 with the scripted model; evolved prompts reach it
+    assert result.best.score > 0.5
+    assert recipe.operator_calls > 0
+    pickle.loads(pickle.dumps(recipe))  # checkpointable without the model
+
+
+def test_promptbreeder_is_reproducible(scripted_task_model):
+    e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
+    e2, r2 = _run(scripted_task_model, max_metric_calls=60, seed=3)
+    assert e1.recipe.best_prompt() == e2.recipe.best_prompt()
+    assert r1.best.genome == r2.best.genome
+
+
+def test_unknown_selection_is_refused(scripted_task_model):
+    task = load_task("sums")
+    recipe = get_recipe("promptbreeder").from_params({"selection": "best"})
+    recipe.model = scripted_task_model
+    with pytest.raises(ValueError, match="selection"):
+        Engine(task, recipe, budget=Budget(evaluations=2)).ask()
+
+
+def test_validation_stage_rescored_top_prompts_and_seed(scripted_task_model):
+    engine, result = _run(scripted_task_model, max_metric_calls=240)
+    recipe = engine.recipe
+    assert recipe.validated and recipe.seed_key in recipe.val_scores
+    assert len(recipe.val_scores) <= 3 and recipe.metric_calls <= 240
+    best = recipe.best_prompt()
+    from evoforge.recipes._prompt_common import prompt_key
+
+    assert recipe.val_scores[prompt_key(best)] == max(recipe.val_scores.values())
+    assert "max_metric_calls=240" in result.stop_reason

@@ -1,0 +1,33 @@
+"""One short run with the real embedded model (SmolLM2-135M in llama.cpp): the task model inside the
+evaluator and the recipe's mutation model are both real; a tiny metric-call budget keeps it short."""
+import pytest
+
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.recipe import get_recipe
+from evoforge.task import load_task
+
+pytest.importorskip("llama_cpp")
+
+
+def test_promptbreeder_with_the_embedded_model(tmp_path):
+    from evoforge.llm import get_model
+    from evoforge.tasks import _prompting
+
+    model = get_model("embedded", cache=tmp_path / "cache.sqlite", n_threads=1)
+    _prompting.set_task_model(model)
+    try:
+        task = load_task("sentiment")
+        recipe = get_recipe("promptbreeder").from_params({"population": 2, "minibatch": 3, "batch_size": 2,
+                                                           "max_metric_calls": 9})
+        recipe.model = model
+        engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=100, checks=[recipe.budget_reason]))
+        result = engine.run(InProcessExecutor(task, None))
+    finally:
+        _prompting.set_task_model(None)
+    assert "max_metric_calls=9" in result.stop_reason and recipe.metric_calls == 9
+    assert model.usage.by_tag()["metric"].calls == 9  # one task-model call per scored item
+    assert recipe.operator_calls >= 1  # the model-written initial prompt
+    best = recipe.best_prompt()
+    assert isinstance(best["instruction"], str) and best["instruction"]

@@ -1,0 +1,100 @@
+import pickle
+
+import pytest
+
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.recipe import get_recipe
+from evoforge.task import load_task
+from evoforge.tasks import meeting_scheduling as ms
+
+
+def test_meeting_checker_gives_feedback():
+    ms.configure(instance=0)
+    free = ms.feasible(ms.BUSY, ms.DURATION)[0]
+    good = f"{ms.fmt(free)}-{ms.fmt(free + ms.DURATION)}"
+    assert ms.evaluate(f"Let's meet {good}.")["metrics"]["success"] == 1
+    bad = ms.evaluate("8:00-8:30")
+    assert bad["score"] < 1 and "outside working hours" in bad["feedback"]
+    assert "no time found" in ms.evaluate("whenever")["feedback"]
+    name, (s, _e) = next((n, b[0]) for n, b in ms.BUSY.items())
+    clash = ms.evaluate(f"{ms.fmt(s)}-{ms.fmt(s + ms.DURATION)}")
+    assert f"{name} is busy" in clash["feedback"] and clash["metrics"]["success"] == 0
+
+
+def test_meeting_instances_differ_and_are_feasible():
+    seen = set()
+    for i in range(5):
+        busy = ms.make_instance(i, 4, 60)
+        assert ms.feasible(busy, 60)
+        seen.add(str(busy))
+    assert len(seen) == 5
+
+
+def _engine(name, scripted, params, seed=0, evaluations=40):
+    task = load_task("meeting-scheduling", {"instance": 1, "people": 2, "duration": 30})
+    recipe = get_recipe(name).from_params(params)
+    recipe.model = scripted
+    return Engine(task, recipe, seed=seed, budget=Budget(evaluations=evaluations)), task
+
+
+def test_mind_evolution_refines_with_islands_migration_and_reset(scripted):
+    engine, task = _engine("mind-evolution", scripted, {"islands": 2, "island_size": 3, "batch_size": 2,
+                                                         "migrate_every": 2, "reset_every": 4})
+    result = engine.run(InProcessExecutor(task, None))
+    recipe = engine.recipe
+    assert result.evaluations == 40 and recipe.resets >= 1 and recipe.pool.ticks == 20
+    assert result.best.metrics["success"] == 1
+    ops = {t for t in scripted.usage.by_tag()}
+    assert {"sample", "critic", "author"} <= ops
+    pickle.loads(pickle.dumps(recipe))
+
+
+def test_mind_evolution_needs_a_problem(scripted):
+    recipe = get_recipe("mind-evolution")()
+    recipe.model = scripted
+    with pytest.raises(ValueError, match="PROBLEM"):
+        Engine(load_task("sphere"), recipe, budget=Budget(evaluations=2)).ask()
+
+
+def test_elo_update_is_zero_sum_and_k32():
+    from evoforge.recipes.co_scientist import elo_update, jaccard, spearman
+
+    a, b = elo_update(1200, 1200, True)
+    assert (a, b) == (1216, 1184)
+    assert jaccard("meet at 10:00", "meet at 10:00") == 1.0 and jaccard("a b", "c d") == 0.0
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+
+
+def test_co_scientist_debates_dedups_and_evolves(scripted):
+    engine, task = _engine("co-scientist", scripted, {"batch_size": 4, "debates": 3}, evaluations=32)
+    result = engine.run(InProcessExecutor(task, None))
+    recipe = engine.recipe
+    assert recipe.matches >= 3 * 5
+    assert all(abs(sum(recipe.elo.values()) - 1200 * len(recipe.elo)) < 1e-6 for _ in [0])  # zero-sum
+    assert {"generate", "evolve"} <= {c.operator for c in recipe.pool}
+    assert result.best.metrics["success"] == 1
+    corr = recipe.elo_correlation()
+    assert corr is None or -1.0 <= corr <= 1.0
+    pickle.loads(pickle.dumps(recipe))
+
+
+def test_auto_evolve_creates_modules_and_refines(scripted):
+    engine, task = _engine("auto-evolve", scripted, {"modules": 3, "batch_size": 2}, evaluations=16)
+    result = engine.run(InProcessExecutor(task, None))
+    recipe = engine.recipe
+    assert 1 <= len(recipe.library) <= 3
+    assert {"module", "plan", "solve"} <= set(scripted.usage.by_tag())
+    assert result.best is not None
+    pickle.loads(pickle.dumps(recipe))
+
+
+def test_iterative_deepening_grows_depth_until_solved(scripted):
+    engine, task = _engine("iterative-deepening", scripted, {"batch_size": 1, "max_depth": 2}, evaluations=12)
+    engine.run(InProcessExecutor(task, None))
+    recipe = engine.recipe
+    depths = [int(t[5:]) for t in scripted.usage.by_tag() if t.startswith("depth")]
+    assert max(depths) >= 1 or recipe.solved
+    assert recipe.depth <= 2
+    pickle.loads(pickle.dumps(recipe))

@@ -1,0 +1,33 @@
+import io
+import json
+
+from evoforge.candidate import Candidate
+
+
+def test_round_table_from_candidates():
+    from evoforge.weights import round_table, rounds
+
+    cands = [Candidate(genome="/c0", operator="warm-start", score=0.1, status="ok", info={"round": 0}),
+             Candidate(genome="/c1", operator="star-round", score=0.3, status="ok",
+                       metrics={"heldout_acc": 0.3, "pass1": 0.2, "passk": 0.5, "gv_gap": 0.3},
+                       info={"round": 1, "monitors": {"accepted": 7, "dataset": 55}})]
+    assert [r["round"] for r in rounds(reversed(cands))] == [0, 1]
+    buf = io.StringIO()
+    text = round_table(cands, file=buf)
+    assert "held-out" in text and "0.300" in text and "55" in text and buf.getvalue().strip() == text
+
+
+def test_benchmark_table(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "self_training.py"
+    spec = importlib.util.spec_from_file_location("bench_self_training", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    f = tmp_path / "r.jsonl"
+    cells = [dict(method="star", seed=s, acc=[0.1, 0.3], gain=0.2, seconds=60) for s in (0, 1)]
+    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.28], gain=0.18, seconds=60)]
+    f.write_text("".join(json.dumps(c) + "\n" for c in cells))
+    text = mod.table(f)
+    assert "star" in text and "scpo" in text and "90%" in text

@@ -1,0 +1,118 @@
+"""Every self-training recipe end to end on a tiny random model, and resume after SIGKILL mid-round."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("trl")
+pytest.importorskip("peft")
+
+from evoforge import api  # noqa: E402
+from evoforge.store import RunStore  # noqa: E402
+from evoforge.weights import round_table, rounds  # noqa: E402
+
+TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, epochs=1.0, train_batch=4,
+            gen_batch=16)
+TASK = {"heldout": 8}
+
+RECIPES = ["star", "rest-em", "scpo", "sft-gold", "self-rewarding", "meta-rewarding", "b-star", "ladder"]
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_end_to_end(name, weights_dir, tmp_path):
+    params = dict(TINY)
+    if name in ("self-rewarding", "meta-rewarding"):
+        params["problems"] = 2
+    res = api.evolve("addition", name, budget=2, seed=1, out=tmp_path / "run.db", executor="inprocess",
+                     recipe_params=params, task_options=TASK)
+    assert res.evaluations == 2
+    table = rounds(res.path)
+    assert [r["round"] for r in table] == [0, 1]
+    assert table[0]["operator"] == "warm-start"
+    last = table[1]
+    assert last["status"] == "ok" and 0.0 <= last["score"] <= 1.0
+    keys = ("heldout_acc", "dataset") if name == "sft-gold" else (
+        "heldout_acc", "pass1", "passk", "diversity", "gv_gap", "dataset", "accepted")
+    for key in keys:
+        assert key in last, key
+    assert Path(last["checkpoint"]).is_dir()
+    assert "held-out" in round_table(res.path, file=open(os.devnull, "w"))
+
+
+def test_weighted_dpo_and_full_finetune(weights_dir):
+    from evoforge.weights import models
+    from evoforge.weights.generate import generate
+    from evoforge.weights.train import TrainConfig, dpo, sft
+
+    base = models.resolve("tiny")
+    rows = [{"prompt": f"Q: {a}+1\nA:", "completion": f" {a + 1}"} for a in range(8)]
+    full = sft(base, rows, weights_dir / "full", TrainConfig(lora=False, batch_size=4, lr=1e-3))
+    assert (full / "config.json").is_file() and models.finished(full)
+    assert sft(base, rows, weights_dir / "full", TrainConfig(lora=False, batch_size=4, lr=1e-3)) == full  # reused
+    pairs = [dict(prompt=r["prompt"], chosen=r["completion"], rejected=" 0", weight=w)
+             for r, w in zip(rows, [1.0, 0.5] * 4)]
+    lora = dpo(full, pairs, weights_dir / "dpo", TrainConfig(batch_size=2))
+    assert models.chain_of(lora) == [str(lora)] and models.base_of(lora) == full
+    stacked = sft(lora, rows, weights_dir / "stacked", TrainConfig(batch_size=4))
+    assert models.chain_of(stacked) == [str(lora), str(stacked)]
+    a = generate(stacked, ["Q: 3+1\nA:"], n=3, temperature=1.0, seed=5, max_new_tokens=4, cache=weights_dir / "c")
+    b = generate(stacked, ["Q: 3+1\nA:"], n=3, temperature=1.0, seed=5, max_new_tokens=4)
+    assert a == b and len(a[0]) == 3
+
+
+SCRIPT = """
+import sys
+from evoforge import api
+params = dict({tiny})
+if sys.argv[2] == "resume":
+    api.resume(sys.argv[1])
+else:
+    api.evolve("addition", "star", budget=3, seed=2, out=sys.argv[1], executor="inprocess",
+               recipe_params=params, task_options={task})
+"""
+
+
+@pytest.mark.slow  # ~40 s: two fresh interpreters import torch and TRL
+def test_resume_after_sigkill_mid_round(weights_dir, tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT.format(tiny=TINY, task=TASK))
+    env = {**os.environ}
+    ref = tmp_path / "ref.db"
+    api.evolve("addition", "star", budget=3, seed=2, out=ref, executor="inprocess",  # nothing shared, no cache
+               recipe_params=dict(TINY, workdir=str(tmp_path / "ref")), task_options=TASK)
+    killed = tmp_path / "killed.db"
+    proc = subprocess.Popen([sys.executable, str(script), str(killed), "new"], env=env)
+    deadline = time.time() + 240
+    try:
+        while time.time() < deadline and proc.poll() is None:  # kill once round 1 is committed
+            if killed.exists():
+                try:
+                    store = RunStore.open(killed)
+                    done = len(store.batches())
+                    store.close()
+                except Exception:
+                    done = 0
+                if done >= 2:
+                    break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    store = RunStore.open(killed)
+    assert store.meta("status") != "finished"
+    store.close()
+    subprocess.run([sys.executable, str(script), str(killed), "resume"], env=env, check=True, timeout=300)
+    got, want = rounds(killed), rounds(ref)
+    assert [r["round"] for r in got] == [0, 1, 2]
+    assert [r["checkpoint"] for r in got] != [r["checkpoint"] for r in want]  # separate run directories
+    assert [r["score"] for r in got] == [r["score"] for r in want]
+    assert [r["pass1"] if "pass1" in r else None for r in got] == [r.get("pass1") for r in want]
