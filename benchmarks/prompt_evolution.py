@@ -56,7 +56,7 @@ def run_evoforge(spec, seed: int, calls: int, n_test: int, params: dict) -> dict
     recipe = get_recipe("promptbreeder").from_params({"max_metric_calls": calls, **params})
     recipe.model = shared_model()
     before = recipe.model.usage.snapshot()["by_tag"]
-    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000, checks=[recipe.budget_reason]))
+    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
     result = engine.run(InProcessExecutor(task, None))
     best = recipe.best_prompt()
     after = recipe.model.usage.snapshot()["by_tag"]

@@ -119,3 +119,23 @@ def test_failures_are_recorded_and_run_goes_on(write_task, tmp_path):
     assert any("must return a dict" in r for r in reasons)
     assert store.count("status='ok'") > 0 and r.evaluations == 64
     store.close()
+
+
+@register("test-self-stopping")
+class _SelfStopping(Recipe):
+    """Stops itself after three batches, whatever the evaluation budget says."""
+    batch_size = 2
+
+    def ask(self, n, rng):
+        return [Candidate(genome=[float(x)]) for x in rng.random(n)]
+
+    def tell(self, candidates, rng):
+        self.batches = getattr(self, "batches", 0) + 1
+
+    def stop_reason(self):
+        return "recipe is done" if getattr(self, "batches", 0) >= 3 else None
+
+
+def test_recipe_can_end_the_run():
+    result = evolve("sphere", _SelfStopping(), budget=1000, executor="inprocess")
+    assert result.stop_reason == "recipe is done" and result.batches == 3 and result.evaluations == 6

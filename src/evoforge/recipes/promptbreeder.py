@@ -85,6 +85,9 @@ class Promptbreeder(Recipe):
         self.initial_zero_order = True
 
     # -- budget ----------------------------------------------------------------------------------
+    def stop_reason(self) -> str | None:  # the engine asks after every batch
+        return self.budget_reason()
+
     def budget_reason(self) -> str | None:
         """Why proposal has stopped (the metric-call budget), or None."""
         spent = getattr(self, "metric_calls", 0)
