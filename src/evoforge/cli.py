@@ -72,9 +72,10 @@ def cli() -> None:
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Recipe parameter, or task.OPTION=VALUE; repeatable.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--plot", "plot_png", is_flag=True, help="Also write the plot (RUN_FILE with .png) at the end.")
 @click.pass_context
 def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[str, ...], out: str | None,
-        overwrite: bool, quiet: bool, **flags: Any) -> None:
+        overwrite: bool, quiet: bool, plot_png: bool, **flags: Any) -> None:
     """Evolve with RECIPE on --task until the budget is spent."""
     values: dict[str, Any] = {}
     file_sets: dict[str, Any] = {}
@@ -98,6 +99,8 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
     with _Progress(config.budget, quiet) as progress:
         result = api.run_config(config, out, overwrite=overwrite, on_batch=progress, task=task, recipe=recipe_obj)
     _report(result)
+    if plot_png:
+        _write_plot(out, None)
 
 
 @cli.command()
@@ -173,6 +176,10 @@ def show(run_file: str, lineage_depth: int) -> None:
 @click.option("--out", "-o", "png", type=click.Path(dir_okay=False), help="PNG path (default: RUN_FILE with .png).")
 def plot(run_file: str, png: str | None) -> None:
     """PNG of best and median score per generation (and the archive, where there is one)."""
+    _write_plot(run_file, png)
+
+
+def _write_plot(run_file: str, png: str | None) -> None:
     from .plot import plot_run
 
     store = RunStore.open(run_file)

@@ -16,7 +16,7 @@ from ._programs import (
 )
 
 DESCRIPTION = ("online bin packing: each item goes to the bin of highest priority(item, bins); "
-               "bins hold 100, item sizes are mostly 15 to 65 (FunSearch's Weibull instances)")
+               "on the default Weibull instances bins hold 100 and items are mostly 15 to 65 (option dataset)")
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "priority"  # the function recipes evolve
 
