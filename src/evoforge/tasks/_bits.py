@@ -13,6 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def set_length(namespace: dict, n: int) -> None:
+    """Set ``N`` and an all-zeros ``SEED`` in a bit-string task module's namespace."""
+    if int(n) < 1:
+        raise ValueError("n must be >= 1")
+    namespace["N"], namespace["SEED"] = int(n), [0] * int(n)
+
+
 def bits(genome) -> np.ndarray:
     return (np.asarray(genome, dtype=float) > 0.5).astype(np.int8)
 

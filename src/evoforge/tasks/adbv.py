@@ -4,16 +4,13 @@ preferred however many ones it destroys. Conjectured hardest dynamic monotone fu
 self-adjusting (1,lambda)-EA. Score = number of ones; selection uses ``relative_fitness``."""
 import numpy as np
 
-from ._bits import binval_order, bits
+from ._bits import binval_order, bits, set_length
 
 DESCRIPTION = "Adversarial Dynamic BinVal on bit strings (option n, default 100); score = ones"
 
 
 def configure(n: int = 100) -> None:
-    global N, SEED
-    if int(n) < 1:
-        raise ValueError("n must be >= 1")
-    N, SEED = int(n), [0] * int(n)
+    set_length(globals(), n)
 
 
 def evaluate(genome) -> dict:

@@ -2,16 +2,13 @@
 Score is the value scaled to [0, 1]; selection uses the exact lexicographic order (``relative_fitness``)."""
 import numpy as np
 
-from ._bits import bits, lexicographic_rank
+from ._bits import bits, lexicographic_rank, set_length
 
 DESCRIPTION = "BinVal on bit strings (option n, default 100): the string read as a binary number"
 
 
 def configure(n: int = 100) -> None:
-    global N, SEED
-    if int(n) < 1:
-        raise ValueError("n must be >= 1")
-    N, SEED = int(n), [0] * int(n)
+    set_length(globals(), n)
 
 
 def evaluate(genome) -> dict:

@@ -1,16 +1,13 @@
 """OneMax: the number of ones in a bit string; the classic easy benchmark of (1+1)-type EAs."""
 import numpy as np
 
-from ._bits import bits
+from ._bits import bits, set_length
 
 DESCRIPTION = "OneMax on bit strings (option n, default 100): score = number of ones"
 
 
 def configure(n: int = 100) -> None:
-    global N, SEED
-    if int(n) < 1:
-        raise ValueError("n must be >= 1")
-    N, SEED = int(n), [0] * int(n)
+    set_length(globals(), n)
 
 
 def evaluate(genome) -> dict:
