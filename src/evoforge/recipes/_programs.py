@@ -401,6 +401,15 @@ class ProgramOps:
             return program, parent
         return None
 
+    def usable_rewrite(self, parent_program: str, answer: str) -> tuple[str | None, str | None]:
+        """The program a rewrite answer yields and None, or None and the recorded reason it is unusable."""
+        proposal = self.from_rewrite(parent_program, answer)
+        why = self.accept(proposal)
+        if why:
+            self.record(why)
+            return None, why
+        return proposal.program, None
+
     def record(self, reason: str) -> None:
         key = re.sub(r"\(embedding cosine [^)]*\)", "(embedding cosine over the threshold)", reason)
         self.unusable[key.split(":")[0][:70]] += 1

@@ -84,12 +84,9 @@ class EoH(Recipe):
             self.turn += 1
             parents = self._pick(2 if strategy in ("E1", "E2") else 1, rng)
             answer = self.ops.ask_model(self.model, self.prompt(strategy, parents), rng, strategy)
-            prop = self.ops.from_rewrite(parents[0].genome, answer)
-            why = self.ops.accept(prop)
-            if why:
-                self.ops.record(why)
-                continue
-            out.append(child(prop.program, parents, strategy, thought=thought_of(answer)))
+            program, _ = self.ops.usable_rewrite(parents[0].genome, answer)
+            if program is not None:
+                out.append(child(program, parents, strategy, thought=thought_of(answer)))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -72,12 +72,9 @@ class FunSearch(Recipe):
                 break
             shots = self._sample(pop, self.versions, rng)
             answer = self.ops.ask_model(self.model, self.prompt(shots), rng, "funsearch")
-            prop = self.ops.from_rewrite(shots[-1].genome, answer)
-            why = self.ops.accept(prop)
-            if why:
-                self.ops.record(why)
-                continue
-            out.append(child(prop.program, shots, "funsearch", island=island))
+            program, _ = self.ops.usable_rewrite(shots[-1].genome, answer)
+            if program is not None:
+                out.append(child(program, shots, "funsearch", island=island))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

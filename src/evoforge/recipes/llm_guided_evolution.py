@@ -57,14 +57,12 @@ class LLMGuidedEvolution(Recipe):
             extra = f"Lessons so far:\n{self.lessons}\n" if self.lessons else ""
             prompt = self.ops.rewrite_prompt(parent, rng, extra=extra)
             answer = self.ops.ask_model(self.model, prompt, rng, "mutate")
-            prop = self.ops.from_rewrite(parent.genome, answer)
-            why = self.ops.accept(prop)
-            if why:
-                self.ops.record(why)
+            program, why = self.ops.usable_rewrite(parent.genome, answer)
+            if program is None:
                 self.outcomes.append(f"- attempt was unusable: {why[:80]}")
                 continue
             idea = prompt.rsplit("Idea to try: ", 1)[-1].split(".\n", 1)[0]
-            out.append(child(prop.program, [parent], "mutate", idea=idea))
+            out.append(child(program, [parent], "mutate", idea=idea))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
