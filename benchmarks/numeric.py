@@ -4,7 +4,8 @@
 2. evoforge ``map-elites`` vs pyribs MAP-Elites (15 Gaussian emitters, sigma 0.5, batch 36 = 540 per
    iteration) on pyribs' sphere linear-projection benchmark (100-D, 100x100 grid), equal evaluations:
    normalised QD score, coverage, iterations per second. evoforge runs through ``evoforge.evolve``
-   (in-process executor, which calls the task's vectorised ``evaluate_batch`` once per batch).
+   (in-process executor: the engine's array path, one ``evaluate_array`` call per batch), once
+   without a run file (as pyribs keeps none) and once with one (what ``evoforge run`` does).
 3. ``diffusion-evolution`` vs ``cma-es`` on CartPole-v1 with linear policies: best policy's mean return.
 
     python benchmarks/numeric.py            # full: 100k CMA evaluations, 10,000 MAP-Elites iterations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # both sides single-threaded: stable timings on a shared machine
@@ -95,18 +98,20 @@ def raw_pyribs(seed, iterations, dim=100):
     t = time.perf_counter()
     for _ in range(iterations):
         sols = scheduler.ask()
-        obj, meas = sp.objectives_and_descriptors(sols)
+        obj, meas = sp.evaluate_array(sols)
         scheduler.tell(obj, meas)
     dt = time.perf_counter() - t
     return float(archive.stats.norm_qd_score), float(archive.stats.coverage), iterations / dt
 
 
-def evoforge_map_elites(seed, iterations, dim=100):
+def evoforge_map_elites(seed, iterations, dim=100, run_file=False):
     task = load_task("sphere_projection", {"dim": dim})
     recipe = get_recipe("map-elites")(cells=100, sigma=0.5, batch_size=540)
-    t = time.perf_counter()
-    evoforge.evolve(task, recipe, budget=540 * iterations, seed=seed, executor="inprocess", timeout=None)
-    dt = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run.db" if run_file else None
+        t = time.perf_counter()
+        evoforge.evolve(task, recipe, budget=540 * iterations, seed=seed, executor="inprocess", timeout=None, out=out)
+        dt = time.perf_counter() - t
     grid = recipe.archive()
     return grid.qd_score() / grid.size, grid.coverage, iterations / dt
 
@@ -118,12 +123,13 @@ def bench_map_elites(iterations):
     sums = {}
     for seed in SEEDS:
         for name, fn in (("pyribs", lambda: raw_pyribs(seed, iterations)),
-                         ("evoforge", lambda: evoforge_map_elites(seed, iterations))):
+                         ("evoforge", lambda: evoforge_map_elites(seed, iterations)),
+                         ("evoforge + run file", lambda: evoforge_map_elites(seed, iterations, run_file=True))):
             qd, cov, its = fn()
             sums.setdefault(name, []).append((qd, cov, its))
             print(f"{seed:>4} {name:<28} {qd:>8.2f} {cov:>9.1%} {its:>8.1f}", flush=True)
     ref = np.mean(sums["pyribs"], axis=0)
-    for name in ("evoforge",):
+    for name in ("evoforge", "evoforge + run file"):
         m = np.mean(sums[name], axis=0)
         print(f"{name}: QD ratio {m[0] / ref[0]:.3f}, coverage ratio {m[1] / ref[1]:.3f} (targets >= 1.0), "
               f"it/s ratio {m[2] / ref[2]:.3f} (target >= 0.8)")
@@ -159,7 +165,7 @@ def main(argv=None):
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, cma {cma.__version__}, "
           f"ribs {ribs.__version__}, evoforge {evoforge.__version__ if hasattr(evoforge, '__version__') else ''}; "
-          f"executor inprocess, no run file, timeout None")
+          f"executor inprocess, timeout None")
     if args.only in (None, "cma"):
         bench_cma(20_000 if args.quick else 100_000)
     if args.only in (None, "map-elites"):

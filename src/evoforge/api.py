@@ -37,6 +37,7 @@ class RunConfig:
     max_calls: int | None = None         # model budget: calls, tokens, cost
     max_tokens: int | None = None
     max_cost: float | None = None
+    checkpoint_every: float | None = None  # seconds between commits inside run (None: adaptive)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,7 +54,7 @@ def build_engine(config: RunConfig, store: RunStore | None,
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     budget = Budget(evaluations=config.budget, generations=config.generations, seconds=config.seconds)
     engine = Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
-                    store=store, on_batch=on_batch)
+                    store=store, on_batch=on_batch, checkpoint_every=config.checkpoint_every)
     if recipe.needs_model:
         _attach_model(engine, config)
     return engine

@@ -68,6 +68,7 @@ def cli() -> None:
 @click.option("--max-calls", type=int, help="Stop after this many model calls.")
 @click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion).")
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
+@click.option("--checkpoint-every", type=float, help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).")
 @click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), help="TOML/JSON file with the same keys as these flags.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Recipe parameter, or task.OPTION=VALUE; repeatable.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")

@@ -2,13 +2,21 @@
 
 ``Engine.ask`` / ``Engine.tell`` is the low-level surface (bring your own evaluation); ``Engine.run``
 drives the loop with an executor until a budget stops it. Everything needed to continue a run lives in
-the run store after each ``tell``; :func:`resume_engine` rebuilds an engine from it.
+the run store after each commit; :meth:`Engine.restore` rebuilds an engine from it.
+
+Commits: driven by hand, every ``tell`` commits. Inside ``run`` a commit happens after a batch once
+``checkpoint_every`` seconds have passed since the last one; by default (None) that interval adapts to
+keep commits under ~5 % of the run time (20x the last commit's duration, at most 30 s), so slow batches
+(model calls) commit every batch and millisecond batches commit in groups.
+
+The array path: when the recipe implements ``ask_array`` / ``tell_array``, the task has
+``evaluate_array`` and the executor can evaluate rows in-process, a batch is one array through the
+loop and Candidates are built only for the rows the recipe keeps (and a new best).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -20,7 +28,7 @@ from .candidate import REJECTED, Candidate
 from .errors import StoreError
 from .executors import Executor
 from .recipe import Recipe
-from .store import RunStore
+from .store import BatchRecord, RunStore
 from .task import Task
 
 
@@ -57,7 +65,8 @@ class RunResult:
 class Engine:
     def __init__(self, task: Task, recipe: Recipe, *, seed: int = 0, budget: Budget | None = None,
                  batch_size: int | None = None, store: RunStore | None = None, dedupe: bool | None = None,
-                 on_batch: Callable[[Engine, list[Candidate]], None] | None = None):
+                 on_batch: Callable[[Engine, list[Candidate]], None] | None = None,
+                 checkpoint_every: float | None = None):
         self.task, self.recipe, self.seed = task, recipe, seed
         self.budget = budget or Budget(evaluations=1000)
         self.batch_size = batch_size or recipe.batch_size
@@ -70,18 +79,17 @@ class Engine:
         self.on_restore: Callable[[dict[str, Any]], None] | None = None  # e.g. restore usage meters
         self._started = False
         self._clock = time.perf_counter()
+        self.checkpoint_every = checkpoint_every
+        self._pending: list[BatchRecord] = []
+        self._running = False  # inside run(): commits may be grouped
+        self._last_commit, self._commit_cost = time.perf_counter(), 0.0
 
     # -- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> list[Candidate]:
         """Acquire and refine one batch. Rejected candidates (exact duplicates) are returned too,
         already marked; evaluate only those with ``status == 'pending'``."""
-        if not self._started:
-            self.recipe.setup(self.task, self.rng)
-            self._started = True
-        n = self.batch_size
-        if self.budget.evaluations is not None:
-            n = max(1, min(n, self.budget.evaluations - self.state.evaluations))
-        children = self.recipe.ask(n, self.rng)
+        self._setup_once()
+        children = self.recipe.ask(self._next_size(), self.rng)
         next_id = self.state.proposals
         for cand in children:
             cand.id, next_id = next_id, next_id + 1
@@ -92,6 +100,17 @@ class Engine:
             self._reject_duplicates(children)
         return children
 
+    def _setup_once(self) -> None:
+        if not self._started:
+            self.recipe.setup(self.task, self.rng)
+            self._started = True
+
+    def _next_size(self) -> int:
+        n = self.batch_size
+        if self.budget.evaluations is not None:
+            n = max(1, min(n, self.budget.evaluations - self.state.evaluations))
+        return n
+
     def _reject_duplicates(self, children: list[Candidate]) -> None:
         for cand in children:
             key = genome_key(cand.genome)
@@ -101,29 +120,72 @@ class Engine:
                 self._seen.add(key)
 
     def tell(self, candidates: list[Candidate]) -> None:
-        """Update the recipe with an evaluated batch and commit it to the store."""
+        """Update the recipe with an evaluated batch and record it in the store."""
         self.recipe.tell(candidates, self.rng)
         evaluated = [c for c in candidates if c.status != REJECTED]
-        self.state.evaluations += len(evaluated)
-        ok_scores = [c.score for c in evaluated if c.ok and c.score is not None]
-        for cand in evaluated:
-            if cand.ok and (self.state.best is None or cand.fitness() > self.state.best.fitness()):
-                self.state.best = cand
+        ok = [c for c in evaluated if c.ok and c.score is not None]
+        best = max(ok, key=lambda c: c.fitness(), default=None)
+        self._record(candidates, len(evaluated), np.array([c.score for c in ok], dtype=float), best)
+        if self.on_batch:
+            self.on_batch(self, candidates)
+
+    def _array_step(self, evaluate_rows: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]) -> None:
+        """One batch through the array path: ask_array -> evaluate_rows -> tell_array."""
+        self._setup_once()
+        rows, parents, operator = self.recipe.ask_array(self._next_size(), self.rng)
+        scores, descriptors = evaluate_rows(rows)
+        ids = np.arange(self.state.proposals, self.state.proposals + len(rows))
+        self.state.proposals += len(rows)
+        keep = {int(i) for i in self.recipe.tell_array(rows, scores, descriptors, ids, self.rng)}
+        finite = np.isfinite(scores)
+        top = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
+        if top is not None and (self.state.best is None or scores[top] > self.state.best.fitness()):
+            keep.add(top)  # the run's best is always on record
+        cands = [Candidate(genome=rows[i].tolist(), id=int(ids[i]), operator=operator, generation=self.state.batch,
+                           parents=[int(parents[i])] if parents[i] >= 0 else [], score=float(scores[i]),
+                           descriptors=None if descriptors is None else descriptors[i].tolist(), status="ok")
+                 for i in sorted(keep)]
+        best = next((c for c in cands if top is not None and c.id == ids[top]), None)
+        self._record(cands, len(rows), scores[finite], best)
+        if self.on_batch:
+            self.on_batch(self, cands)
+
+    def _record(self, candidates: list[Candidate], evaluated: int, ok_scores: np.ndarray,
+                best: Candidate | None) -> None:
+        """Count a batch, update the best, and queue the batch for the store."""
+        self.state.evaluations += evaluated
+        if best is not None and (self.state.best is None or best.fitness() > self.state.best.fitness()):
+            self.state.best = best
         now = time.perf_counter()
         self.state.elapsed += now - self._clock
         self._clock = now
         summary = {"generation": self.state.batch, "evaluations": self.state.evaluations,
                    "best_score": self.state.best_score, "elapsed": self.state.elapsed,
-                   "median_score": statistics.median(ok_scores) if ok_scores else None,
-                   "batch_best": max(ok_scores) if ok_scores else None}
+                   "median_score": float(np.median(ok_scores)) if len(ok_scores) else None,
+                   "batch_best": float(ok_scores.max()) if len(ok_scores) else None}
         batch = self.state.batch
         self.state.batch += 1  # the checkpoint holds the state *after* this batch
         if self.store is not None:
             usage = self.usage_snapshot() if self.usage_snapshot else None
-            self.store.commit_batch(batch, candidates, summary, self.rng.bit_generator.state,
-                                    {"recipe": self.recipe, "engine": self.state}, usage)
-        if self.on_batch:
-            self.on_batch(self, candidates)
+            self._pending.append(BatchRecord(batch, candidates, summary, self.rng.bit_generator.state, usage))
+            if self._commit_due():
+                self.commit()
+
+    def _commit_due(self) -> bool:
+        every = self.checkpoint_every
+        if every is None:
+            every = min(20.0 * self._commit_cost, 30.0) if self._running else 0.0
+        return time.perf_counter() - self._last_commit >= every
+
+    def commit(self) -> None:
+        """Write the batches not yet in the store, with the recipe's state after the last of them."""
+        if self.store is None or not self._pending:
+            return
+        start = time.perf_counter()
+        self.store.commit(self._pending, {"recipe": self.recipe, "engine": self.state})
+        self._pending = []
+        self._last_commit = time.perf_counter()
+        self._commit_cost = self._last_commit - start
 
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
@@ -133,24 +195,41 @@ class Engine:
 
     def run(self, executor: Executor) -> RunResult:
         self._clock = time.perf_counter()
+        evaluate_rows = self._array_path(executor)
         reason = self.stop_reason()
         stalled = 0
-        while reason is None:
-            batch = self.ask()
-            pending = [c for c in batch if c.status == "pending"]
-            if pending:
-                executor.evaluate(pending)
-                stalled = 0
-            else:
-                stalled += 1
-            self.tell(batch)
-            reason = self.stop_reason()
-            if reason is None and stalled >= 100:
-                reason = "stalled: 100 batches in a row proposed only duplicates"
+        self._running = True
+        try:
+            while reason is None:
+                if evaluate_rows is not None:
+                    self._array_step(evaluate_rows)
+                    reason = self.stop_reason()
+                    continue
+                batch = self.ask()
+                pending = [c for c in batch if c.status == "pending"]
+                if pending:
+                    executor.evaluate(pending)
+                    stalled = 0
+                else:
+                    stalled += 1
+                self.tell(batch)
+                reason = self.stop_reason()
+                if reason is None and stalled >= 100:
+                    reason = "stalled: 100 batches in a row proposed only duplicates"
+        finally:
+            self._running = False
+        self.commit()
         if self.store is not None:
             self.store.mark_finished(reason)
         return RunResult(best=self.state.best, evaluations=self.state.evaluations, batches=self.state.batch,
                          stop_reason=reason, path=str(self.store.path) if self.store else None)
+
+    def _array_path(self, executor: Executor):
+        """The executor's ``evaluate_rows`` when this run can take the array path, else None."""
+        evaluate_rows = getattr(executor, "evaluate_rows", None)
+        ready = (evaluate_rows is not None and not self.dedupe and self.recipe.supports_arrays()
+                 and self.task.attr("evaluate_array") is not None)
+        return evaluate_rows if ready else None
 
     def restore(self, store: RunStore) -> None:
         """Continue from the last batch committed in ``store``."""

@@ -21,9 +21,11 @@ from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator, Protocol
 
+import numpy as np
+
 from . import limits
 from .candidate import Candidate, EvaluationError, fail, parse_result
-from .errors import ConfigError
+from .errors import ConfigError, TaskError
 from .task import Task, load_task
 
 
@@ -140,6 +142,32 @@ class InProcessExecutor:
                 for cand, (parsed, reason, seconds) in zip(chunk, outcomes):
                     _fill(cand, parsed, reason, seconds)
         return candidates
+
+    def evaluate_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The array path: the task's ``evaluate_array(rows) -> (scores, descriptors or None)`` in one
+        call, under the same limits (the timeout scaled by the number of rows). Non-finite scores mark
+        failed rows; an exception or malformed output is a TaskError, which ends the run cleanly."""
+        fn = self.task.attr("evaluate_array")
+        with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm:
+            try:
+                arm(len(rows))
+                out = fn(rows)
+            except _Timeout:
+                raise TaskError(f"task {self.task.name}: evaluate_array timed out "
+                                f"({self.timeout:g}s x {len(rows)} rows)") from None
+            except Exception as err:
+                raise TaskError(f"task {self.task.name}: evaluate_array failed: {type(err).__name__}: {err}") from None
+            finally:
+                arm(0)
+        try:
+            scores, descriptors = out
+            scores = np.asarray(scores, dtype=float).reshape(len(rows))
+            if descriptors is not None:
+                descriptors = np.asarray(descriptors, dtype=float).reshape(len(rows), -1)
+        except (TypeError, ValueError) as err:
+            raise TaskError(f"task {self.task.name}: evaluate_array must return (scores of shape (n,), "
+                            f"descriptors of shape (n, d) or None) for n = {len(rows)} rows ({err})") from None
+        return scores, descriptors
 
     @contextlib.contextmanager
     def _alarm_handler(self) -> Iterator[Callable[[int], None]]:

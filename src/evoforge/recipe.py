@@ -47,6 +47,23 @@ class Recipe:
         """Update: fold evaluated candidates (ok, failed or rejected) into what persists."""
         raise NotImplementedError
 
+    # -- optional array path (vector genomes, vectorised tasks) ------------------------------------
+    def ask_array(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+        """Propose ``n`` vector genomes as rows of one array: (rows, parent id per row or -1, operator).
+        With ``tell_array`` it lets the engine skip building a Candidate per evaluation when the task
+        has ``evaluate_array`` and evaluation is in-process. Must consume ``rng`` exactly as ``ask``."""
+        raise NotImplementedError
+
+    def tell_array(self, rows: np.ndarray, scores: np.ndarray, descriptors: np.ndarray | None,
+                   ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Fold an evaluated array batch in (non-finite score = failed); return the indices of the rows
+        worth recording as candidates in the run store (e.g. those that entered the archive)."""
+        raise NotImplementedError
+
+    @classmethod
+    def supports_arrays(cls) -> bool:
+        return cls.ask_array is not Recipe.ask_array and cls.tell_array is not Recipe.tell_array
+
     def archive(self) -> Any:
         """The recipe's archive, for plots and summaries (``None`` when it has none)."""
         return None

@@ -30,6 +30,9 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
                                    f" / {store.count('status=?', ('rejected',))}"),
         ("elapsed", f"{last.get('elapsed', 0.0):.1f}s"),
     ]
+    recorded = store.count("status != ?", ("rejected",))
+    if recorded < (last.get("evaluations") or 0):  # the array path keeps only archive entrants
+        rows.insert(7, ("recorded", f"{recorded} candidates (those that entered the archive, and each new best)"))
     for key, value in rows:
         summary.add_row(key, str(value))
     console.print(summary)

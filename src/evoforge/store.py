@@ -1,8 +1,9 @@
-"""Crash-safe run store: one SQLite file per run (WAL), one transaction per batch.
+"""Crash-safe run store: one SQLite file per run (WAL), one transaction per commit.
 
-A batch commit writes the batch's candidates, their lineage, the events of the batch, the per-batch
-summary, the engine's random-generator state and the recipe's state in a single transaction, so a
-run killed at any instant resumes from its last committed batch with nothing lost or duplicated.
+A commit writes one or more consecutive batches (their candidates, lineage, events and per-batch
+summaries, the engine's random-generator state) together with the recipe's state after the last of
+them, in a single transaction, so a run killed at any instant resumes from its last committed batch
+with nothing duplicated; batches evaluated after that commit are evaluated again on resume.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import pickle
 import sqlite3
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -45,6 +47,18 @@ CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time R
 
 _CANDIDATE_COLUMNS = ("id", "batch", "generation", "operator", "status", "reason", "score", "genome",
                       "metrics", "descriptors", "feedback", "parents", "info", "eval_seconds")
+
+
+@dataclass
+class BatchRecord:
+    """One evaluated batch as the store records it."""
+
+    batch: int
+    candidates: list[Candidate]
+    summary: dict[str, Any]
+    rng_state: dict[str, Any]
+    usage: dict[str, Any] | None = None
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 class RunStore:
@@ -136,24 +150,33 @@ class RunStore:
                      rng_state: dict[str, Any], recipe_state: Any, usage: dict[str, Any] | None = None,
                      events: list[tuple[str, dict[str, Any]]] = ()) -> None:
         """Write one batch and the state needed to resume after it, atomically."""
+        self.commit([BatchRecord(batch, candidates, summary, rng_state, usage, list(events))], recipe_state)
+
+    def commit(self, records: list[BatchRecord], recipe_state: Any) -> None:
+        """Write consecutive batches and the state needed to resume after the last one, atomically."""
         blob = pickle.dumps(recipe_state, protocol=pickle.HIGHEST_PROTOCOL)
         with self.conn:
-            self.conn.executemany(
-                f"INSERT INTO candidates({', '.join(_CANDIDATE_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_CANDIDATE_COLUMNS))})",
-                [_candidate_row(c, batch) for c in candidates])
-            self.conn.executemany("INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
-                                  [(c.id, p) for c in candidates for p in c.parents])
-            self.conn.execute(
-                "INSERT INTO batches(batch, generation, evaluations, best_score, median_score, batch_best,"
-                " elapsed, committed_at, rng, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch, summary["generation"], summary["evaluations"], summary.get("best_score"),
-                 summary.get("median_score"), summary.get("batch_best"), summary["elapsed"], time.time(),
-                 json.dumps(rng_state), json.dumps(usage) if usage is not None else None))
+            for rec in records:
+                self._write_batch(rec)
             self.conn.execute("INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state) VALUES (1, ?, ?)",
-                              (batch, blob))
-            for kind, data in events:
-                self._event(batch, kind, data)
+                              (records[-1].batch, blob))
+
+    def _write_batch(self, rec: BatchRecord) -> None:
+        self.conn.executemany(
+            f"INSERT INTO candidates({', '.join(_CANDIDATE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_CANDIDATE_COLUMNS))})",
+            [_candidate_row(c, rec.batch) for c in rec.candidates])
+        self.conn.executemany("INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
+                              [(c.id, p) for c in rec.candidates for p in c.parents])
+        summary = rec.summary
+        self.conn.execute(
+            "INSERT INTO batches(batch, generation, evaluations, best_score, median_score, batch_best,"
+            " elapsed, committed_at, rng, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rec.batch, summary["generation"], summary["evaluations"], summary.get("best_score"),
+             summary.get("median_score"), summary.get("batch_best"), summary["elapsed"], time.time(),
+             json.dumps(rec.rng_state), json.dumps(rec.usage) if rec.usage is not None else None))
+        for kind, data in rec.events:
+            self._event(rec.batch, kind, data)
 
     def event(self, kind: str, data: dict[str, Any] | None = None, batch: int | None = None) -> None:
         with self.conn:

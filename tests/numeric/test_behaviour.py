@@ -120,7 +120,7 @@ def test_map_elites_cvt_and_grid_batch_insert():
     cands = [Candidate(genome=[i], score=s, descriptors=d, status="ok") for i, (s, d) in
              enumerate([(1.0, [0.1, 0.1]), (2.0, [0.12, 0.1]), (0.5, [0.9, 0.9])])]
     assert grid.add_batch(cands, np.array([[0.0], [1.0], [2.0]])) == (2, 0)
-    assert grid.cands[grid.index(np.array([0.1, 0.1]))[0]].score == 2.0
+    assert grid.candidate(grid.index(np.array([0.1, 0.1]))[0]).score == 2.0
     assert grid.solutions[grid.index(np.array([0.1, 0.1]))[0]][0] == 1.0
     assert grid.coverage == 2 / 16 and grid.qd_score() == 2.5 and len(grid.elites) == 2
     rec = get_recipe("map-elites")(cells=30, archive_kind="cvt", batch_size=50)

@@ -27,9 +27,10 @@ from ..task import Task
 
 
 class FastGridArchive(GridArchive):
-    """A GridArchive whose elites live in numpy arrays (``scores``, ``solutions``) plus one Candidate per
-    cell; ``add_batch`` inserts a whole batch at once. With ``centroids`` it is a CVT archive: a cell is
-    the nearest centroid, and the heatmap is drawn on a ``display`` x ``display`` raster."""
+    """A GridArchive held in numpy arrays, one row per cell (``scores``, ``solutions``, ``measures``,
+    ``ids``), like pyribs' archives; ``add_rows`` inserts a whole batch at once. Candidates are built only
+    when asked for (``elites``, ``best``); the run store keeps the full records. With ``centroids`` it is
+    a CVT archive: a cell is the nearest centroid, and the heatmap is drawn on a ``display`` raster."""
 
     def __init__(self, bounds, cells, centroids: np.ndarray | None = None, display: int = 100):
         self.low = np.array([b[0] for b in bounds], dtype=float)
@@ -39,8 +40,9 @@ class FastGridArchive(GridArchive):
                      np.array([cells] * len(bounds) if isinstance(cells, int) else list(cells), dtype=int))
         self.size = len(centroids) if centroids is not None else int(np.prod(self.dims))
         self.scores = np.full(self.size, -np.inf)
-        self.cands = np.empty(self.size, dtype=object)
-        self.solutions: np.ndarray | None = None
+        self.ids = np.full(self.size, -1, dtype=np.int64)
+        self.measures = np.zeros((self.size, len(bounds)))
+        self.solutions: np.ndarray | None = None  # allocated on the first insertion
 
     def index(self, desc: np.ndarray) -> np.ndarray:
         desc = np.atleast_2d(desc)
@@ -51,41 +53,57 @@ class FastGridArchive(GridArchive):
         cell = np.clip((frac * self.dims).astype(int), 0, self.dims - 1)
         return np.ravel_multi_index(cell.T, self.dims)
 
-    def add_batch(self, cands: list[Candidate], rows: np.ndarray | None) -> tuple[int, int]:
-        """Insert ok candidates with descriptors; returns (new cells, improved cells)."""
-        keep = [i for i, c in enumerate(cands) if c.ok and c.descriptors is not None]
-        if not keep:
-            return 0, 0
-        idx = self.index(np.asarray([cands[i].descriptors for i in keep], dtype=float))
-        score = np.array([cands[i].score for i in keep], dtype=float)
+    def add_rows(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray,
+                 ids: np.ndarray) -> np.ndarray:
+        """Insert a batch; per cell only the batch's best competes with the elite. Rows with a
+        non-finite score are ignored. Returns the indices of the rows that entered the archive."""
+        finite = np.flatnonzero(np.isfinite(scores))
+        if not len(finite):
+            return finite
+        idx, score = self.index(measures[finite]), scores[finite]
         order = np.lexsort((-score, idx))  # by cell, best first
         first = np.ones(len(order), dtype=bool)
         first[1:] = idx[order][1:] != idx[order][:-1]
         best = order[first]
-        cell, new_score = idx[best], score[best]
-        better = new_score > self.scores[cell]
-        n_new = int(np.isneginf(self.scores[cell[better]]).sum())
-        cell, best = cell[better], best[better]
-        self.scores[cell] = new_score[better]
-        if rows is not None:
-            if self.solutions is None:
-                self.solutions = np.zeros((self.size, rows.shape[1]))
-            self.solutions[cell] = rows[np.asarray(keep)[best]]
-        for c, b in zip(cell, best):
-            self.cands[c] = cands[keep[b]]
-        return n_new, len(cell) - n_new
+        better = score[best] > self.scores[idx[best]]
+        best = best[better]
+        cell, kept = idx[best], finite[best]
+        if self.solutions is None:
+            self.solutions = np.zeros((self.size, rows.shape[1]))
+        self.scores[cell], self.solutions[cell] = scores[kept], rows[kept]
+        self.measures[cell], self.ids[cell] = measures[kept], ids[kept]
+        return kept
+
+    def add_batch(self, cands: list[Candidate], rows: np.ndarray | None = None) -> tuple[int, int]:
+        """Insert evaluated candidates (vector genomes; ``rows`` = their genomes stacked, if at hand).
+        Returns (new cells, improved cells)."""
+        keep = [i for i, c in enumerate(cands) if c.ok and c.descriptors is not None]
+        if not keep:
+            return 0, 0
+        rows = vec.stack([cands[i].genome for i in keep]) if rows is None else np.asarray(rows)[keep]
+        measures = np.asarray([cands[i].descriptors for i in keep], dtype=float)
+        before = np.isfinite(self.scores[self.index(measures)])
+        kept = self.add_rows(rows, np.array([cands[i].score for i in keep], dtype=float), measures,
+                             np.array([-1 if cands[i].id is None else cands[i].id for i in keep], dtype=np.int64))
+        n_new = int((~before[kept]).sum())
+        return n_new, len(kept) - n_new
 
     def occupied(self) -> np.ndarray:
         return np.flatnonzero(np.isfinite(self.scores))
+
+    def candidate(self, cell: int) -> Candidate:
+        """The elite of ``cell`` as a Candidate (genome, score, descriptors, id)."""
+        return Candidate(genome=self.solutions[cell].tolist(), id=int(self.ids[cell]), score=float(self.scores[cell]),
+                         descriptors=self.measures[cell].tolist(), status="ok")
 
     @property
     def elites(self) -> dict:  # type: ignore[override]
         occ = self.occupied()
         keys = (np.unravel_index(occ, self.dims) if self.centroids is None else (occ,))
-        return {tuple(int(k[i]) for k in keys): self.cands[c] for i, c in enumerate(occ)}
+        return {tuple(int(k[i]) for k in keys): self.candidate(c) for i, c in enumerate(occ)}
 
     def add(self, cand: Candidate) -> str:
-        new, improved = self.add_batch([cand], None)
+        new, improved = self.add_batch([cand])
         return "new" if new else "improved" if improved else "no"
 
     @property
@@ -109,7 +127,7 @@ class FastGridArchive(GridArchive):
 
     def best(self) -> Candidate | None:
         occ = self.occupied()
-        return self.cands[occ[np.argmax(self.scores[occ])]] if len(occ) else None
+        return self.candidate(occ[np.argmax(self.scores[occ])]) if len(occ) else None
 
 
 def cvt_centroids(bounds: np.ndarray, k: int, rng: np.random.Generator, samples: int = 20_000,
@@ -152,24 +170,32 @@ class MapElites(Recipe):
             raise TaskError(f"map-elites: archive_kind must be grid or cvt, not {self.archive_kind!r}")
         self.rows = np.zeros((0, self.seed.size))
 
-    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+    def ask_array(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
         occ = self.grid.occupied()
         if not len(occ):
-            self.rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.sigma, rng, self.bounds)
-            return [Candidate(genome=g, operator="init") for g in self.rows.tolist()]
+            rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.sigma, rng, self.bounds)
+            return rows, np.full(n, -1, dtype=np.int64), "init"
         pick = occ[rng.integers(0, len(occ), size=n)]
         x = self.grid.solutions[pick]
-        self.rows = x + self.sigma * rng.standard_normal(x.shape)
+        rows = x + self.sigma * rng.standard_normal(x.shape)
         if self.line_sigma > 0:
             y = self.grid.solutions[occ[rng.integers(0, len(occ), size=n)]]
-            self.rows += self.line_sigma * rng.standard_normal((n, 1)) * (y - x)
-        self.rows = vec.clip(self.rows, self.bounds)
-        ids = [c.id for c in self.grid.cands[pick]]
-        op = "iso+line" if self.line_sigma > 0 else "gaussian"
-        return [Candidate(genome=g, parents=[i], operator=op) for g, i in zip(self.rows.tolist(), ids)]
+            rows += self.line_sigma * rng.standard_normal((n, 1)) * (y - x)
+        return vec.clip(rows, self.bounds), self.grid.ids[pick], "iso+line" if self.line_sigma > 0 else "gaussian"
+
+    def tell_array(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray | None, ids: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        if measures is None:
+            raise TaskError("map-elites needs descriptors: the task's evaluate_array returned none")
+        return self.grid.add_rows(rows, scores, measures, ids)
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        self.rows, parents, op = self.ask_array(n, rng)
+        return [Candidate(genome=g, parents=[p] if p >= 0 else [], operator=op)
+                for g, p in zip(self.rows.tolist(), parents.tolist())]
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
-        rows = self.rows if len(self.rows) == len(candidates) else vec.stack([c.genome for c in candidates])
+        rows = self.rows if len(self.rows) == len(candidates) else None
         self.grid.add_batch(candidates, rows)
 
     def archive(self) -> FastGridArchive:

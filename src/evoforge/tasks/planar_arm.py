@@ -25,10 +25,15 @@ def forward(angles: np.ndarray) -> np.ndarray:
     return np.stack([link * np.cos(cum).sum(axis=1), link * np.sin(cum).sum(axis=1)], axis=1)
 
 
+def evaluate_array(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and end effectors of a batch of angle rows (the engine's array path)."""
+    a = np.clip(np.atleast_2d(np.asarray(rows, dtype=float)), -np.pi, np.pi)
+    return -a.std(axis=1), forward(a)
+
+
 def evaluate_batch(genomes) -> list[dict]:
-    a = np.clip(np.atleast_2d(np.asarray(genomes, dtype=float)), -np.pi, np.pi)
-    ends, spread = forward(a), a.std(axis=1)
-    return [{"score": -float(s), "descriptors": [float(e[0]), float(e[1])]} for s, e in zip(spread, ends)]
+    scores, ends = evaluate_array(np.asarray(genomes, dtype=float))
+    return [{"score": float(s), "descriptors": [float(e[0]), float(e[1])]} for s, e in zip(scores, ends)]
 
 
 def evaluate(genome) -> dict:

@@ -19,7 +19,8 @@ def configure(dim: int = 100) -> None:
     _WORST = (-5.12 - 0.4 * 5.12) ** 2 * DIM
 
 
-def objectives_and_descriptors(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def evaluate_array(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and descriptors of a batch of rows (the engine's array path)."""
     x = np.atleast_2d(x)
     raw = -np.sum((x - 0.4 * 5.12) ** 2, axis=1)
     objective = (raw + _WORST) / _WORST * 100.0
@@ -30,7 +31,7 @@ def objectives_and_descriptors(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def evaluate_batch(genomes) -> list[dict]:
-    obj, desc = objectives_and_descriptors(np.asarray(genomes, dtype=float))
+    obj, desc = evaluate_array(np.asarray(genomes, dtype=float))
     return [{"score": float(o), "descriptors": [float(d[0]), float(d[1])]} for o, d in zip(obj, desc)]
 
 
