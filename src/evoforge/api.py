@@ -63,6 +63,7 @@ def build_engine(config: RunConfig, store: RunStore | None,
 def _attach_model(engine: Engine, config: RunConfig) -> None:
     """Give the recipe its model, record the model's usage per batch and enforce model budgets."""
     from .llm import LLMBudget, get_model
+    from .llm.usage import fold_evaluator_usage
 
     from .llm.embedded import user_cache_dir
 
@@ -70,6 +71,7 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     model = get_model(config.model or "embedded", base_url=config.base_url, cache=cache)
     engine.recipe.model = model
     engine.usage_snapshot = model.usage.snapshot
+    engine.on_evaluated = lambda batch: fold_evaluator_usage(model.usage, batch)
     limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)
     engine.budget.checks.append(lambda: limits.exceeded(model.usage))
     engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None

@@ -65,7 +65,7 @@ def cli() -> None:
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
 @click.option("--model", "-m", help="Model for recipes that use one: embedded, embedded:coder, openai[:NAME], hf:PATH.")
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
-@click.option("--max-calls", type=int, help="Stop after this many model calls.")
+@click.option("--max-calls", type=int, help="Stop after this many model calls (task evaluators' calls included).")
 @click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion).")
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
 @click.option("--checkpoint-every", type=float, help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).")

@@ -77,6 +77,7 @@ class Engine:
         self._seen: set[str] = set()  # genome keys; rebuilt from the store on resume, not checkpointed
         self.usage_snapshot: Callable[[], dict[str, Any]] | None = None  # set by the model layer
         self.on_restore: Callable[[dict[str, Any]], None] | None = None  # e.g. restore usage meters
+        self.on_evaluated: Callable[[list[Candidate]], None] | None = None  # e.g. count evaluators' model calls
         self._started = False
         self._clock = time.perf_counter()
         self.checkpoint_every = checkpoint_every
@@ -121,6 +122,8 @@ class Engine:
 
     def tell(self, candidates: list[Candidate]) -> None:
         """Update the recipe with an evaluated batch and record it in the store."""
+        if self.on_evaluated:
+            self.on_evaluated(candidates)
         self.recipe.tell(candidates, self.rng)
         evaluated = [c for c in candidates if c.status != REJECTED]
         ok = [c for c in evaluated if c.ok and c.score is not None]

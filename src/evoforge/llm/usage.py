@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -49,6 +50,7 @@ class UsageMeter:
     """
 
     def __init__(self) -> None:
+        self.id = uuid.uuid4().hex[:12]  # tells apart meters in other processes (see fold_evaluator_usage)
         self._lock = threading.Lock()
         self._total = Usage()
         self._tags: dict[str, Usage] = {}
@@ -130,6 +132,23 @@ class UsageMeter:
             f"UsageMeter(calls={t.calls}, prompt_tokens={t.prompt_tokens}, "
             f"completion_tokens={t.completion_tokens}, cost={t.cost:.6g}, cache_hits={t.cache_hits})"
         )
+
+
+def usage_since(meter: UsageMeter, before: Usage) -> dict[str, Any]:
+    """What ``meter`` counted since ``before`` (its ``total`` earlier), tagged with the meter's id: an
+    evaluator that calls a model returns this as ``metrics["model_usage"]``."""
+    now = meter.total
+    return {"meter": meter.id, **{f.name: getattr(now, f.name) - getattr(before, f.name) for f in fields(Usage)}}
+
+
+def fold_evaluator_usage(meter: UsageMeter, candidates: list[Any]) -> None:
+    """Add the model usage that evaluators reported (``metrics["model_usage"]``) to the run's ``meter``
+    under the tag ``evaluator``, so budgets and reports cover every call a run pays for. Usage measured
+    on ``meter`` itself (evaluator and recipe sharing one model in one process) is already counted."""
+    for cand in candidates:
+        used = (getattr(cand, "metrics", None) or {}).get("model_usage")
+        if isinstance(used, dict) and used.get("meter") != meter.id:
+            meter.record("evaluator", **{f.name: used.get(f.name, 0) for f in fields(Usage)})
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..llm.usage import usage_since
+
 _MODEL: Any = None
 MAX_DEMOS = 8
 
@@ -135,6 +137,7 @@ class PromptTask:
         max_tokens = max(1, min(96, int(genome.get("max_tokens", self.max_tokens))))
         model = model or task_model()
         convs = [self.messages(genome, data[i][0]) for i in ids]
+        before = model.usage.total
         outs = model.chat(convs, temperature=0.0, max_tokens=max_tokens, tag="metric")
         correct, failures, traces = [], [], []
         for i, out in zip(ids, outs):
@@ -150,4 +153,4 @@ class PromptTask:
             else f"all {len(ids)} correct"
         return {"score": score, "feedback": feedback,
                 "metrics": {"correct": correct, "items": ids, "split": split, "metric_calls": len(ids),
-                            "outputs": traces}}
+                            "outputs": traces, "model_usage": usage_since(model.usage, before)}}

@@ -1,0 +1,43 @@
+"""Model calls made inside task evaluators reach the run's usage meter (tag 'evaluator') exactly once."""
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.llm.usage import fold_evaluator_usage
+from evoforge.recipe import get_recipe
+from evoforge.task import load_task
+from evoforge.tasks import _prompting
+
+from prompt_helpers import ScriptedModel
+
+
+def run(recipe_model, task_model, metric_calls=36):
+    _prompting.set_task_model(task_model)
+    try:
+        task = load_task("sentiment")
+        recipe = get_recipe("promptbreeder").from_params({"population": 4, "minibatch": 6, "batch_size": 2,
+                                                           "max_metric_calls": metric_calls})
+        recipe.model = recipe_model
+        engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=1000))
+        engine.on_evaluated = lambda batch: fold_evaluator_usage(recipe_model.usage, batch)
+        engine.run(InProcessExecutor(task, None))
+        return recipe
+    finally:
+        _prompting.set_task_model(None)
+
+
+def test_evaluator_calls_are_counted_in_the_run_meter():
+    optimizer, evaluator = ScriptedModel(), ScriptedModel()
+    recipe = run(optimizer, evaluator)
+    tags = optimizer.usage.by_tag()
+    task_side = evaluator.usage.total
+    assert task_side.calls > 0 and recipe.metric_calls > 0
+    assert tags["evaluator"].calls == task_side.calls
+    assert tags["evaluator"].prompt_tokens == task_side.prompt_tokens
+    assert optimizer.usage.total.calls == task_side.calls + sum(u.calls for t, u in tags.items() if t != "evaluator")
+
+
+def test_a_shared_model_is_not_counted_twice():
+    shared = ScriptedModel()
+    run(shared, shared)
+    tags = shared.usage.by_tag()
+    assert "evaluator" not in tags and tags["metric"].calls > 0
