@@ -43,6 +43,22 @@ def test_recipe_end_to_end(name, weights_dir, tmp_path):
         assert key in last, key
     assert Path(last["checkpoint"]).is_dir()
     assert "held-out" in round_table(res.path, file=open(os.devnull, "w"))
+    if name in ("star", "self-rewarding"):  # the monitors panel of `evoforge plot`
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+
+        from evoforge.plot import _draw_monitors
+        from evoforge.store import RunStore
+
+        fig, ax = plt.subplots()
+        _draw_monitors(ax, RunStore.open(res.path))
+        labels = {line.get_label() for line in ax.get_lines()}
+        assert {"held-out accuracy", "pass@1", "answer diversity", "generation-verification gap"} <= labels
+        if name == "self-rewarding":
+            assert "judge's self-preference" in labels
+        plt.close(fig)
 
 
 def test_weighted_dpo_and_full_finetune(weights_dir):
