@@ -14,6 +14,10 @@ evaluated without error; "valid/call" is the number of such valid programs per m
 whose answers never become programs has 0 of both). For evoforge, programs made by tuning constants
 (no model call) are not counted in either.
 
+For bin packing, each cell's best program is also scored on FunSearch's Weibull 5k instances ("5k
+excess": excess bins over the L1 bound, %; best fit gets 4.13 % on our instances, 3.98 % in the
+FunSearch paper's, FunSearch's evolved heuristic 0.68 %). Each row keeps its best program.
+
 One (system, task, seed) cell per invocation; the result is appended to
 ``benchmarks/results/program_evolution.jsonl``; then the table of everything recorded is printed::
 
@@ -55,7 +59,7 @@ def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
     start = time.time()
     try:
         r = t.evaluate(code)
-        out = {"ok": True, "score": float(r["score"]), "feedback": r.get("feedback", "")}
+        out = {"ok": True, "score": float(r["score"]), "feedback": r.get("feedback", ""), "code": code}
     except Exception as err:  # noqa: BLE001 - the program failed: that is a result, not a crash
         out = {"ok": False, "score": None, "error": f"{type(err).__name__}: {err}"[:500]}
     out["seconds"] = round(time.time() - start, 3)
@@ -114,7 +118,8 @@ def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Pa
                 fh.write(json.dumps({"ok": bool(c.ok), "score": c.score if c.ok else None,
                                      "operator": c.operator, "seed_program": c.operator == "seed",
                                      "model_made": c.operator not in ("seed", "tune"),
-                                     "error": None if c.ok else (c.reason or "")[:300], "t": time.time()}) + "\n")
+                                     "error": None if c.ok else (c.reason or "")[:300],
+                                     "code": c.genome if c.ok else None, "t": time.time()}) + "\n")
 
     result = evolve(task, "evolve", budget=100000, seed=seed, out=work / "run.db", overwrite=True,
                     on_batch=on_batch, model="openai:embedded:coder", base_url=url, max_calls=calls,
@@ -289,6 +294,9 @@ def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, tim
     model_made = [r for r in children if r.get("model_made", True)]
     scores = [r["score"] for r in rows if r["ok"]]
     best = max(scores) if scores else seed_score
+    best_program = next((r["code"] for r in rows if r["ok"] and r["score"] == best and r.get("code")), None)
+    if best <= seed_score:
+        best_program = t.seed
     return {"system": system, "task": task, "seed": seed, "calls_budget": calls, "calls": capped.done,
             "max_tokens": max_tokens, "seed_score": seed_score, "best_score": best,
             "improvement": best - seed_score, "evaluations": len(rows), "model_programs": len(model_made),
@@ -296,8 +304,53 @@ def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, tim
             "seconds_per_call": capped.seconds / capped.done if capped.done else None,
             "completion_tokens_per_call": capped.completion_tokens / capped.done if capped.done else None,
             "prompt_tokens_per_call": capped.prompt_tokens / capped.done if capped.done else None,
-            "wall_seconds": round(wall, 1), "work": str(work), **info,
-            "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "wall_seconds": round(wall, 1), "work": str(work), **info, "best_program": best_program,
+            **weibull5k(task, best_program), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def weibull5k(task: str, program: str | None) -> dict:
+    """For bin packing: the excess bins (%) of ``program`` on FunSearch's Weibull 5k instances."""
+    if task != "binpack" or not program:
+        return {}
+    from evoforge.task import load_task
+
+    try:
+        return {"weibull5k_excess": -float(load_task("binpack", {"dataset": "weibull5k"}).evaluate(program)["score"])}
+    except Exception as err:  # noqa: BLE001 - recorded, not fatal
+        return {"weibull5k_error": f"{type(err).__name__}: {err}"[:300]}
+
+
+def backfill() -> None:
+    """Add the best program and its Weibull 5k excess to recorded binpack rows that lack them (rows from
+    before these fields existed), reading each cell's evaluation log or evoforge run file."""
+    from evoforge.store import RunStore
+    from evoforge.task import load_task
+
+    rows = [json.loads(x) for x in RESULTS.read_text().splitlines() if x.strip()]
+    seed_code = load_task("binpack").seed
+    for r in rows:
+        if r["task"] != "binpack" or "weibull5k_excess" in r:
+            continue
+        program = seed_code if r["best_score"] <= r["seed_score"] else None
+        work = Path(r.get("work", ""))
+        if program is None and (work / "run.db").exists():
+            best = RunStore.open(work / "run.db").best()
+            program = best.genome if best is not None and best.score == r["best_score"] else None
+        if program is None and (work / "evaluations.jsonl").exists():
+            logged = [json.loads(x) for x in (work / "evaluations.jsonl").read_text().splitlines()]
+            program = next((x["code"] for x in logged if x.get("ok") and x["score"] == r["best_score"]
+                            and x.get("code")), None)
+        if program is not None:
+            r["best_program"] = program
+            r.update(weibull5k("binpack", program))
+            print(f"{r['system']} seed {r['seed']} ({r['calls_budget']} calls): Weibull 5k excess "
+                  f"{r.get('weibull5k_excess', float('nan')):.3f} %")
+    RESULTS.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _median_or_dash(values: list) -> str:
+    values = [v for v in values if v is not None]
+    return f"{statistics.median(values):.3f}%" if values else "-"
 
 
 def table() -> str:
@@ -308,7 +361,8 @@ def table() -> str:
     for r in rows:
         groups.setdefault((r["task"], r["system"], r["calls_budget"]), []).append(r)
     header = (f"{'task':15s} {'system':11s} {'calls':>5s} {'seeds':>5s} {'median best':>12s} {'seed':>8s} "
-              f"{'improvement':>11s} {'valid':>6s} {'valid/call':>10s} {'s/call':>7s} {'tok/call':>8s}")
+              f"{'improvement':>11s} {'valid':>6s} {'valid/call':>10s} {'s/call':>7s} {'tok/call':>8s} "
+              f"{'5k excess':>9s}")
     lines = [header]
     for (task, system, calls), rs in sorted(groups.items()):
         spc = [r["seconds_per_call"] for r in rs if r["seconds_per_call"]]
@@ -320,7 +374,8 @@ def table() -> str:
                      f"{statistics.mean(r['valid_share'] for r in rs):6.0%} "
                      f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):10.2f} "
                      f"{(statistics.median(spc) if spc else float('nan')):7.1f} "
-                     f"{(statistics.median(tpc) if tpc else float('nan')):8.0f}")
+                     f"{(statistics.median(tpc) if tpc else float('nan')):8.0f} "
+                     f"{_median_or_dash([r.get('weibull5k_excess') for r in rs]):>9s}")
     return "\n".join(lines)
 
 
@@ -333,6 +388,7 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=384, help="cap on every completion, for every system")
     ap.add_argument("--timeout", type=float, default=3600, help="wall-clock limit of one anchor run (s)")
     ap.add_argument("--table", action="store_true", help="only print the table of recorded results")
+    ap.add_argument("--backfill", action="store_true", help="add Weibull 5k results to older binpack rows")
     ap.add_argument("--no-record", action="store_true", help="run the cell but do not append it (smoke tests)")
     ap.add_argument("--evaluate", nargs=2, metavar=("TASK", "PROGRAM"), help=argparse.SUPPRESS)
     ap.add_argument("--log", help=argparse.SUPPRESS)
@@ -340,7 +396,9 @@ def main() -> None:
     if args.evaluate:
         print(json.dumps(evaluate_file(args.evaluate[0], args.evaluate[1], args.log)))
         return
-    if not args.table:
+    if args.backfill:
+        backfill()
+    elif not args.table:
         if not args.system:
             ap.error("--system is required (or --table)")
         row = run_cell(args.system, args.task, args.seed, args.calls, args.max_tokens, args.timeout)
