@@ -139,3 +139,18 @@ def test_array_path_survives_sigkill(write_task, tmp_path):
     assert kills >= 2
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     assert rows(killed) == (expected, 6000)
+
+
+def test_cma_es_array_path_matches_the_candidate_path(tmp_path):
+    results = []
+    for executor_cls, name in ((InProcessExecutor, "fast.db"), (CandidatesOnly, "slow.db")):
+        task = load_task("rastrigin", {"dim": 8})
+        recipe = get_recipe("cma-es")(popsize=12, cma_seed=3)
+        store = RunStore.create(tmp_path / name, {})
+        engine = Engine(task, recipe, seed=1, budget=Budget(evaluations=1200), store=store)
+        results.append((engine.run(executor_cls(task)), store, recipe))
+    (fast, fast_store, fast_recipe), (slow, slow_store, slow_recipe) = results
+    assert fast.best.score == slow.best.score and fast.best.id == slow.best.id
+    np.testing.assert_array_equal(fast_recipe.es.mean, slow_recipe.es.mean)
+    assert fast_store.count() == 100 and slow_store.count() == 1200  # one per generation vs every sample
+    assert fast_store.best().score == slow_store.best().score

@@ -2,7 +2,9 @@
 Self-Adaptation in Evolution Strategies" (Hansen & Ostermeier, 2001). One batch is one CMA generation
 of ``popsize`` samples. The scores (maximised) are handed to pycma as f = -score, so a run with
 ``cma_seed=k`` matches a raw pycma loop with ``{'seed': k}`` evaluation for evaluation. When pycma's
-stop criteria fire, the strategy restarts from SEED (seed + 1, as a raw loop doing the same would)."""
+stop criteria fire, the strategy restarts from SEED (seed + 1, as a raw loop doing the same would).
+On the engine's array path (a task with ``evaluate_array``, in-process) the run file records each
+generation's best sample rather than every sample."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,15 +53,28 @@ class CMAES(Recipe):
         self.pending: list[np.ndarray] = []
         self.restarts = 0
 
-    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+    def ask_array(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
         self.pending = self.es.ask()
         rows = np.asarray(self.pending)[:n]
-        return [Candidate(genome=g, operator="cma-sample") for g in rows.tolist()]
+        return rows, np.full(len(rows), -1, dtype=np.int64), "cma-sample"
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        rows, _, op = self.ask_array(n, rng)
+        return [Candidate(genome=g, operator=op) for g in rows.tolist()]
+
+    def tell_array(self, rows: np.ndarray, scores: np.ndarray, descriptors: np.ndarray | None, ids: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        self._update(scores)
+        finite = np.flatnonzero(np.isfinite(scores))
+        return finite[[int(np.argmax(scores[finite]))]] if len(finite) else finite  # each generation's best
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
-        if len(candidates) < len(self.pending):
+        self._update(np.array([c.score if c.ok and c.score is not None else np.nan for c in candidates]))
+
+    def _update(self, scores: np.ndarray) -> None:
+        if len(scores) < len(self.pending):
             return  # the budget cut the last generation short: nothing to learn from a partial one
-        f = np.array([-c.score if c.ok and c.score is not None else np.nan for c in candidates])
+        f = np.where(np.isfinite(scores), -scores, np.nan)
         if np.isnan(f).any():  # failed evaluations rank last
             worst = np.nanmax(f) if (~np.isnan(f)).any() else 0.0
             f = np.where(np.isnan(f), worst + abs(worst) + 1.0, f)

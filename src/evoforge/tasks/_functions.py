@@ -27,3 +27,9 @@ def score_rows(fn: Callable[[np.ndarray], np.ndarray], genomes) -> list[dict]:
     values = fn(x).tolist()
     return [{"score": -v, "metrics": {"f": v}, "descriptors": [a, b]}
             for v, a, b in zip(values, x[:, 0].tolist(), x[:, -1].tolist())]
+
+
+def score_array(fn: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``evaluate_array`` (the engine's array path): scores ``-fn`` and descriptors (first, last coordinate)."""
+    x = np.asarray(rows, dtype=float)
+    return -fn(x), x[:, [0, -1]]

@@ -1,7 +1,7 @@
 """Sphere: f(x) = sum(x_i^2), minimum 0 at the origin. Score is -f."""
 import numpy as np
 
-from ._functions import make_vector_task, score_rows, score_vector
+from ._functions import make_vector_task, score_array, score_rows, score_vector
 
 DESCRIPTION = "sphere function sum(x^2) on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
@@ -22,6 +22,10 @@ def evaluate(genome) -> dict:
 
 def evaluate_batch(genomes) -> list[dict]:
     return score_rows(f, genomes)
+
+
+def evaluate_array(rows):
+    return score_array(f, rows)
 
 
 configure()
