@@ -6,7 +6,9 @@ island's elite; one idea per call, every idea once before any repeats; score, fe
 to the model; failing children get one self-repair attempt ("Demystifying GPT Self-Repair", Olausson et
 al., 2024); a UCB bandit picks the operator by the improvements it produced. Between model calls the
 numeric constants of good programs are tuned (no call; small models write the right term with the wrong
-number). AST duplicates and embedding-near duplicates are dropped before evaluation."""
+number). AST duplicates and embedding-near duplicates are dropped before evaluation. With
+``system_prompts`` > 0 the system prompt itself evolves (``_system_prompts.py``: a bandit over a few
+prompts, the least successful rewritten by the model every ``hyper_every`` model children)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,7 +21,8 @@ from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, register
 from ..task import Task
 from ..tasks._programs import PROGRAM_DESCRIPTOR_BOUNDS
-from ._programs import Bandit, ProgramOps, ProgramSpec, child, improved
+from ._programs import SYSTEM, Bandit, ProgramOps, ProgramSpec, child, improved
+from ._system_prompts import SystemPrompts, clean_instruction
 
 PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-rewards (small models)
 
@@ -46,6 +49,8 @@ class Evolve(Recipe):
     repair: bool = True          # one self-repair attempt per failing model child
     fallback: bool = True        # a failed diff is followed by a rewrite call
     near_duplicate: float = 0.99  # embedding cosine at which a model's program is rejected (0: off)
+    system_prompts: int = 0      # > 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed
+    hyper_every: int = 6         # with system_prompts: model children between rewrites of the worst prompt
     state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
@@ -62,6 +67,8 @@ class Evolve(Recipe):
         self.pool: list[Candidate] = []  # best valid programs, the parents of tuned children
         self.turn = 0
         self.seeded = False
+        self.systems = SystemPrompts.starting(self.system_prompts, self.bandit_c) if self.system_prompts > 0 else None
+        self.model_children = 0
 
     def _parent(self, island: int, rng: np.random.Generator) -> Candidate | None:
         pop = self.pops.populations[island]
@@ -77,10 +84,36 @@ class Evolve(Recipe):
         pool = [c for c in pool if c.id != parent.id and c.genome != parent.genome]
         return [pool[int(rng.integers(len(pool)))]] if pool else []
 
+    def _system(self, rng: np.random.Generator) -> tuple[str, list[int] | None]:
+        """The system prompt for this model child, and its [slot, version] (None when not evolved)."""
+        if self.systems is None:
+            return SYSTEM, None
+        self.model_children += 1
+        if self.model_children % self.hyper_every == 0:
+            slot = self.systems.worst()
+            answer = self.ops.ask_model(self.model, self.systems.hyper_prompt(slot), rng, "hyper")
+            text = clean_instruction(answer)
+            if text is None:
+                self.ops.record("hyper: not a usable instruction")
+            else:
+                self.systems.rewrite(slot, text)
+        slot, version = self.systems.choose(rng)
+        return self.systems.texts[slot], [slot, version]
+
     def _model_child(self, rng: np.random.Generator) -> Candidate | None:
+        system, tag = self._system(rng)
+        got = self._model_child_under(system, rng)
+        if tag is not None:
+            if got is None:  # an unusable answer counts against the prompt it was asked under
+                self.systems.credit(*tag, 0.0)
+            else:
+                got.info["system"] = tag
+        return got
+
+    def _model_child_under(self, system: str, rng: np.random.Generator) -> Candidate | None:
         if self.repair and self.repairs:
             broken = self.repairs.pop(0)
-            answer = self.ops.ask_model(self.model, self.ops.repair_prompt(broken), rng, "repair")
+            answer = self.ops.ask_model(self.model, self.ops.repair_prompt(broken), rng, "repair", system=system)
             prop = self.ops.from_rewrite(broken.genome, answer)
             if prop.program is None:
                 prop = self.ops.from_lines(broken.genome, answer)
@@ -97,19 +130,19 @@ class Evolve(Recipe):
         op = self.bandit.choose(rng)
         prompt = self.ops.line_prompt(parent, rng) if op == "line" else None
         if op == "line" and prompt is not None:
-            answer = self.ops.ask_model(self.model, prompt, rng, "line")
+            answer = self.ops.ask_model(self.model, prompt, rng, "line", system=system)
             prop = self.ops.from_lines(parent.genome, answer)
         elif op == "diff":
-            answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff")
+            answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff", system=system)
             prop = self.ops.from_diff(parent.genome, answer)
             if prop.program is None and self.fallback:
-                answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite")
+                answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite", system=system)
                 prop = self.ops.from_rewrite(parent.genome, answer)
                 prop.how = "diff-failed->rewrite"
         else:
             op = "rewrite" if op == "line" else op
             insp = self._inspiration(island, parent, rng) if op == "crossover" else []
-            answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng, insp), rng, op)
+            answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng, insp), rng, op, system=system)
             prop = self.ops.from_rewrite(parent.genome, answer)
         why = self.ops.accept(prop)
         if why:
@@ -149,6 +182,8 @@ class Evolve(Recipe):
                 self.pool = sorted(self.pool + [cand], key=lambda c: (-c.fitness(), c.id))[:16]
             if cand.operator in self.bandit.pulls:
                 self.bandit.update(cand.operator, 1.0 if improved(cand, self.known) else 0.0)
+            if self.systems is not None and "system" in cand.info:
+                self.systems.credit(*cand.info["system"], 1.0 if improved(cand, self.known) else 0.0)
             if not cand.ok and self.repair and cand.operator not in ("repair", "tune") and len(self.repairs) < 2:
                 self.repairs.append(cand)
             self.known[cand.id] = cand
