@@ -43,7 +43,7 @@ def test_recipe_end_to_end(name, weights_dir, tmp_path):
         assert key in last, key
     assert Path(last["checkpoint"]).is_dir()
     assert "held-out" in round_table(res.path, file=open(os.devnull, "w"))
-    if name in ("star", "self-rewarding"):  # the monitors panel of `evoforge plot`
+    if name in ("star", "self-rewarding", "meta-rewarding"):  # the monitors panel of `evoforge plot`
         import matplotlib
 
         matplotlib.use("Agg")
@@ -56,7 +56,7 @@ def test_recipe_end_to_end(name, weights_dir, tmp_path):
         _draw_monitors(ax, RunStore.open(res.path))
         labels = {line.get_label() for line in ax.get_lines()}
         assert {"held-out accuracy", "pass@1", "answer diversity", "generation-verification gap"} <= labels
-        if name == "self-rewarding":
+        if name.endswith("-rewarding"):
             assert "judge's self-preference" in labels
         plt.close(fig)
 

@@ -2,7 +2,8 @@
 answer is judged ``judgements`` times (5-point rubric); the actor's pair is the top- vs bottom-scored
 answer, with length control (among answers scoring within ``length_tol`` of the top, the shortest is
 chosen); the meta-judge compares two judgements of one answer, and the preferred vs the other judgement
-trains the judge. Actor and judge pairs go to one DPO update from the latest model. No labels."""
+trains the judge. Actor and judge pairs go to one DPO update from the latest model. No labels (gold
+answers are only judged for the ``self_pref`` monitor, as in ``self-rewarding``)."""
 from __future__ import annotations
 
 import re
@@ -64,6 +65,9 @@ class MetaRewarding(SelfRewarding):
                 win, lose = (a, b) if m.group(0) == "A" else (b, a)
                 rows.append({"prompt": jp, "chosen": win, "rejected": lose})
                 judge_rows += 1
+        gold = self.judge(prompts, [T.solution(q) for q in questions], seed + 3)
+        gold_mean = np.mean([x for js in gold for x in js if x is not None] or [0.0])
         mon.update(accepted=len(rows) - judge_rows, judge_pairs=judge_rows,
-                   gv_gap=float(np.mean(picked)) - mon["pass1"], judge_mean=float(np.mean(scores)))
+                   gv_gap=float(np.mean(picked)) - mon["pass1"], judge_mean=float(np.mean(scores)),
+                   self_pref=float(np.mean(scores) - gold_mean))
         return "dpo", rows, mon
