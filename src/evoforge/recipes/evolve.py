@@ -86,7 +86,7 @@ class Evolve(Recipe):
 
     def _system(self, rng: np.random.Generator) -> tuple[str, list[int] | None]:
         """The system prompt for this model child, and its [slot, version] (None when not evolved)."""
-        if self.systems is None:
+        if getattr(self, "systems", None) is None:  # also runs checkpointed before this option existed
             return SYSTEM, None
         self.model_children += 1
         if self.model_children % self.hyper_every == 0:
@@ -182,7 +182,7 @@ class Evolve(Recipe):
                 self.pool = sorted(self.pool + [cand], key=lambda c: (-c.fitness(), c.id))[:16]
             if cand.operator in self.bandit.pulls:
                 self.bandit.update(cand.operator, 1.0 if improved(cand, self.known) else 0.0)
-            if self.systems is not None and "system" in cand.info:
+            if getattr(self, "systems", None) is not None and "system" in cand.info:
                 self.systems.credit(*cand.info["system"], 1.0 if improved(cand, self.known) else 0.0)
             if not cand.ok and self.repair and cand.operator not in ("repair", "tune") and len(self.repairs) < 2:
                 self.repairs.append(cand)
