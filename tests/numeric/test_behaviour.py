@@ -123,6 +123,9 @@ def test_map_elites_cvt_and_grid_batch_insert():
     assert grid.candidate(grid.index(np.array([0.1, 0.1]))[0]).score == 2.0
     assert grid.solutions[grid.index(np.array([0.1, 0.1]))[0]][0] == 1.0
     assert grid.coverage == 2 / 16 and grid.qd_score() == 2.5 and len(grid.elites) == 2
+    kept = grid.add_rows(np.array([[5.0], [6.0]]), np.array([9.0, np.nan]), np.array([[np.nan, 0.5], [0.5, 0.5]]),
+                         np.array([7, 8]))
+    assert len(kept) == 0 and grid.coverage == 2 / 16  # NaN descriptor or score: ignored
     rec = get_recipe("map-elites")(cells=30, archive_kind="cvt", batch_size=50)
     run("planar-arm", rec, 1000, options={"dim": 5})
     arch = rec.archive()

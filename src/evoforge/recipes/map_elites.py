@@ -56,8 +56,8 @@ class FastGridArchive(GridArchive):
     def add_rows(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray,
                  ids: np.ndarray) -> np.ndarray:
         """Insert a batch; per cell only the batch's best competes with the elite. Rows with a
-        non-finite score are ignored. Returns the indices of the rows that entered the archive."""
-        finite = np.flatnonzero(np.isfinite(scores))
+        non-finite score or descriptor are ignored. Returns the indices of the rows that entered."""
+        finite = np.flatnonzero(np.isfinite(scores) & np.isfinite(measures).all(axis=1))
         if not len(finite):
             return finite
         idx, score = self.index(measures[finite]), scores[finite]
