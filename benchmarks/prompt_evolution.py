@@ -234,10 +234,16 @@ def planning_table(path: Path = PLANNING) -> str:
         if "instance" in r:
             by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min)", r["budget_calls"]),
                           []).append(r)
-    lines = [f"{'system':<34} {'calls':>5} {'instances':>9} {'success':>8} {'mean calls used':>15}"]
+    lines = [f"{'system':<34} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
+             f"{'mean calls used':>15} {'Elo~score rho':>13}"]
     for (system, calls), rs in sorted(by.items()):
+        rhos = [r["elo_spearman"] for r in rs if r.get("elo_spearman") is not None]
+        rho = f"{statistics.median(rhos):+.2f} (n={len(rhos)})" if rhos else "-"
         lines.append(f"{system:<34} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
-                     f"{statistics.mean(r['calls'] for r in rs):>15.1f}")
+                     f"{statistics.mean(r['best_score'] for r in rs):>9.3f} "
+                     f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13}")
+    lines.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
+                 "ratings and the checker's scores of the debated proposals")
     return "\n".join(lines)
 
 
