@@ -227,6 +227,11 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
     return {"success": int(best >= 1), "best_score": best, "calls": used(), **extra}
 
 
+def _mean_or_dash(values: list) -> str:
+    values = [v for v in values if v is not None]
+    return f"{statistics.mean(values):.3f}" if values else "-"
+
+
 def planning_table(path: Path = PLANNING) -> str:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
     by: dict[tuple[str, int], list[dict]] = {}
@@ -240,7 +245,7 @@ def planning_table(path: Path = PLANNING) -> str:
         rhos = [r["elo_spearman"] for r in rs if r.get("elo_spearman") is not None]
         rho = f"{statistics.median(rhos):+.2f} (n={len(rhos)})" if rhos else "-"
         lines.append(f"{system:<34} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
-                     f"{statistics.mean(r['best_score'] for r in rs):>9.3f} "
+                     f"{_mean_or_dash([r.get('best_score') for r in rs]):>9} "
                      f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13}")
     lines.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
                  "ratings and the checker's scores of the debated proposals")

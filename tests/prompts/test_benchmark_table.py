@@ -23,3 +23,8 @@ def test_tables_separate_prompt_cells_and_planning_rows(tmp_path):
     assert "sentiment  evoforge      2    0.750±0.071" in table
     assert "best-of-n" not in table
     assert "best-of-n (4p, 60min)" in bench.planning_table(out)
+    rows.append({"system": "co-scientist", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
+                 "success": 0, "calls": 12, "best_score": 0.5, "elo_spearman": 0.4})
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    planning = bench.planning_table(out)
+    assert "+0.40 (n=1)" in planning and "0.500" in planning
