@@ -110,6 +110,25 @@ def test_ray_gives_the_same_run_as_pool(tmp_path):
         ray.shutdown()
 
 
+def test_ray_backstop_kills_an_evaluator_that_ignores_the_alarm(write_task, monkeypatch):
+    ray = pytest.importorskip("ray")
+    from evoforge import executors
+    from evoforge.executors import RayExecutor
+
+    monkeypatch.setattr(executors, "RAY_GRACE", 2.0)
+    src = ("import signal, time\nSEED = 0\ndef evaluate(g):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+           "    time.sleep(600)\n")
+    task = load_task(write_task(src))
+    try:
+        ex = RayExecutor(task, workers=1, timeout=1.0)
+        start = time.perf_counter()
+        out = run_batch(ex, [1])
+        assert "worker killed" in out[0].reason
+        assert time.perf_counter() - start < 30
+    finally:
+        ray.shutdown()
+
+
 def test_ray_timeout_kills_the_task(write_task):
     ray = pytest.importorskip("ray")
     from evoforge.executors import RayExecutor

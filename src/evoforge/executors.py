@@ -310,17 +310,27 @@ class ProcessPoolExecutor:
 _RAY_TASKS: dict[tuple, Task] = {}
 
 
-def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], memory_mb: int | None) -> list[Outcome]:
+def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], memory_mb: int | None,
+                  timeout: float | None = None) -> list[Outcome]:
+    """In a Ray worker: the timeout is armed here, when evaluation starts, so the time Ray takes to
+    start a worker and load the task does not count against it (the driver keeps a backstop)."""
     key = (task_ref, tuple(sorted(options.items())))
     if key not in _RAY_TASKS:
         _RAY_TASKS[key] = load_task(task_ref, options)
-    with limits.memory_limit(memory_mb):
-        return run_chunk(_RAY_TASKS[key], genomes)
+    inner = InProcessExecutor(_RAY_TASKS[key], timeout, memory_mb)
+    cands = inner.evaluate([Candidate(genome=g) for g in genomes])
+    return [(None if not c.ok else {"score": c.score, "metrics": c.metrics, "descriptors": c.descriptors,
+                                    "feedback": c.feedback}, c.reason, c.eval_seconds) for c in cands]
+
+
+RAY_GRACE = 30.0  # seconds a Ray task may take beyond its timeout (worker start, scheduling) before it is killed
 
 
 class RayExecutor:
     """Evaluate on Ray: a local Ray started on demand, or the cluster at ``address``. Tasks are loaded
-    in the workers from their reference (built-in name, module or absolute file path)."""
+    in the workers from their reference (built-in name, module or absolute file path). The timeout runs
+    in the worker from the start of evaluation; a task still running ``RAY_GRACE`` seconds after its
+    timeout (code that ignores the alarm) is cancelled with ``force=True``, which kills the worker."""
 
     def __init__(self, task: Task, workers: int = 2, timeout: float | None = 60.0,
                  memory_mb: int | None = 4096, address: str | None = None):
@@ -346,8 +356,9 @@ class RayExecutor:
             while pending and len(running) < self.slots:
                 lo, hi = pending.popleft()
                 ref = self._remote.remote(self.task.ref, self.task.options, [c.genome for c in candidates[lo:hi]],
-                                          self.memory_mb)
-                running[ref] = ((lo, hi), time.perf_counter() + self.timeout * (hi - lo) if self.timeout else float("inf"))
+                                          self.memory_mb, self.timeout)
+                backstop = self.timeout * (hi - lo) + RAY_GRACE if self.timeout else float("inf")
+                running[ref] = ((lo, hi), time.perf_counter() + backstop)
             first_deadline = min(deadline for _, deadline in running.values())
             wait_for = None if first_deadline == float("inf") else max(0.0, first_deadline - time.perf_counter())
             done, _ = ray.wait(list(running), num_returns=1, timeout=wait_for)
