@@ -220,8 +220,12 @@ evo = EvolutionConfig(
 )
 db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40, parent_selection_strategy="power_law")
 job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
-ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=True, max_evaluation_jobs=1,
-                   max_proposal_jobs=1).run()
+runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=True, max_evaluation_jobs=1,
+                            max_proposal_jobs=1)
+# Shinka ends a run after 3 x 60 s without a new program; a local model at ~20 s a call that fails
+# a few proposals in a row trips that, so the rule is off here and every system gets its full budget.
+runner.stuck_detection_timeout = float("inf")
+runner.run()
 '''
 
 
