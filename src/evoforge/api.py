@@ -27,7 +27,7 @@ class RunConfig:
     generations: int | None = None
     seconds: float | None = None
     batch_size: int | None = None
-    executor: str = "pool"
+    executor: str | None = None          # None: inprocess where the array path applies, else pool
     workers: int = 2
     timeout: float | None = None         # seconds per evaluation (default: the recipe's eval_timeout)
     memory_mb: int | None = 4096         # extra address space per evaluation
@@ -78,7 +78,7 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
 
 
 def evolve(task: str | Task, recipe: str | Recipe = "ga", *, budget: int | None = 1000, seed: int = 0,
-           out: str | Path | None = None, executor: str = "pool", overwrite: bool = False,
+           out: str | Path | None = None, executor: str | None = None, overwrite: bool = False,
            on_batch: Callable[[Engine, list], None] | None = None, **settings: Any) -> RunResult:
     """Run ``recipe`` on ``task`` until the budget is spent; return the best candidate.
 
@@ -148,7 +148,8 @@ def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None,
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
-    runner = make_executor(config.executor, engine.task, config.workers, timeout, config.memory_mb, config.address)
+    kind = config.executor or ("inprocess" if engine.array_capable() else "pool")
+    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address)
     try:
         return engine.run(runner)
     finally:

@@ -227,12 +227,14 @@ class Engine:
         return RunResult(best=self.state.best, evaluations=self.state.evaluations, batches=self.state.batch,
                          stop_reason=reason, path=str(self.store.path) if self.store else None)
 
+    def array_capable(self) -> bool:
+        """Whether recipe and task can take the array path (it also needs an in-process executor)."""
+        return not self.dedupe and self.recipe.supports_arrays() and self.task.attr("evaluate_array") is not None
+
     def _array_path(self, executor: Executor):
         """The executor's ``evaluate_rows`` when this run can take the array path, else None."""
         evaluate_rows = getattr(executor, "evaluate_rows", None)
-        ready = (evaluate_rows is not None and not self.dedupe and self.recipe.supports_arrays()
-                 and self.task.attr("evaluate_array") is not None)
-        return evaluate_rows if ready else None
+        return evaluate_rows if evaluate_rows is not None and self.array_capable() else None
 
     def restore(self, store: RunStore) -> None:
         """Continue from the last batch committed in ``store``."""

@@ -154,3 +154,11 @@ def test_cma_es_array_path_matches_the_candidate_path(tmp_path):
     np.testing.assert_array_equal(fast_recipe.es.mean, slow_recipe.es.mean)
     assert fast_store.count() == 100 and slow_store.count() == 1200  # one per generation vs every sample
     assert fast_store.best().score == slow_store.best().score
+
+
+def test_default_executor_is_inprocess_for_the_array_path(tmp_path):
+    fast = evoforge.evolve("planar-arm", "map-elites", budget=2000, seed=1, out=tmp_path / "fast.db")
+    slow = evoforge.evolve("planar-arm", "map-elites", budget=2000, seed=1, out=tmp_path / "slow.db",
+                           executor="pool")
+    assert fast.best.score == slow.best.score
+    assert RunStore.open(tmp_path / "fast.db").count() < 2000 == RunStore.open(tmp_path / "slow.db").count()
