@@ -126,22 +126,26 @@ class InProcessExecutor:
         self.task, self.timeout, self.memory_mb = task, timeout, memory_mb
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
-        size = chunk_size(self.task, len(candidates), 1)
+        for cand, (parsed, reason, seconds) in zip(candidates, self.outcomes([c.genome for c in candidates])):
+            _fill(cand, parsed, reason, seconds)
+        return candidates
+
+    def outcomes(self, genomes: list[Any]) -> list[Outcome]:
+        """Evaluate ``genomes`` in chunks under the memory limit, each chunk under the alarm."""
+        size = chunk_size(self.task, len(genomes), 1)
+        out: list[Outcome] = []
         with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm:
-            for lo in range(0, len(candidates), size):
-                chunk = candidates[lo: lo + size]
+            for lo in range(0, len(genomes), size):
+                chunk = genomes[lo: lo + size]
                 start = time.perf_counter()
                 try:
                     arm(len(chunk))
-                    outcomes = run_chunk(self.task, [c.genome for c in chunk])
+                    out += run_chunk(self.task, chunk)
                 except _Timeout:
-                    seconds = time.perf_counter() - start
-                    outcomes = [(None, f"timed out after {self.timeout:g}s", seconds)] * len(chunk)
+                    out += [(None, f"timed out after {self.timeout:g}s", time.perf_counter() - start)] * len(chunk)
                 finally:
                     arm(0)
-                for cand, (parsed, reason, seconds) in zip(chunk, outcomes):
-                    _fill(cand, parsed, reason, seconds)
-        return candidates
+        return out
 
     def evaluate_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """The array path: the task's ``evaluate_array(rows) -> (scores, descriptors or None)`` in one
@@ -317,10 +321,7 @@ def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], me
     key = (task_ref, tuple(sorted(options.items())))
     if key not in _RAY_TASKS:
         _RAY_TASKS[key] = load_task(task_ref, options)
-    inner = InProcessExecutor(_RAY_TASKS[key], timeout, memory_mb)
-    cands = inner.evaluate([Candidate(genome=g) for g in genomes])
-    return [(None if not c.ok else {"score": c.score, "metrics": c.metrics, "descriptors": c.descriptors,
-                                    "feedback": c.feedback}, c.reason, c.eval_seconds) for c in cands]
+    return InProcessExecutor(_RAY_TASKS[key], timeout, memory_mb).outcomes(genomes)
 
 
 RAY_GRACE = 30.0  # seconds a Ray task may take beyond its timeout (worker start, scheduling) before it is killed

@@ -146,12 +146,6 @@ class RunStore:
             self._event(None, "finished", {"reason": reason})
 
     # -- writing ---------------------------------------------------------------------------------
-    def commit_batch(self, batch: int, candidates: list[Candidate], summary: dict[str, Any],
-                     rng_state: dict[str, Any], recipe_state: Any, usage: dict[str, Any] | None = None,
-                     events: list[tuple[str, dict[str, Any]]] = ()) -> None:
-        """Write one batch and the state needed to resume after it, atomically."""
-        self.commit([BatchRecord(batch, candidates, summary, rng_state, usage, list(events))], recipe_state)
-
     def commit(self, records: list[BatchRecord], recipe_state: Any) -> None:
         """Write consecutive batches and the state needed to resume after the last one, atomically."""
         blob = pickle.dumps(recipe_state, protocol=pickle.HIGHEST_PROTOCOL)

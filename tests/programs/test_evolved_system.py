@@ -1,5 +1,4 @@
 """Evolution of the system prompt in `evolve` (Promptbreeder-style hypermutation), with a scripted model."""
-from dataclasses import dataclass
 
 from evoforge.budget import Budget
 from evoforge.engine import Engine
@@ -8,14 +7,7 @@ from evoforge.recipe import get_recipe
 from evoforge.recipes._system_prompts import STARTERS, clean_instruction
 from evoforge.task import load_task
 
-
-@dataclass
-class _Answer:
-    text: str
-    finish_reason: str = "stop"
-    prompt_tokens: int = 10
-    completion_tokens: int = 10
-    cached: bool = False
+from program_helpers import Answer as _Answer
 
 
 class SystemRecorder:

@@ -1,6 +1,5 @@
 """Program-evolution recipes on the engine, driven by a scripted model defined here (unit tests only)."""
 import pickle
-from dataclasses import dataclass
 
 import pytest
 
@@ -10,14 +9,7 @@ from evoforge.executors import InProcessExecutor
 from evoforge.recipe import get_recipe
 from evoforge.task import load_task
 
-
-@dataclass
-class _Answer:
-    text: str
-    finish_reason: str = "stop"
-    prompt_tokens: int = 10
-    completion_tokens: int = 10
-    cached: bool = False
+from program_helpers import Answer as _Answer
 
 
 class ScriptedModel:

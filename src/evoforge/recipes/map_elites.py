@@ -82,10 +82,10 @@ class FastGridArchive(GridArchive):
             return 0, 0
         rows = vec.stack([cands[i].genome for i in keep]) if rows is None else np.asarray(rows)[keep]
         measures = np.asarray([cands[i].descriptors for i in keep], dtype=float)
-        before = np.isfinite(self.scores[self.index(measures)])
+        filled = len(self.occupied())
         kept = self.add_rows(rows, np.array([cands[i].score for i in keep], dtype=float), measures,
                              np.array([-1 if cands[i].id is None else cands[i].id for i in keep], dtype=np.int64))
-        n_new = int((~before[kept]).sum())
+        n_new = len(self.occupied()) - filled
         return n_new, len(kept) - n_new
 
     def occupied(self) -> np.ndarray:

@@ -65,9 +65,7 @@ class MetaRewarding(SelfRewarding):
                 win, lose = (a, b) if m.group(0) == "A" else (b, a)
                 rows.append({"prompt": jp, "chosen": win, "rejected": lose})
                 judge_rows += 1
-        gold = self.judge(prompts, [T.solution(q) for q in questions], seed + 3)
-        gold_mean = np.mean([x for js in gold for x in js if x is not None] or [0.0])
         mon.update(accepted=len(rows) - judge_rows, judge_pairs=judge_rows,
                    gv_gap=float(np.mean(picked)) - mon["pass1"], judge_mean=float(np.mean(scores)),
-                   self_pref=float(np.mean(scores) - gold_mean))
+                   self_pref=self.self_preference(questions, prompts, scores, seed + 3))
         return "dpo", rows, mon

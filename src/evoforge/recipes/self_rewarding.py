@@ -72,8 +72,12 @@ class SelfRewarding(SelfTraining):
             picked.append(T.correct(q, ss[best]))
             if sc[best] > sc[worst] and ss[best] != ss[worst]:
                 rows.append({"prompt": prompts[i], "chosen": ss[best], "rejected": ss[worst]})
-        gold = self.judge(prompts, [T.solution(q) for q in questions], seed + 2)
-        gold_mean = np.mean([x for js in gold for x in js if x is not None] or [0.0])
         mon.update(accepted=len(rows), gv_gap=float(np.mean(picked)) - mon["pass1"],
-                   judge_mean=float(np.mean(scores)), self_pref=float(np.mean(scores) - gold_mean))
+                   judge_mean=float(np.mean(scores)),
+                   self_pref=self.self_preference(questions, prompts, scores, seed + 2))
         return "dpo", rows, mon
+
+    def self_preference(self, questions: list[str], prompts: list[str], scores: list[float], seed: int) -> float:
+        """The judge's mean score of its own answers minus its mean score of the gold answers."""
+        gold = self.judge(prompts, [self.T.solution(q) for q in questions], seed)
+        return float(np.mean(scores) - np.mean([x for js in gold for x in js if x is not None] or [0.0]))

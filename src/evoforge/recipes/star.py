@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
 from ..recipe import register
 from ..weights.loop import SelfTraining, sample_monitors
