@@ -22,7 +22,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results") / "prompt_evolution.jsonl"
 SYSTEMS = ("evoforge", "gepa", "miprov2", "cot", "seed")
-TASKS = ("sentiment", "sums")
+TASKS = ("sentiment", "topic", "sums")
 PLANNERS = ("mind-evolution", "best-of-n", "sequential-revision", "co-scientist")
 PLANNING = RESULTS  # planning rows carry "instance" and "budget_calls"
 
@@ -73,7 +73,7 @@ def run_fixed(spec, which: str, n_test: int) -> dict:
     return {"prompt": prompt, "metric_calls": 0, "optimizer_calls": 0, **heldout(spec, prompt, n_test)}
 
 
-def _dspy_setup(spec):
+def _dspy_setup(spec, feedback: bool):
     import dspy
 
     from evoforge.llm import start_server_in_thread
@@ -101,8 +101,8 @@ def _dspy_setup(spec):
     def metric(gold, pred, trace=None, pred_name=None, pred_trace=None):
         counter["calls"] += 1
         ok, got, text = score(gold, pred)
-        if pred_name is None and trace is None:
-            return float(ok)
+        if not feedback or (pred_name is None and trace is None):
+            return float(ok)  # MIPROv2 bootstraps demos with trace set: it needs a plain score, not a truthy object
         fb = "correct" if ok else f"expected {gold.answer!r}, the answer field was {text[:80]!r} (read as {got!r})"
         return dspy.Prediction(score=float(ok), feedback=fb)
 
@@ -142,7 +142,7 @@ def _plain_adapter(dspy):
 
 
 def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
-    dspy, server, lm, reflection, program, metric, counter, score, examples = _dspy_setup(spec)
+    dspy, server, lm, reflection, program, metric, counter, score, examples = _dspy_setup(spec, feedback=which == "gepa")
     import random
 
     rng = random.Random(seed)

@@ -86,15 +86,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--samples", type=int, default=4)
     ap.add_argument("--heldout", type=int, default=100)
     ap.add_argument("--table", action="store_true", help="print the recorded table and exit")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="the JSONL file cells are appended to")
     args = ap.parse_args(argv)
     if args.method and not args.table:
         cell = run_cell(args.method, args.seed, args.rounds, args.problems, args.samples, args.heldout,
                         args.warm_epochs)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        with RESULTS.open("a") as fh:
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        with args.results.open("a") as fh:
             fh.write(json.dumps(cell) + "\n")
         print(f"{args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s", file=sys.stderr)
-    print(table())
+    print(table(args.results))
 
 
 if __name__ == "__main__":

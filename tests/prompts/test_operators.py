@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from evoforge.prompts import OPERATORS, InstanceFront, Mutator, clean_prompt, make_unit
-from evoforge.tasks import sentiment, sums
+from evoforge.tasks import sentiment, sums, topic
 from evoforge.tasks._prompting import extract
 
 
@@ -27,10 +27,23 @@ def test_extract_answers():
     assert extract("The review is positive.", "label", ("positive", "negative")) == "positive"
     assert extract("Answer: negative", "label", ("positive", "negative")) == "negative"
     assert extract("no idea", "label", ("positive", "negative")) is None
+    assert extract("Music, I think.", "label", topic.TASK.labels) == "music"
+
+
+def test_topic_labels_are_balanced_and_learnable_from_words():
+    from collections import Counter
+
+    test = topic.TASK.split("test")
+    counts = Counter(y for _, y in test)
+    assert set(counts) == set(topic.TASK.labels) and min(counts.values()) >= 0.15 * len(test)
+    # every sentence names exactly one topic's word, so a perfect prompt exists
+    for x, y in test:
+        hits = {lab for lab, words in topic._WORDS.items() if any(w in x.lower() for w in words)}
+        assert hits == {y}
 
 
 def test_splits_are_disjoint_and_large():
-    for mod in (sentiment, sums):
+    for mod in (sentiment, sums, topic):
         train, test = mod.TASK.split("train"), mod.TASK.split("test")
         assert len(test) >= 200 and len(train) >= 100
         assert not {x for x, _ in train} & {x for x, _ in test}
