@@ -19,6 +19,7 @@ class ScPO(SelfTraining):
     uses_labels: ClassVar[bool] = False
 
     samples: int = 8
+    epochs: float = 1.0      # passes over each round's pairs
     min_votes: int = 3       # the winner needs at least this many of the k votes
     beta: float = 0.1
     nll: float = 1.0
@@ -26,7 +27,7 @@ class ScPO(SelfTraining):
     mix_seed: bool = False
 
     def train_overrides(self, kind):
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr, "epochs": 1.0}
+        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr}
 
     def build(self, questions, seed, rng):
         T = self.T

@@ -39,7 +39,8 @@ class STaR(SelfTraining):
                 if T.correct(q, ss[0]):
                     rows.append({"prompt": T.prompt(q), "completion": ss[0]})
                     rationalized += 1
-        mon.update(accepted=len(rows) - rationalized, rationalized=rationalized, gv_gap=mon["passk"] - mon["pass1"])
+        mon.update(accepted=len(rows) - rationalized, rationalized=rationalized, gv_gap=mon["passk"] - mon["pass1"],
+                   generated=mon["generated"] + (len(failed) if self.rationalize else 0))
         self.save_rows(f"data-{self.round:02d}", rows)
         if self.accumulate:
             rows = [r for i in range(1, self.round + 1)
