@@ -132,3 +132,37 @@ def test_resume_after_sigkill_mid_round(weights_dir, tmp_path):
     assert [r["checkpoint"] for r in got] != [r["checkpoint"] for r in want]  # separate run directories
     assert [r["score"] for r in got] == [r["score"] for r in want]
     assert [r["pass1"] if "pass1" in r else None for r in got] == [r.get("pass1") for r in want]
+
+
+def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path):
+    """The from-scratch length curriculum on a 2-layer model: round 1 labels 3-digit problems with the
+    model's own answers, keeps only length- and order-consistent ones, and records per-length accuracy."""
+    from evoforge.tasks import reversed_addition as T
+
+    params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8)
+    res = api.evolve("reversed-addition", "easy-to-hard", budget=2, seed=1, out=tmp_path / "run.db",
+                     executor="inprocess", recipe_params=params,
+                     task_options={"digits": 2, "max_digits": 4, "heldout": 8})
+    try:
+        table = rounds(res.path)
+        assert [r["round"] for r in table] == [0, 1]
+        last = table[1]
+        assert last["frontier"] == 3 and last["generated"] == 32
+        assert {"acc_1", "acc_2", "acc_3", "acc_4"} <= set(last)
+        assert 0.0 <= last["score"] <= 4.0
+        data = json.loads(next(Path(weights_dir).glob("easy-to-hard-*/data-01.json")).read_text())
+        assert len(data) == last["accepted"]
+        for row in data:  # every kept label has a 3- or 4-digit answer: the length filter
+            assert len(row["completion"]) in (3, 4) and row["prompt"].endswith("=")
+        assert "3d" in round_table(res.path, file=open(os.devnull, "w"))
+    finally:
+        T.configure()
+
+
+def test_reach_counts_solved_lengths_plus_next():
+    from evoforge.tasks.reversed_addition import gold, reach
+
+    assert gold("123+45") == "861" and gold("9+1") == "01"
+    assert reach({1: 1.0, 2: 0.95, 3: 0.4, 4: 0.0}) == pytest.approx(2.4)
+    assert reach({1: 0.5, 2: 0.0}) == pytest.approx(0.5)
+    assert reach({1: 1.0, 2: 1.0}) == pytest.approx(2.0)

@@ -20,7 +20,7 @@ _MODULES = ["ga", "regularized_evolution", "random_search",
             "promptbreeder", "mind_evolution", "co_scientist", "auto_evolve",
             "iterative_deepening"]
 _MODULES += [  # self-training of weights (issue 6)
-    "star", "rest_em", "scpo", "sft_gold", "self_rewarding", "meta_rewarding", "b_star", "ladder"]
+    "star", "rest_em", "scpo", "sft_gold", "self_rewarding", "meta_rewarding", "b_star", "ladder", "easy_to_hard"]
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:

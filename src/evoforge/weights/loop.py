@@ -89,6 +89,7 @@ class SelfTraining(Recipe):
     warm_start: int = 48         # gold examples for the supervised warm start (0: none)
     warm_epochs: float = 2.0
     warm_hints: int = 16         # seed examples repeated with the answer as a hint (rationalization)
+    warm_batch: int = 8          # the warm start's batch (fixed, so recipes share one warm checkpoint)
     mix_seed: bool = True        # add the warm-start examples to every round's data
     lora: bool = True
     lora_r: int = 16
@@ -194,7 +195,7 @@ class SelfTraining(Recipe):
         rows = self.seed_rows()
         if rows:
             cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
-                              batch_size=self.train_batch, seed=0)
+                              batch_size=self.warm_batch, seed=0)
             from .train import data_key
 
             out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"

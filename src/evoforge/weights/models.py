@@ -113,14 +113,17 @@ def fingerprint(path: str | Path) -> str:
 
 def resolve(spec: str | Path) -> Path:
     """A checkpoint directory for ``spec``: ``embedded`` (SmolLM2-135M-Instruct de-quantized to
-    float32, converted once and cached), ``tiny`` (a 2-layer random Llama with a character tokenizer,
-    for tests), or a path to a checkpoint directory."""
+    float32, converted once and cached), ``tiny[:SEED[:LAYERSxHIDDEN]]`` (a small random Llama with a
+    character tokenizer: 2 layers of 64 by default, for tests), or a path to a checkpoint directory."""
     spec = str(spec)
     if spec in ("embedded", "smollm2", "embedded:smollm2"):
         return smollm2_dir()
-    if spec == "tiny" or spec.startswith("tiny:"):
-        seed = int(spec.partition(":")[2] or 0)
-        return tiny_model(cache_dir() / f"tiny-llama-{seed}", seed=seed)
+    if spec == "tiny" or spec.startswith("tiny:"):  # tiny[:SEED[:LAYERSxHIDDEN]]
+        parts = spec.split(":")[1:]
+        seed = int(parts[0] or 0) if parts else 0
+        layers, hidden = (int(x) for x in parts[1].split("x")) if len(parts) > 1 else (2, 64)
+        name = f"tiny-llama-{seed}" if (layers, hidden) == (2, 64) else f"tiny-llama-{seed}-{layers}x{hidden}"
+        return tiny_model(cache_dir() / name, layers=layers, hidden=hidden, seed=seed)
     p = Path(spec).expanduser()
     if not is_checkpoint(p):
         raise FileNotFoundError(f"no model checkpoint at {p} (expected config.json or adapter_config.json)")

@@ -41,8 +41,10 @@ def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
     """Print (and return) the per-round table of a self-training run: held-out accuracy, pass@1,
     pass@k, maj@k, answer diversity, generation-verification gap, accepted samples, dataset size."""
     rows = rounds(source)
-    head = [h for _, h in COLUMNS]
-    body = [[_fmt(r.get(k)) for k, _ in COLUMNS] for r in rows]
+    lengths = sorted({int(k[4:]) for r in rows for k in r if k.startswith("acc_") and k[4:].isdigit()})
+    columns = COLUMNS + [(f"acc_{n}", f"{n}d") for n in lengths]  # per-length accuracy (easy-to-hard)
+    head = [h for _, h in columns]
+    body = [[_fmt(r.get(k)) for k, _ in columns] for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths)) for b in body]

@@ -1,0 +1,63 @@
+"""Easy-to-hard self-improvement, from "Self-Improving Transformers Overcome Easy-to-Hard and Length
+Generalization Challenges" (Lee et al., 2025): a transformer trained from scratch on short problems
+labels problems one digit longer itself; the labels that pass unsupervised filters join its training
+data, and it trains on from where it is. Each round moves the frontier one digit.
+
+Filters (no gold answer is used): the answer must have a plausible length (``d`` or ``d + 1`` digits
+for a ``d``-digit problem) and the model must give the same answer to ``a+b`` and ``b+a`` -- a
+self-consistency vote between two phrasings, standing in for the paper's majority vote over several
+independently trained models. The labels' true precision is recorded as a monitor only."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from ..recipe import register
+from ..weights.loop import SelfTraining
+
+
+@register("easy-to-hard")
+@dataclass
+class EasyToHard(SelfTraining):
+    summary = "label one-digit-longer problems yourself, keep length- and order-consistent labels, train on"
+    from_base: ClassVar[bool] = False
+    uses_labels: ClassVar[bool] = False   # after the labelled warm start
+
+    base: str = "tiny:0:3x128"
+    lora: bool = False
+    lr: float = 1e-3
+    warm_start: int = 192_000   # labelled problems of 1..digits digits: the from-scratch training
+    warm_epochs: float = 1.0
+    warm_hints: int = 0
+    warm_batch: int = 64
+    train_batch: int = 64
+    mix_seed: bool = False      # replay below mixes in a sample of the earlier data instead
+    problems: int = 3200        # problems the model labels per round, one digit past the frontier
+    replay: int = 6400          # earlier examples (warm start and earlier rounds) trained on again
+    epochs: float = 1.0
+
+    def build(self, questions, seed, rng):
+        T = self.T
+        d = T.DIGITS + self.round
+        qs = T.train_problems(self.problems, seed, digits=d)
+        swapped = ["+".join(reversed(q.split("+"))) for q in qs]
+        outs = self.sample(self.current, [T.prompt(q) for q in qs + swapped], 1, seed, temperature=0.0)
+        first, second = outs[: len(qs)], outs[len(qs):]
+        rows, right = [], 0
+        for q, x, y in zip(qs, first, second):
+            label = T.answer(x[0])
+            if label is not None and label == T.answer(y[0]) and len(label) in (d, d + 1):
+                rows.append({"prompt": T.prompt(q), "completion": label})
+                right += T.correct(q, label)
+        self.save_rows(f"data-{self.round:02d}", rows)
+        earlier = self.seed_rows() + [r for i in range(1, self.round)
+                                      for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+        pick = np.random.default_rng(seed).choice(len(earlier), size=min(self.replay, len(earlier)), replace=False)
+        mon = {"frontier": d, "generated": 2 * len(qs), "accepted": len(rows),
+               "pass1": float(np.mean([T.correct(q, x[0]) for q, x in zip(qs, first)])),
+               "label_precision": right / len(rows) if rows else None}
+        return "sft", rows + [earlier[int(i)] for i in pick], mon
