@@ -26,8 +26,15 @@ def test_benchmark_table(tmp_path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     f = tmp_path / "r.jsonl"
-    cells = [dict(method="star", seed=s, acc=[0.1, 0.3], gain=0.2, seconds=60) for s in (0, 1)]
-    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.28], gain=0.18, seconds=60)]
+    common = dict(rounds=1, heldout=200, seconds=60)
+    cells = [dict(method="star", seed=s, acc=[0.1, 0.3], gain=0.2, best_gain=0.2, generated=190,
+                  params={**mod.METHODS["star"], "warm_epochs": 4.0, "epochs": 1.0}, **common) for s in (0, 1)]
+    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.28], gain=0.18, best_gain=0.18, generated=192,
+                   params={**mod.METHODS["scpo"], "warm_epochs": 4.0, "epochs": 1.0}, **common)]
+    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.0], gain=-0.1, best_gain=-0.1, generated_per_round=128,
+                   problems=32, samples=4, **common)]  # an older configuration: its own row, not in the ratio
     f.write_text("".join(json.dumps(c) + "\n" for c in cells))
     text = mod.table(f)
-    assert "star" in text and "scpo" in text and "90%" in text
+    assert "128x1, 200 held out" in text and "48x4 min_votes=3, 200 held out" in text
+    assert "32x4, 200 held out" in text
+    assert "ScPO / STaR gain 90%" in text and "STaR gain +20.0 points" in text
