@@ -73,7 +73,8 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     engine.usage_snapshot = model.usage.snapshot
     engine.on_evaluated = lambda batch: fold_evaluator_usage(model.usage, batch)
     limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)
-    engine.budget.checks.append(lambda: limits.exceeded(model.usage))
+    engine.budget.checks.append(lambda: limits.exceeded(model.usage))  # between batches ...
+    model.budget = limits  # ... and at every call, so a batch cannot overshoot a limit
     engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from .budget import Budget
 from .candidate import REJECTED, Candidate
-from .errors import StoreError
+from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
 from .store import BatchRecord, RunStore
@@ -208,7 +208,11 @@ class Engine:
                     self._array_step(evaluate_rows)
                     reason = self.stop_reason()
                     continue
-                batch = self.ask()
+                try:
+                    batch = self.ask()
+                except BudgetExhausted as err:  # a model call past --max-calls/--max-tokens/--max-cost
+                    reason = str(err)
+                    break
                 pending = [c for c in batch if c.status == "pending"]
                 if pending:
                     executor.evaluate(pending)

@@ -15,3 +15,8 @@ class ConfigError(EvoforgeError):
 
 class StoreError(EvoforgeError):
     """A run file is missing, corrupted, foreign or finished."""
+
+
+class BudgetExhausted(Exception):
+    """A limit was reached while a batch was being proposed (a model call refused by ``--max-calls``,
+    ``--max-tokens`` or ``--max-cost``): the engine ends the run there, with the message as its reason."""

@@ -98,3 +98,16 @@ def test_iterative_deepening_grows_depth_until_solved(scripted):
     assert max(depths) >= 1 or recipe.solved
     assert recipe.depth <= 2
     pickle.loads(pickle.dumps(recipe))
+
+
+def test_model_call_budget_is_exact_within_a_batch(scripted, monkeypatch, tmp_path):
+    """--max-calls stops a run at the limit even when a batch would need more calls (co-scientist
+    debates and generates several times per batch); the run records which limit stopped it."""
+    from evoforge import api, llm
+
+    monkeypatch.setattr(llm, "get_model", lambda *a, **k: scripted)
+    res = api.evolve("meeting-scheduling", "co-scientist", budget=100, seed=0, out=tmp_path / "run.db",
+                     executor="inprocess", max_calls=7, recipe_params={"batch_size": 3, "debates": 3},
+                     task_options={"instance": 1, "people": 2, "duration": 30})
+    assert scripted.usage.total.calls == 7
+    assert "max_calls=7" in res.stop_reason

@@ -7,7 +7,7 @@ subclass whose ``str()`` is one clear line, fit to print as the whole message.
 
 from __future__ import annotations
 
-from ..errors import EvoforgeError
+from ..errors import BudgetExhausted, EvoforgeError
 
 
 class ModelError(EvoforgeError):
@@ -50,5 +50,5 @@ class BadRequestError(ModelError):
     """The request itself is invalid (HTTP 400, prompt longer than the context, bad spec)."""
 
 
-class BudgetExceededError(ModelError):
+class BudgetExceededError(ModelError, BudgetExhausted):
     """A call was refused because an :class:`~evoforge.llm.usage.LLMBudget` limit is reached."""
