@@ -71,18 +71,19 @@ def _config(row: dict) -> str:
 def table(path: Path = RESULTS) -> str:
     """Mean per (method, configuration); gains are last round minus round 0 held-out accuracy."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
-    lines = [f"{'method':10} {'configuration':<44} {'seeds':>5} {'round0':>7} {'final':>7} {'gain':>7} "
-             f"{'gain sd':>8} {'best gain':>9} {'gen/round':>9} {'minutes':>8}"]
     by: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         by.setdefault((r["method"], _config(r)), []).append(r)
+    w = max([len("configuration")] + [len(c) for _, c in by])
+    lines = [f"{'method':10} {'configuration':<{w}} {'seeds':>5} {'round0':>7} {'final':>7} {'gain':>7} "
+             f"{'gain sd':>8} {'best gain':>9} {'gen/round':>9} {'minutes':>8}"]
     gains: dict[str, float] = {}
     for (m, cfg), rs in sorted(by.items(), key=lambda kv: (list(METHODS).index(kv[0][0]), kv[0][1])):
         g = [r["gain"] for r in rs if r["gain"] is not None]
         if rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS[m]} and g:
             gains[m] = statistics.mean(g)  # the ratio line uses the current configuration only
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
-        lines.append(f"{m:10} {cfg:<44} {len(rs):>5} {statistics.mean(r['acc'][0] for r in rs):>7.3f} "
+        lines.append(f"{m:10} {cfg:<{w}} {len(rs):>5} {statistics.mean(r['acc'][0] for r in rs):>7.3f} "
                      f"{statistics.mean(r['acc'][-1] for r in rs):>7.3f} "
                      f"{statistics.mean(g) if g else float('nan'):>+7.3f} "
                      f"{statistics.stdev(g) if len(g) > 1 else 0.0:>8.3f} "

@@ -166,3 +166,23 @@ def test_reach_counts_solved_lengths_plus_next():
     assert reach({1: 1.0, 2: 0.95, 3: 0.4, 4: 0.0}) == pytest.approx(2.4)
     assert reach({1: 0.5, 2: 0.0}) == pytest.approx(0.5)
     assert reach({1: 1.0, 2: 1.0}) == pytest.approx(2.0)
+
+
+def test_tiny_model_sizes_and_nope(weights_dir):
+    """``tiny:SEED:LxH[:nope]`` builds the requested size; ``nope`` has no positional encoding at all."""
+    from evoforge.weights import models
+    from evoforge.weights.generate import generate
+    from evoforge.weights.train import TrainConfig, sft
+
+    llama = models.resolve("tiny:1:3x32")
+    model, _ = models.load(llama)
+    assert type(model).__name__ == "LlamaForCausalLM" and model.config.num_hidden_layers == 3
+    nope = models.resolve("tiny:1:2x32:nope")
+    model, _ = models.load(nope)
+    rope = getattr(model.config, "rope_parameters", None) or {}
+    assert type(model).__name__ == "GPTNeoXForCausalLM"
+    assert rope.get("partial_rotary_factor", getattr(model.config, "rotary_pct", None)) == 0.0
+    assert models.fingerprint(nope) != models.fingerprint(llama)
+    rows = [{"prompt": f"{a}+1=", "completion": str(a + 1)} for a in range(8)]
+    out = sft(nope, rows, weights_dir / "nope-sft", TrainConfig(lora=False, batch_size=4, lr=1e-3))
+    assert len(generate(out, ["3+1="], max_new_tokens=3)[0]) == 1

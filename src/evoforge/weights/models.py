@@ -113,17 +113,20 @@ def fingerprint(path: str | Path) -> str:
 
 def resolve(spec: str | Path) -> Path:
     """A checkpoint directory for ``spec``: ``embedded`` (SmolLM2-135M-Instruct de-quantized to
-    float32, converted once and cached), ``tiny[:SEED[:LAYERSxHIDDEN]]`` (a small random Llama with a
-    character tokenizer: 2 layers of 64 by default, for tests), or a path to a checkpoint directory."""
+    float32, converted once and cached), ``tiny[:SEED[:LAYERSxHIDDEN[:nope]]]`` (a small random Llama
+    with a character tokenizer: 2 layers of 64 by default, for tests; ``nope``: no positional
+    encoding), or a path to a checkpoint directory."""
     spec = str(spec)
     if spec in ("embedded", "smollm2", "embedded:smollm2"):
         return smollm2_dir()
-    if spec == "tiny" or spec.startswith("tiny:"):  # tiny[:SEED[:LAYERSxHIDDEN]]
+    if spec == "tiny" or spec.startswith("tiny:"):  # tiny[:SEED[:LAYERSxHIDDEN[:nope]]]
         parts = spec.split(":")[1:]
         seed = int(parts[0] or 0) if parts else 0
         layers, hidden = (int(x) for x in parts[1].split("x")) if len(parts) > 1 else (2, 64)
-        name = f"tiny-llama-{seed}" if (layers, hidden) == (2, 64) else f"tiny-llama-{seed}-{layers}x{hidden}"
-        return tiny_model(cache_dir() / name, layers=layers, hidden=hidden, seed=seed)
+        nope = len(parts) > 2 and parts[2] == "nope"
+        name = f"tiny-llama-{seed}" if (layers, hidden, nope) == (2, 64, False) else \
+            f"tiny-{'nope' if nope else 'llama'}-{seed}-{layers}x{hidden}"
+        return tiny_model(cache_dir() / name, layers=layers, hidden=hidden, seed=seed, nope=nope)
     p = Path(spec).expanduser()
     if not is_checkpoint(p):
         raise FileNotFoundError(f"no model checkpoint at {p} (expected config.json or adapter_config.json)")
@@ -169,27 +172,38 @@ def char_tokenizer() -> Any:
                                    unk_token="<unk>")
 
 
-def tiny_model(out: str | Path, *, layers: int = 2, hidden: int = 64, heads: int = 4, seed: int = 0) -> Path:
-    """Build (once) a small randomly initialised Llama with a character tokenizer at ``out``."""
+def tiny_model(out: str | Path, *, layers: int = 2, hidden: int = 64, heads: int = 4, seed: int = 0,
+               nope: bool = False) -> Path:
+    """Build (once) a small randomly initialised model with a character tokenizer at ``out``: a Llama
+    (rotary positions), or with ``nope`` a GPT-NeoX with no positional encoding at all (its rotary part
+    set to 0 %), which extrapolates to longer inputs better (Kazemnejad et al., 2023)."""
     out = Path(out)
     if finished(out):
         return out
     _offline()
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
 
     tok = char_tokenizer()
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2,
-                      num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads,
-                      max_position_embeddings=512, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-                      eos_token_id=tok.eos_token_id, tie_word_embeddings=True)
+    special = dict(pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                   tie_word_embeddings=True, max_position_embeddings=512)
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(cfg)
+    if nope:
+        from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
+
+        model = GPTNeoXForCausalLM(GPTNeoXConfig(
+            vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 4, num_hidden_layers=layers,
+            num_attention_heads=heads, rotary_pct=0.0, use_parallel_residual=False, **special))
+    else:
+        from transformers import LlamaConfig, LlamaForCausalLM
+
+        model = LlamaForCausalLM(LlamaConfig(
+            vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
+            num_attention_heads=heads, num_key_value_heads=heads, **special))
     tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
-    mark_done(tmp, {"source": "tiny", "fingerprint": f"tiny-{layers}-{hidden}-{heads}-{seed}"})
+    mark_done(tmp, {"source": "tiny", "fingerprint": f"tiny-{layers}-{hidden}-{heads}-{seed}{'-nope' if nope else ''}"})
     if not finished(out):
         shutil.rmtree(out, ignore_errors=True)
         os.replace(tmp, out)
