@@ -18,6 +18,8 @@ from ..weights.loop import SelfTraining, sample_monitors
 class STaR(SelfTraining):
     summary = "self-taught reasoner: keep correct rationales, rationalize failures, retrain from start"
 
+    problems: int = 128      # one rationale per problem, as in the paper (the benchmark's setting)
+    samples: int = 1
     rationalize: bool = True
     accumulate: bool = True  # train on the rationales of all rounds so far (STaR retrains on the union)
 
