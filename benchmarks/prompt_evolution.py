@@ -255,10 +255,14 @@ def planning_table(path: Path = PLANNING) -> str:
 # -- table ---------------------------------------------------------------------------------------------
 def table(path: Path = RESULTS) -> str:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    cells: dict[tuple[str, str], list[dict]] = {}
+    latest: dict[tuple, dict] = {}  # a re-run of a cell (same system, task, seed, budget) replaces it
     for r in rows:
         if "instance" not in r:
-            cells.setdefault((r["task"], r["system"]), []).append(r)
+            latest[(r["task"], r["system"], r["seed"], r.get("budget_metric_calls"))] = r
+    superseded = sum("instance" not in r for r in rows) - len(latest)
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for r in latest.values():
+        cells.setdefault((r["task"], r["system"]), []).append(r)
     lines = [f"{'task':<10} {'system':<9} {'seeds':>5} {'held-out acc':>14} {'metric calls':>12} {'minutes':>8}"]
     for (task, system), rs in sorted(cells.items()):
         accs = [r["accuracy"] for r in rs]
@@ -266,6 +270,8 @@ def table(path: Path = RESULTS) -> str:
         lines.append(f"{task:<10} {system:<9} {len(rs):>5} {statistics.mean(accs):>8.3f}{sd:<6} "
                      f"{statistics.mean(r['metric_calls'] for r in rs):>12.0f} "
                      f"{statistics.mean(r['seconds'] for r in rs) / 60:>8.1f}")
+    if superseded:
+        lines.append(f"({superseded} earlier row(s) of re-run cells are kept in the file but not counted)")
     return "\n".join(lines)
 
 
