@@ -28,3 +28,15 @@ def test_tables_separate_prompt_cells_and_planning_rows(tmp_path):
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     planning = bench.planning_table(out)
     assert "+0.40 (n=1)" in planning and "0.500" in planning
+
+
+def test_a_rerun_cell_replaces_its_earlier_row(tmp_path):
+    bench = _bench()
+    out = tmp_path / "r.jsonl"
+    rows = [{"system": "evoforge", "task": "topic", "seed": 0, "accuracy": a, "metric_calls": 296,
+             "seconds": 60, "budget_metric_calls": 300} for a in (0.2, 0.6)]
+    rows.append({**rows[0], "seed": 1, "accuracy": 0.8})
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    table = bench.table(out)
+    assert "topic      evoforge      2    0.700±0.141" in table
+    assert "1 earlier row(s)" in table
