@@ -52,7 +52,7 @@ def table(path: Path = RESULTS) -> str:
         for r in row["per_round"]:
             prec = "-" if r["label_precision"] is None else f"{r['label_precision']:.3f}"
             lab = "gold" if r["round"] == 0 else f"{r['frontier']}-digit self"
-            lines.append(f"{r['round']:>5} {lab:>12} {r['accepted'] or '-':>6} {prec:>9} {r['reach']:>6.2f} "
+            lines.append(f"{r['round']:>5} {lab:>12} {'-' if r['accepted'] is None else r['accepted']:>6} {prec:>9} {r['reach']:>6.2f} "
                          + " ".join(f"{r['acc'][str(d)]:.2f}" for d in range(1, n + 1)))
         lines.append("")
     return "\n".join(lines)
