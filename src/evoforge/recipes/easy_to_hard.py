@@ -40,10 +40,12 @@ class EasyToHard(SelfTraining):
     replay: int = 6400          # earlier examples (warm start and earlier rounds) trained on again
     epochs: float = 1.0
 
-    def build(self, questions, seed, rng):
+    def questions(self, seed):
+        return self.T.train_problems(self.problems, seed, digits=self.T.DIGITS + self.round)
+
+    def build(self, qs, seed, rng):
         T = self.T
         d = T.DIGITS + self.round
-        qs = T.train_problems(self.problems, seed, digits=d)
         swapped = ["+".join(reversed(q.split("+"))) for q in qs]
         outs = self.sample(self.current, [T.prompt(q) for q in qs + swapped], 1, seed, temperature=0.0)
         first, second = outs[: len(qs)], outs[len(qs):]

@@ -172,8 +172,7 @@ class SelfTraining(Recipe):
         if self.round == 0:
             return [self._round_zero()]
         seed = int(rng.integers(2**31))
-        questions = self.T.train_problems(self.problems, seed)
-        kind, rows, monitors = self.build(questions, seed, rng)
+        kind, rows, monitors = self.build(self.questions(seed), seed, rng)
         if self.mix_seed and kind == "sft":
             rows = rows + self.seed_rows()
         monitors.update(dataset=len(rows), round=self.round)
@@ -186,6 +185,10 @@ class SelfTraining(Recipe):
             ckpt = (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
         return [Candidate(genome=str(ckpt), parents=[self.current_id] if self.current_id >= 0 else [],
                           operator=f"{self.name}-round", info={"round": self.round, "monitors": monitors})]
+
+    def questions(self, seed: int) -> list[str]:
+        """This round's training problems (disjoint from the held-out set)."""
+        return self.T.train_problems(self.problems, seed)
 
     def train_overrides(self, kind: str) -> dict[str, Any]:
         return {}
