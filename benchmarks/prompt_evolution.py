@@ -202,12 +202,18 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         from evoforge.recipe import get_recipe
 
         params = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
+        from evoforge.llm import LLMBudget
+
         recipe = get_recipe(system).from_params(params)
         recipe.model = model
         budget = Budget(evaluations=10_000, checks=[lambda: "calls" if used() >= calls or
                                                      (engine.state.best_score or 0) >= 1 else None])
         engine = Engine(task, recipe, seed=seed * 1000 + instance, budget=budget)
-        engine.run(InProcessExecutor(task, None))
+        model.budget = LLMBudget(max_calls=start.calls + calls)
+        try:  # the model refuses the call past the budget, so a batch cannot overshoot it
+            engine.run(InProcessExecutor(task, None))
+        finally:
+            model.budget = None
         best = engine.state.best_score or 0.0
         if system == "co-scientist":
             extra = {"elo_spearman": recipe.elo_correlation(), "debates": recipe.matches}
