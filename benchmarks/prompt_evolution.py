@@ -199,11 +199,10 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         from evoforge.budget import Budget
         from evoforge.engine import Engine
         from evoforge.executors import InProcessExecutor
+        from evoforge.llm import LLMBudget
         from evoforge.recipe import get_recipe
 
         params = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
-        from evoforge.llm import LLMBudget
-
         recipe = get_recipe(system).from_params(params)
         recipe.model = model
         budget = Budget(evaluations=10_000, checks=[lambda: "calls" if used() >= calls or

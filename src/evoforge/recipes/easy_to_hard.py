@@ -9,9 +9,7 @@ self-consistency vote between two phrasings, standing in for the paper's majorit
 independently trained models. The labels' true precision is recorded as a monitor only."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -56,8 +54,7 @@ class EasyToHard(SelfTraining):
                 rows.append({"prompt": T.prompt(q), "completion": label})
                 right += T.correct(q, label)
         self.save_rows(f"data-{self.round:02d}", rows)
-        earlier = self.seed_rows() + [r for i in range(1, self.round)
-                                      for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+        earlier = self.seed_rows() + self.round_rows(range(1, self.round))
         pick = np.random.default_rng(seed).choice(len(earlier), size=min(self.replay, len(earlier)), replace=False)
         mon = {"frontier": d, "generated": 2 * len(qs), "accepted": len(rows),
                "pass1": float(np.mean([T.correct(q, x[0]) for q, x in zip(qs, first)])),

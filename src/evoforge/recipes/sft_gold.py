@@ -3,9 +3,7 @@
 accumulated, from the starting model each round. It uses labels and generates nothing."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..recipe import register
 from ..weights.loop import SelfTraining
@@ -20,6 +18,5 @@ class SFTGold(SelfTraining):
         T = self.T
         rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in questions]
         self.save_rows(f"data-{self.round:02d}", rows)
-        rows = [r for i in range(1, self.round + 1)
-                for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+        rows = self.round_rows(range(1, self.round + 1))
         return "sft", rows, {"accepted": len(questions)}

@@ -4,10 +4,7 @@ rationales, keep those reaching the right answer; for problems the model gets wr
 the starting model again on everything kept so far, each round."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-
 
 from ..recipe import register
 from ..weights.loop import SelfTraining, sample_monitors
@@ -45,6 +42,5 @@ class STaR(SelfTraining):
                    generated=mon["generated"] + (len(failed) if self.rationalize else 0))
         self.save_rows(f"data-{self.round:02d}", rows)
         if self.accumulate:
-            rows = [r for i in range(1, self.round + 1)
-                    for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+            rows = self.round_rows(range(1, self.round + 1))
         return "sft", rows, mon

@@ -126,15 +126,9 @@ def easier(question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
 
 def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
     """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
-    from evoforge.weights.generate import generate
-    from evoforge.weights.loop import weights_root
-    from evoforge.weights.models import resolve
+    from evoforge.weights.generate import greedy
 
-    # greedy and keyed by the checkpoint's fingerprint, so a checkpoint shared by runs (the warm
-    # start) or re-evaluated on resume is scored once
-    outs = generate(resolve(checkpoint), [prompt(q) for q in questions], n=1, temperature=0.0,
-                    max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE, cache=weights_root() / "eval-cache")
-    texts = [o[0] for o in outs]
+    texts = greedy(checkpoint, [prompt(q) for q in questions], max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE)
     return sum(correct(q, t) for q, t in zip(questions, texts)) / max(1, len(questions)), texts
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .addition import operands
+
 DESCRIPTION = "reversed-answer addition by a checkpoint (genome: checkpoint dir; score: digits solved + next)"
 SEED = "tiny:0:3x128"  # a 3-layer, 128-wide Llama with a character tokenizer, randomly initialised
 
@@ -67,11 +69,6 @@ def train_problems(n: int, seed: int, digits: int | None = None) -> list[str]:
     return out[:n]
 
 
-def operands(question: str) -> tuple[int, int]:
-    a, b = question.split("+")
-    return int(a), int(b)
-
-
 def gold(question: str) -> str:
     a, b = operands(question)
     return str(a + b)[::-1]
@@ -96,12 +93,10 @@ def correct(question: str, text: str) -> bool:
 
 def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
     """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
-    from evoforge.weights.generate import generate
-    from evoforge.weights.models import resolve
+    from evoforge.weights.generate import greedy
 
-    outs = generate(resolve(checkpoint), [prompt(q) for q in questions], n=1, temperature=0.0,
-                    max_new_tokens=MAX_NEW_TOKENS, stop=None, batch_size=BATCH_SIZE)
-    texts = [o[0] for o in outs]
+    texts = greedy(checkpoint, [prompt(q) for q in questions], max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE,
+                   stop=None)
     return sum(correct(q, t) for q, t in zip(questions, texts)) / max(1, len(questions)), texts
 
 

@@ -44,6 +44,18 @@ def generate(ckpt: str | Path, prompts: Sequence[str], *, n: int = 1, temperatur
     return out
 
 
+def greedy(checkpoint: str | Path, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int = 64,
+           stop: str | None = "\n") -> list[str]:
+    """One greedy completion per prompt from a checkpoint spec (see :func:`models.resolve`), cached by
+    the checkpoint's fingerprint: a checkpoint shared by runs (a warm start) or re-scored on resume is
+    decoded once. Tasks score held-out sets with it."""
+    from .loop import weights_root
+
+    outs = generate(models.resolve(checkpoint), prompts, n=1, temperature=0.0, max_new_tokens=max_new_tokens,
+                    stop=stop, batch_size=batch_size, cache=weights_root() / "eval-cache")
+    return [o[0] for o in outs]
+
+
 def _stop_ids(tok: Any, stop: str | None) -> list[int]:
     ids = [tok.eos_token_id] if tok.eos_token_id is not None else []
     if stop:

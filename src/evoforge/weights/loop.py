@@ -167,6 +167,10 @@ class SelfTraining(Recipe):
         path.write_text(json.dumps(rows))
         return str(path)
 
+    def round_rows(self, rounds: range) -> list[dict[str, Any]]:
+        """The rows saved as ``data-NN`` (:meth:`save_rows`) by the given rounds, in order."""
+        return [r for i in rounds for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+
     # -- the round ------------------------------------------------------------------------------
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if self.round == 0:
