@@ -8,7 +8,12 @@ kept and their true precision (measured, never used).
     python benchmarks/length_generalization.py --table
 
 Each run appends one row to ``benchmarks/results/length_generalization.jsonl``. The warm start (the
-from-scratch training) is cached and shared by every seed of the same settings.
+from-scratch training) is cached and shared by every seed of the same settings. With a GPU visible the
+model trains and decodes there (recorded as ``device``); the larger settings need one, e.g.
+
+    python benchmarks/length_generalization.py --digits 10 --max-digits 16 --rounds 6 \
+        --set base=tiny:0:6x384 --set warm_start=300000 --set warm_epochs=4 --set warm_batch=256 \
+        --set train_batch=256 --set problems=5000 --set replay=20000 --set gen_batch=2000
 """
 from __future__ import annotations
 
@@ -23,22 +28,35 @@ from pathlib import Path
 RESULTS = Path(__file__).parent / "results" / "length_generalization.jsonl"
 
 
-def run(rounds: int, seed: int, digits: int, max_digits: int, params: dict) -> dict:
+def run(rounds: int, seed: int, digits: int, max_digits: int, params: dict, heldout: int = 100,
+        run_dir: Path | None = None) -> dict:
     from evoforge import api
+    from evoforge.weights import models
     from evoforge.weights import rounds as read_rounds
 
-    out = Path(tempfile.mkdtemp(prefix="evoforge-lengen-")) / f"easy-to-hard-{seed}.db"
+    folder = Path(run_dir or tempfile.mkdtemp(prefix="evoforge-lengen-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"easy-to-hard-{seed}.db"
     start, load0 = time.time(), os.getloadavg()[0]
     res = api.evolve("reversed-addition", "easy-to-hard", budget=rounds + 1, seed=seed, out=out,
                      executor="inprocess", recipe_params=params,
-                     task_options={"digits": digits, "max_digits": max_digits})
+                     task_options={"digits": digits, "max_digits": max_digits, "heldout": heldout})
     table = read_rounds(res.path)
     per_round = [{"round": r["round"], "frontier": r.get("frontier"), "accepted": r.get("accepted"),
                   "label_precision": r.get("label_precision"), "reach": r["score"],
                   "acc": {str(d): r.get(f"acc_{d}") for d in range(1, max_digits + 1)}} for r in table]
-    return {"seed": seed, "digits": digits, "rounds": rounds, "params": params, "per_round": per_round,
+    return {"seed": seed, "digits": digits, "rounds": rounds, "params": params, "heldout": heldout,
+            "device": _device_name(models.device()), "per_round": per_round,
             "seconds": round(time.time() - start, 1), "loadavg_start": round(load0, 2),
             "loadavg_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(), "run_file": str(res.path)}
+
+
+def _device_name(dev: str) -> str:
+    if dev != "cuda":
+        return dev
+    import torch
+
+    return f"cuda: {torch.cuda.get_device_name(0)}"
 
 
 def table(path: Path = RESULTS) -> str:
@@ -46,7 +64,9 @@ def table(path: Path = RESULTS) -> str:
     lines = []
     for row in rows:
         n = max(int(d) for d in row["per_round"][0]["acc"])
-        lines.append(f"seed {row['seed']}, labelled 1..{row['digits']} digits, {row['seconds'] / 60:.1f} min")
+        base = (row.get("params") or {}).get("base", "tiny:0:3x128")
+        lines.append(f"seed {row['seed']}, {base}, labelled 1..{row['digits']} digits, "
+                     f"{row['seconds'] / 60:.1f} min on {row.get('device', 'cpu')}")
         lines.append(f"{'round':>5} {'labels':>12} {'kept':>6} {'precision':>9} {'reach':>6} "
                      + " ".join(f"{d:>2}d " for d in range(1, n + 1)))
         for r in row["per_round"]:
@@ -64,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--digits", type=int, default=3, help="labelled lengths 1..digits")
     ap.add_argument("--max-digits", type=int, default=8, help="longest length evaluated")
+    ap.add_argument("--heldout", type=int, default=100, help="held-out problems per length")
+    ap.add_argument("--run-dir", type=Path, help="where the run file goes (default: a new temporary folder)")
     ap.add_argument("--set", action="append", default=[], help="easy-to-hard parameter KEY=VALUE")
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="print the recorded rows and exit")
@@ -71,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.table:
         params = {k: json.loads(v) if v[:1].isdigit() or v in ("true", "false") else v
                   for k, v in (kv.split("=", 1) for kv in args.set)}
-        row = run(args.rounds, args.seed, args.digits, args.max_digits, params)
+        row = run(args.rounds, args.seed, args.digits, args.max_digits, params, args.heldout, args.run_dir)
         args.results.parent.mkdir(parents=True, exist_ok=True)
         with args.results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")

@@ -103,3 +103,14 @@ def test_evaluator_reports_metric_calls_and_feedback(scripted_task_model):
     r = sentiment.evaluate({"instruction": "Reply with only the label.", "demos": [], "split": "test",
                             "items": list(range(10))})
     assert r["score"] >= 0.5 and r["metrics"]["split"] == "test"
+
+
+def test_demonstrations_cover_labels_before_repeating_one():
+    from evoforge.prompts.operators import draw_demo
+
+    train = [(f"a{i}", "pos") for i in range(90)] + [(f"b{i}", "neg") for i in range(10)]
+    rng = np.random.default_rng(0)
+    picks = [draw_demo(train, [["x", "pos"]], rng)[1] for _ in range(50)]
+    assert picks == ["neg"] * 50  # a random draw would give ~5 of 50
+    free_form = [(f"q{i}", f"answer {i}") for i in range(100)]
+    assert draw_demo(free_form, [["q1", "answer 1"]], np.random.default_rng(1))[1] != "answer 1"

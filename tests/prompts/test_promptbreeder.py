@@ -40,8 +40,13 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 
 
 def test_promptbreeder_is_reproducible(scripted_task_model):
+    from evoforge.tasks import _prompting
+    from prompt_helpers import ScriptedModel
+
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
-    e2, r2 = _run(scripted_task_model, max_metric_calls=60, seed=3)
+    fresh = ScriptedModel()  # the scripted model counts its calls: start the second run from zero too
+    _prompting.set_task_model(fresh)
+    e2, r2 = _run(fresh, max_metric_calls=60, seed=3)
     assert e1.recipe.best_prompt() == e2.recipe.best_prompt()
     assert r1.best.genome == r2.best.genome
 
@@ -57,8 +62,11 @@ def test_unknown_selection_is_refused(scripted_task_model):
 def test_validation_stage_rescored_top_prompts_and_seed(scripted_task_model):
     engine, result = _run(scripted_task_model, max_metric_calls=240)
     recipe = engine.recipe
-    assert recipe.validated and recipe.seed_key in recipe.val_scores
-    assert len(recipe.val_scores) <= 3 and recipe.metric_calls <= 240
+    assert recipe.validated and recipe.seed_key in recipe.val_half  # the seed runs in the first stage
+    assert len(recipe.val_half) == 6 and len(recipe.val_scores) == 2 and recipe.metric_calls <= 240
+    assert set(recipe.val_scores) <= set(recipe.val_half)
+    leaders = sorted(recipe.val_half.values(), reverse=True)[:2]
+    assert sorted(recipe.val_half[k] for k in recipe.val_scores) == sorted(leaders)  # finalists led stage 1
     best = recipe.best_prompt()
     from evoforge.recipes._prompt_common import prompt_key
 

@@ -164,16 +164,29 @@ class Mutator:
         return None
 
     def _context_shuffle(self, child, population, rng, **_):
-        """Replace, add or drop one few-shot demonstration (drawn from the train split)."""
+        """Replace, add or drop one few-shot demonstration (drawn from the train split, preferring an
+        answer the other demonstrations do not show: see :func:`draw_demo`)."""
         demos = child["demos"]
         if not self.train:
             return
-        x, y = self.train[int(rng.integers(len(self.train)))]
         r = rng.random()
         if demos and (len(demos) >= self.max_demos or r < 0.5):
-            demos[int(rng.integers(len(demos)))] = [x, y]
+            i = int(rng.integers(len(demos)))
+            demos[i] = draw_demo(self.train, demos[:i] + demos[i + 1:], rng)
         elif demos and r > 0.9:
             demos.pop(int(rng.integers(len(demos))))
         else:
-            demos.append([x, y])
+            demos.append(draw_demo(self.train, demos, rng))
         return
+
+
+def draw_demo(train: Sequence[tuple[str, str]], demos: Sequence[Sequence[str]],
+              rng: np.random.Generator) -> list[str]:
+    """A random train item as a demonstration, drawn among those whose answer no demo in ``demos``
+    shows (any item when every answer is shown). Few-shot examples that all share one label teach a
+    small model that label: DSPy MIPROv2 picked two ``food`` demos on ``topic`` and held out at 0.305.
+    With free-form answers (all distinct) this is a plain random draw."""
+    shown = {str(d[1]) for d in demos}
+    fresh = [item for item in train if str(item[1]) not in shown] or list(train)
+    x, y = fresh[int(rng.integers(len(fresh)))]
+    return [x, y]

@@ -115,7 +115,14 @@ def _args(cls: Any, cfg: TrainConfig, tmp: Path, n_rows: int, **extra: Any) -> A
                save_strategy="no", report_to=[], seed=cfg.seed, data_seed=cfg.seed,
                use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
                dataloader_num_workers=0, disable_tqdm=True, max_length=cfg.max_length,
-               bf16=False, fp16=False, dataset_num_proc=None, **extra)
+               bf16=False, fp16=False, dataset_num_proc=_tokenizer_procs(n_rows), **extra)
+
+
+def _tokenizer_procs(n_rows: int) -> int | None:
+    """Processes that tokenize the data: one for the usual few thousand rows; for a large from-scratch
+    set (1e5 rows and more tokenize at ~3k rows/s in one process) up to 8 where the cores exist."""
+    cores = os.cpu_count() or 1
+    return min(8, cores // 2) if n_rows >= 50_000 and cores >= 4 else None
 
 
 def _peft_config(cfg: TrainConfig) -> Any:
