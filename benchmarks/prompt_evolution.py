@@ -215,7 +215,8 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
             model.budget = None
         best = engine.state.best_score or 0.0
         if system == "co-scientist":
-            extra = {"elo_spearman": recipe.elo_correlation(), "debates": recipe.matches}
+            extra = {"elo_spearman": recipe.elo_correlation(), "debates": recipe.matches,
+                     "draws": getattr(recipe, "draws", None)}
     elif system == "best-of-n":
         while used() < calls and best < 1:
             best = max(best, task.evaluate(say(model, problem, rng, "sample", max_tokens=48))["score"])
@@ -239,8 +240,13 @@ def _mean_or_dash(values: list) -> str:
 
 def planning_table(path: Path = PLANNING) -> str:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    by: dict[tuple[str, int], list[dict]] = {}
+    latest: dict[tuple, dict] = {}  # a re-run of an (system, settings, calls, instance, seed) cell replaces it
     for r in rows:
+        if "instance" in r:
+            latest[(r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
+                    r.get("seed", 0))] = r
+    by: dict[tuple[str, int], list[dict]] = {}
+    for r in latest.values():
         if "instance" in r:
             by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min)", r["budget_calls"]),
                           []).append(r)

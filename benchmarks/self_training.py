@@ -46,13 +46,20 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     os.environ["EVOFORGE_TORCH_THREADS"] = str(threads)
     from evoforge import api
     from evoforge.weights import rounds as read_rounds
+    from evoforge.weights.loop import weights_root
 
     params = {"warm_epochs": warm_epochs, "epochs": 1.0, **METHODS[method]}
-    out = Path(tempfile.mkdtemp(prefix="evoforge-bench-")) / f"{method}-{seed}.db"
+    folder = Path(tempfile.mkdtemp(prefix="evoforge-bench-"))
+    out = folder / f"{method}-{seed}.db"
+    shared = weights_root()
+    _fresh_weights_dir(shared, folder / "weights")
     start = time.time()
     load0 = os.getloadavg()[0]
-    res = api.evolve("addition", method, budget=rounds + 1, seed=seed, out=out, executor="inprocess",
-                     recipe_params=params, task_options={"heldout": heldout})
+    try:
+        res = api.evolve("addition", method, budget=rounds + 1, seed=seed, out=out, executor="inprocess",
+                         recipe_params=params, task_options={"heldout": heldout})
+    finally:
+        _keep_warm_starts(folder / "weights", shared)
     table = read_rounds(res.path)
     accs = [r["score"] for r in table]
     return {"method": method, "seed": seed, "rounds": rounds, "params": params,
@@ -63,8 +70,26 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
                                                  "gv_gap", "accepted", "rationalized", "generated", "dataset")}
                           for r in table],
             "seconds": round(time.time() - start, 1), "loadavg_start": round(load0, 2),
-            "loadavg_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(), "threads": threads,
+            "loadavg_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(), "threads": threads, "fresh_cache": True,
             "run_file": str(res.path)}
+
+
+def _fresh_weights_dir(shared: Path, fresh: Path) -> None:
+    """Point the cell at an empty weights folder, so that nothing an earlier run of the same cell
+    generated, trained or scored is reused (its minutes would mean nothing); only the shared warm start
+    (round 0, the same checkpoint for every cell) is linked in. Its held-out score is recomputed."""
+    fresh.mkdir(parents=True, exist_ok=True)
+    for warm in shared.glob("warm-*"):
+        (fresh / warm.name).symlink_to(warm.resolve(), target_is_directory=True)
+    os.environ["EVOFORGE_WEIGHTS_DIR"] = str(fresh)
+
+
+def _keep_warm_starts(fresh: Path, shared: Path) -> None:
+    """Move a warm start trained by this cell to the shared folder, for the next cells."""
+    shared.mkdir(parents=True, exist_ok=True)
+    for warm in fresh.glob("warm-*"):
+        if not warm.is_symlink() and not (shared / warm.name).exists():
+            os.replace(warm, shared / warm.name)
 
 
 def _config(row: dict) -> str:

@@ -1,5 +1,7 @@
 import pickle
 
+import numpy as np
+
 import pytest
 
 from evoforge.budget import Budget
@@ -61,8 +63,9 @@ def test_mind_evolution_needs_a_problem(scripted):
 def test_elo_update_is_zero_sum_and_k32():
     from evoforge.recipes.co_scientist import elo_update, jaccard, spearman
 
-    a, b = elo_update(1200, 1200, True)
+    a, b = elo_update(1200, 1200, 1.0)
     assert (a, b) == (1216, 1184)
+    assert elo_update(1200, 1200, 0.5) == (1200, 1200) and elo_update(1300, 1200, 0.5)[0] < 1300
     assert jaccard("meet at 10:00", "meet at 10:00") == 1.0 and jaccard("a b", "c d") == 0.0
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
 
@@ -71,13 +74,34 @@ def test_co_scientist_debates_dedups_and_evolves(scripted):
     engine, task = _engine("co-scientist", scripted, {"batch_size": 4, "debates": 3}, evaluations=32)
     result = engine.run(InProcessExecutor(task, None))
     recipe = engine.recipe
-    assert recipe.matches >= 3 * 5
+    assert recipe.matches >= 3 * 5 and scripted.usage.by_tag()["debate"].calls == 2 * recipe.matches  # swapped
     assert all(abs(sum(recipe.elo.values()) - 1200 * len(recipe.elo)) < 1e-6 for _ in [0])  # zero-sum
     assert {"generate", "evolve"} <= {c.operator for c in recipe.pool}
     assert result.best.metrics["success"] == 1
     corr = recipe.elo_correlation()
     assert corr is None or -1.0 <= corr <= 1.0
     pickle.loads(pickle.dumps(recipe))
+
+
+def test_swapped_debate_turns_a_position_bias_into_draws():
+    """A judge that always names the first proposal: with swap every debate is a draw and no rating
+    moves; without swap the first-named proposal always gains."""
+    from evoforge.candidate import Candidate
+    from evoforge.recipes.co_scientist import CoScientist
+
+    class FirstAlways:
+        def chat(self, messages, **kw):
+            from evoforge.llm import Completion
+
+            return [Completion("Better: 1", "stop", 10, 3)]
+
+    for swap, moved in ((True, False), (False, True)):
+        recipe = CoScientist(swap=swap)
+        recipe.model, recipe.problem = FirstAlways(), "Schedule a meeting."
+        recipe.elo, recipe.matches, recipe.draws, recipe.debated = {1: 1200.0, 2: 1200.0}, 0, 0, set()
+        a, b = Candidate(genome="9:00", id=1), Candidate(genome="10:00", id=2)
+        recipe._debate(a, b, np.random.default_rng(0))
+        assert (recipe.elo[1] != 1200.0) is moved and recipe.draws == (1 if swap else 0)
 
 
 def test_auto_evolve_creates_modules_and_refines(scripted):

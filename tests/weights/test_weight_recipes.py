@@ -134,12 +134,15 @@ def test_resume_after_sigkill_mid_round(weights_dir, tmp_path):
     assert [r["pass1"] if "pass1" in r else None for r in got] == [r.get("pass1") for r in want]
 
 
-def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path):
+@pytest.mark.parametrize("swap_vote", [False, True])
+def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_vote):
     """The from-scratch length curriculum on a 2-layer model: round 1 labels 3-digit problems with the
-    model's own answers, keeps only length- and order-consistent ones, and records per-length accuracy."""
+    model's own answers, keeps only those of plausible length (and, with ``swap_vote``, the same for
+    b+a), and records per-length accuracy."""
     from evoforge.tasks import reversed_addition as T
 
-    params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8)
+    params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8,
+                  swap_vote=swap_vote)
     res = api.evolve("reversed-addition", "easy-to-hard", budget=2, seed=1, out=tmp_path / "run.db",
                      executor="inprocess", recipe_params=params,
                      task_options={"digits": 2, "max_digits": 4, "heldout": 8})
@@ -147,7 +150,7 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path):
         table = rounds(res.path)
         assert [r["round"] for r in table] == [0, 1]
         last = table[1]
-        assert last["frontier"] == 3 and last["generated"] == 32
+        assert last["frontier"] == 3 and last["generated"] == (32 if swap_vote else 16)
         assert {"acc_1", "acc_2", "acc_3", "acc_4"} <= set(last)
         assert 0.0 <= last["score"] <= 4.0
         data = json.loads(next(Path(weights_dir).glob("easy-to-hard-*/data-01.json")).read_text())

@@ -1,7 +1,9 @@
 """AI co-scientist, from "Towards an AI co-scientist" (Gottweis et al., 2025), as a recipe over text
 solutions: a generation agent samples proposals; a ranking agent runs a tournament of pairwise debates
 (the model reads two proposals with the checker's review and names the better one), keeping Elo ratings
-that start at 1200 with K = 32; a proximity agent drops near-duplicate proposals (word-set Jaccard
+that start at 1200 with K = 32. With ``swap`` (the default) each debate is held twice, the proposals in
+both orders, and a proposal wins only if both verdicts name it (else a draw): a small judge's verdict
+mostly follows the position, and a swap turns that bias into draws instead of rating noise; a proximity agent drops near-duplicate proposals (word-set Jaccard
 similarity above ``proximity``) before they cost an evaluation; an evolution agent refines or combines
 the top-rated proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and
 the checker's score (does the debate ranking agree with the ground truth?)."""
@@ -25,9 +27,10 @@ def jaccard(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x | y else 1.0
 
 
-def elo_update(ra: float, rb: float, a_wins: bool, k: float = ELO_K) -> tuple[float, float]:
+def elo_update(ra: float, rb: float, score_a: float, k: float = ELO_K) -> tuple[float, float]:
+    """New ratings after a match that A won (``score_a`` 1), drew (0.5) or lost (0)."""
     expected_a = 1.0 / (1.0 + 10 ** ((rb - ra) / 400.0))
-    delta = k * ((1.0 if a_wins else 0.0) - expected_a)
+    delta = k * (float(score_a) - expected_a)
     return ra + delta, rb - delta
 
 
@@ -53,6 +56,7 @@ class CoScientist(Recipe):
     top_k: int = 4               # proposals the evolution agent draws on
     generate_fraction: float = 0.25  # share of each batch that is fresh generation
     proximity: float = 0.9       # Jaccard similarity above which a proposal counts as a duplicate
+    swap: bool = True            # judge each pair in both orders; a split verdict is a draw
     temperature: float = 0.8
     max_tokens: int = 48
     pool: list[Candidate] = field(init=False, repr=False)
@@ -62,16 +66,29 @@ class CoScientist(Recipe):
         self.pool = []
         self.elo: dict[int, float] = {}
         self.matches = 0
+        self.draws = 0
+        self.debated: set[int] = set()
         self.duplicates = 0
 
-    def _debate(self, a: Candidate, b: Candidate, rng: np.random.Generator) -> None:
-        verdict = say(self.model, f"{self.problem}\n\nProposal 1: {a.genome}\nReview: {a.feedback}\n\n"
-                      f"Proposal 2: {b.genome}\nReview: {b.feedback}\n\nDebate the two proposals briefly, then "
-                      f"say which is better: 'Better: 1' or 'Better: 2'.", rng, "debate", temperature=0.3,
+    def _verdict(self, first: Candidate, second: Candidate, rng: np.random.Generator) -> int | None:
+        """1 or 2: the proposal the judge names better; None when it names neither."""
+        verdict = say(self.model, f"{self.problem}\n\nProposal 1: {first.genome}\nReview: {first.feedback}\n\n"
+                      f"Proposal 2: {second.genome}\nReview: {second.feedback}\n\nDebate the two proposals briefly, "
+                      f"then say which is better: 'Better: 1' or 'Better: 2'.", rng, "debate", temperature=0.3,
                       max_tokens=self.max_tokens)
         m = re.findall(r"\b([12])\b", verdict.split("Better")[-1]) or re.findall(r"\b([12])\b", verdict)
-        a_wins = (m[-1] == "1") if m else rng.random() < 0.5
-        self.elo[a.id], self.elo[b.id] = elo_update(self.elo[a.id], self.elo[b.id], a_wins)
+        return int(m[-1]) if m else None
+
+    def _debate(self, a: Candidate, b: Candidate, rng: np.random.Generator) -> None:
+        v = self._verdict(a, b, rng)
+        if self.swap:
+            w = self._verdict(b, a, rng)
+            score = 1.0 if (v, w) == (1, 2) else 0.0 if (v, w) == (2, 1) else 0.5
+        else:
+            score = 1.0 if v == 1 else 0.0 if v == 2 else float(rng.random() < 0.5)
+        self.draws += score == 0.5
+        self.elo[a.id], self.elo[b.id] = elo_update(self.elo[a.id], self.elo[b.id], score)
+        self.debated.update((a.id, b.id))
         self.matches += 1
 
     def top(self) -> list[Candidate]:
@@ -112,7 +129,7 @@ class CoScientist(Recipe):
 
     def elo_correlation(self) -> float | None:
         """Spearman correlation between Elo ratings and checker scores over debated proposals."""
-        rated = [c for c in self.pool if self.elo[c.id] != ELO_START]
+        rated = [c for c in self.pool if c.id in self.debated]
         return spearman([self.elo[c.id] for c in rated], [c.fitness() for c in rated])
 
     def archive(self) -> list[Candidate]:

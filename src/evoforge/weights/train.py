@@ -82,7 +82,7 @@ def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: st
             p.requires_grad_(True)
     tmp = Path(tempfile.mkdtemp(prefix="evoforge-trl-"))
     try:
-        trainer = _trainer(kind, model, tok, rows, cfg, tmp)
+        trainer = _trainer(kind, model, tok, rows, cfg, tmp, key)
         from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
         trainer.remove_callback(PrinterCallback)
@@ -115,14 +115,8 @@ def _args(cls: Any, cfg: TrainConfig, tmp: Path, n_rows: int, **extra: Any) -> A
                save_strategy="no", report_to=[], seed=cfg.seed, data_seed=cfg.seed,
                use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
                dataloader_num_workers=0, disable_tqdm=True, max_length=cfg.max_length,
-               bf16=False, fp16=False, dataset_num_proc=_tokenizer_procs(n_rows), **extra)
+               bf16=False, fp16=False, dataset_num_proc=None, **extra)
 
-
-def _tokenizer_procs(n_rows: int) -> int | None:
-    """Processes that tokenize the data: one for the usual few thousand rows; for a large from-scratch
-    set (1e5 rows and more tokenize at ~3k rows/s in one process) up to 8 where the cores exist."""
-    cores = os.cpu_count() or 1
-    return min(8, cores // 2) if n_rows >= 50_000 and cores >= 4 else None
 
 
 def _peft_config(cfg: TrainConfig) -> Any:
@@ -134,11 +128,15 @@ def _peft_config(cfg: TrainConfig) -> Any:
                       task_type="CAUSAL_LM", target_modules=cfg.target_modules)
 
 
-def _trainer(kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path) -> Any:
+def _trainer(kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path,
+             key: str) -> Any:
     from datasets import Dataset
+    from datasets.table import InMemoryTable
 
     os.environ.setdefault("ACCELERATE_USE_CPU", "false")
-    data = Dataset.from_list([dict(r) for r in rows])
+    # The update's key is the data's fingerprint: datasets would otherwise hash the table with dill,
+    # which fails on Python 3.12 with pyarrow 26 (it cannot pickle pyarrow's MonthDayNano type).
+    data = Dataset(InMemoryTable.from_pylist([dict(r) for r in rows]), fingerprint=key)
     if kind == "sft":
         from trl import SFTConfig, SFTTrainer
 
