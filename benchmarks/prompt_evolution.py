@@ -10,11 +10,14 @@ benchmarks/results/prompt_evolution.jsonl and the table of everything recorded i
     python benchmarks/prompt_evolution.py --table
 
 DSPy talks to the very same model object through evoforge's OpenAI-compatible server on 127.0.0.1.
+Planning cells (``--task meeting-scheduling``) use the task model that ``EVOFORGE_TASK_MODEL`` names
+(default ``embedded``, SmolLM2-135M; ``embedded:coder`` is Qwen2.5-Coder-0.5B), recorded in each row.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -181,6 +184,22 @@ def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
 
 
 # -- planning: Mind Evolution vs best-of-N vs sequential revision at equal model calls -----------------
+_PLANNER = None
+
+
+def planning_model():
+    """The task model without the response cache: an answer from an earlier run's cache would be a
+    call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
+    global _PLANNER
+    if _PLANNER is None:
+        from evoforge.llm import get_model
+
+        spec = os.environ.get("EVOFORGE_TASK_MODEL", "embedded")
+        opts = {"n_threads": int(os.environ.get("EVOFORGE_TASK_THREADS", "1"))} if spec.startswith("embedded") else {}
+        _PLANNER = get_model(spec, **opts)
+    return _PLANNER
+
+
 def run_planner(system: str, instance: int, calls: int, seed: int, people: int = 4, duration: int = 60) -> dict:
     import numpy as np
 
@@ -188,7 +207,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
     from evoforge.task import load_task
 
     task = load_task("meeting-scheduling", {"instance": instance, "people": people, "duration": duration})
-    model = shared_model()
+    model = planning_model()
     start = model.usage.total
     used = lambda: (model.usage.total.calls + model.usage.total.cache_hits) - (start.calls + start.cache_hits)
     problem = task.module.PROBLEM
@@ -244,12 +263,12 @@ def planning_table(path: Path = PLANNING) -> str:
     for r in rows:
         if "instance" in r:
             latest[(r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
-                    r.get("seed", 0))] = r
+                    r.get("seed", 0), r.get("model", "embedded"))] = r
     by: dict[tuple[str, int], list[dict]] = {}
     for r in latest.values():
-        if "instance" in r:
-            by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min)", r["budget_calls"]),
-                          []).append(r)
+        model = "" if r.get("model", "embedded") == "embedded" else f", {r['model']}"
+        by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]),
+                      []).append(r)
     lines = [f"{'system':<34} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
              f"{'mean calls used':>15} {'Elo~score rho':>13}"]
     for (system, calls), rs in sorted(by.items()):
@@ -313,6 +332,7 @@ def main(argv=None) -> int:
             t0 = time.time()
             row = {"system": args.system, "task": "meeting-scheduling", "instance": instance, "seed": args.seed,
                    "budget_calls": args.calls, "people": args.people, "duration": args.duration,
+                   "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"),
                    **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration),
                    "seconds": round(time.time() - t0, 1)}
             out_path.parent.mkdir(parents=True, exist_ok=True)
