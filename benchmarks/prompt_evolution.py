@@ -269,12 +269,13 @@ def planning_table(path: Path = PLANNING) -> str:
         model = "" if r.get("model", "embedded") == "embedded" else f", {r['model']}"
         by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]),
                       []).append(r)
-    lines = [f"{'system':<34} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
+    w = max([34] + [len(system) for system, _ in by])
+    lines = [f"{'system':<{w}} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
              f"{'mean calls used':>15} {'Elo~score rho':>13}"]
     for (system, calls), rs in sorted(by.items()):
         rhos = [r["elo_spearman"] for r in rs if r.get("elo_spearman") is not None]
         rho = f"{statistics.median(rhos):+.2f} (n={len(rhos)})" if rhos else "-"
-        lines.append(f"{system:<34} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
+        lines.append(f"{system:<{w}} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
                      f"{_mean_or_dash([r.get('best_score') for r in rs]):>9} "
                      f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13}")
     lines.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
