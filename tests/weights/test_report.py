@@ -38,3 +38,27 @@ def test_benchmark_table(tmp_path):
     assert "128x1, 200 held out" in text and "48x4 min_votes=3, 200 held out" in text
     assert "32x4, 200 held out" in text
     assert "ScPO / STaR gain 90%" in text and "STaR gain +20.0 points" in text
+
+
+def test_benchmark_cell_gets_a_fresh_weights_folder_with_the_shared_warm_start(tmp_path, monkeypatch):
+    """A re-run cell must not find the earlier run's generations or updates (its minutes would mean
+    nothing); the warm start, shared by every cell, is linked in and one trained by the cell is kept."""
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "self_training.py"
+    spec = importlib.util.spec_from_file_location("bench_self_training_fresh", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    shared, fresh = tmp_path / "shared", tmp_path / "cell" / "weights"
+    (shared / "warm-abc").mkdir(parents=True)
+    (shared / "star-123" / "gen-cache").mkdir(parents=True)  # an earlier run's caches
+    monkeypatch.setenv("EVOFORGE_WEIGHTS_DIR", str(shared))
+    mod._fresh_weights_dir(shared, fresh)
+    assert os.environ["EVOFORGE_WEIGHTS_DIR"] == str(fresh)
+    assert sorted(p.name for p in fresh.iterdir()) == ["warm-abc"] and (fresh / "warm-abc").is_symlink()
+    (fresh / "warm-new").mkdir()  # a warm start this cell trained
+    mod._keep_warm_starts(fresh, shared)
+    assert (shared / "warm-new").is_dir() and not (shared / "warm-new").is_symlink()
+    assert (shared / "warm-abc").is_dir() and not (fresh / "warm-new").exists()
