@@ -192,11 +192,9 @@ def planning_model():
     call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
     global _PLANNER
     if _PLANNER is None:
-        from evoforge.llm import get_model
+        from evoforge.tasks import _prompting
 
-        spec = os.environ.get("EVOFORGE_TASK_MODEL", "embedded")
-        opts = {"n_threads": int(os.environ.get("EVOFORGE_TASK_THREADS", "1"))} if spec.startswith("embedded") else {}
-        _PLANNER = get_model(spec, **opts)
+        _PLANNER = _prompting.new_task_model(cache=False)
     return _PLANNER
 
 

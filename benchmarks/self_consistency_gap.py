@@ -28,14 +28,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
     os.environ["EVOFORGE_TORCH_THREADS"] = str(args.threads)
+    import numpy as np
+
     from evoforge.recipe import get_recipe
     from evoforge.task import load_task
     from evoforge.weights.generate import generate
 
     task = load_task("addition", {"heldout": 200})
     recipe = get_recipe("scpo").from_params({"warm_epochs": 4.0, "epochs": 1.0})  # the benchmark's warm start
-    import numpy as np
-
     recipe.setup(task, np.random.default_rng(0))
     warm = recipe._round_zero().genome
     T = task.module

@@ -76,8 +76,7 @@ class Promptbreeder(Recipe):
         self.val_items = minibatch(rng, self.validate_items, len(self.train)) if self.train and self.validate_items else []
         self.val_scores: dict[str, float] = {}   # finalists: accuracy on all validation items
         self.val_half: dict[str, float] = {}     # first stage: accuracy on the first half
-        self.val_stage = 0
-        self.validated = False
+        self.val_stage = 0                       # 0: not started, 1: first half asked, 2: finalists asked
         self.seed_key = prompt_key(seed)
         base = make_unit(seed.get("instruction", ""), seed.get("demos", []), MUTATION_PROMPTS[0])
         self.pending_init.append(base)
@@ -101,6 +100,11 @@ class Promptbreeder(Recipe):
             return (f"max_metric_calls={self.max_metric_calls} reached ({spent} items scored; "
                     f"a minibatch of {self.minibatch} no longer fits)")
         return None
+
+    @property
+    def validated(self) -> bool:
+        """The whole validation race has been asked for."""
+        return self.val_stage == 2 or (self.val_stage == 1 and not self._stages()[1])
 
     def _stages(self) -> tuple[int, int]:
         """Validation items in the first stage, and finalists (0: a single stage on every item)."""
@@ -126,12 +130,11 @@ class Promptbreeder(Recipe):
         finalists on the rest."""
         first, finalists = self._stages()
         if self.val_stage == 1:
-            self.val_stage, self.validated = 2, True
+            self.val_stage = 2
             ranked = sorted(self.val_half, key=lambda k: (-self.val_half[k], -self.fitness(self.units[k]), k))
             return [Candidate(genome={**self.units[k], "items": list(self.val_items[first:])}, operator="validate",
                               info={"key": k, "stage": 2}) for k in ranked[:finalists]]
         self.val_stage = 1
-        self.validated = not finalists
         keys = sorted(self.stats, key=lambda k: (-(self.stats[k][0] + 1) / (self.stats[k][1] + 2), k))
         chosen = keys[: max(0, self.validate_top - 1)]
         if self.seed_key in self.units and self.seed_key not in chosen:

@@ -34,16 +34,23 @@ def task_model() -> Any:
     """The process-wide task model (created on first use; ~1 s to load)."""
     global _MODEL
     if _MODEL is None:
-        from ..llm import get_model
-        from ..llm.embedded import user_cache_dir
-
-        spec = os.environ.get("EVOFORGE_TASK_MODEL", "embedded")
-        opts: dict[str, Any] = {}
-        if spec.startswith("embedded"):
-            opts["n_threads"] = int(os.environ.get("EVOFORGE_TASK_THREADS", "1"))
-        base_url = os.environ.get("EVOFORGE_TASK_BASE_URL") if spec.startswith("openai") else None
-        _MODEL = get_model(spec, base_url=base_url, cache=user_cache_dir() / "task-cache.sqlite", **opts)
+        _MODEL = new_task_model()
     return _MODEL
+
+
+def new_task_model(cache: bool = True) -> Any:
+    """A task model as ``EVOFORGE_TASK_MODEL`` (default ``embedded``), ``EVOFORGE_TASK_THREADS`` and
+    ``EVOFORGE_TASK_BASE_URL`` name it; ``cache=False``: without the shared response cache."""
+    from ..llm import get_model
+    from ..llm.embedded import user_cache_dir
+
+    spec = os.environ.get("EVOFORGE_TASK_MODEL", "embedded")
+    opts: dict[str, Any] = {}
+    if spec.startswith("embedded"):
+        opts["n_threads"] = int(os.environ.get("EVOFORGE_TASK_THREADS", "1"))
+    base_url = os.environ.get("EVOFORGE_TASK_BASE_URL") if spec.startswith("openai") else None
+    return get_model(spec, base_url=base_url, cache=user_cache_dir() / "task-cache.sqlite" if cache else None,
+                     **opts)
 
 
 def set_task_model(model: Any) -> None:
