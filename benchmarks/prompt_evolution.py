@@ -233,7 +233,8 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         best = engine.state.best_score or 0.0
         if system == "co-scientist":
             extra = {"elo_spearman": recipe.elo_correlation(), "debates": recipe.matches,
-                     "draws": getattr(recipe, "draws", None)}
+                     "draws": recipe.draws, "judge_right": recipe.verdicts[True],
+                     "judge_wrong": recipe.verdicts[False]}
     elif system == "best-of-n":
         while used() < calls and best < 1:
             best = max(best, task.evaluate(say(model, problem, rng, "sample", max_tokens=48))["score"])
@@ -269,15 +270,19 @@ def planning_table(path: Path = PLANNING) -> str:
                       []).append(r)
     w = max([34] + [len(system) for system, _ in by])
     lines = [f"{'system':<{w}} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
-             f"{'mean calls used':>15} {'Elo~score rho':>13}"]
+             f"{'mean calls used':>15} {'Elo~score rho':>13} {'judge right':>11}"]
     for (system, calls), rs in sorted(by.items()):
         rhos = [r["elo_spearman"] for r in rs if r.get("elo_spearman") is not None]
         rho = f"{statistics.median(rhos):+.2f} (n={len(rhos)})" if rhos else "-"
+        right, wrong = (sum(r.get(k, 0) for r in rs) for k in ("judge_right", "judge_wrong"))
+        judge = f"{right}/{right + wrong}" if right + wrong else "-"
         lines.append(f"{system:<{w}} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
                      f"{_mean_or_dash([r.get('best_score') for r in rs]):>9} "
-                     f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13}")
+                     f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13} {judge:>11}")
     lines.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
-                 "ratings and the checker's scores of the debated proposals")
+                 "ratings and the checker's scores of the debated proposals (ties share their mean rank); judge "
+                 "right: decisive verdicts naming the proposal the checker scores higher, of all decisive verdicts "
+                 "between proposals it scores differently")
     return "\n".join(lines)
 
 

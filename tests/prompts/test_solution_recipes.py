@@ -68,6 +68,9 @@ def test_elo_update_is_zero_sum_and_k32():
     assert elo_update(1200, 1200, 0.5) == (1200, 1200) and elo_update(1300, 1200, 0.5)[0] < 1300
     assert jaccard("meet at 10:00", "meet at 10:00") == 1.0 and jaccard("a b", "c d") == 0.0
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    # ties share their mean rank (checker scores tie often): [0, 0, 0, 1] ranks as [1, 1, 1, 3]
+    assert spearman([0, 0, 0, 1], [3, 2, 1, 4]) == pytest.approx(0.7745967, abs=1e-6)
+    assert spearman([1, 1, 1], [1, 2, 3]) is None
 
 
 def test_co_scientist_debates_dedups_and_evolves(scripted):
@@ -83,6 +86,28 @@ def test_co_scientist_debates_dedups_and_evolves(scripted):
     pickle.loads(pickle.dumps(recipe))
 
 
+def _bare_co_scientist(model, **params):
+    from evoforge.recipes.co_scientist import CoScientist
+
+    recipe = CoScientist(**params)
+    recipe.setup(load_task("meeting-scheduling", {"instance": 1}), np.random.default_rng(0))
+    recipe.model = model
+    return recipe
+
+
+def test_co_scientist_pairs_the_least_debated_with_the_nearest_rating():
+    from evoforge.candidate import Candidate
+
+    recipe = _bare_co_scientist(None)
+    recipe.pool = [Candidate(genome=str(i), id=i, status="ok", score=0.5) for i in range(4)]
+    recipe.elo = {0: 1300.0, 1: 1250.0, 2: 1100.0, 3: 1200.0}
+    recipe.games = {0: 2, 1: 1, 2: 3, 3: 0}
+    a, b = recipe._pair(np.random.default_rng(0))
+    assert (a.id, b.id) == (3, 1)  # no debate yet; 1250 is the nearest rating to 1200
+    with pytest.raises(ValueError, match="pairing"):
+        _bare_co_scientist(None, pairing="swiss")
+
+
 def test_swapped_debate_turns_a_position_bias_into_draws():
     """A judge that always names the first proposal: with swap every debate is a draw and no rating
     moves; without swap the first-named proposal always gains."""
@@ -96,12 +121,37 @@ def test_swapped_debate_turns_a_position_bias_into_draws():
             return [Completion("Better: 1", "stop", 10, 3)]
 
     for swap, moved in ((True, False), (False, True)):
-        recipe = CoScientist(swap=swap)
-        recipe.model, recipe.problem = FirstAlways(), "Schedule a meeting."
-        recipe.elo, recipe.matches, recipe.draws, recipe.debated = {1: 1200.0, 2: 1200.0}, 0, 0, set()
+        recipe = _bare_co_scientist(FirstAlways(), swap=swap)
+        recipe.elo = {1: 1200.0, 2: 1200.0}
         a, b = Candidate(genome="9:00", id=1), Candidate(genome="10:00", id=2)
         recipe._debate(a, b, np.random.default_rng(0))
         assert (recipe.elo[1] != 1200.0) is moved and recipe.draws == (1 if swap else 0)
+
+
+def test_judge_accuracy_counts_verdicts_against_the_checker():
+    """A judge that names the proposal whose review says valid: every decisive verdict agrees with the
+    checker; pairs the checker scores equally do not count."""
+    from evoforge.candidate import Candidate
+    from evoforge.llm import Completion
+    from evoforge.recipes.co_scientist import CoScientist
+
+    class ReadsReviews:
+        def chat(self, messages, **kw):
+            text = messages[-1]["content"]
+            first = text.split("Proposal 2:")[0]
+            return [Completion(f"Better: {1 if 'valid' in first else 2}", "stop", 10, 3)]
+
+    recipe = _bare_co_scientist(ReadsReviews())
+    good = Candidate(genome="9:00-10:00", id=1, score=1.0, feedback="valid: everyone is free", status="ok")
+    bad = Candidate(genome="8:00-9:00", id=2, score=0.5, feedback="outside working hours", status="ok")
+    same = Candidate(genome="7:00-8:00", id=3, score=0.5, feedback="outside working hours", status="ok")
+    recipe.elo = {1: 1200.0, 2: 1200.0, 3: 1200.0}
+    rng = np.random.default_rng(0)
+    recipe._debate(bad, good, rng)
+    recipe._debate(good, bad, rng)
+    recipe._debate(bad, same, rng)  # equal checker scores: not counted
+    assert recipe.judge_accuracy() == 1.0 and recipe.verdicts == {True: 2, False: 0}
+    assert recipe.elo[1] > 1200.0 > recipe.elo[2]
 
 
 def test_auto_evolve_creates_modules_and_refines(scripted):

@@ -1,12 +1,14 @@
 """AI co-scientist, from "Towards an AI co-scientist" (Gottweis et al., 2025), as a recipe over text
 solutions: a generation agent samples proposals; a ranking agent runs a tournament of pairwise debates
 (the model reads two proposals with the checker's review and names the better one), keeping Elo ratings
-that start at 1200 with K = 32. With ``swap`` (the default) each debate is held twice, the proposals in
+that start at 1200 with K = 32; each debate takes the least-debated proposal (the newest on ties) and
+the one nearest its rating (``pairing``). With ``swap`` (the default) each debate is held twice, the proposals in
 both orders, and a proposal wins only if both verdicts name it (else a draw): a small judge's verdict
 mostly follows the position, and a swap turns that bias into draws instead of rating noise; a proximity agent drops near-duplicate proposals (word-set Jaccard
 similarity above ``proximity``) before they cost an evaluation; an evolution agent refines or combines
 the top-rated proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and
-the checker's score (does the debate ranking agree with the ground truth?)."""
+the checker's score (does the debate ranking agree with the ground truth?), :meth:`judge_accuracy` how
+often a decisive verdict names the proposal the checker prefers."""
 from __future__ import annotations
 
 import re
@@ -34,11 +36,20 @@ def elo_update(ra: float, rb: float, score_a: float, k: float = ELO_K) -> tuple[
     return ra + delta, rb - delta
 
 
+def average_ranks(values: list[float]) -> np.ndarray:
+    """Ranks from 0, tied values sharing the mean of their ranks (as ``scipy.stats.rankdata``)."""
+    v = np.asarray(values, dtype=float)
+    _, inverse, counts = np.unique(v, return_inverse=True, return_counts=True)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return (first + (counts - 1) / 2.0)[inverse]
+
+
 def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman's rank correlation with tie-averaged ranks (checker scores tie often); None when
+    fewer than 3 points or either side is constant. numpy only: scipy is not a core dependency."""
     if len(x) < 3:
         return None
-    rx = np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(float)
-    ry = np.argsort(np.argsort(y, kind="stable"), kind="stable").astype(float)
+    rx, ry = average_ranks(x), average_ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])
@@ -57,17 +68,22 @@ class CoScientist(Recipe):
     generate_fraction: float = 0.25  # share of each batch that is fresh generation
     proximity: float = 0.9       # Jaccard similarity above which a proposal counts as a duplicate
     swap: bool = True            # judge each pair in both orders; a split verdict is a draw
+    pairing: str = "similar"     # "similar": least-debated proposal vs the nearest Elo; "random"
     temperature: float = 0.8
     max_tokens: int = 48
     pool: list[Candidate] = field(init=False, repr=False)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
+        if self.pairing not in ("similar", "random"):
+            raise ValueError(f"pairing must be 'similar' or 'random', not {self.pairing!r}")
         self.problem = problem_of(task)
         self.pool = []
         self.elo: dict[int, float] = {}
         self.matches = 0
         self.draws = 0
+        self.verdicts = {True: 0, False: 0}  # decisive verdicts that agree / disagree with the checker
         self.debated: set[int] = set()
+        self.games: dict[int, int] = {}   # debates per proposal
         self.duplicates = 0
 
     def _verdict(self, first: Candidate, second: Candidate, rng: np.random.Generator) -> int | None:
@@ -87,9 +103,27 @@ class CoScientist(Recipe):
         else:
             score = 1.0 if v == 1 else 0.0 if v == 2 else float(rng.random() < 0.5)
         self.draws += score == 0.5
+        fa, fb = a.fitness(), b.fitness()
+        if score != 0.5 and fa != fb:  # a decisive verdict on proposals the checker tells apart
+            self.verdicts[(score == 1.0) == (fa > fb)] += 1
         self.elo[a.id], self.elo[b.id] = elo_update(self.elo[a.id], self.elo[b.id], score)
         self.debated.update((a.id, b.id))
+        for c in (a, b):
+            self.games[c.id] = self.games.get(c.id, 0) + 1
         self.matches += 1
+
+    def _pair(self, rng: np.random.Generator) -> tuple[Candidate, Candidate]:
+        """Two proposals to debate. ``similar`` (the paper's tournament favours new hypotheses and close
+        ratings): the proposal with the fewest debates, newest first, against the one nearest its Elo."""
+        if self.pairing == "random":
+            i, j = rng.choice(len(self.pool), size=2, replace=False)
+            return self.pool[int(i)], self.pool[int(j)]
+        games = getattr(self, "games", {})
+        a = min(self.pool, key=lambda c: (games.get(c.id, 0), -c.id))
+        others = [c for c in self.pool if c is not a]
+        noise = rng.random(len(others))  # ties (every new proposal is at 1200) broken at random
+        b = others[int(np.argmin([abs(self.elo[c.id] - self.elo[a.id]) + 1e-6 * u for c, u in zip(others, noise)]))]
+        return a, b
 
     def top(self) -> list[Candidate]:
         return sorted(self.pool, key=lambda c: (-self.elo[c.id], c.id))
@@ -97,8 +131,7 @@ class CoScientist(Recipe):
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if len(self.pool) >= 2:
             for _ in range(self.debates):
-                i, j = rng.choice(len(self.pool), size=2, replace=False)
-                self._debate(self.pool[int(i)], self.pool[int(j)], rng)
+                self._debate(*self._pair(rng), rng)
         out: list[Candidate] = []
         fresh = n if len(self.pool) < 2 else max(1, round(n * self.generate_fraction))
         for k in range(n):
@@ -131,6 +164,12 @@ class CoScientist(Recipe):
         """Spearman correlation between Elo ratings and checker scores over debated proposals."""
         rated = [c for c in self.pool if c.id in self.debated]
         return spearman([self.elo[c.id] for c in rated], [c.fitness() for c in rated])
+
+    def judge_accuracy(self) -> float | None:
+        """Share of decisive verdicts, between proposals the checker scores differently, that name the
+        one the checker scores higher (0.5: a coin)."""
+        n = self.verdicts[True] + self.verdicts[False]
+        return self.verdicts[True] / n if n else None
 
     def archive(self) -> list[Candidate]:
         return self.top()
