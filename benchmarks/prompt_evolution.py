@@ -287,8 +287,11 @@ def planning_table(path: Path = PLANNING) -> str:
 
 
 # -- table ---------------------------------------------------------------------------------------------
-def table(path: Path = RESULTS) -> str:
+def table(path: Path = RESULTS, seeds: range | None = None) -> str:
+    """Held-out accuracy per (task, system): mean ± sd and median over the recorded seeds (``seeds``: only
+    those)."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    rows = [r for r in rows if seeds is None or "instance" in r or int(r["seed"]) in seeds]
     latest: dict[tuple, dict] = {}  # a re-run of a cell (same system, task, seed, budget) replaces it
     for r in rows:
         if "instance" not in r:
@@ -297,11 +300,13 @@ def table(path: Path = RESULTS) -> str:
     cells: dict[tuple[str, str], list[dict]] = {}
     for r in latest.values():
         cells.setdefault((r["task"], r["system"]), []).append(r)
-    lines = [f"{'task':<10} {'system':<9} {'seeds':>5} {'held-out acc':>14} {'metric calls':>12} {'minutes':>8}"]
+    lines = [f"{'task':<10} {'system':<9} {'seeds':>5} {'held-out acc':>14} {'median':>6} {'metric calls':>12} "
+             f"{'minutes':>8}"]
     for (task, system), rs in sorted(cells.items()):
         accs = [r["accuracy"] for r in rs]
         sd = f"±{statistics.stdev(accs):.3f}" if len(accs) > 1 else ""
         lines.append(f"{task:<10} {system:<9} {len(rs):>5} {statistics.mean(accs):>8.3f}{sd:<6} "
+                     f"{statistics.median(accs):>6.3f} "
                      f"{statistics.mean(r['metric_calls'] for r in rs):>12.0f} "
                      f"{statistics.mean(r['seconds'] for r in rs) / 60:>8.1f}")
     if superseded:
@@ -323,9 +328,11 @@ def main(argv=None) -> int:
     ap.add_argument("--set", action="append", default=[], help="promptbreeder parameter KEY=VALUE")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")
+    ap.add_argument("--seeds", default="", help="table: only these seeds, A-B (default: all recorded)")
     args = ap.parse_args(argv)
     if args.table or not args.system:
-        print(table(args.out))
+        lo, _, hi = args.seeds.partition("-")
+        print(table(args.out, range(int(lo), int(hi or lo) + 1) if lo else None))
         print()
         print(planning_table(args.out))
         return 0
