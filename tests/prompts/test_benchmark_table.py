@@ -40,3 +40,30 @@ def test_a_rerun_cell_replaces_its_earlier_row(tmp_path):
     table = bench.table(out)
     assert "topic      evoforge      2    0.700±0.141" in table
     assert "1 earlier row(s)" in table
+
+
+def test_seed_filter_median_and_judge_column(tmp_path):
+    bench = _bench()
+    out = tmp_path / "r.jsonl"
+    rows = [{"system": "evoforge", "task": "topic", "seed": s, "accuracy": a, "metric_calls": 296, "seconds": 60}
+            for s, a in ((0, 0.2), (1, 0.6), (2, 0.7), (3, 0.9))]
+    rows.append({"system": "co-scientist", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
+                 "success": 0, "calls": 12, "judge_right": 3, "judge_wrong": 1})
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert "topic      evoforge      4    0.600±0.294  0.650" in bench.table(out)
+    assert "topic      evoforge      3    0.500±0.265  0.600" in bench.table(out, range(0, 3))
+    assert "3/4" in bench.planning_table(out)
+
+
+def test_dev_table_groups_by_settings(tmp_path):
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "promptbreeder_dev.py"
+    spec = importlib.util.spec_from_file_location("promptbreeder_dev_bench", path)
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    out = tmp_path / "d.jsonl"
+    rows = [{"task": "sentiment", "seed": s, "dev_accuracy": a, "settings": {"population": p, "minibatch": m}}
+            for s, a, p, m in ((0, 0.5, 8, 8), (1, 0.9, 8, 8), (0, 0.8, 16, 4), (1, 0.7, 16, 4), (1, 0.6, 16, 4))]
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    lines = dev.table(out).splitlines()
+    assert any("0,1" in ln and "0.700" in ln and "minibatch=8, population=8" in ln for ln in lines)
+    assert any("0.700" in ln and "minibatch=4, population=16" in ln for ln in lines)  # seed 1 re-run: 0.6

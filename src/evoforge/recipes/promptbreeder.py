@@ -12,7 +12,11 @@ metric-call budget is nearly spent, a two-stage race on one fixed set of ``valid
 first half, the ``finalists`` best of them on the second; the run's answer, :meth:`best_prompt`, is the
 finalist with the best score on the whole set (else the best smoothed accuracy). A race because the
 minibatch leaders are mostly lucky draws: re-scoring only the top three on 24 items once picked a prompt
-that held out at 0.535 on ``sentiment``. ``max_metric_calls`` (items
+that held out at 0.535 on ``sentiment``. Many candidates on few items each (16 units, minibatches of
+4), because a small task model's prompt landscape is rugged: which demos and system prompt land decides
+accuracy (0.47 to 0.94 on ``sentiment``), and a run that never samples a good region cannot be saved by
+the race; on 200 items outside train and test, over seeds 0, 1, 3, 10, 11, this held out at 0.823 mean
+(median 0.855) against 0.773 (0.785) with 8 units on minibatches of 8. ``max_metric_calls`` (items
 scored) ends proposal when spent; hold-out scoring is left to the caller (``split="test"``).
 """
 from __future__ import annotations
@@ -39,8 +43,8 @@ class Promptbreeder(Recipe):
     dedupe = False
     eval_timeout = 900.0
 
-    population: int = 8           # units in the population
-    minibatch: int = 8            # train items per fitness evaluation
+    population: int = 16          # units in the population
+    minibatch: int = 4            # train items per fitness evaluation (GEPA's default is 3)
     batch_size: int = 4           # children per batch (one shared minibatch)
     selection: str = "tournament"  # "tournament" (binary, Promptbreeder) or "pareto" (instance-level)
     operators: str = "all"        # comma-separated subset of evoforge.prompts.OPERATORS

@@ -1,0 +1,101 @@
+"""Promptbreeder settings compared on a development split: items drawn from the task's own generator
+with another data seed, so neither the train items the run sees nor the held-out test items that
+``prompt_evolution.py`` reports are used to choose settings.
+
+One (task, seed, settings) cell per invocation, 300 metric calls like the benchmark; the prompt the run
+returns is scored on 200 dev items (``--contenders``: every prompt of the final validation race, to see
+whether the race picks the best of them). Rows go to ``benchmarks/results/promptbreeder_dev.jsonl``::
+
+    python benchmarks/promptbreeder_dev.py --task sentiment --seed 3 --set population=8 --set minibatch=8
+    python benchmarks/promptbreeder_dev.py --table
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import prompt_evolution as pe  # noqa: E402  (the same task model and task modules)
+
+RESULTS = Path(__file__).with_name("results") / "promptbreeder_dev.jsonl"
+
+
+def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: bool) -> dict:
+    from evoforge.budget import Budget
+    from evoforge.engine import Engine
+    from evoforge.executors import InProcessExecutor
+    from evoforge.recipe import get_recipe
+    from evoforge.task import load_task
+
+    spec = pe.task_module(task_name).TASK
+    dev = dataclasses.replace(spec, name=f"{task_name}-dev", _data={})  # another data seed: fresh items
+    task = load_task(task_name)
+    recipe = get_recipe("promptbreeder").from_params({"max_metric_calls": 300, **params})
+    recipe.model = pe.shared_model()
+    Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000)).run(InProcessExecutor(task, None))
+    best = recipe.best_prompt()
+
+    def dev_score(unit: dict) -> float:
+        return dev.evaluate({**unit, "split": "test", "items": list(range(dev_items))}, model=pe.shared_model())["score"]
+
+    race = []
+    if contenders:
+        for key in recipe.val_half or recipe.val_scores:
+            race.append({"race_first": recipe.val_half.get(key), "race_all": recipe.val_scores.get(key),
+                         "dev": dev_score(recipe.units[key]), "chosen": recipe.units[key] == best})
+    chosen = next((r["dev"] for r in race if r["chosen"]), None)
+    return {"dev_accuracy": chosen if chosen is not None else dev_score(best), "dev_items": dev_items,
+            "settings": {k: getattr(recipe, k) for k in ("population", "minibatch", "validate_top",
+                                                          "validate_items", "finalists")},
+            "race": race, "prompt": best}
+
+
+def table(path: Path = RESULTS) -> str:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    cells: dict[tuple[str, str], dict[int, float]] = {}
+    for r in rows:  # a re-run of a (task, settings, seed) cell replaces it
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(r["settings"].items()))
+        cells.setdefault((r["task"], settings), {})[int(r["seed"])] = r["dev_accuracy"]
+    lines = [f"{'task':<10} {'seeds':<16} {'mean':>6} {'median':>6}  settings"]
+    for (task, settings), by_seed in sorted(cells.items()):
+        accs = list(by_seed.values())
+        seeds = ",".join(str(s) for s in sorted(by_seed))
+        lines.append(f"{task:<10} {seeds:<16} {statistics.mean(accs):>6.3f} {statistics.median(accs):>6.3f}  {settings}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--task", choices=pe.TASKS)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], help="promptbreeder parameter KEY=VALUE")
+    ap.add_argument("--dev-items", type=int, default=200)
+    ap.add_argument("--contenders", action="store_true", help="also score every prompt of the final race")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--table", action="store_true", help="only print the table")
+    args = ap.parse_args(argv)
+    if args.table or not args.task:
+        print(table(args.out))
+        return 0
+    bad = [kv for kv in args.set if "=" not in kv]
+    if bad:
+        ap.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
+    t0 = time.time()
+    row = {"task": args.task, "seed": args.seed, **run(args.task, args.seed, dict(kv.split("=", 1) for kv in args.set),
+                                                       args.dev_items, args.contenders),
+           "seconds": round(time.time() - t0, 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("a") as f:
+        f.write(json.dumps(row) + "\n")
+    print(json.dumps({k: v for k, v in row.items() if k != "prompt"}))
+    print(table(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
