@@ -200,7 +200,8 @@ def planning_model():
     return _PLANNER
 
 
-def run_planner(system: str, instance: int, calls: int, seed: int, people: int = 4, duration: int = 60) -> dict:
+def run_planner(system: str, instance: int, calls: int, seed: int, people: int = 4, duration: int = 60,
+                params: dict | None = None) -> dict:
     import numpy as np
 
     from evoforge.recipes._solutions import say
@@ -221,8 +222,8 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         from evoforge.llm import LLMBudget
         from evoforge.recipe import get_recipe
 
-        params = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
-        recipe = get_recipe(system).from_params(params)
+        defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
+        recipe = get_recipe(system).from_params({**defaults, **(params or {})})
         recipe.model = model
         budget = Budget(evaluations=10_000, checks=[lambda: "calls" if used() >= calls or
                                                      (engine.state.best_score or 0) >= 1 else None])
@@ -264,10 +265,11 @@ def planning_table(path: Path = PLANNING) -> str:
     for r in rows:
         if "instance" in r:
             latest[(r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
-                    r.get("seed", 0), r.get("model", "embedded"))] = r
+                    r.get("seed", 0), r.get("model", "embedded"), json.dumps(r.get("params", {}), sort_keys=True))] = r
     by: dict[tuple[str, int], list[dict]] = {}
     for r in latest.values():
         model = "" if r.get("model", "embedded") == "embedded" else f", {r['model']}"
+        model += "".join(f", {k}={v}" for k, v in sorted(r.get("params", {}).items()))
         by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]),
                       []).append(r)
     w = max([34] + [len(system) for system, _ in by])
@@ -327,7 +329,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--metric-calls", type=int, default=300)
     ap.add_argument("--test-items", type=int, default=200)
-    ap.add_argument("--set", action="append", default=[], help="promptbreeder parameter KEY=VALUE")
+    ap.add_argument("--set", action="append", default=[], help="recipe parameter KEY=VALUE (promptbreeder, or a planning recipe)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")
     ap.add_argument("--seeds", default="", help="table: only these seeds, A-B (default: all recorded)")
@@ -338,6 +340,10 @@ def main(argv=None) -> int:
         print()
         print(planning_table(args.out))
         return 0
+    bad = [kv for kv in args.set if "=" not in kv]
+    if bad:
+        ap.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
+    params = dict(kv.split("=", 1) for kv in args.set)
     if args.system in PLANNERS:
         lo, _, hi = args.instances.partition("-")
         out_path = args.out
@@ -346,7 +352,8 @@ def main(argv=None) -> int:
             row = {"system": args.system, "task": "meeting-scheduling", "instance": instance, "seed": args.seed,
                    "budget_calls": args.calls, "people": args.people, "duration": args.duration,
                    "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"),
-                   **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration),
+                   **({"params": params} if params else {}),
+                   **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration, params),
                    "seconds": round(time.time() - t0, 1)}
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with out_path.open("a") as f:
@@ -359,7 +366,6 @@ def main(argv=None) -> int:
     spec = task_module(args.task).TASK
     if args.test_items > len(spec.split("test")):
         ap.error(f"--test-items: the held-out split has {len(spec.split('test'))} items")
-    params = dict(kv.split("=", 1) for kv in args.set)
     t0 = time.time()
     if args.system == "evoforge":
         out = run_evoforge(spec, args.seed, args.metric_calls, args.test_items, params)
