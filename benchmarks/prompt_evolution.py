@@ -66,7 +66,7 @@ def run_evoforge(spec, seed: int, calls: int, n_test: int, params: dict) -> dict
     op_calls = sum(v["calls"] + v["cache_hits"] - before.get(k, {}).get("calls", 0) - before.get(k, {}).get("cache_hits", 0)
                    for k, v in after.items() if k != "metric")
     settings = {k: getattr(recipe, k) for k in ("population", "minibatch", "validate_top", "validate_items",
-                                                 "finalists")}  # the effective ones, defaults included
+                                                 "finalists", "operators", "selection")}  # defaults included
     return {"prompt": best, "settings": settings, "metric_calls": recipe.metric_calls, "optimizer_calls": op_calls,
             "stop_reason": result.stop_reason, "candidates": result.evaluations,
             "fallbacks": recipe.fallbacks, **heldout(spec, best, n_test)}

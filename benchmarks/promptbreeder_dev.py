@@ -51,7 +51,7 @@ def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: boo
     chosen = next((r["dev"] for r in race if r["chosen"]), None)
     return {"dev_accuracy": chosen if chosen is not None else dev_score(best), "dev_items": dev_items,
             "settings": {k: getattr(recipe, k) for k in ("population", "minibatch", "validate_top",
-                                                          "validate_items", "finalists")},
+                                                          "validate_items", "finalists", "operators", "selection")},
             "race": race, "prompt": best}
 
 
@@ -59,7 +59,8 @@ def table(path: Path = RESULTS) -> str:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
     cells: dict[tuple[str, str], dict[int, float]] = {}
     for r in rows:  # a re-run of a (task, settings, seed) cell replaces it
-        settings = ", ".join(f"{k}={v}" for k, v in sorted(r["settings"].items()))
+        recorded = {"operators": "all", "selection": "tournament", **r["settings"]}  # older rows lack these two
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(recorded.items()))
         cells.setdefault((r["task"], settings), {})[int(r["seed"])] = r["dev_accuracy"]
     lines = [f"{'task':<10} {'seeds':<16} {'mean':>6} {'median':>6}  settings"]
     for (task, settings), by_seed in sorted(cells.items()):
