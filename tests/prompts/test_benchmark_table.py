@@ -65,5 +65,5 @@ def test_dev_table_groups_by_settings(tmp_path):
             for s, a, p, m in ((0, 0.5, 8, 8), (1, 0.9, 8, 8), (0, 0.8, 16, 4), (1, 0.7, 16, 4), (1, 0.6, 16, 4))]
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     lines = dev.table(out).splitlines()
-    assert any("0,1" in ln and "0.700" in ln and "minibatch=8, population=8" in ln for ln in lines)
-    assert any("0.700" in ln and "minibatch=4, population=16" in ln for ln in lines)  # seed 1 re-run: 0.6
+    assert any("0,1" in ln and "0.700" in ln and "minibatch=8, operators=all, population=8" in ln for ln in lines)
+    assert any("0.700" in ln and "minibatch=4, operators=all, population=16" in ln for ln in lines)  # seed 1 re-run: 0.6
