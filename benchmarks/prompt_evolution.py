@@ -299,11 +299,12 @@ def table(path: Path = RESULTS, seeds: range | None = None) -> str:
     latest: dict[tuple, dict] = {}  # a re-run of a cell (same system, task, seed, budget) replaces it
     for r in rows:
         if "instance" not in r:
-            latest[(r["task"], r["system"], r["seed"], r.get("budget_metric_calls"))] = r
+            latest[(r["task"], r["system"], r["seed"], r.get("budget_metric_calls"), r.get("model", "embedded"))] = r
     superseded = sum("instance" not in r for r in rows) - len(latest)
     cells: dict[tuple[str, str], list[dict]] = {}
     for r in latest.values():
-        cells.setdefault((r["task"], r["system"]), []).append(r)
+        model = r.get("model", "embedded")  # another task model is named beside the system
+        cells.setdefault((r["task"], r["system"] if model == "embedded" else f"{r['system']} ({model})"), []).append(r)
     lines = [f"{'task':<10} {'system':<9} {'seeds':>5} {'held-out acc':>14} {'median':>6} {'metric calls':>12} "
              f"{'minutes':>8}"]
     for (task, system), rs in sorted(cells.items()):
@@ -374,7 +375,8 @@ def main(argv=None) -> int:
     else:
         out = run_dspy(spec, args.system, args.seed, args.metric_calls, args.test_items)
     row = {"system": args.system, "task": args.task, "seed": args.seed, "budget_metric_calls": args.metric_calls,
-           "task_model": "embedded SmolLM2-135M-Instruct (greedy)", "seconds": round(time.time() - t0, 1),
+           "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"), "task_model": "greedy, as EVOFORGE_TASK_MODEL "
+           "names it (embedded: SmolLM2-135M-Instruct)", "seconds": round(time.time() - t0, 1),
            "params": params, **out}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as f:

@@ -67,3 +67,14 @@ def test_dev_table_groups_by_settings(tmp_path):
     lines = dev.table(out).splitlines()
     assert any("0,1" in ln and "0.700" in ln and "minibatch=8, operators=all, population=8" in ln for ln in lines)
     assert any("0.700" in ln and "minibatch=4, operators=all, population=16" in ln for ln in lines)  # seed 1 re-run: 0.6
+
+
+def test_rows_of_another_task_model_form_their_own_cell(tmp_path):
+    bench = _bench()
+    out = tmp_path / "r.jsonl"
+    rows = [{"system": "evoforge", "task": "topic", "seed": 0, "accuracy": a, "metric_calls": 300, "seconds": 60,
+             **({"model": m} if m else {})} for a, m in ((0.5, None), (0.9, "embedded:coder"))]
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    table = bench.table(out)
+    assert "topic      evoforge      1    0.500" in table
+    assert "evoforge (embedded:coder)     1    0.900" in table
