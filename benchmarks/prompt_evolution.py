@@ -48,27 +48,46 @@ def heldout(spec, prompt: dict, n: int) -> dict:
 
 
 # -- systems -----------------------------------------------------------------------------------------
-def run_evoforge(spec, seed: int, calls: int, n_test: int, params: dict) -> dict:
+SETTINGS = ("population", "minibatch", "validate_top", "validate_items", "finalists", "operators", "selection")
+
+
+def evolve_prompt(task_name: str, seed: int, calls: int, params: dict):
+    """One promptbreeder run with ``calls`` metric calls on the shared task model: (recipe, result)."""
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
     from evoforge.recipe import get_recipe
     from evoforge.task import load_task
 
-    task = load_task(spec.name)
+    task = load_task(task_name)
     recipe = get_recipe("promptbreeder").from_params({"max_metric_calls": calls, **params})
     recipe.model = shared_model()
-    before = recipe.model.usage.snapshot()["by_tag"]
-    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
-    result = engine.run(InProcessExecutor(task, None))
+    result = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000)).run(InProcessExecutor(task, None))
+    return recipe, result
+
+
+def settings_of(recipe) -> dict:
+    """Promptbreeder's effective settings, defaults included (recorded with each row)."""
+    return {k: getattr(recipe, k) for k in SETTINGS}
+
+
+def parse_sets(ap: argparse.ArgumentParser, pairs: list[str]) -> dict:
+    """``--set KEY=VALUE`` pairs as a dict; a pair without ``=`` is a usage error."""
+    bad = [kv for kv in pairs if "=" not in kv]
+    if bad:
+        ap.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
+    return dict(kv.split("=", 1) for kv in pairs)
+
+
+def run_evoforge(spec, seed: int, calls: int, n_test: int, params: dict) -> dict:
+    before = shared_model().usage.snapshot()["by_tag"]
+    recipe, result = evolve_prompt(spec.name, seed, calls, params)
     best = recipe.best_prompt()
     after = recipe.model.usage.snapshot()["by_tag"]
     op_calls = sum(v["calls"] + v["cache_hits"] - before.get(k, {}).get("calls", 0) - before.get(k, {}).get("cache_hits", 0)
                    for k, v in after.items() if k != "metric")
-    settings = {k: getattr(recipe, k) for k in ("population", "minibatch", "validate_top", "validate_items",
-                                                 "finalists", "operators", "selection")}  # defaults included
-    return {"prompt": best, "settings": settings, "metric_calls": recipe.metric_calls, "optimizer_calls": op_calls,
-            "stop_reason": result.stop_reason, "candidates": result.evaluations,
+    return {"prompt": best, "settings": settings_of(recipe), "metric_calls": recipe.metric_calls,
+            "optimizer_calls": op_calls, "stop_reason": result.stop_reason, "candidates": result.evaluations,
             "fallbacks": recipe.fallbacks, **heldout(spec, best, n_test)}
 
 
@@ -341,10 +360,7 @@ def main(argv=None) -> int:
         print()
         print(planning_table(args.out))
         return 0
-    bad = [kv for kv in args.set if "=" not in kv]
-    if bad:
-        ap.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
-    params = dict(kv.split("=", 1) for kv in args.set)
+    params = parse_sets(ap, args.set)
     if args.system in PLANNERS:
         lo, _, hi = args.instances.partition("-")
         out_path = args.out

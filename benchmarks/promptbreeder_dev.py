@@ -20,24 +20,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import prompt_evolution as pe  # noqa: E402  (the same task model and task modules)
+import prompt_evolution as pe  # the same task model, task modules and promptbreeder run
 
 RESULTS = Path(__file__).with_name("results") / "promptbreeder_dev.jsonl"
 
 
 def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: bool) -> dict:
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
-    from evoforge.recipe import get_recipe
-    from evoforge.task import load_task
-
     spec = pe.task_module(task_name).TASK
     dev = dataclasses.replace(spec, name=f"{task_name}-dev", _data={})  # another data seed: fresh items
-    task = load_task(task_name)
-    recipe = get_recipe("promptbreeder").from_params({"max_metric_calls": 300, **params})
-    recipe.model = pe.shared_model()
-    Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000)).run(InProcessExecutor(task, None))
+    recipe, _ = pe.evolve_prompt(task_name, seed, 300, params)
     best = recipe.best_prompt()
 
     def dev_score(unit: dict) -> float:
@@ -50,8 +41,7 @@ def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: boo
                          "dev": dev_score(recipe.units[key]), "chosen": recipe.units[key] == best})
     chosen = next((r["dev"] for r in race if r["chosen"]), None)
     return {"dev_accuracy": chosen if chosen is not None else dev_score(best), "dev_items": dev_items,
-            "settings": {k: getattr(recipe, k) for k in ("population", "minibatch", "validate_top",
-                                                          "validate_items", "finalists", "operators", "selection")},
+            "settings": pe.settings_of(recipe),
             "race": race, "prompt": best}
 
 
@@ -83,12 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.table or not args.task:
         print(table(args.out))
         return 0
-    bad = [kv for kv in args.set if "=" not in kv]
-    if bad:
-        ap.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
+    params = pe.parse_sets(ap, args.set)
     t0 = time.time()
-    row = {"task": args.task, "seed": args.seed, **run(args.task, args.seed, dict(kv.split("=", 1) for kv in args.set),
-                                                       args.dev_items, args.contenders),
+    row = {"task": args.task, "seed": args.seed, **run(args.task, args.seed, params, args.dev_items, args.contenders),
            "seconds": round(time.time() - t0, 1)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as f:

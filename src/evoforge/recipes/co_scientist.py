@@ -2,13 +2,14 @@
 solutions: a generation agent samples proposals; a ranking agent runs a tournament of pairwise debates
 (the model reads two proposals with the checker's review and names the better one), keeping Elo ratings
 that start at 1200 with K = 32; each debate takes the least-debated proposal (the newest on ties) and
-the one nearest its rating (``pairing``). With ``swap`` (the default) each debate is held twice, the proposals in
-both orders, and a proposal wins only if both verdicts name it (else a draw): a small judge's verdict
-mostly follows the position, and a swap turns that bias into draws instead of rating noise; a proximity agent drops near-duplicate proposals (word-set Jaccard
-similarity above ``proximity``) before they cost an evaluation; an evolution agent refines or combines
-the top-rated proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and
-the checker's score (does the debate ranking agree with the ground truth?), :meth:`judge_accuracy` how
-often a decisive verdict names the proposal the checker prefers."""
+the one nearest its rating (``pairing``). With ``swap`` (the default) each debate is held twice, the
+proposals in both orders, and a proposal wins only if both verdicts name it (else a draw): a small
+judge's verdict mostly follows the position, and a swap turns that bias into draws instead of rating
+noise. A proximity agent drops near-duplicate proposals (word-set Jaccard similarity above
+``proximity``) before they cost an evaluation; an evolution agent refines or combines the top-rated
+proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and the checker's
+score (does the debate ranking agree with the ground truth?), :meth:`judge_accuracy` how often a
+decisive verdict names the proposal the checker prefers."""
 from __future__ import annotations
 
 import re
@@ -82,8 +83,7 @@ class CoScientist(Recipe):
         self.matches = 0
         self.draws = 0
         self.verdicts = {True: 0, False: 0}  # decisive verdicts that agree / disagree with the checker
-        self.debated: set[int] = set()
-        self.games: dict[int, int] = {}   # debates per proposal
+        self.games: dict[int, int] = {}   # debates per proposal (the debated ones)
         self.duplicates = 0
 
     def _verdict(self, first: Candidate, second: Candidate, rng: np.random.Generator) -> int | None:
@@ -107,7 +107,6 @@ class CoScientist(Recipe):
         if score != 0.5 and fa != fb:  # a decisive verdict on proposals the checker tells apart
             self.verdicts[(score == 1.0) == (fa > fb)] += 1
         self.elo[a.id], self.elo[b.id] = elo_update(self.elo[a.id], self.elo[b.id], score)
-        self.debated.update((a.id, b.id))
         for c in (a, b):
             self.games[c.id] = self.games.get(c.id, 0) + 1
         self.matches += 1
@@ -118,8 +117,7 @@ class CoScientist(Recipe):
         if self.pairing == "random":
             i, j = rng.choice(len(self.pool), size=2, replace=False)
             return self.pool[int(i)], self.pool[int(j)]
-        games = getattr(self, "games", {})
-        a = min(self.pool, key=lambda c: (games.get(c.id, 0), -c.id))
+        a = min(self.pool, key=lambda c: (self.games.get(c.id, 0), -c.id))
         others = [c for c in self.pool if c is not a]
         noise = rng.random(len(others))  # ties (every new proposal is at 1200) broken at random
         b = others[int(np.argmin([abs(self.elo[c.id] - self.elo[a.id]) + 1e-6 * u for c, u in zip(others, noise)]))]
@@ -162,7 +160,7 @@ class CoScientist(Recipe):
 
     def elo_correlation(self) -> float | None:
         """Spearman correlation between Elo ratings and checker scores over debated proposals."""
-        rated = [c for c in self.pool if c.id in self.debated]
+        rated = [c for c in self.pool if c.id in self.games]
         return spearman([self.elo[c.id] for c in rated], [c.fitness() for c in rated])
 
     def judge_accuracy(self) -> float | None:

@@ -118,7 +118,6 @@ def _args(cls: Any, cfg: TrainConfig, tmp: Path, n_rows: int, **extra: Any) -> A
                bf16=False, fp16=False, dataset_num_proc=None, **extra)
 
 
-
 def _peft_config(cfg: TrainConfig) -> Any:
     if not cfg.lora:
         return None
