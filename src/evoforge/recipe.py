@@ -14,16 +14,22 @@ import numpy as np
 
 from .candidate import Candidate
 from .errors import ConfigError
+from .recipe_params import checked, declared, param, state
 from .task import Task
 
 REGISTRY: dict[str, type[Recipe]] = {}
 
+__all__ = ["REGISTRY", "Recipe", "coerce", "get_recipe", "param", "register", "state"]
+
 
 class Recipe:
-    """Base class. Subclasses are dataclasses; their fields are the recipe's parameters."""
+    """Base class. Subclasses are ``@dataclass(kw_only=True)`` classes: fields declared with
+    :func:`param` are the recipe's parameters (typed, ranged, with help), fields declared with
+    :func:`state` its state. Values are checked on construction (:meth:`validate`)."""
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    genomes: ClassVar[tuple[str, ...]] = ()  # genome kinds it works on (evoforge.genome_kinds); empty: any
     batch_size: int = 32  # candidates per batch unless the run overrides it
     dedupe: ClassVar[bool] = True  # reject exact-duplicate genomes before evaluation
     eval_timeout: ClassVar[float] = 60.0  # seconds per evaluation unless the run sets --timeout
@@ -31,10 +37,38 @@ class Recipe:
     needs_model: ClassVar[bool] = False  # the engine hands such recipes a model as ``self.model``
     model: Any = None  # set by the engine (never checkpointed: see __getstate__)
 
+    def __post_init__(self) -> None:
+        self.validate()
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("model", None)  # live model handles are rebuilt from the run config on resume
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a checkpoint; declared fields it lacks (saved by an older version) get their defaults."""
+        if dataclasses.is_dataclass(self):
+            for f in dataclasses.fields(self):
+                if f.name not in state and f.default is not dataclasses.MISSING:
+                    state[f.name] = f.default
+                elif f.name not in state and f.default_factory is not dataclasses.MISSING:
+                    state[f.name] = f.default_factory()
+        self.__dict__.update(state)
+
+    def validate(self) -> None:
+        """Check every declared parameter's current value; ConfigError (one line) naming the first bad one."""
+        if dataclasses.is_dataclass(self):
+            for p in declared(type(self)).values():
+                setattr(self, p.name, checked(self.name or type(self).__name__, p, getattr(self, p.name)))
+
+    def check_task(self, task: Task) -> None:
+        """Refuse, in one line, a task whose genome kind this recipe does not work on."""
+        from .genome_kinds import describe_kind, genome_kind
+
+        kind = genome_kind(task)
+        if self.genomes and kind not in self.genomes:
+            raise ConfigError(f"recipe {self.name!r} needs a {' or '.join(self.genomes)} genome; "
+                              f"task {task.name!r} has {describe_kind(task, kind)}")
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         """Called once before the first ``ask`` of a new run."""
@@ -83,13 +117,17 @@ class Recipe:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> Recipe:
+        """The recipe with ``params`` (``--set`` strings or config values) parsed and checked."""
         known = cls.params()
         unknown = sorted(set(params) - set(known))
         if unknown:
             raise ConfigError(f"recipe {cls.name!r} has no parameter {', '.join(unknown)} "
                               f"(it has: {', '.join(known) or 'none'})")
-        hints = typing.get_type_hints(cls)
-        values = {k: coerce(v, hints.get(k, type(known[k])), k) for k, v in params.items()}
+        specs = declared(cls)
+        undeclared = [k for k in params if k not in specs]
+        hints = typing.get_type_hints(cls) if undeclared else {}
+        values = {k: checked(cls.name, specs[k], v, from_text=True) if k in specs
+                  else coerce(v, hints.get(k, type(known[k])), k) for k, v in params.items()}
         return cls(**values)  # type: ignore[call-arg]
 
 
@@ -107,9 +145,9 @@ def get_recipe(name: str) -> type[Recipe]:
     (``map-elites`` -> ``recipes/map_elites.py``), so a run does not pay for every recipe's imports."""
     import importlib
 
-    from .recipes import _MODULES, load_builtin_recipes
+    from .recipes import load_builtin_recipes, module_names
 
-    if name not in REGISTRY and name.replace("-", "_") in _MODULES:
+    if name not in REGISTRY and name.replace("-", "_") in module_names():
         importlib.import_module(f"evoforge.recipes.{name.replace('-', '_')}")
     if name in REGISTRY:
         return REGISTRY[name]

@@ -1,32 +1,27 @@
 """Recipes: short compositions of operators, selection and archives on the one engine.
 
-A recipe is a dataclass whose fields are its parameters (settable with ``--set key=value``) and which
-implements :class:`evoforge.recipe.Recipe`'s ``setup`` / ``ask`` / ``tell``. Register it with
-``@register("name")`` in a module listed in ``_MODULES`` (or any imported module).
+A recipe is a ``@dataclass(kw_only=True)`` whose :func:`~evoforge.recipe.param` fields are its
+parameters (settable with ``--set key=value``) and which implements :class:`evoforge.recipe.Recipe`'s
+``setup`` / ``ask`` / ``tell``. Register it with ``@register("name")`` in a module of this package
+(modules whose name starts with ``_`` are helpers, not recipes) or in any imported module.
 """
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from ..recipe import REGISTRY, Recipe, get_recipe, register
 
-_MODULES = ["ga", "regularized_evolution", "random_search",
-            # numeric, neuro- and quality-diversity recipes (issue 7)
-            "cma_es", "openai_es", "novelty_search", "map_elites", "diffusion_evolution", "one_plus_one_ea",
-            "one_comma_lambda_ea", "cooperative_coevolution", "deep_ga", "gp_mate_choice",
-            # program evolution with a model (issue 4)
-            "evolve", "funsearch", "eoh", "llm_guided_evolution", "stop",
-            # prompt and solution evolution (issue 5)
-            "promptbreeder", "mind_evolution", "co_scientist", "auto_evolve",
-            "iterative_deepening"]
-_MODULES += [  # self-training of weights (issue 6)
-    "star", "rest_em", "scpo", "sft_gold", "self_rewarding", "meta_rewarding", "b_star", "ladder", "easy_to_hard"]
+
+def module_names() -> list[str]:
+    """The recipe modules of this package (found on disk; ``map_elites`` for ``map-elites``)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:
-    for name in _MODULES:
+    for name in module_names():
         importlib.import_module(f"{__name__}.{name}")
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["REGISTRY", "Recipe", "get_recipe", "register", "load_builtin_recipes"]
+__all__ = ["REGISTRY", "Recipe", "get_recipe", "register", "load_builtin_recipes", "module_names"]

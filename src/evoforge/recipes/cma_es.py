@@ -8,13 +8,14 @@ generation's best sample rather than every sample."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..errors import ConfigError
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -30,15 +31,23 @@ def make_strategy(x0: np.ndarray, sigma0: float, popsize: int, seed: int, bounds
 
 
 @register("cma-es")
-@dataclass
+@dataclass(kw_only=True)
 class CMAES(Recipe):
     summary = "CMA-ES (pycma ask/tell); restarts when pycma stops (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    sigma0: float = 1.0
-    popsize: int = 0           # 0: pycma's default 4 + 3 ln(n)
-    cma_seed: int = 0          # 0: drawn from the run's generator
-    use_bounds: bool = False   # pass the task's BOUNDS to pycma (its boundary handling)
+    sigma0: float = param(1.0, low=0, low_open=True, help="initial step size")
+    popsize: int = param(0, low=0, help="samples per generation (0: pycma's default 4 + 3 ln(n))")
+    cma_seed: int = param(0, low=0, help="pycma's seed (0: drawn from the run's generator)")
+    use_bounds: bool = param(False, help="pass the task's BOUNDS to pycma (its boundary handling)")
+
+    x0: np.ndarray | None = state()
+    bounds: Any = state()
+    seed_now: int = state(0)  # pycma's seed for the current restart
+    es: Any = state()  # the pycma strategy
+    pending: list[np.ndarray] = state(factory=list)  # the generation asked for, awaiting its scores
+    restarts: int = state(0)
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]
@@ -50,7 +59,7 @@ class CMAES(Recipe):
         self.seed_now = self.cma_seed or int(rng.integers(1, 2**31 - 1))
         pop = self.popsize or 4 + int(3 * np.log(self.x0.size))
         self.es = make_strategy(self.x0, self.sigma0, pop, self.seed_now, self.bounds)
-        self.pending: list[np.ndarray] = []
+        self.pending = []
         self.restarts = 0
 
     def ask_array(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:

@@ -6,27 +6,39 @@ The context is updated as soon as a species finds a better block."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
 @register("cooperative-coevolution")
-@dataclass
+@dataclass(kw_only=True)
 class CooperativeCoevolution(Recipe):
     summary = "cooperative coevolution: one subpopulation per block of the vector (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    species: int = 5           # number of blocks (at most the dimension)
-    population: int = 20       # per species; one batch
-    truncation: float = 0.3
-    sigma: float = 0.3
-    decay: float = 0.995       # sigma shrinks by this per species generation
-    init_sigma: float = 1.0
+    species: int = param(5, low=1, help="number of blocks (at most the dimension)")
+    population: int = param(20, low=1, help="individuals per species (one batch)")
+    truncation: float = param(0.3, low=0, low_open=True, high=1, help="fraction of a species that may parent")
+    sigma: float = param(0.3, low=0, help="Gaussian mutation step")
+    decay: float = param(0.995, low=0, low_open=True, high=1, help="sigma shrinks by this per species generation")
+    init_sigma: float = param(1.0, low=0, help="spread of the first subpopulations around SEED")
+
+    bounds: Any = state()
+    blocks: list[np.ndarray] = state(factory=list)  # the vector's indices, one block per species
+    context: np.ndarray | None = state()  # every species' best block, as one vector
+    context_score: float = state(-np.inf)
+    pops: list[np.ndarray] = state(factory=list)  # per species: its blocks
+    fits: list[np.ndarray] = state(factory=list)  # per species: their scores
+    turn: int = state(0)  # the species bred this batch
+    generation: int = state(0)
+    rows: np.ndarray | None = state()  # the batch asked for
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

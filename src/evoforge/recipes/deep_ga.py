@@ -6,13 +6,14 @@ initial one: :func:`decode` rebuilds the vector from it exactly. (The vector ``g
 GA with crossover; this one is the paper's.)"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -25,16 +26,20 @@ def decode(seeds: list[int], start: np.ndarray, sigma: float, init_sigma: float)
 
 
 @register("deep-ga")
-@dataclass
+@dataclass(kw_only=True)
 class DeepGA(Recipe):
     summary = "Deep Neuroevolution GA: mutation-only, truncation, elitism, seed-list genomes (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    population: int = 50
-    truncation: float = 0.2
-    sigma: float = 0.1
-    init_sigma: float = 1.0
-    parents: list[Candidate] = field(default_factory=list, init=False, repr=False)
+    population: int = param(50, low=1, help="children per generation (one batch)")
+    truncation: float = param(0.2, low=0, low_open=True, high=1, help="fraction of the population that may parent")
+    sigma: float = param(0.1, low=0, help="mutation step: theta + sigma * eps")
+    init_sigma: float = param(1.0, low=0, help="spread of the first generation around SEED")
+
+    start: np.ndarray | None = state()  # SEED as a vector
+    bounds: Any = state()
+    parents: list[Candidate] = state(factory=list)
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

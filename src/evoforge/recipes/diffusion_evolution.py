@@ -7,26 +7,35 @@ steps (and one batch for the clean x_0) the process restarts from noise (the eng
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
 @register("diffusion-evolution")
-@dataclass
+@dataclass(kw_only=True)
 class DiffusionEvolution(Recipe):
     summary = "diffusion evolution: fitness-weighted denoising (DDIM) of a population (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    population: int = 64
-    steps: int = 10           # T: denoising steps per run
-    scale: float = 1.0        # genome = SEED + scale * x
-    noise: float = 1.0        # DDIM eta: 0 deterministic, 1 DDPM-like
-    temperature: float = 0.1  # g = rank_fraction ** (1 / temperature): lower is greedier
+    population: int = param(64, low=1, help="individuals denoised together (one batch)")
+    steps: int = param(10, low=1, help="T: denoising steps per run")
+    scale: float = param(1.0, low=0, low_open=True, help="genome = SEED + scale * x")
+    noise: float = param(1.0, low=0, high=1, help="DDIM eta: 0 deterministic, 1 DDPM-like")
+    temperature: float = param(0.1, low=0, low_open=True,
+                               help="g = rank_fraction ** (1 / temperature): lower is greedier")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
+    alpha: np.ndarray | None = state()  # the cosine noise schedule, alpha[T] ~ 0 .. alpha[0] ~ 1
+    t: int = state(0)  # the current step
+    x: np.ndarray | None = state()  # the population in diffusion space
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

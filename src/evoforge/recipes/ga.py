@@ -2,30 +2,35 @@
 Gaussian mutation; one generation per batch. Elites survive without being evaluated again."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..selection import ranked
 from ..task import Task
 
 
 @register("ga")
-@dataclass
+@dataclass(kw_only=True)
 class GA(Recipe):
     summary = "genetic algorithm: truncation selection, elitism, crossover, Gaussian mutation (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    population: int = 32
-    truncation: float = 0.25     # fraction of the population that may parent
-    elites: int = 1              # best parents that survive into the next generation's selection
-    sigma: float = 0.3           # mutation step
-    crossover: float = 0.5       # probability a child has two parents
-    init_sigma: float = 1.0      # spread of the first generation around SEED
-    parents: list[Candidate] = field(default_factory=list, init=False, repr=False)
+    population: int = param(32, low=1, help="children per generation (one batch)")
+    truncation: float = param(0.25, low=0, low_open=True, high=1, help="fraction of the population that may parent")
+    elites: int = param(1, low=0, help="best parents that survive into the next generation's selection")
+    sigma: float = param(0.3, low=0, help="Gaussian mutation step")
+    crossover: float = param(0.5, low=0, high=1, help="probability a child has two parents")
+    init_sigma: float = param(1.0, low=0, help="spread of the first generation around SEED")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
+    parents: list[Candidate] = state(factory=list)
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

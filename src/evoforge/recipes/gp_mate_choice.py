@@ -7,13 +7,13 @@ both parents by averaging plus Gaussian noise, so mate choice evolves with the t
 Trees are JSON nested lists (``evoforge.operators.tree``); generational replacement with elitism."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import tree as gp
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -26,21 +26,24 @@ def subtrees(tree) -> set[str]:
 
 
 @register("gp-mate-choice")
-@dataclass
+@dataclass(kw_only=True)
 class GPMateChoice(Recipe):
     summary = "GP with sexual selection by evolved mate preferences (expression trees)"
+    genomes = ("tree",)
     dedupe = False
 
-    population: int = 100
-    tournament: int = 5
-    suitors: int = 5
-    crossover: float = 0.9
-    mutation: float = 0.2
-    init_depth: int = 4
-    max_depth: int = 8
-    pref_sigma: float = 0.2
-    elites: int = 1
-    pop: list[Candidate] = field(default_factory=list, init=False, repr=False)
+    population: int = param(100, low=1, help="trees per generation (one batch)")
+    tournament: int = param(5, low=1, help="tournament size for the first parent (by fitness)")
+    suitors: int = param(5, low=1, help="random suitors the first parent rates by its preference")
+    crossover: float = param(0.9, low=0, high=1, help="probability of subtree crossover with the chosen mate")
+    mutation: float = param(0.2, low=0, high=1, help="probability of subtree mutation")
+    init_depth: int = param(4, low=1, help="largest depth of the initial (ramped half-and-half) trees")
+    max_depth: int = param(8, low=1, help="depth limit of children")
+    pref_sigma: float = param(0.2, low=0, help="Gaussian noise on an inherited preference")
+    elites: int = param(1, low=0, help="best trees copied into the next generation")
+
+    variables: list[str] = state(factory=list)  # the task's input variables
+    pop: list[Candidate] = state(factory=list)
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

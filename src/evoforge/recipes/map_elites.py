@@ -15,6 +15,7 @@ in numpy arrays, batch insertion resolving same-cell conflicts) next to the cand
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ..archives import GridArchive
 from ..candidate import Candidate
 from ..errors import TaskError
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -145,16 +146,22 @@ def cvt_centroids(bounds: np.ndarray, k: int, rng: np.random.Generator, samples:
 
 
 @register("map-elites")
-@dataclass
+@dataclass(kw_only=True)
 class MapElites(Recipe):
     summary = "MAP-Elites: grid or CVT archive, Gaussian / iso+line variation (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    cells: int = 50            # per descriptor dimension (grid), or centroids with archive=cvt
-    archive_kind: str = "grid"  # grid | cvt
-    sigma: float = 0.5         # iso (Gaussian) step
-    line_sigma: float = 0.0    # > 0: iso+line variation
-    batch_size: int = 100
+    cells: int = param(50, low=1, help="cells per descriptor dimension (grid), or centroids (cvt)")
+    archive_kind: str = param("grid", choices=("grid", "cvt"), help="regular grid or CVT archive")
+    sigma: float = param(0.5, low=0, help="iso (Gaussian) step")
+    line_sigma: float = param(0.0, low=0, help="> 0: iso+line variation with this line step")
+    batch_size: int = param(100, low=1, help="children per batch")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
+    grid: FastGridArchive | None = state()
+    rows: np.ndarray | None = state()  # the batch asked for (its genomes as rows)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)

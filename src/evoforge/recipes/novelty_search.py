@@ -7,7 +7,8 @@ of a parent = the number of distinct descriptor cells (a ``cells`` x ``cells`` g
 reached; ``evolvability`` keeps the population mean per batch (it rises under novelty search)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from ..archives import NoveltyArchive
 from ..candidate import Candidate
 from ..errors import TaskError
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -29,19 +30,27 @@ def knn_novelty(query: np.ndarray, points: np.ndarray, k: int, exclude_self: boo
 
 
 @register("novelty-search")
-@dataclass
+@dataclass(kw_only=True)
 class NoveltySearch(Recipe):
     summary = "novelty search: k-NN novelty over descriptors, archive, evolvability (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    population: int = 50
-    batch_size: int = 50
-    k: int = 15
-    archive_add: int = 5        # random children added to the archive per batch
-    sigma: float = 0.4
-    init_sigma: float = 0.5
-    cells: int = 20             # grid resolution for the evolvability measure
-    pop: list[Candidate] = field(default_factory=list, init=False, repr=False)
+    population: int = param(50, low=1, help="mu: individuals kept, ranked by novelty")
+    batch_size: int = param(50, low=1, help="lambda: children per batch")
+    k: int = param(15, low=1, help="nearest neighbours in the novelty measure")
+    archive_add: int = param(5, low=0, help="random children added to the archive per batch")
+    sigma: float = param(0.4, low=0, help="Gaussian mutation step")
+    init_sigma: float = param(0.5, low=0, help="spread of the first batch around SEED")
+    cells: int = param(20, low=1, help="grid resolution per descriptor for the evolvability measure")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
+    dbounds: np.ndarray | None = state()  # the task's descriptor bounds
+    novelty_archive: NoveltyArchive | None = state()
+    points: np.ndarray | None = state()  # the archive's descriptors, one row each
+    evolvability: list[float] = state(factory=list)  # population mean per batch
+    pop: list[Candidate] = state(factory=list)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
@@ -49,7 +58,7 @@ class NoveltySearch(Recipe):
         self.dbounds = np.asarray(task.descriptor_bounds, dtype=float) if task.descriptor_bounds else None
         self.novelty_archive = NoveltyArchive(self.k)
         self.points = np.zeros((0, 0))
-        self.evolvability: list[float] = []
+        self.evolvability = []
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.pop:

@@ -8,26 +8,36 @@ has one. A batch is one generation of round(lambda) offspring."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from .one_plus_one_ea import bit_mutation, bits_of, compare
 
 
 @register("one-comma-lambda-ea")
-@dataclass
+@dataclass(kw_only=True)
 class OneCommaLambdaEA(Recipe):
     summary = "self-adjusting (1,lambda)-EA with the success rule (bit strings)"
+    genomes = ("bits",)
     dedupe = False
 
-    F: float = 1.5             # update strength
-    s: float = 1.0             # success ratio (s = 1: lambda grows by F on failure)
-    lam_max: int = 1000
-    chi: float = 1.0           # mutation rate chi / n
-    init: str = "random"
+    F: float = param(1.5, low=1, low_open=True, help="update strength: lambda / F on success")
+    s: float = param(1.0, low=0, low_open=True, help="success ratio (s = 1: lambda grows by F on failure)")
+    lam_max: int = param(1000, low=1, help="largest lambda (offspring per generation)")
+    chi: float = param(1.0, low=0, help="mutation rate chi / n")
+    init: str = param("random", choices=("random", "seed"), help="start from a random string or from SEED")
+
+    x: np.ndarray | None = state()  # the parent
+    fx: float = state(-np.inf)  # its score
+    lam: float = state(1.0)  # the current lambda
+    pending_parent: bool = state(True)  # the parent is still to be evaluated
+    relative: Any = state()  # the task's relative_fitness, if it has one
+    rows: np.ndarray | None = state()  # the offspring asked for
+    history: list[float] = state(factory=list)  # lambda per generation
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]
@@ -39,7 +49,7 @@ class OneCommaLambdaEA(Recipe):
         self.fx, self.lam, self.pending_parent = -np.inf, 1.0, True
         self.relative = task.attr("relative_fitness")
         self.rows = np.zeros((0, seed.size), dtype=np.int8)
-        self.history: list[float] = []  # lambda per generation
+        self.history = []
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if self.pending_parent:

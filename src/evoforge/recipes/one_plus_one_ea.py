@@ -7,11 +7,12 @@ only defined relative to the current point), else the score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -34,14 +35,21 @@ def bits_of(genome) -> np.ndarray:
 
 
 @register("one-plus-one-ea")
-@dataclass
+@dataclass(kw_only=True)
 class OnePlusOneEA(Recipe):
     summary = "(1+1)-EA / (1+lambda)-EA with standard bit mutation (bit strings)"
+    genomes = ("bits",)
     dedupe = False
 
-    lam: int = 1               # offspring per generation
-    chi: float = 1.0           # mutation rate chi / n
-    init: str = "random"       # random | seed
+    lam: int = param(1, low=1, help="offspring per generation")
+    chi: float = param(1.0, low=0, help="mutation rate chi / n")
+    init: str = param("random", choices=("random", "seed"), help="start from a random string or from SEED")
+
+    x: np.ndarray | None = state()  # the parent
+    fx: float = state(-np.inf)  # its score (unknown until the parent has been evaluated)
+    relative: Any = state()  # the task's relative_fitness, if it has one
+    rows: np.ndarray | None = state()  # the offspring asked for
+    pending_parent: bool = state(True)  # the parent is still to be evaluated
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]
@@ -50,7 +58,7 @@ class OnePlusOneEA(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         seed = bits_of(task.seed)
         self.x = seed if self.init == "seed" else rng.integers(0, 2, seed.size).astype(np.int8)
-        self.fx: float = -np.inf  # unknown until the parent has been evaluated
+        self.fx = -np.inf
         self.relative = task.attr("relative_fitness")
         self.rows = np.zeros((0, seed.size), dtype=np.int8)
         self.pending_parent = True

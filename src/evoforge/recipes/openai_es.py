@@ -5,12 +5,13 @@ Policy Networks". A batch is ``pairs`` antithetic pairs theta +- sigma eps; retu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
@@ -21,16 +22,24 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
 
 
 @register("openai-es")
-@dataclass
+@dataclass(kw_only=True)
 class OpenAIES(Recipe):
     summary = "OpenAI-ES: antithetic sampling, centred-rank shaping, Adam (vectors, linear policies)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    pairs: int = 25            # antithetic pairs per batch (batch = 2 * pairs)
-    sigma: float = 0.1         # perturbation scale
-    lr: float = 0.05           # Adam step size
-    weight_decay: float = 0.005
-    init_sigma: float = 0.0    # random start around SEED (0: start at SEED)
+    pairs: int = param(25, low=1, help="antithetic pairs per batch (batch = 2 * pairs)")
+    sigma: float = param(0.1, low=0, low_open=True, help="perturbation scale")
+    lr: float = param(0.05, low=0, help="Adam step size")
+    weight_decay: float = param(0.005, low=0, help="L2 weight decay added to the gradient estimate")
+    init_sigma: float = param(0.0, low=0, help="random start around SEED (0: start at SEED)")
+
+    theta: np.ndarray | None = state()  # the current point
+    bounds: Any = state()
+    m: np.ndarray | None = state()  # Adam's first moment
+    v: np.ndarray | None = state()  # Adam's second moment
+    t: int = state(0)  # Adam's step count
+    eps: np.ndarray | None = state()  # this batch's perturbations
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

@@ -2,23 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
 @register("random-search")
-@dataclass
+@dataclass(kw_only=True)
 class RandomSearch(Recipe):
     summary = "baseline: independent Gaussian samples around SEED (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    sigma: float = 1.0
-    batch_size: int = 32
+    sigma: float = param(1.0, low=0, help="standard deviation of the samples around SEED")
+    batch_size: int = param(32, low=1, help="samples per batch")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)

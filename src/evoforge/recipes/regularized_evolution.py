@@ -4,35 +4,41 @@ member, not the worst. Steady state; a batch is ``batch_size`` children bred fro
 Works on vector genomes here; other genome kinds plug in their own ``mutate``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..archives import AgingPopulation
 from ..candidate import Candidate
 from ..operators import vector as vec
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 
 
 @register("regularized-evolution")
-@dataclass
+@dataclass(kw_only=True)
 class RegularizedEvolution(Recipe):
     summary = "aging evolution: tournament parents, the oldest member dies (vectors)"
+    genomes = ("vector", "bits")
     dedupe = False
 
-    population: int = 50     # P: size of the FIFO population
-    sample_size: int = 10    # S: tournament size
-    sigma: float = 0.3       # mutation step
-    init_sigma: float = 1.0  # spread of the initial population around SEED
-    batch_size: int = 16     # children bred per batch (evaluated in parallel)
-    pop: AgingPopulation = field(init=False, repr=False)
+    population: int = param(50, low=1, help="P: size of the FIFO population")
+    sample_size: int = param(10, low=1, help="S: tournament size")
+    sigma: float = param(0.3, low=0, help="Gaussian mutation step")
+    init_sigma: float = param(1.0, low=0, help="spread of the initial population around SEED")
+    batch_size: int = param(16, low=1, help="children bred per batch (evaluated in parallel)")
+
+    seed: np.ndarray | None = state()
+    bounds: Any = state()
+    pop: AgingPopulation | None = state()
+    initialised: int = state(0)  # random members proposed so far
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
         self.bounds = task.attr("BOUNDS")
         self.pop = AgingPopulation(self.population)
-        self.initialised = 0  # random members proposed so far
+        self.initialised = 0
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if self.initialised < self.population:  # fill the population first

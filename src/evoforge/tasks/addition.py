@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 DESCRIPTION = "two-digit sums by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
+GENOME = "weights"  # not inferable from SEED (evoforge.genome_kinds)
 SEED = "embedded"  # the base model: SmolLM2-135M-Instruct de-quantized
 
 DIGITS = 2

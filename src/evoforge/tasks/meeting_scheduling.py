@@ -12,6 +12,7 @@ import random
 import re
 
 DESCRIPTION = "planning: schedule a meeting around busy calendars (text solution, checker with feedback)"
+GENOME = "solution"  # evoforge.genome_kinds: the empty SEED says little
 
 NAMES = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana"]
 DAY_START, DAY_END = 9 * 60, 17 * 60

@@ -17,6 +17,7 @@ import numpy as np
 from .addition import operands
 
 DESCRIPTION = "reversed-answer addition by a checkpoint (genome: checkpoint dir; score: digits solved + next)"
+GENOME = "weights"  # not inferable from SEED (evoforge.genome_kinds)
 SEED = "tiny:0:3x128"  # a 3-layer, 128-wide Llama with a character tokenizer, randomly initialised
 
 DIGITS = 3

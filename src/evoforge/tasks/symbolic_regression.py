@@ -10,6 +10,7 @@ from ..errors import TaskError
 from ..operators import tree as gp
 
 DESCRIPTION = "symbolic regression with GP trees (options target=quartic|sextic|nguyen5, points=20)"
+GENOME = "tree"  # not inferable from SEED (evoforge.genome_kinds)
 TARGETS = {
     "quartic": lambda x: x ** 4 + x ** 3 + x ** 2 + x,
     "sextic": lambda x: x ** 6 - 2 * x ** 4 + x ** 2,

@@ -1,0 +1,63 @@
+"""The kind of genome a task evolves, so that a recipe can refuse a task it cannot search.
+
+A task states its kind with ``GENOME = "vector"`` (one of :data:`KINDS`); otherwise it is inferred
+from ``SEED``: a list of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a
+nested list with operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string
+holding Python functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
+strings that are trees can only be declared.
+"""
+from __future__ import annotations
+
+import ast
+import numbers
+from typing import Any
+
+from .errors import TaskError
+
+KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights")
+UNKNOWN = "unknown"
+
+
+def genome_kind(task: Any) -> str:
+    """The task's genome kind: its ``GENOME`` when it declares one, else inferred from its SEED."""
+    declared = task.attr("GENOME")
+    if declared is not None:
+        if declared not in KINDS:
+            raise TaskError(f"task {task.name!r}: GENOME must be one of {', '.join(KINDS)}, not {declared!r}")
+        return declared
+    return infer_kind(task.seed)
+
+
+def infer_kind(seed: Any) -> str:
+    """The genome kind a SEED looks like (:data:`UNKNOWN` when it looks like none)."""
+    if isinstance(seed, dict):
+        return "prompt" if "instruction" in seed else UNKNOWN
+    if isinstance(seed, str):
+        return "program" if _defines_functions(seed) else "solution"
+    if hasattr(seed, "tolist"):  # a numpy array
+        seed = seed.tolist()
+    if not isinstance(seed, (list, tuple)) or not seed:
+        return UNKNOWN
+    if all(isinstance(x, bool) or (isinstance(x, numbers.Integral) and x in (0, 1)) for x in seed):
+        return "bits"
+    if all(isinstance(x, numbers.Real) for x in seed):
+        return "vector"
+    if isinstance(seed[0], str):
+        return "tree"
+    return UNKNOWN
+
+
+def describe_kind(task: Any, kind: str) -> str:
+    """``a vector genome (inferred from SEED; ...)``: the kind and where it came from, for messages."""
+    if task.attr("GENOME") is not None:
+        return f"a {kind} genome (its GENOME)"
+    what = "a genome of no known kind" if kind == UNKNOWN else f"a {kind} genome"
+    return f"{what} (inferred from its SEED; a task can declare GENOME = one of {', '.join(KINDS)})"
+
+
+def _defines_functions(text: str) -> bool:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(tree))
