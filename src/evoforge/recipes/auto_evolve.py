@@ -5,36 +5,42 @@ following the plan, and then refines the plan iteratively. Here the refinement a
 feedback on the plan's answer; modules whose plans score well are picked more often."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import Candidate
 from ..prompts.genome import clean_prompt
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._solutions import problem_of, say
 
 
 @register("auto-evolve")
-@dataclass
+@dataclass(kw_only=True)
 class AutoEvolve(Recipe):
     summary = "self-created reasoning modules -> plan -> answer; plans refined with feedback"
+    genomes = ("solution",)
     needs_model = True
     dedupe = False
 
-    modules: int = 6          # reasoning modules the model writes for itself
-    per_plan: int = 2         # modules combined into one plan
-    batch_size: int = 4
-    refine_fraction: float = 0.5  # share of children that refine the best plan instead of composing anew
-    temperature: float = 0.8
-    max_tokens: int = 64
-    library: list[str] = field(init=False, repr=False)
+    modules: int = param(6, low=1, help="reasoning modules the model writes for itself")
+    per_plan: int = param(2, low=1, help="modules combined into one plan")
+    batch_size: int = param(4, low=1, help="answers per batch")
+    refine_fraction: float = param(0.5, low=0, high=1,
+                                   help="share of children that refine the best plan instead of composing anew")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    max_tokens: int = param(64, low=1, help="cap on every answer")
+
+    problem: str = state("")  # the task's PROBLEM statement
+    library: list[str] = state(factory=list)  # the reasoning modules
+    weights: list[float] = state(factory=list)  # how well each module's plans scored
+    best: Candidate | None = state()
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.problem = problem_of(task)
         self.library, self.weights = [], []
-        self.best: Candidate | None = None
+        self.best = None
 
     def _create_modules(self, rng: np.random.Generator) -> None:
         tries = 0

@@ -10,18 +10,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import SelfTraining, sample_monitors, votes
 
 
 @register("b-star")
-@dataclass
+@dataclass(kw_only=True)
 class BSTaR(SelfTraining):
     summary = "STaR with temperature and reward threshold chosen each round by the balance score"
 
-    temperatures: str = "0.5,0.8,1.1"
-    thresholds: str = "0.0,0.25,0.5"
-    wanted: int = 2  # n*: correct samples wanted per problem
+    temperatures: str = param("0.5,0.8,1.1", help="comma-separated sampling temperatures tried each round")
+    thresholds: str = param("0.0,0.25,0.5", help="comma-separated reward (vote share) thresholds tried each round")
+    wanted: int = param(2, low=1, help="n*: correct samples wanted per problem")
 
     def build(self, questions, seed, rng):
         T = self.T

@@ -13,12 +13,12 @@ decisive verdict names the proposal the checker prefers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._solutions import problem_of, say
 
@@ -57,34 +57,38 @@ def spearman(x: list[float], y: list[float]) -> float | None:
 
 
 @register("co-scientist")
-@dataclass
+@dataclass(kw_only=True)
 class CoScientist(Recipe):
     summary = "generate, debate (Elo from 1200, K=32), proximity de-dup, evolve the top proposals"
+    genomes = ("solution",)
     needs_model = True
     dedupe = True
 
-    batch_size: int = 4
-    debates: int = 4             # pairwise debates per batch
-    top_k: int = 4               # proposals the evolution agent draws on
-    generate_fraction: float = 0.25  # share of each batch that is fresh generation
-    proximity: float = 0.9       # Jaccard similarity above which a proposal counts as a duplicate
-    swap: bool = True            # judge each pair in both orders; a split verdict is a draw
-    pairing: str = "similar"     # "similar": least-debated proposal vs the nearest Elo; "random"
-    temperature: float = 0.8
-    max_tokens: int = 48
-    pool: list[Candidate] = field(init=False, repr=False)
+    batch_size: int = param(4, low=1, help="proposals per batch")
+    debates: int = param(4, low=0, help="pairwise debates per batch")
+    top_k: int = param(4, low=1, help="proposals the evolution agent draws on")
+    generate_fraction: float = param(0.25, low=0, high=1, help="share of each batch that is fresh generation")
+    proximity: float = param(0.9, low=0, high=1, help="Jaccard similarity above which a proposal counts as a duplicate")
+    swap: bool = param(True, help="judge each pair in both orders; a split verdict is a draw")
+    pairing: str = param("similar", choices=("similar", "random"),
+                         help="similar: least-debated proposal vs the nearest Elo; random: any two")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    max_tokens: int = param(48, low=1, help="cap on every answer")
+
+    problem: str = state("")  # the task's PROBLEM statement
+    pool: list[Candidate] = state(factory=list)
+    elo: dict[int, float] = state(factory=dict)  # rating per proposal id
+    matches: int = state(0)
+    draws: int = state(0)
+    verdicts: dict[bool, int] = state(factory=lambda: {True: 0, False: 0})  # decisive verdicts that agree / disagree with the checker
+    games: dict[int, int] = state(factory=dict)  # debates per proposal (the debated ones)
+    duplicates: int = state(0)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        if self.pairing not in ("similar", "random"):
-            raise ValueError(f"pairing must be 'similar' or 'random', not {self.pairing!r}")
         self.problem = problem_of(task)
-        self.pool = []
-        self.elo: dict[int, float] = {}
-        self.matches = 0
-        self.draws = 0
-        self.verdicts = {True: 0, False: 0}  # decisive verdicts that agree / disagree with the checker
-        self.games: dict[int, int] = {}   # debates per proposal (the debated ones)
-        self.duplicates = 0
+        self.pool, self.elo, self.games = [], {}, {}
+        self.matches = self.draws = self.duplicates = 0
+        self.verdicts = {True: 0, False: 0}
 
     def _verdict(self, first: Candidate, second: Candidate, rng: np.random.Generator) -> int | None:
         """1 or 2: the proposal the judge names better; None when it names neither."""

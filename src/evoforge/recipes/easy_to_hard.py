@@ -16,30 +16,30 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import SelfTraining
 
 
 @register("easy-to-hard")
-@dataclass
+@dataclass(kw_only=True)
 class EasyToHard(SelfTraining):
     summary = "label one-digit-longer problems yourself, keep length- and order-consistent labels, train on"
     from_base: ClassVar[bool] = False
     uses_labels: ClassVar[bool] = False   # after the labelled warm start
 
-    base: str = "tiny:0:3x128"
-    lora: bool = False
-    lr: float = 1e-3
-    warm_start: int = 192_000   # labelled problems of 1..digits digits: the from-scratch training
-    warm_epochs: float = 1.0
-    warm_hints: int = 0
-    warm_batch: int = 64
-    train_batch: int = 64
-    mix_seed: bool = False      # replay below mixes in a sample of the earlier data instead
-    problems: int = 3200        # problems the model labels per round, one digit past the frontier
-    replay: int = 6400          # earlier examples (warm start and earlier rounds) trained on again
-    epochs: float = 1.0
-    swap_vote: bool = False     # also keep a label only if b+a gets the same answer
+    base: str = param("tiny:0:3x128", help="starting model: a small transformer trained from scratch")
+    lora: bool = param(False, help="train LoRA adapters instead of every weight")
+    lr: float = param(1e-3, low=0, help="learning rate")
+    warm_start: int = param(192_000, low=0, help="labelled problems of 1..digits digits: the from-scratch training")
+    warm_epochs: float = param(1.0, low=0, help="passes over the warm-start problems")
+    warm_hints: int = param(0, low=0, help="warm-start examples repeated with the answer as a hint")
+    warm_batch: int = param(64, low=1, help="the warm start's batch")
+    train_batch: int = param(64, low=1, help="training batch size")
+    mix_seed: bool = param(False, help="off: the replay below mixes in a sample of the earlier data instead")
+    problems: int = param(3200, low=1, help="problems the model labels per round, one digit past the frontier")
+    replay: int = param(6400, low=0, help="earlier examples (warm start and earlier rounds) trained on again")
+    epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's data")
+    swap_vote: bool = param(False, help="also keep a label only if b+a gets the same answer")
 
     def questions(self, seed):
         return self.T.train_problems(self.problems, seed, digits=self.T.DIGITS + self.round)

@@ -5,13 +5,12 @@ prompt strategies: E1 (a new idea unlike the parents'), E2 (the parents' common 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._programs import ProgramOps, ProgramSpec, child, describe, shown
 
@@ -38,22 +37,29 @@ def thought_of(answer: str) -> str | None:
 
 
 @register("eoh")
-@dataclass
+@dataclass(kw_only=True)
 class EoH(Recipe):
     summary = "Evolution of Heuristics: thought + code, strategies E1 E2 M1 M2 M3"
+    genomes = ("program",)
     needs_model = True
 
-    batch_size: int = 2
-    population: int = 6
-    strategies: str = "E1,E2,M1,M2,M3"
-    max_tokens: int = 400
-    temperature: float = 0.8
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    batch_size: int = param(2, low=1, help="model children per batch")
+    population: int = param(6, low=1, help="heuristics kept (distinct scores, best first)")
+    strategies: str = param("E1,E2,M1,M2,M3", items=tuple(STRATEGIES), help="prompt strategies used in turn")
+    max_tokens: int = param(400, low=1, help="cap on every answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+
+    spec: ProgramSpec | None = state()
+    ops: ProgramOps | None = state()
+    pop: list[Candidate] = state(factory=list)
+    names: list[str] = state(factory=list)  # the strategies, in turn
+    turn: int = state(0)
+    seeded: bool = state(False)  # SEED has been proposed
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
         self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
-        self.pop: list[Candidate] = []
+        self.pop = []
         self.names = [s.strip() for s in self.strategies.split(",") if s.strip() in STRATEGIES]
         self.turn, self.seeded = 0, False
 

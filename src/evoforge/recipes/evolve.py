@@ -11,14 +11,12 @@ number). AST duplicates and embedding-near duplicates are dropped before evaluat
 prompts, the least successful rewritten by the model every ``hyper_every`` model children)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
+from dataclasses import dataclass
 import numpy as np
 
 from ..archives import GridArchive, Islands
 from ..candidate import REJECTED, Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ..tasks._programs import PROGRAM_DESCRIPTOR_BOUNDS
 from ._programs import SYSTEM, Bandit, ProgramOps, ProgramSpec, child, improved
@@ -28,30 +26,45 @@ PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-
 
 
 @register("evolve")
-@dataclass
+@dataclass(kw_only=True)
 class Evolve(Recipe):
     summary = "program evolution with a model: islands + MAP-Elites, line/diff/rewrite/crossover, tuning, repair"
+    genomes = ("program",)
     needs_model = True
 
-    batch_size: int = 13         # candidates per batch: `calls_per_batch` from the model, the rest tuned
-    calls_per_batch: int = 1     # model children per batch (calls run one after another)
-    operators: str = "line,rewrite,crossover"  # model operators the bandit chooses among (also: diff)
-    bandit_c: float = 0.3        # UCB exploration
-    tune: bool = True            # fill the batch with constant-tuned children of good programs
-    tune_scale: float = 0.5      # log-normal step of a tuned constant
-    islands: int = 2
-    island_size: int = 12
-    migration_interval: int = 6  # batches between ring migrations
-    cells: int = 5               # MAP-Elites cells per descriptor
-    explore: float = 0.2         # chance the parent is a random grid elite instead of an island's best
-    max_tokens: int = 256        # cap on every answer
-    temperature: float = 0.8
-    repair: bool = True          # one self-repair attempt per failing model child
-    fallback: bool = True        # a failed diff is followed by a rewrite call
-    near_duplicate: float = 0.99  # embedding cosine at which a model's program is rejected (0: off)
-    system_prompts: int = 0      # > 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed
-    hyper_every: int = 6         # with system_prompts: model children between rewrites of the worst prompt
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    batch_size: int = param(13, low=1, help="candidates per batch: calls_per_batch from the model, the rest tuned")
+    calls_per_batch: int = param(1, low=1, help="model children per batch (calls run one after another)")
+    operators: str = param("line,rewrite,crossover", items=tuple(PRIORS),
+                           help="model operators the bandit chooses among")
+    bandit_c: float = param(0.3, low=0, help="UCB exploration")
+    tune: bool = param(True, help="fill the batch with constant-tuned children of good programs")
+    tune_scale: float = param(0.5, low=0, help="log-normal step of a tuned constant")
+    islands: int = param(2, low=1, help="island populations (ring migration)")
+    island_size: int = param(12, low=1, help="programs kept per island")
+    migration_interval: int = param(6, low=1, help="batches between ring migrations")
+    cells: int = param(5, low=1, help="MAP-Elites cells per program descriptor")
+    explore: float = param(0.2, low=0, high=1, help="chance the parent is a random grid elite instead of an island's best")
+    max_tokens: int = param(256, low=1, help="cap on every answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    repair: bool = param(True, help="one self-repair attempt per failing model child")
+    fallback: bool = param(True, help="a failed diff is followed by a rewrite call")
+    near_duplicate: float = param(0.99, low=0, high=1,
+                                  help="embedding cosine at which a model's program is rejected (0: off)")
+    system_prompts: int = param(0, low=0, help="> 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed")
+    hyper_every: int = param(6, low=1, help="with system_prompts: model children between rewrites of the worst prompt")
+
+    spec: ProgramSpec | None = state()
+    ops: ProgramOps | None = state()
+    pops: Islands | None = state()
+    grid: GridArchive | None = state()
+    bandit: Bandit | None = state()  # UCB over the model operators
+    repairs: list[Candidate] = state(factory=list)  # failed children waiting for a repair attempt
+    known: dict[int, Candidate] = state(factory=dict)  # every told candidate by id
+    pool: list[Candidate] = state(factory=list)  # best valid programs, the parents of tuned children
+    turn: int = state(0)  # the island whose parent is used next
+    seeded: bool = state(False)  # SEED has been proposed
+    systems: SystemPrompts | None = state()  # the evolving system prompts (None: one fixed prompt)
+    model_children: int = state(0)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
@@ -62,9 +75,7 @@ class Evolve(Recipe):
         if not self.spec.line_example and "line" in arms and len(arms) > 1:
             arms.remove("line")  # the task has no one-line edit shape
         self.bandit = Bandit(arms, self.bandit_c, {a: PRIORS[a] for a in arms})
-        self.repairs: list[Candidate] = []
-        self.known: dict[int, Candidate] = {}
-        self.pool: list[Candidate] = []  # best valid programs, the parents of tuned children
+        self.repairs, self.known, self.pool = [], {}, []
         self.turn = 0
         self.seeded = False
         self.systems = SystemPrompts.starting(self.system_prompts, self.bandit_c) if self.system_prompts > 0 else None
@@ -86,7 +97,7 @@ class Evolve(Recipe):
 
     def _system(self, rng: np.random.Generator) -> tuple[str, list[int] | None]:
         """The system prompt for this model child, and its [slot, version] (None when not evolved)."""
-        if getattr(self, "systems", None) is None:  # also runs checkpointed before this option existed
+        if self.systems is None:
             return SYSTEM, None
         self.model_children += 1
         if self.model_children % self.hyper_every == 0:
@@ -182,7 +193,7 @@ class Evolve(Recipe):
                 self.pool = sorted(self.pool + [cand], key=lambda c: (-c.fitness(), c.id))[:16]
             if cand.operator in self.bandit.pulls:
                 self.bandit.update(cand.operator, 1.0 if improved(cand, self.known) else 0.0)
-            if getattr(self, "systems", None) is not None and "system" in cand.info:
+            if self.systems is not None and "system" in cand.info:
                 self.systems.credit(*cand.info["system"], 1.0 if improved(cand, self.known) else 0.0)
             if not cand.ok and self.repair and cand.operator not in ("repair", "tune") and len(self.repairs) < 2:
                 self.repairs.append(cand)

@@ -6,37 +6,44 @@ best ones."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._programs import ProgramOps, ProgramSpec, child, shown
 
 
 @register("funsearch")
-@dataclass
+@dataclass(kw_only=True)
 class FunSearch(Recipe):
     summary = "FunSearch: islands, best-shot prompts with versioned functions, island resets"
+    genomes = ("program",)
     needs_model = True
 
-    batch_size: int = 2
-    islands: int = 4
-    island_size: int = 20
-    versions: int = 2            # k earlier versions shown in a prompt
-    softmax_temperature: float = 0.1  # on scores normalised to [0, 1] within the island
-    reset_interval: int = 20     # batches between resets of the weaker half of the islands
-    max_tokens: int = 384
-    temperature: float = 0.8
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    batch_size: int = param(2, low=1, help="model children per batch")
+    islands: int = param(4, low=1, help="island populations")
+    island_size: int = param(20, low=1, help="programs kept per island")
+    versions: int = param(2, low=1, help="k earlier versions shown in a prompt")
+    softmax_temperature: float = param(0.1, low=0, low_open=True,
+                                       help="of the sampling softmax, on scores normalised to [0, 1] within the island")
+    reset_interval: int = param(20, low=0, help="batches between resets of the weaker half of the islands (0: never)")
+    max_tokens: int = param(384, low=1, help="cap on every answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+
+    spec: ProgramSpec | None = state()
+    ops: ProgramOps | None = state()
+    pops: list[list[Candidate]] = state(factory=list)  # per island, best first
+    turn: int = state(0)  # the island prompted next
+    batches: int = state(0)
+    seeded: bool = state(False)  # SEED has been proposed
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
         self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
-        self.pops: list[list[Candidate]] = [[] for _ in range(self.islands)]
+        self.pops = [[] for _ in range(self.islands)]
         self.turn, self.batches, self.seeded = 0, 0, False
 
     def _sample(self, pop: list[Candidate], k: int, rng: np.random.Generator) -> list[Candidate]:

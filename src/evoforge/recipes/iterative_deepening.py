@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._solutions import problem_of
 
@@ -21,16 +21,21 @@ TRIGGERS = ["Wait, let me re-check every constraint before answering.",
 
 
 @register("iterative-deepening")
-@dataclass
+@dataclass(kw_only=True)
 class IterativeDeepening(Recipe):
     summary = "sample; on failure, resample with more self-correction triggers (growing depth)"
+    genomes = ("solution",)
     needs_model = True
     dedupe = False
 
-    batch_size: int = 4
-    max_depth: int = 3
-    temperature: float = 0.8
-    max_tokens: int = 48
+    batch_size: int = param(4, low=1, help="answers per batch")
+    max_depth: int = param(3, low=0, help="most self-correction rounds after the first answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    max_tokens: int = param(48, low=1, help="cap on every answer")
+
+    problem: str = state("")  # the task's PROBLEM statement
+    depth: int = state(0)  # trigger rounds used now
+    solved: bool = state(False)  # a batch reached the checker's full score
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.problem = problem_of(task)

@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import SelfTraining, sample_monitors
 
 
 @register("ladder")
-@dataclass
+@dataclass(kw_only=True)
 class Ladder(SelfTraining):
     summary = "recursively easier variants of unsolved problems; train on verified solutions"
     from_base: ClassVar[bool] = False
 
-    depth: int = 2
-    variants: int = 2
+    depth: int = param(2, low=0, help="levels of easier variants below an unsolved problem")
+    variants: int = param(2, low=1, help="easier variants per problem and level")
 
     def build(self, questions, seed, rng):
         T = self.T

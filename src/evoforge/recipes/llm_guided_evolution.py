@@ -3,48 +3,55 @@
 changes helped, which hurt) and the lessons it writes go into the following mutation prompts."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..selection import tournament
 from ..task import Task
 from ._programs import ProgramOps, ProgramSpec, child
 
 
 @register("llm-guided-evolution")
-@dataclass
+@dataclass(kw_only=True)
 class LLMGuidedEvolution(Recipe):
     summary = "LLM-guided evolution with reflection on past outcomes (Evolution of Thought)"
+    genomes = ("program",)
     needs_model = True
 
-    batch_size: int = 2
-    population: int = 10
-    reflect_every: int = 3       # batches between reflections
-    max_tokens: int = 384
-    reflection_tokens: int = 120
-    temperature: float = 0.8
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    batch_size: int = param(2, low=1, help="model children per batch")
+    population: int = param(10, low=1, help="programs kept (best first)")
+    reflect_every: int = param(3, low=1, help="batches between reflections")
+    max_tokens: int = param(384, low=1, help="cap on every answer")
+    reflection_tokens: int = param(120, low=1, help="cap on a reflection's answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+
+    spec: ProgramSpec | None = state()
+    ops: ProgramOps | None = state()
+    pop: list[Candidate] = state(factory=list)
+    outcomes: list[str] = state(factory=list)  # recent attempts and how they did
+    lessons: str = state("")  # the last reflection, shown in mutation prompts
+    batches: int = state(0)
+    seeded: bool = state(False)  # SEED has been proposed
+    known: dict[int, Candidate] = state(factory=dict)  # every told candidate by id
+    reflected_at: int = state(-1)  # the batch of the last reflection
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
         self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
-        self.pop: list[Candidate] = []
-        self.outcomes: list[str] = []
-        self.lessons = ""
+        self.pop, self.outcomes, self.lessons = [], [], ""
         self.batches, self.seeded = 0, False
-        self.known: dict[int, Candidate] = {}
+        self.known = {}
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
         if self.batches and self.batches % self.reflect_every == 0 and self.outcomes and \
-                self.state.get("reflected_at") != self.batches:
-            self.state["reflected_at"] = self.batches
+                self.reflected_at != self.batches:
+            self.reflected_at = self.batches
             prompt = (f"Task: {self.spec.description}\nRecent attempts and outcomes:\n" +
                       "\n".join(self.outcomes[-6:]) +
                       "\nWrite 2 short lessons (one line each) on what to try next and what to avoid.")

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import sample_monitors
 from .self_rewarding import SelfRewarding, judge_prompt, parse_score
 
@@ -23,15 +23,15 @@ def meta_prompt(jprompt: str, a: str, b: str) -> str:
 
 
 @register("meta-rewarding")
-@dataclass
+@dataclass(kw_only=True)
 class MetaRewarding(SelfRewarding):
     summary = "actor + judge + meta-judge: DPO on answers (length-controlled) and on judgements"
     from_base: ClassVar[bool] = False
 
-    judgements: int = 2
-    judge_temperature: float = 0.8
-    length_tol: float = 0.5
-    max_judge_pairs: int = 16
+    judgements: int = param(2, low=1, help="judgements per answer (two differing ones feed the meta-judge)")
+    judge_temperature: float = param(0.8, low=0, help="sampling temperature of the judge")
+    length_tol: float = param(0.5, low=0, help="answers within this of the top score compete on length")
+    max_judge_pairs: int = param(16, low=0, help="most meta-judged judgement pairs per round")
 
     def build(self, questions, seed, rng):
         T = self.T

@@ -7,37 +7,42 @@ with ``PROBLEM`` and an evaluator that returns text ``feedback``. Model calls pe
 author), or 1 for a fresh sample (``critic=false``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..archives import Islands
 from ..candidate import Candidate
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..selection import ranked
 from ..task import Task
 from ._solutions import boltzmann, problem_of, say
 
 
 @register("mind-evolution")
-@dataclass
+@dataclass(kw_only=True)
 class MindEvolution(Recipe):
     summary = "islands of text solutions, Boltzmann tournament, critic/author refinement, migration, reset"
+    genomes = ("solution",)
     needs_model = True
     dedupe = False
 
-    islands: int = 4             # number of islands
-    island_size: int = 5         # solutions kept per island
-    batch_size: int = 4          # children per batch: one per island
-    parents: int = 2             # parents shown to the author
-    boltzmann_temperature: float = 0.1
-    migrate_every: int = 3       # batches between ring migrations (0: never)
-    reset_every: int = 6         # batches between island resets (0: never)
-    reset_islands: int = 1       # how many of the worst islands a reset refills
-    critic: bool = True          # critic turn before the author turn
-    temperature: float = 0.8
-    max_tokens: int = 48
-    pool: Islands = field(init=False, repr=False)
+    islands: int = param(4, low=1, help="number of islands")
+    island_size: int = param(5, low=1, help="solutions kept per island")
+    batch_size: int = param(4, low=1, help="children per batch: one per island")
+    parents: int = param(2, low=1, help="parents shown to the author")
+    boltzmann_temperature: float = param(0.1, low=0, low_open=True, help="of the Boltzmann parent tournament")
+    migrate_every: int = param(3, low=0, help="batches between ring migrations (0: never)")
+    reset_every: int = param(6, low=0, help="batches between island resets (0: never)")
+    reset_islands: int = param(1, low=0, help="how many of the worst islands a reset refills")
+    critic: bool = param(True, help="critic turn before the author turn")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    max_tokens: int = param(48, low=1, help="cap on every answer")
+
+    problem: str = state("")  # the task's PROBLEM statement
+    pool: Islands | None = state()
+    batches: int = state(0)
+    resets: int = state(0)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.problem = problem_of(task)

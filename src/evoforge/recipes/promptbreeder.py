@@ -22,7 +22,7 @@ scored) ends proposal when spent; hold-out scoring is left to the caller (``spli
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,57 +31,66 @@ from ..candidate import Candidate
 from ..prompts.genome import MUTATION_PROMPTS, make_unit, task_view
 from ..prompts.operators import OPERATORS, Mutator, draw_demo
 from ..prompts.pareto import InstanceFront
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ._prompt_common import metric_calls_of, minibatch, prompt_key, task_facts
 
 
 @register("promptbreeder")
-@dataclass
+@dataclass(kw_only=True)
 class Promptbreeder(Recipe):
     summary = "prompt evolution: tournaments of (task prompt, demos, mutation prompt) units, 11 operators"
+    genomes = ("prompt",)
     needs_model = True
     dedupe = False
     eval_timeout = 900.0
 
-    population: int = 16          # units in the population
-    minibatch: int = 4            # train items per fitness evaluation (GEPA's default is 3)
-    batch_size: int = 4           # children per batch (one shared minibatch)
-    selection: str = "tournament"  # "tournament" (binary, Promptbreeder) or "pareto" (instance-level)
-    operators: str = "all"        # comma-separated subset of evoforge.prompts.OPERATORS
-    init_demos: int = 2           # demos in the initial units (context shuffling changes them)
-    max_demos: int = 4
-    max_metric_calls: int = 0     # stop proposing after this many scored items (0: no limit)
-    validate_top: int = 6         # at the end, race this many prompts (the seed among them) on half of ...
-    validate_items: int = 24      # ... one fixed set of train items (0 turns validation off), and ...
-    finalists: int = 2            # ... this many of them on the other half (0: one stage, all items)
-    temperature: float = 0.9      # of mutation calls
-    members: list[dict[str, Any]] = field(init=False, repr=False)
+    population: int = param(16, low=1, help="units in the population")
+    minibatch: int = param(4, low=1, help="train items per fitness evaluation (GEPA's default is 3)")
+    batch_size: int = param(4, low=1, help="children per batch (one shared minibatch)")
+    selection: str = param("tournament", choices=("tournament", "pareto"),
+                           help="binary tournament (Promptbreeder) or instance-level Pareto parents")
+    operators: str = param("all", choices=("all",), items=tuple(OPERATORS), help="the mutation operators used")
+    init_demos: int = param(2, low=0, help="demos in the initial units (context shuffling changes them)")
+    max_demos: int = param(4, low=0, help="most demos a unit holds")
+    max_metric_calls: int = param(0, low=0, help="stop proposing after this many scored items (0: no limit)")
+    validate_top: int = param(6, low=1, help="at the end, race this many prompts (the seed among them) on half of ...")
+    validate_items: int = param(24, low=0, help="... one fixed set of train items (0 turns validation off), and ...")
+    finalists: int = param(2, low=0, help="... this many of them on the other half (0: one stage, all items)")
+    temperature: float = param(0.9, low=0, help="sampling temperature of mutation calls")
+
+    description: str = state("")  # the task's description
+    train: list[tuple[str, str]] = state(factory=list)  # the task's train pairs
+    ops: list[str] = state(factory=list)  # the operators in use
+    members: list[dict[str, Any]] = state(factory=list)  # {"id", "unit"}: the population
+    stats: dict[str, list[float]] = state(factory=dict)  # prompt key -> [correct, scored]
+    units: dict[str, dict[str, Any]] = state(factory=dict)  # prompt key -> unit (for best_prompt)
+    feedback: dict[int, str] = state(factory=dict)  # member id -> the evaluator's text on its failures
+    workings: list[tuple[str, str]] = state(factory=list)  # correct (input, output) pairs, for lamarckian
+    lineage: list[str] = state(factory=list)  # successive best instructions
+    front: InstanceFront | None = state()
+    metric_calls: int = state(0)  # items scored so far
+    operator_calls: int = state(0)
+    fallbacks: int = state(0)
+    pending_init: list[dict[str, Any]] = state(factory=list)  # initial units not yet proposed
+    val_items: list[int] = state(factory=list)  # the validation race's train items
+    val_scores: dict[str, float] = state(factory=dict)  # finalists: accuracy on all validation items
+    val_half: dict[str, float] = state(factory=dict)  # first stage: accuracy on the first half
+    val_stage: int = state(0)  # 0: not started, 1: first half asked, 2: finalists asked
+    seed_key: str = state("")
+    initial_zero_order: bool = state(True)  # half of the initial prompts are model-written
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        if self.selection not in ("tournament", "pareto"):
-            raise ValueError(f"selection must be 'tournament' or 'pareto', not {self.selection!r}")
         self.description, self.train, seed = task_facts(task)
-        ops = OPERATORS if self.operators in ("", "all") else [o.strip() for o in self.operators.split(",")]
-        unknown = sorted(set(ops) - set(OPERATORS))
-        if unknown:
-            raise ValueError(f"unknown operators {unknown}; known: {OPERATORS}")
-        self.ops = list(ops)
-        self.members = []            # {"id", "unit"}: the population
-        self.stats: dict[str, list[float]] = {}   # prompt key -> [correct, scored]
-        self.units: dict[str, dict[str, Any]] = {}  # prompt key -> unit (for best_prompt)
-        self.feedback: dict[int, str] = {}
-        self.workings: list[tuple[str, str]] = []
-        self.lineage: list[str] = []
+        self.ops = list(OPERATORS if self.operators in ("", "all") else [o.strip() for o in self.operators.split(",")])
+        self.members, self.stats, self.units, self.feedback = [], {}, {}, {}
+        self.workings, self.lineage = [], []
         self.front = InstanceFront()
-        self.metric_calls = 0
-        self.operator_calls = 0
-        self.fallbacks = 0
-        self.pending_init: list[dict[str, Any]] = []
+        self.metric_calls = self.operator_calls = self.fallbacks = 0
+        self.pending_init = []
         self.val_items = minibatch(rng, self.validate_items, len(self.train)) if self.train and self.validate_items else []
-        self.val_scores: dict[str, float] = {}   # finalists: accuracy on all validation items
-        self.val_half: dict[str, float] = {}     # first stage: accuracy on the first half
-        self.val_stage = 0                       # 0: not started, 1: first half asked, 2: finalists asked
+        self.val_scores, self.val_half = {}, {}
+        self.val_stage = 0
         self.seed_key = prompt_key(seed)
         base = make_unit(seed.get("instruction", ""), seed.get("demos", []), MUTATION_PROMPTS[0])
         self.pending_init.append(base)
@@ -98,8 +107,8 @@ class Promptbreeder(Recipe):
 
     def budget_reason(self) -> str | None:
         """Why proposal has stopped (the metric-call budget), or None."""
-        spent = getattr(self, "metric_calls", 0)
-        if self.max_metric_calls and self._reserve() and not getattr(self, "validated", True):
+        spent = self.metric_calls
+        if self.max_metric_calls and self._reserve() and not self.validated:
             return None  # the validation stage is still to come
         if self.max_metric_calls and spent + min(self.minibatch, self.max_metric_calls) > self.max_metric_calls:
             return (f"max_metric_calls={self.max_metric_calls} reached ({spent} items scored; "
@@ -113,7 +122,7 @@ class Promptbreeder(Recipe):
 
     def _stages(self) -> tuple[int, int]:
         """Validation items in the first stage, and finalists (0: a single stage on every item)."""
-        items = len(getattr(self, "val_items", []))
+        items = len(self.val_items)
         if 0 < self.finalists < self.validate_top and items >= 2:
             return items // 2, self.finalists
         return items, 0
@@ -121,7 +130,7 @@ class Promptbreeder(Recipe):
     def _reserve(self) -> int:
         """Metric calls kept for the validation race (0 when it would take over half the budget)."""
         first, finalists = self._stages()
-        need = self.validate_top * first + finalists * (len(getattr(self, "val_items", [])) - first)
+        need = self.validate_top * first + finalists * (len(self.val_items) - first)
         return need if self.max_metric_calls and need <= self.max_metric_calls // 2 else 0
 
     def _room(self, n: int) -> int:

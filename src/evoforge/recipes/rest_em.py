@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import SelfTraining, sample_monitors
 
 
 @register("rest-em")
-@dataclass
+@dataclass(kw_only=True)
 class ReSTEM(SelfTraining):
     summary = "ReST-EM: keep verified samples (capped per problem), retrain from the base each round"
 
-    per_problem: int = 2
+    per_problem: int = param(2, low=1, help="most correct solutions kept per problem")
 
     def build(self, questions, seed, rng):
         T = self.T

@@ -10,7 +10,7 @@ from ..weights.loop import SelfTraining
 
 
 @register("sft-gold")
-@dataclass
+@dataclass(kw_only=True)
 class SFTGold(SelfTraining):
     summary = "baseline: fine-tune on gold solutions of the same problems (labels, no sampling)"
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..recipe import register
+from ..recipe import param, register
 from ..weights.loop import SelfTraining, sample_monitors
 
 
 @register("star")
-@dataclass
+@dataclass(kw_only=True)
 class STaR(SelfTraining):
     summary = "self-taught reasoner: keep correct rationales, rationalize failures, retrain from start"
 
-    problems: int = 128      # one rationale per problem, as in the paper (the benchmark's setting)
-    samples: int = 1
-    rationalize: bool = True
-    accumulate: bool = True  # train on the rationales of all rounds so far (STaR retrains on the union)
+    problems: int = param(128, low=1, help="training problems per round (the benchmark's setting)")
+    samples: int = param(1, low=1, help="rationales per problem (one, as in the paper)")
+    rationalize: bool = param(True, help="for failed problems, keep a rationale written with the answer as a hint")
+    accumulate: bool = param(True, help="train on the rationales of all rounds so far (STaR retrains on the union)")
 
     def build(self, questions, seed, rng):
         T = self.T

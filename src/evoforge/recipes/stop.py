@@ -13,14 +13,14 @@ start with one more answer. The rng an improver gets is seeded, so replays agree
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
 from ..programs import extract_code, function_names
-from ..recipe import Recipe, register
+from ..recipe import Recipe, param, register, state
 from ..sandbox import run_program
 from ..task import Task, load_task
 from ._programs import ProgramOps, ProgramSpec, child
@@ -97,20 +97,35 @@ def run(program, inputs):
 
 
 @register("stop")
-@dataclass
+@dataclass(kw_only=True)
 class STOP(Recipe):
     summary = "Self-Taught Optimizer: an improver program (sandboxed) improves solutions, then itself"
+    genomes = ("program",)
     needs_model = True
 
-    batch_size: int = 1
-    budget: int = 2              # model calls an improver may make per run
-    meta_every: int = 3          # batches between self-improvement steps (0: never)
-    meta_budget: int = 1         # model calls of the improver when it improves itself
-    max_tokens: int = 384
-    temperature: float = 0.8
-    improver_timeout: float = 20.0  # seconds per sandboxed improver run
-    max_rounds: int = 40         # replay rounds per improver run
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    batch_size: int = param(1, low=1, help="batches hold the improver's answer and the programs it tried")
+    budget: int = param(2, low=1, help="model calls an improver may make per run")
+    meta_every: int = param(3, low=0, help="batches between self-improvement steps (0: never)")
+    meta_budget: int = param(1, low=1, help="model calls of the improver when it improves itself")
+    max_tokens: int = param(384, low=1, help="cap on every answer")
+    temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
+    improver_timeout: float = param(20.0, low=0, low_open=True, help="seconds per sandboxed improver run")
+    max_rounds: int = param(40, low=1, help="replay rounds per improver run")
+
+    spec: ProgramSpec | None = state()
+    ops: ProgramOps | None = state()
+    _task: Task | None = state()  # not pickled: reloaded from task_ref on resume
+    task_ref: str = state("")
+    task_options: dict[str, Any] = state(factory=dict)
+    improver: str = state(SEED_IMPROVER)  # the current improver's source
+    improvers: list[dict[str, Any]] = state(factory=list)  # every adopted improver
+    best: Candidate | None = state()
+    scores: dict[str, float | None] = state(factory=dict)  # utility cache: program text -> score
+    batches: int = state(0)
+    seeded: bool = state(False)  # SEED has been proposed
+    log: list[str] = state(factory=list)
+    tried: list[str] = state(factory=list)  # programs the improver's utility saw in the current run
+    meta_at: int = state(-1)  # the batch of the last self-improvement step
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -123,16 +138,14 @@ class STOP(Recipe):
         self._task = task
         self.task_ref, self.task_options = task.ref, dict(getattr(task, "options", {}) or {})
         self.improver = SEED_IMPROVER
-        self.improvers: list[dict[str, Any]] = [{"batch": 0, "meta_score": None, "source": SEED_IMPROVER}]
-        self.best: Candidate | None = None
-        self.scores: dict[str, float | None] = {}  # utility cache: program text -> score
+        self.improvers = [{"batch": 0, "meta_score": None, "source": SEED_IMPROVER}]
+        self.best, self.scores = None, {}
         self.batches, self.seeded = 0, False
-        self.log: list[str] = []
-        self.tried: list[str] = []  # programs the improver's utility saw in the current run
+        self.log, self.tried = [], []
 
     # -- the parent side of an improver run ------------------------------------------------------
     def task(self) -> Task:
-        if getattr(self, "_task", None) is None:
+        if self._task is None:
             self._task = load_task(self.task_ref, self.task_options)
         return self._task
 
@@ -186,8 +199,8 @@ class STOP(Recipe):
             return []
         base = self.best.genome
         if self.meta_every and self.batches and self.batches % self.meta_every == 0 \
-                and self.state.get("meta_at") != self.batches:
-            self.state["meta_at"] = self.batches
+                and self.meta_at != self.batches:
+            self.meta_at = self.batches
             self.self_improve(base, rng)
         self.tried = []
         result, how = self.run_improver(self.improver, base, lambda t: self.score(t, base), self.budget, rng, "improve")

@@ -21,14 +21,14 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ..candidate import Candidate
-from ..recipe import Recipe
+from ..recipe import Recipe, param, state
 from ..task import Task
 from . import models
 from .generate import generate
@@ -69,41 +69,45 @@ def votes(texts: list[str], T: Any) -> Counter:
     return Counter(a for a in (T.answer(t) for t in texts) if a is not None)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SelfTraining(Recipe):
     """Base of the self-training recipes (not registered itself)."""
 
+    genomes = ("weights",)
     dedupe = False
     eval_timeout: ClassVar[float] = 3600.0
     from_base: ClassVar[bool] = True   # each round trains from the starting checkpoint (else from current)
     uses_labels: ClassVar[bool] = True
     default_budget: ClassVar[int] = 4  # rounds (one evaluation each) when no --budget is given
 
-    batch_size: int = 1          # one round per batch
-    base: str = "embedded"       # embedded | tiny | path to a checkpoint
-    workdir: str = ""
-    problems: int = 64           # training problems per round
-    samples: int = 4             # k samples per problem
-    temperature: float = 0.8
-    top_p: float = 1.0
-    warm_start: int = 48         # gold examples for the supervised warm start (0: none)
-    warm_epochs: float = 2.0
-    warm_hints: int = 16         # seed examples repeated with the answer as a hint (rationalization)
-    warm_batch: int = 8          # the warm start's batch (fixed, so recipes share one warm checkpoint)
-    mix_seed: bool = True        # add the warm-start examples to every round's data
-    lora: bool = True
-    lora_r: int = 16
-    lr: float = 0.0              # 0: 1e-3 for LoRA, 5e-5 for a full fine-tune
-    epochs: float = 2.0
-    train_batch: int = 8
-    gen_batch: int = 64
+    batch_size: int = param(1, low=1, help="candidates per batch (a round proposes one checkpoint)")
+    base: str = param("embedded", help="starting model: embedded | tiny[:seed:LxW] | path to a checkpoint")
+    workdir: str = param("", help="checkpoint folder (empty: $EVOFORGE_WEIGHTS_DIR or the user cache)")
+    problems: int = param(64, low=1, help="training problems per round")
+    samples: int = param(4, low=1, help="k samples per problem")
+    temperature: float = param(0.8, low=0, help="sampling temperature")
+    top_p: float = param(1.0, low=0, low_open=True, high=1, help="nucleus sampling mass")
+    warm_start: int = param(48, low=0, help="gold examples for the supervised warm start (0: none)")
+    warm_epochs: float = param(2.0, low=0, help="passes over the warm-start examples")
+    warm_hints: int = param(16, low=0, help="seed examples repeated with the answer as a hint (rationalization)")
+    warm_batch: int = param(8, low=1, help="the warm start's batch (fixed, so recipes share one warm checkpoint)")
+    mix_seed: bool = param(True, help="add the warm-start examples to every round's data")
+    lora: bool = param(True, help="train LoRA adapters instead of every weight")
+    lora_r: int = param(16, low=1, help="LoRA rank")
+    lr: float = param(0.0, low=0, help="learning rate (0: 1e-3 for LoRA, 5e-5 for a full fine-tune)")
+    epochs: float = param(2.0, low=0, low_open=True, help="passes over each round's data")
+    train_batch: int = param(8, low=1, help="training batch size")
+    gen_batch: int = param(64, low=1, help="prompts per generation batch")
 
-    round: int = field(default=0, init=False)
-    current: str = field(default="", init=False)
-    start: str = field(default="", init=False)
-    current_id: int = field(default=-1, init=False)
-    run_dir: str = field(default="", init=False)
-    history: list = field(default_factory=list, init=False)
+    round: int = state(0)
+    current: str = state("")  # the current checkpoint
+    start: str = state("")  # the starting checkpoint (after the warm start)
+    current_id: int = state(-1)  # the current checkpoint's candidate id
+    run_dir: str = state("")
+    history: list = state(factory=list)  # one row of monitors per round
+    task_ref: str = state("")
+    task_options: dict[str, Any] = state(factory=dict)
+    _task_module: Any = state()  # not pickled: reloaded from task_ref
 
     # -- set-up ---------------------------------------------------------------------------------
     def report(self, store: Any) -> str | None:
@@ -127,11 +131,9 @@ class SelfTraining(Recipe):
     def T(self) -> Any:
         from ..task import load_task
 
-        mod = getattr(self, "_task_module", None)
-        if mod is None:
-            mod = load_task(self.task_ref, self.task_options).module
-            self._task_module = mod
-        return mod
+        if self._task_module is None:
+            self._task_module = load_task(self.task_ref, self.task_options).module
+        return self._task_module
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -236,4 +238,4 @@ class SelfTraining(Recipe):
 
 
 def params_of(recipe: Recipe) -> dict[str, Any]:
-    return {k: v for k, v in asdict(recipe).items() if k in recipe.params()}  # type: ignore[call-overload]
+    return {k: getattr(recipe, k) for k in recipe.params()}
