@@ -80,7 +80,7 @@ def test_broken_task_files(tmp_path):
     (tmp_path / "noseed.py").write_text("def evaluate(g): return 1\n")
     assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "noseed.py", cwd=tmp_path), "defines no SEED")
     (tmp_path / "text.py").write_text("SEED = 'hello'\ndef evaluate(g): return 1\n")
-    assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "text.py", cwd=tmp_path), "needs a vector genome")
+    assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "text.py", cwd=tmp_path), "needs a vector or bits genome")
     (tmp_path / "imports.py").write_text("import not_a_module_xyz\nSEED=[1]\n")
     assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "imports.py", cwd=tmp_path), "not_a_module_xyz")
 

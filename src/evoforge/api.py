@@ -52,6 +52,8 @@ def build_engine(config: RunConfig, store: RunStore | None,
                  recipe: Recipe | None = None) -> Engine:
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
+    recipe.validate()
+    recipe.check_task(task)
     budget = Budget(evaluations=config.budget, generations=config.generations, seconds=config.seconds)
     engine = Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
                     store=store, on_batch=on_batch, checkpoint_every=config.checkpoint_every)
@@ -105,6 +107,8 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
     checked before the run file is created, so bad input leaves no file behind."""
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
+    recipe.validate()  # a recipe built in Python may have been changed after construction
+    recipe.check_task(task)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
     return _run(config, store, on_batch, task, recipe)
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import api
 from .config import build_config, parse_sets, read_config_file
-from .errors import EvoforgeError
+from .errors import ConfigError, EvoforgeError
 from .store import RunStore
 
 console = Console(stderr=True)
@@ -96,6 +96,7 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
 
     task = load_task(config.task, config.task_options)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
+    recipe_obj.check_task(task)
     console.print(f"[dim]run file[/] {out}")
     with _Progress(config.budget, quiet) as progress:
         result = api.run_config(config, out, overwrite=overwrite, on_batch=progress, task=task, recipe=recipe_obj)
@@ -192,12 +193,20 @@ def _write_plot(run_file: str, png: str | None) -> None:
 
 
 @cli.command("list")
-def list_() -> None:
-    """Recipes and built-in tasks."""
+@click.argument("recipe", required=False)
+def list_(recipe: str | None) -> None:
+    """Recipes and built-in tasks; with RECIPE, that recipe's genome kinds and parameters."""
     from rich.table import Table
 
     from .recipes import load_builtin_recipes
     from .task import builtin_tasks
+
+    if recipe:
+        from .recipe import get_recipe
+        from .recipe_help import parameter_table
+
+        out.print(parameter_table(get_recipe(recipe)))
+        return
 
     recipes = Table(title="recipes", show_header=True, header_style="bold")
     recipes.add_column("name")
@@ -240,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except EvoforgeError as err:
         console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(err, ConfigError) else 1)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
                       soft_wrap=True)

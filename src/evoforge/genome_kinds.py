@@ -52,7 +52,7 @@ def describe_kind(task: Any, kind: str) -> str:
     if task.attr("GENOME") is not None:
         return f"a {kind} genome (its GENOME)"
     what = "a genome of no known kind" if kind == UNKNOWN else f"a {kind} genome"
-    return f"{what} (inferred from its SEED; a task can declare GENOME = one of {', '.join(KINDS)})"
+    return f"{what} (inferred from its SEED; a task can declare GENOME = {'|'.join(KINDS)})"
 
 
 def _defines_functions(text: str) -> bool:

@@ -65,8 +65,10 @@ class Recipe:
         """Refuse, in one line, a task whose genome kind this recipe does not work on."""
         from .genome_kinds import describe_kind, genome_kind
 
+        if not self.genomes:
+            return
         kind = genome_kind(task)
-        if self.genomes and kind not in self.genomes:
+        if kind not in self.genomes:
             raise ConfigError(f"recipe {self.name!r} needs a {' or '.join(self.genomes)} genome; "
                               f"task {task.name!r} has {describe_kind(task, kind)}")
 

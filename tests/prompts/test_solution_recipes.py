@@ -6,6 +6,7 @@ import pytest
 
 from evoforge.budget import Budget
 from evoforge.engine import Engine
+from evoforge.errors import ConfigError
 from evoforge.executors import InProcessExecutor
 from evoforge.recipe import get_recipe
 from evoforge.task import load_task
@@ -104,7 +105,7 @@ def test_co_scientist_pairs_the_least_debated_with_the_nearest_rating():
     recipe.games = {0: 2, 1: 1, 2: 3, 3: 0}
     a, b = recipe._pair(np.random.default_rng(0))
     assert (a.id, b.id) == (3, 1)  # no debate yet; 1250 is the nearest rating to 1200
-    with pytest.raises(ValueError, match="pairing"):
+    with pytest.raises(ConfigError, match="pairing must be one of similar, random"):
         _bare_co_scientist(None, pairing="swiss")
 
 
