@@ -61,7 +61,7 @@ def test_config_file_uses_flag_keys(tmp_path):
     (["run", "nope", "--task", "sphere"], "unknown recipe 'nope'"),
     (["run", "ga", "--task", "nope"], "unknown task 'nope'"),
     (["run", "ga", "--task", "sphere", "--set", "bogus=1"], "no parameter bogus"),
-    (["run", "ga", "--task", "sphere", "--set", "sigma=abc"], "sigma: expected float"),
+    (["run", "ga", "--task", "sphere", "--set", "sigma=abc"], "sigma must be a finite float >= 0, got 'abc'"),
     (["run", "ga", "--task", "sphere", "--set", "task.size=3"], "bad options"),
     (["run", "ga", "--task", "sphere", "--budget", "0"], "budget must be a positive integer"),
     (["run", "ga", "--task", "sphere", "--bogus-flag"], "No such option"),

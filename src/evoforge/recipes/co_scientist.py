@@ -80,7 +80,8 @@ class CoScientist(Recipe):
     elo: dict[int, float] = state(factory=dict)  # rating per proposal id
     matches: int = state(0)
     draws: int = state(0)
-    verdicts: dict[bool, int] = state(factory=lambda: {True: 0, False: 0})  # decisive verdicts that agree / disagree with the checker
+    # decisive verdicts that agree (True) / disagree (False) with the checker
+    verdicts: dict[bool, int] = state(factory=lambda: {True: 0, False: 0})
     games: dict[int, int] = state(factory=dict)  # debates per proposal (the debated ones)
     duplicates: int = state(0)
 

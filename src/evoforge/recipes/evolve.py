@@ -43,14 +43,16 @@ class Evolve(Recipe):
     island_size: int = param(12, low=1, help="programs kept per island")
     migration_interval: int = param(6, low=1, help="batches between ring migrations")
     cells: int = param(5, low=1, help="MAP-Elites cells per program descriptor")
-    explore: float = param(0.2, low=0, high=1, help="chance the parent is a random grid elite instead of an island's best")
+    explore: float = param(0.2, low=0, high=1,
+                           help="chance the parent is a random grid elite instead of an island's best")
     max_tokens: int = param(256, low=1, help="cap on every answer")
     temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
     repair: bool = param(True, help="one self-repair attempt per failing model child")
     fallback: bool = param(True, help="a failed diff is followed by a rewrite call")
     near_duplicate: float = param(0.99, low=0, high=1,
                                   help="embedding cosine at which a model's program is rejected (0: off)")
-    system_prompts: int = param(0, low=0, help="> 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed")
+    system_prompts: int = param(0, low=0,
+                                help="> 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed")
     hyper_every: int = param(6, low=1, help="with system_prompts: model children between rewrites of the worst prompt")
 
     spec: ProgramSpec | None = state()
