@@ -37,7 +37,7 @@ def task_module(name: str):
 
 
 def shared_model():
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as _prompting
 
     return _prompting.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
 
@@ -213,7 +213,7 @@ def planning_model():
     call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
     global _PLANNER
     if _PLANNER is None:
-        from evoforge.tasks import _prompting
+        from evoforge.prompts import task as _prompting
 
         _PLANNER = _prompting.new_task_model(cache=False)
     return _PLANNER
@@ -223,7 +223,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
                 params: dict | None = None) -> dict:
     import numpy as np
 
-    from evoforge.recipes._solutions import say
+    from evoforge.prompts.solutions import say
     from evoforge.task import load_task
 
     task = load_task("meeting-scheduling", {"instance": instance, "people": people, "duration": duration})

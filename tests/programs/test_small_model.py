@@ -6,7 +6,7 @@ import pytest
 
 from evoforge.candidate import Candidate
 from evoforge.programs.constants import constants, perturb_constants, perturb_text
-from evoforge.recipes._programs import (
+from evoforge.programs.ops import (
     NearDuplicates,
     ProgramOps,
     ProgramSpec,

@@ -13,7 +13,7 @@ def scripted():
 
 @pytest.fixture
 def scripted_task_model(scripted):
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as _prompting
 
     _prompting.set_task_model(scripted)
     yield scripted

@@ -5,7 +5,7 @@ from evoforge.executors import InProcessExecutor
 from evoforge.llm.usage import fold_evaluator_usage
 from evoforge.recipe import get_recipe
 from evoforge.task import load_task
-from evoforge.tasks import _prompting
+from evoforge.prompts import task as _prompting
 
 from prompt_helpers import ScriptedModel
 

@@ -40,7 +40,7 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 
 
 def test_promptbreeder_is_reproducible(scripted_task_model):
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as _prompting
     from prompt_helpers import ScriptedModel
 
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
@@ -68,7 +68,7 @@ def test_validation_stage_rescored_top_prompts_and_seed(scripted_task_model):
     leaders = sorted(recipe.val_half.values(), reverse=True)[:2]
     assert sorted(recipe.val_half[k] for k in recipe.val_scores) == sorted(leaders)  # finalists led stage 1
     best = recipe.best_prompt()
-    from evoforge.recipes._prompt_common import prompt_key
+    from evoforge.prompts.evaluation import prompt_key
 
     assert recipe.val_scores[prompt_key(best)] == max(recipe.val_scores.values())
     assert "max_metric_calls=240" in result.stop_reason

@@ -13,7 +13,7 @@ pytest.importorskip("llama_cpp")
 
 def test_promptbreeder_with_the_embedded_model(tmp_path):
     from evoforge.llm import get_model
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as _prompting
 
     model = get_model("embedded", cache=tmp_path / "cache.sqlite", n_threads=1)
     _prompting.set_task_model(model)

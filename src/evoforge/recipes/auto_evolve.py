@@ -13,7 +13,7 @@ from ..candidate import Candidate
 from ..prompts.genome import clean_prompt
 from ..recipe import Recipe, register
 from ..task import Task
-from ._solutions import problem_of, say
+from ..prompts.solutions import problem_of, say
 
 
 @register("auto-evolve")

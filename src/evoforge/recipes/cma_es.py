@@ -13,7 +13,7 @@ import numpy as np
 
 from ..candidate import Candidate
 from ..errors import ConfigError
-from ..operators import vector as vec
+from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..candidate import Candidate
 from ..recipe import Recipe, register
 from ..task import Task
-from ._solutions import problem_of, say
+from ..prompts.solutions import problem_of, say
 
 ELO_START, ELO_K = 1200.0, 32.0
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, register
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child, describe, shown
+from ..programs.ops import ProgramOps, ProgramSpec, child, describe, shown
 
 STRATEGIES = {
     "E1": "Create a new heuristic whose idea is clearly different from all of the above.",

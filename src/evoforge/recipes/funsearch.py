@@ -14,7 +14,7 @@ import numpy as np
 from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, register
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child, shown
+from ..programs.ops import ProgramOps, ProgramSpec, child, shown
 
 
 @register("funsearch")

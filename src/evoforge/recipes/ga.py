@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..candidate import Candidate
-from ..operators import vector as vec
+from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..selection import ranked
 from ..task import Task

@@ -13,7 +13,7 @@ import numpy as np
 from ..candidate import Candidate
 from ..recipe import Recipe, register
 from ..task import Task
-from ._solutions import problem_of
+from ..prompts.solutions import problem_of
 
 TRIGGERS = ["Wait, let me re-check every constraint before answering.",
             "Hmm, is that really right? Let me verify it step by step.",

@@ -12,7 +12,7 @@ from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, register
 from ..selection import tournament
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child
+from ..programs.ops import ProgramOps, ProgramSpec, child
 
 
 @register("llm-guided-evolution")

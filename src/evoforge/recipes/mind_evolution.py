@@ -16,7 +16,7 @@ from ..candidate import Candidate
 from ..recipe import Recipe, register
 from ..selection import ranked
 from ..task import Task
-from ._solutions import boltzmann, problem_of, say
+from ..prompts.solutions import boltzmann, problem_of, say
 
 
 @register("mind-evolution")

@@ -14,7 +14,7 @@ import numpy as np
 from ..archives import NoveltyArchive
 from ..candidate import Candidate
 from ..errors import TaskError
-from ..operators import vector as vec
+from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
 

@@ -33,7 +33,7 @@ from ..prompts.operators import OPERATORS, Mutator, draw_demo
 from ..prompts.pareto import InstanceFront
 from ..recipe import Recipe, register
 from ..task import Task
-from ._prompt_common import metric_calls_of, minibatch, prompt_key, task_facts
+from ..prompts.evaluation import metric_calls_of, minibatch, prompt_key, task_facts
 
 
 @register("promptbreeder")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..archives import AgingPopulation
 from ..candidate import Candidate
-from ..operators import vector as vec
+from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
 

@@ -21,9 +21,9 @@ import numpy as np
 from ..candidate import REJECTED, Candidate
 from ..programs import extract_code, function_names
 from ..recipe import Recipe, register
-from ..sandbox import run_program
+from ..programs.sandbox import run_program
 from ..task import Task, load_task
-from ._programs import ProgramOps, ProgramSpec, child
+from ..programs.ops import ProgramOps, ProgramSpec, child
 
 SEED_IMPROVER = '''import re
 
@@ -246,7 +246,7 @@ class STOP(Recipe):
 
 
 def _proposal(program: str | None):
-    from ._programs import Proposal
+    from ..programs.ops import Proposal
     return Proposal(program, "improve", None if program else "improver returned nothing usable")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..candidate import Candidate
-from ..programs import (
+from . import (
     apply_diff,
     ast_key,
     blocks,
@@ -92,7 +92,7 @@ def merge_code(program: str, code: str, imports: list[str] | None = None) -> str
         return None
     found = blocks(program)
     texts = [b.text for b in found]
-    from ..programs import replace_function
+    from . import replace_function
     for name, src in new_funcs:
         for i, text in enumerate(texts):
             if name in function_names(text):
@@ -194,7 +194,7 @@ class NearDuplicates:
 
     @staticmethod
     def text(program: str) -> str:
-        from ..programs import normalize
+        from . import normalize
         try:
             return normalize(evolve_text(program)) or evolve_text(program)
         except Exception:  # noqa: BLE001 - any failure: embed the raw text
@@ -378,7 +378,7 @@ class ProgramOps:
              scale: float = 0.4) -> tuple[str, Candidate] | None:
         """A child with 1..``k`` numeric constants of a good program changed (no model call): the
         parent is drawn from ``pool`` with weights 1/rank; None when no program has constants."""
-        from ..programs.constants import constants, perturb_constants
+        from .constants import constants, perturb_constants
         ranked = sorted((c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
                         key=lambda c: (-c.fitness(), c.id))
         if not ranked:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._programs import SYSTEM, Bandit
+from .ops import SYSTEM, Bandit
 
 STARTERS = [
     SYSTEM,
