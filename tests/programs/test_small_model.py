@@ -6,13 +6,10 @@ import pytest
 
 from evoforge.candidate import Candidate
 from evoforge.programs.constants import constants, perturb_constants, perturb_text
-from evoforge.programs.ops import (
-    NearDuplicates,
-    ProgramOps,
-    ProgramSpec,
-    answer_lines,
-    result_form,
-)
+from evoforge.programs.answers import answer_lines, result_form
+from evoforge.programs.near_duplicates import NearDuplicates
+from evoforge.programs.ops import ProgramOps
+from evoforge.programs.templates import ProgramSpec
 from evoforge.task import load_task
 from evoforge.tasks import binpack
 

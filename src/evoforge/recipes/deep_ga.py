@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..candidate import Candidate
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 def decode(seeds: list[int], start: np.ndarray, sigma: float, init_sigma: float) -> np.ndarray:

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec, describe, shown
 from ..recipe import Recipe, register
 from ..task import Task
-from ..programs.ops import ProgramOps, ProgramSpec, child, describe, shown
 
 STRATEGIES = {
     "E1": "Create a new heuristic whose idea is clearly different from all of the above.",

@@ -18,11 +18,13 @@ import numpy as np
 
 from ..archives import GridArchive, Islands
 from ..candidate import REJECTED, Candidate
+from ..programs.bandit import Bandit
+from ..programs.ops import ProgramOps, child, improved
+from ..programs.system_prompts import SystemPrompts, clean_instruction
+from ..programs.task import PROGRAM_DESCRIPTOR_BOUNDS
+from ..programs.templates import SYSTEM, ProgramSpec
 from ..recipe import Recipe, register
 from ..task import Task
-from ..programs.task import PROGRAM_DESCRIPTOR_BOUNDS
-from ..programs.ops import SYSTEM, Bandit, ProgramOps, ProgramSpec, child, improved
-from ..programs.system_prompts import SystemPrompts, clean_instruction
 
 PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-rewards (small models)
 

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec, shown
 from ..recipe import Recipe, register
 from ..task import Task
-from ..programs.ops import ProgramOps, ProgramSpec, child, shown
 
 
 @register("funsearch")

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..candidate import Candidate
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..selection import ranked
 from ..task import Task
+from ..vectors import operators as vec
 
 
 @register("ga")

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..candidate import Candidate
-from ..trees import operators as gp
 from ..recipe import Recipe, register
 from ..task import Task
+from ..trees import operators as gp
 
 
 def subtrees(tree) -> set[str]:

@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec
 from ..recipe import Recipe, register
 from ..selection import tournament
 from ..task import Task
-from ..programs.ops import ProgramOps, ProgramSpec, child
 
 
 @register("llm-guided-evolution")

@@ -21,9 +21,9 @@ import numpy as np
 from ..archives import GridArchive
 from ..candidate import Candidate
 from ..errors import TaskError
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 class FastGridArchive(GridArchive):

@@ -14,9 +14,9 @@ import numpy as np
 from ..archives import NoveltyArchive
 from ..candidate import Candidate
 from ..errors import TaskError
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 def knn_novelty(query: np.ndarray, points: np.ndarray, k: int, exclude_self: bool) -> np.ndarray:

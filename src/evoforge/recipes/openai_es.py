@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 def centered_ranks(x: np.ndarray) -> np.ndarray:

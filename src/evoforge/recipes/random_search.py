@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 @register("random-search")

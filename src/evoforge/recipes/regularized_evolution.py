@@ -10,9 +10,9 @@ import numpy as np
 
 from ..archives import AgingPopulation
 from ..candidate import Candidate
-from ..vectors import operators as vec
 from ..recipe import Recipe, register
 from ..task import Task
+from ..vectors import operators as vec
 
 
 @register("regularized-evolution")
