@@ -29,7 +29,7 @@ MONITORS = [("score", "held-out accuracy"), ("pass1", "pass@1"), ("passk", "pass
 
 def _self_training(recipe) -> bool:
     try:
-        from .weights.loop import SelfTraining
+        from .recipes._self_training import SelfTraining
     except ImportError:
         return False
     return isinstance(recipe, SelfTraining)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..recipe import register
-from ..weights.loop import SelfTraining, sample_monitors, votes
+from ._self_training import SelfTraining, sample_monitors, votes
 
 
 @register("b-star")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..recipe import register
-from ..weights.loop import SelfTraining, sample_monitors
+from ._self_training import SelfTraining, sample_monitors
 
 
 @register("ladder")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..recipe import register
-from ..weights.loop import SelfTraining, sample_monitors
+from ._self_training import SelfTraining, sample_monitors
 
 
 @register("rest-em")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,22 +29,12 @@ import numpy as np
 from ..candidate import Candidate
 from ..recipe import Recipe
 from ..task import Task
-from . import models
-from .generate import generate
-from .train import TrainConfig, dpo, sft
+from ..weights import models
+from ..weights.generate import generate
+from ..weights.models import weights_root
+from ..weights.train import TrainConfig, dpo, sft
 
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
-
-
-def weights_root(workdir: str = "") -> Path:
-    if workdir:
-        return Path(workdir).expanduser()
-    env = os.environ.get("EVOFORGE_WEIGHTS_DIR")
-    if env:
-        return Path(env).expanduser()
-    from ..llm.embedded import user_cache_dir
-
-    return user_cache_dir() / "weights"
 
 
 def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> dict[str, float]:
@@ -110,7 +99,7 @@ class SelfTraining(Recipe):
         """The per-round table (held-out accuracy, pass@k, diversity, ...) for ``evoforge show``."""
         import io
 
-        from .report import round_table
+        from ..weights.report import round_table
 
         return round_table(store.path, file=io.StringIO())
 
@@ -203,7 +192,7 @@ class SelfTraining(Recipe):
         if rows:
             cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
                               batch_size=self.warm_batch, seed=0)
-            from .train import data_key
+            from ..weights.train import data_key
 
             out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
             ckpt = sft(base, rows, out, cfg)
