@@ -56,7 +56,7 @@ def evolve_prompt(task_name: str, seed: int, calls: int, params: dict):
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
-    from evoforge.recipe import get_recipe
+    from evoforge.registry import get_recipe
     from evoforge.task import load_task
 
     task = load_task(task_name)
@@ -239,7 +239,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         from evoforge.engine import Engine
         from evoforge.executors import InProcessExecutor
         from evoforge.llm import LLMBudget
-        from evoforge.recipe import get_recipe
+        from evoforge.registry import get_recipe
 
         defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
         recipe = get_recipe(system).from_params({**defaults, **(params or {})})

@@ -68,6 +68,15 @@ class Recipe:
         """The recipe's archive, for plots and summaries (``None`` when it has none)."""
         return None
 
+    def plot_extra(self, ax: Any, store: Any) -> None:
+        """Draw the recipe's own panel beside the score curves of ``evoforge plot`` (matplotlib ``ax``,
+        the run's store); only recipes that override it get the panel."""
+        raise NotImplementedError
+
+    @classmethod
+    def draws_plot_extra(cls) -> bool:
+        return cls.plot_extra is not Recipe.plot_extra
+
     def stop_reason(self) -> str | None:
         """A reason to end the run that only the recipe knows (e.g. its own metric-call budget)."""
         return None
@@ -100,23 +109,6 @@ def register(name: str):
         REGISTRY[name] = cls
         return cls
     return wrap
-
-
-def get_recipe(name: str) -> type[Recipe]:
-    """The recipe class registered as ``name``. Imports only its module when the name says which
-    (``map-elites`` -> ``recipes/map_elites.py``), so a run does not pay for every recipe's imports."""
-    import importlib
-
-    from .recipes import _MODULES, load_builtin_recipes
-
-    if name not in REGISTRY and name.replace("-", "_") in _MODULES:
-        importlib.import_module(f"evoforge.recipes.{name.replace('-', '_')}")
-    if name in REGISTRY:
-        return REGISTRY[name]
-    recipes = load_builtin_recipes()
-    if name not in recipes:
-        raise ConfigError(f"unknown recipe {name!r} (known: {', '.join(recipes)})")
-    return recipes[name]
 
 
 def _default(field: dataclasses.Field) -> Any:

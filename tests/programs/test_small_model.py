@@ -152,7 +152,7 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
-    from evoforge.recipe import get_recipe
+    from evoforge.registry import get_recipe
     task = load_task("tsp", {"instances": 2, "size": 20})
     recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "batch_size": 4})
     answer = ("```python\ndef select_next_node(current, destination, unvisited, distances):\n"

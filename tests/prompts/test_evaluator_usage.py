@@ -3,7 +3,7 @@ from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
 from evoforge.llm.usage import fold_evaluator_usage
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 from evoforge.prompts import task as _prompting
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..recipe import REGISTRY, Recipe, get_recipe, register
+from ..recipe import REGISTRY, Recipe, register
 
 _MODULES = ["ga", "regularized_evolution", "random_search",
             # numeric, neuro- and quality-diversity recipes (issue 7)
@@ -29,4 +29,4 @@ def load_builtin_recipes() -> dict[str, type[Recipe]]:
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["REGISTRY", "Recipe", "get_recipe", "register", "load_builtin_recipes"]
+__all__ = ["REGISTRY", "Recipe", "register", "load_builtin_recipes"]

@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..recipe import register
-from ._self_training import sample_monitors
+from ..weights.monitors import sample_monitors
 from .self_rewarding import SelfRewarding, judge_prompt, parse_score
 
 
