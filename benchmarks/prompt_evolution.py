@@ -37,9 +37,9 @@ def task_module(name: str):
 
 
 def shared_model():
-    from evoforge.prompts import task as _prompting
+    from evoforge.prompts import task as prompt_task
 
-    return _prompting.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
+    return prompt_task.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
 
 
 def heldout(spec, prompt: dict, n: int) -> dict:
@@ -213,9 +213,9 @@ def planning_model():
     call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
     global _PLANNER
     if _PLANNER is None:
-        from evoforge.prompts import task as _prompting
+        from evoforge.prompts import task as prompt_task
 
-        _PLANNER = _prompting.new_task_model(cache=False)
+        _PLANNER = prompt_task.new_task_model(cache=False)
     return _PLANNER
 
 

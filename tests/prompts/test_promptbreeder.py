@@ -40,12 +40,12 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 
 
 def test_promptbreeder_is_reproducible(scripted_task_model):
-    from evoforge.prompts import task as _prompting
+    from evoforge.prompts import task as prompt_task
     from prompt_helpers import ScriptedModel
 
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
     fresh = ScriptedModel()  # the scripted model counts its calls: start the second run from zero too
-    _prompting.set_task_model(fresh)
+    prompt_task.set_task_model(fresh)
     e2, r2 = _run(fresh, max_metric_calls=60, seed=3)
     assert e1.recipe.best_prompt() == e2.recipe.best_prompt()
     assert r1.best.genome == r2.best.genome
