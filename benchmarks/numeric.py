@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 warnings.filterwarnings("ignore")
 
 import evoforge  # noqa: E402
-from evoforge.recipe import get_recipe  # noqa: E402
+from evoforge.registry import get_recipe  # noqa: E402
 from evoforge.task import load_task  # noqa: E402
 
 SEEDS = (1, 2, 3)

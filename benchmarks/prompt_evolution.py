@@ -37,9 +37,9 @@ def task_module(name: str):
 
 
 def shared_model():
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as prompt_task
 
-    return _prompting.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
+    return prompt_task.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
 
 
 def heldout(spec, prompt: dict, n: int) -> dict:
@@ -56,7 +56,7 @@ def evolve_prompt(task_name: str, seed: int, calls: int, params: dict):
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
-    from evoforge.recipe import get_recipe
+    from evoforge.registry import get_recipe
     from evoforge.task import load_task
 
     task = load_task(task_name)
@@ -213,9 +213,9 @@ def planning_model():
     call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
     global _PLANNER
     if _PLANNER is None:
-        from evoforge.tasks import _prompting
+        from evoforge.prompts import task as prompt_task
 
-        _PLANNER = _prompting.new_task_model(cache=False)
+        _PLANNER = prompt_task.new_task_model(cache=False)
     return _PLANNER
 
 
@@ -223,7 +223,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
                 params: dict | None = None) -> dict:
     import numpy as np
 
-    from evoforge.recipes._solutions import say
+    from evoforge.prompts.solutions import say
     from evoforge.task import load_task
 
     task = load_task("meeting-scheduling", {"instance": instance, "people": people, "duration": duration})
@@ -239,7 +239,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         from evoforge.engine import Engine
         from evoforge.executors import InProcessExecutor
         from evoforge.llm import LLMBudget
-        from evoforge.recipe import get_recipe
+        from evoforge.registry import get_recipe
 
         defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
         recipe = get_recipe(system).from_params({**defaults, **(params or {})})

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["EVOFORGE_TORCH_THREADS"] = str(args.threads)
     import numpy as np
 
-    from evoforge.recipe import get_recipe
+    from evoforge.registry import get_recipe
     from evoforge.task import load_task
     from evoforge.weights.generate import generate
 

@@ -46,7 +46,7 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     os.environ["EVOFORGE_TORCH_THREADS"] = str(threads)
     from evoforge import api
     from evoforge.weights import rounds as read_rounds
-    from evoforge.weights.loop import weights_root
+    from evoforge.weights.models import weights_root
 
     params = {"warm_epochs": warm_epochs, "epochs": 1.0, **METHODS[method]}
     folder = Path(tempfile.mkdtemp(prefix="evoforge-bench-"))

@@ -6,7 +6,8 @@ from .candidate import Candidate
 from .engine import Engine, RunResult
 from .errors import ConfigError, EvoforgeError, StoreError, TaskError
 from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
-from .recipe import Recipe, get_recipe, register
+from .recipe import Recipe, register
+from .registry import get_recipe
 from .store import RunStore
 from .task import Task, load_task
 

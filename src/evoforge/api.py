@@ -9,7 +9,8 @@ from .budget import Budget
 from .engine import Engine, RunResult
 from .errors import ConfigError, StoreError
 from .executors import make_executor
-from .recipe import Recipe, get_recipe
+from .recipe import Recipe
+from .registry import get_recipe
 from .store import RunStore
 from .task import Task, load_task
 

@@ -91,7 +91,7 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
     if out is None:
         task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
         out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
-    from .recipe import get_recipe
+    from .registry import get_recipe
     from .task import load_task
 
     task = load_task(config.task, config.task_options)
@@ -202,7 +202,7 @@ def list_(recipe: str | None) -> None:
     from .task import builtin_tasks
 
     if recipe:
-        from .recipe import get_recipe
+        from .registry import get_recipe
         from .recipe_help import parameter_table
 
         out.print(parameter_table(get_recipe(recipe)))

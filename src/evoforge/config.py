@@ -13,7 +13,7 @@ from typing import Any
 
 from .api import RunConfig
 from .errors import ConfigError
-from .recipe import get_recipe
+from .registry import get_recipe
 
 # flag name (as in config files) -> RunConfig field
 FLAG_KEYS = {

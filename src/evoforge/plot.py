@@ -1,6 +1,6 @@
 """``evoforge plot``: best and median score per batch, and next to it the archive heatmap (grid
-archives), the trajectories' end points (tasks that draw themselves, e.g. the hard maze) or the
-per-round monitors (self-training runs)."""
+archives), the recipe's own panel (``Recipe.plot_extra``: e.g. a self-training run's per-round monitors)
+or the trajectories' end points (tasks that draw themselves, e.g. the hard maze)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,36 +22,6 @@ def _maze_task(config: dict):
     return task.module if callable(task.attr("draw")) and bounds and len(bounds) == 2 else None
 
 
-MONITORS = [("score", "held-out accuracy"), ("pass1", "pass@1"), ("passk", "pass@k"), ("majk", "maj@k"),
-            ("diversity", "answer diversity"), ("gv_gap", "generation-verification gap"),
-            ("self_pref", "judge's self-preference")]
-
-
-def _self_training(recipe) -> bool:
-    try:
-        from .weights.loop import SelfTraining
-    except ImportError:
-        return False
-    return isinstance(recipe, SelfTraining)
-
-
-def _draw_monitors(ax, store: RunStore) -> None:
-    """Per-round monitors of a self-training run: quality, diversity drift, the gaps, self-preference."""
-    from .weights.report import rounds
-
-    rows = [r for r in rounds(store.candidates()) if r["status"] == "ok"]
-    x = [r["round"] for r in rows]
-    for key, label in MONITORS:
-        ys = [r.get(key) for r in rows]
-        if any(isinstance(y, (int, float)) for y in ys):
-            ax.plot(x, [y if isinstance(y, (int, float)) else float("nan") for y in ys], marker="o", label=label)
-    ax.set_xlabel("round")
-    ax.set_title("monitors per round")
-    ax.axhline(0.0, color="grey", lw=0.5)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-
-
 def plot_run(store: RunStore, path: str | Path) -> Path:
     import matplotlib
 
@@ -62,11 +32,12 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     if not batches:
         raise StoreError(f"{store.path} has no committed batch to plot yet")
     saved = store.recipe_state()
-    archive = saved[1]["recipe"].archive() if saved else None
+    recipe = saved[1]["recipe"] if saved else None
+    archive = recipe.archive() if recipe is not None else None
     grid = archive if isinstance(archive, GridArchive) and len(archive.dims) >= 2 else None
-    monitors = saved is not None and _self_training(saved[1]["recipe"])
-    maze = None if grid or monitors else _maze_task(store.config)
-    wide = bool(grid or maze or monitors)
+    extra = recipe is not None and type(recipe).draws_plot_extra()
+    maze = None if grid or extra else _maze_task(store.config)
+    wide = bool(grid or maze or extra)
 
     fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(12 if wide else 7, 4.5), squeeze=False)
     ax = axes[0][0]
@@ -87,8 +58,8 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
         heat.set_xlabel("descriptor 1")
         heat.set_ylabel("descriptor 2")
         fig.colorbar(image, ax=heat, label="score")
-    if monitors:
-        _draw_monitors(axes[0][1], store)
+    if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
+        recipe.plot_extra(axes[0][1], store)
     if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
         ends = [c.descriptors for c in store.candidates("status = ?", ("ok",)) if c.descriptors]
         panel = axes[0][1]

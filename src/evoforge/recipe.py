@@ -19,7 +19,7 @@ from .task import Task
 
 REGISTRY: dict[str, type[Recipe]] = {}
 
-__all__ = ["REGISTRY", "Recipe", "coerce", "get_recipe", "param", "register", "state"]
+__all__ = ["REGISTRY", "Recipe", "coerce", "param", "register", "state"]
 
 
 class Recipe:
@@ -104,6 +104,15 @@ class Recipe:
         """The recipe's archive, for plots and summaries (``None`` when it has none)."""
         return None
 
+    def plot_extra(self, ax: Any, store: Any) -> None:
+        """Draw the recipe's own panel beside the score curves of ``evoforge plot`` (matplotlib ``ax``,
+        the run's store); only recipes that override it get the panel."""
+        raise NotImplementedError
+
+    @classmethod
+    def draws_plot_extra(cls) -> bool:
+        return cls.plot_extra is not Recipe.plot_extra
+
     def stop_reason(self) -> str | None:
         """A reason to end the run that only the recipe knows (e.g. its own metric-call budget)."""
         return None
@@ -140,23 +149,6 @@ def register(name: str):
         REGISTRY[name] = cls
         return cls
     return wrap
-
-
-def get_recipe(name: str) -> type[Recipe]:
-    """The recipe class registered as ``name``. Imports only its module when the name says which
-    (``map-elites`` -> ``recipes/map_elites.py``), so a run does not pay for every recipe's imports."""
-    import importlib
-
-    from .recipes import load_builtin_recipes, module_names
-
-    if name not in REGISTRY and name.replace("-", "_") in module_names():
-        importlib.import_module(f"evoforge.recipes.{name.replace('-', '_')}")
-    if name in REGISTRY:
-        return REGISTRY[name]
-    recipes = load_builtin_recipes()
-    if name not in recipes:
-        raise ConfigError(f"unknown recipe {name!r} (known: {', '.join(recipes)})")
-    return recipes[name]
 
 
 def _default(field: dataclasses.Field) -> Any:

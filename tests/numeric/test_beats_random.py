@@ -48,7 +48,7 @@ def test_map_elites_beats_random_search_on_qd_score(best):
 
 def test_gp_mate_choice_beats_random_trees(best):
     """Random search for trees: the same number of random ramped half-and-half trees."""
-    from evoforge.operators import tree as gp
+    from evoforge.trees import operators as gp
     from evoforge.tasks import symbolic_regression as sr
 
     sr.configure(target="quartic")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import evoforge
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 
 
 def run(task, recipe, budget, seed=0, params=None, options=None, **kw):

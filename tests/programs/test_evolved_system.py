@@ -3,8 +3,8 @@
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
-from evoforge.recipes._system_prompts import STARTERS, clean_instruction
+from evoforge.registry import get_recipe
+from evoforge.programs.system_prompts import STARTERS, clean_instruction
 from evoforge.task import load_task
 
 from program_helpers import Answer as _Answer

@@ -6,7 +6,7 @@ import pytest
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 
 from program_helpers import Answer as _Answer

@@ -4,7 +4,7 @@ import socket
 import threading
 import time
 
-from evoforge.sandbox import run_program
+from evoforge.programs.sandbox import run_program
 
 HARNESS = "def run(program, inputs):\n    return program.f(inputs)\n"
 

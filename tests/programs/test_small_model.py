@@ -6,13 +6,10 @@ import pytest
 
 from evoforge.candidate import Candidate
 from evoforge.programs.constants import constants, perturb_constants, perturb_text
-from evoforge.recipes._programs import (
-    NearDuplicates,
-    ProgramOps,
-    ProgramSpec,
-    answer_lines,
-    result_form,
-)
+from evoforge.programs.answers import answer_lines, result_form
+from evoforge.programs.near_duplicates import NearDuplicates
+from evoforge.programs.ops import ProgramOps
+from evoforge.programs.templates import ProgramSpec
 from evoforge.task import load_task
 from evoforge.tasks import binpack
 
@@ -155,7 +152,7 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
-    from evoforge.recipe import get_recipe
+    from evoforge.registry import get_recipe
     task = load_task("tsp", {"instances": 2, "size": 20})
     recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "batch_size": 4})
     answer = ("```python\ndef select_next_node(current, destination, unvisited, distances):\n"

@@ -4,7 +4,7 @@ import numpy as np
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.recipes.stop import SEED_IMPROVER
 from evoforge.task import load_task
 

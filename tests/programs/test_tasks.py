@@ -4,7 +4,7 @@ import pytest
 
 from evoforge.task import load_task
 from evoforge.tasks import binpack, circle_packing
-from evoforge.tasks._programs import ProgramFailure
+from evoforge.programs.task import ProgramFailure
 
 
 def test_binpack_seed_is_best_fit_with_excess_metrics():

@@ -13,8 +13,8 @@ def scripted():
 
 @pytest.fixture
 def scripted_task_model(scripted):
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as prompt_task
 
-    _prompting.set_task_model(scripted)
+    prompt_task.set_task_model(scripted)
     yield scripted
-    _prompting.set_task_model(None)
+    prompt_task.set_task_model(None)

@@ -3,15 +3,15 @@ from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
 from evoforge.llm.usage import fold_evaluator_usage
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
-from evoforge.tasks import _prompting
+from evoforge.prompts import task as prompt_task
 
 from prompt_helpers import ScriptedModel
 
 
 def run(recipe_model, task_model, metric_calls=36):
-    _prompting.set_task_model(task_model)
+    prompt_task.set_task_model(task_model)
     try:
         task = load_task("sentiment")
         recipe = get_recipe("promptbreeder").from_params({"population": 4, "minibatch": 6, "batch_size": 2,
@@ -22,7 +22,7 @@ def run(recipe_model, task_model, metric_calls=36):
         engine.run(InProcessExecutor(task, None))
         return recipe
     finally:
-        _prompting.set_task_model(None)
+        prompt_task.set_task_model(None)
 
 
 def test_evaluator_calls_are_counted_in_the_run_meter():

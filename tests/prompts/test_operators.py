@@ -3,7 +3,7 @@ import pytest
 
 from evoforge.prompts import OPERATORS, InstanceFront, Mutator, clean_prompt, make_unit
 from evoforge.tasks import sentiment, sums, topic
-from evoforge.tasks._prompting import extract
+from evoforge.prompts.task import extract
 
 
 def test_clean_prompt_repairs_and_rejects():

@@ -6,7 +6,7 @@ from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.errors import ConfigError
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 
 
@@ -41,12 +41,12 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 
 
 def test_promptbreeder_is_reproducible(scripted_task_model):
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as prompt_task
     from prompt_helpers import ScriptedModel
 
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
     fresh = ScriptedModel()  # the scripted model counts its calls: start the second run from zero too
-    _prompting.set_task_model(fresh)
+    prompt_task.set_task_model(fresh)
     e2, r2 = _run(fresh, max_metric_calls=60, seed=3)
     assert e1.recipe.best_prompt() == e2.recipe.best_prompt()
     assert r1.best.genome == r2.best.genome
@@ -66,7 +66,7 @@ def test_validation_stage_rescored_top_prompts_and_seed(scripted_task_model):
     leaders = sorted(recipe.val_half.values(), reverse=True)[:2]
     assert sorted(recipe.val_half[k] for k in recipe.val_scores) == sorted(leaders)  # finalists led stage 1
     best = recipe.best_prompt()
-    from evoforge.recipes._prompt_common import prompt_key
+    from evoforge.prompts.evaluation import prompt_key
 
     assert recipe.val_scores[prompt_key(best)] == max(recipe.val_scores.values())
     assert "max_metric_calls=240" in result.stop_reason

@@ -5,7 +5,7 @@ import pytest
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 
 pytest.importorskip("llama_cpp")
@@ -13,10 +13,10 @@ pytest.importorskip("llama_cpp")
 
 def test_promptbreeder_with_the_embedded_model(tmp_path):
     from evoforge.llm import get_model
-    from evoforge.tasks import _prompting
+    from evoforge.prompts import task as prompt_task
 
     model = get_model("embedded", cache=tmp_path / "cache.sqlite", n_threads=1)
-    _prompting.set_task_model(model)
+    prompt_task.set_task_model(model)
     try:
         task = load_task("sentiment")
         recipe = get_recipe("promptbreeder").from_params({"population": 2, "minibatch": 3, "batch_size": 2,
@@ -25,7 +25,7 @@ def test_promptbreeder_with_the_embedded_model(tmp_path):
         engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=100, checks=[recipe.budget_reason]))
         result = engine.run(InProcessExecutor(task, None))
     finally:
-        _prompting.set_task_model(None)
+        prompt_task.set_task_model(None)
     assert "max_metric_calls=9" in result.stop_reason and recipe.metric_calls == 9
     assert model.usage.by_tag()["metric"].calls == 9  # one task-model call per scored item
     assert recipe.operator_calls >= 1  # the model-written initial prompt

@@ -8,7 +8,7 @@ from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.errors import ConfigError
 from evoforge.executors import InProcessExecutor
-from evoforge.recipe import get_recipe
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 from evoforge.tasks import meeting_scheduling as ms
 

@@ -49,11 +49,13 @@ def test_recipe_end_to_end(name, weights_dir, tmp_path):
         matplotlib.use("Agg")
         from matplotlib import pyplot as plt
 
-        from evoforge.plot import _draw_monitors
         from evoforge.store import RunStore
 
         fig, ax = plt.subplots()
-        _draw_monitors(ax, RunStore.open(res.path))
+        store = RunStore.open(res.path)
+        recipe = store.recipe_state()[1]["recipe"]
+        assert type(recipe).draws_plot_extra()
+        recipe.plot_extra(ax, store)
         labels = {line.get_label() for line in ax.get_lines()}
         assert {"held-out accuracy", "pass@1", "answer diversity", "generation-verification gap"} <= labels
         if name.endswith("-rewarding"):

@@ -1,4 +1,4 @@
-"""Prompt genomes and Promptbreeder's operators (``evoforge.prompts``).
+"""Prompt and solution genomes, Promptbreeder's operators and the prompt tasks' harness.
 
 - :mod:`.genome`: the unit of prompt evolution (task prompt + demos + mutation prompt), and the guard
   that validates and repairs what a tiny model writes (falling back to the parent).
@@ -6,6 +6,11 @@
   zero/first-order hypermutation, Lamarckian mutation, crossover, context shuffling and reflection on
   failures with the evaluator's text feedback.
 - :mod:`.pareto`: instance-level Pareto selection (a candidate is kept if it is best on some item).
+- :mod:`.evaluation`: the prompt recipes' task facts, minibatches and metric-call accounting.
+- :mod:`.task`: what a prompt task needs: the dataset, the prompt rendered into chat messages, the task
+  model called inside ``evaluate``, exact-match scoring.
+- :mod:`.solutions`: solution evolution (the genome is an answer as text): the problem statement, one
+  seeded model call, Boltzmann draws.
 """
 from .genome import (
            MUTATION_PROMPTS,

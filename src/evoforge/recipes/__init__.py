@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ..recipe import REGISTRY, Recipe, get_recipe, register
+from ..recipe import REGISTRY, Recipe, register
 
 
 def module_names() -> list[str]:
@@ -24,4 +24,4 @@ def load_builtin_recipes() -> dict[str, type[Recipe]]:
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["REGISTRY", "Recipe", "get_recipe", "register", "load_builtin_recipes", "module_names"]
+__all__ = ["REGISTRY", "Recipe", "register", "load_builtin_recipes", "module_names"]

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..candidate import Candidate
 from ..prompts.genome import clean_prompt
+from ..prompts.solutions import problem_of, say
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._solutions import problem_of, say
 
 
 @register("auto-evolve")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..recipe import param, register
-from ..weights.loop import SelfTraining, sample_monitors, votes
+from ..weights.monitors import sample_monitors, votes
+from ._self_training import SelfTraining
 
 
 @register("b-star")

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..candidate import Candidate
 from ..errors import ConfigError
-from ..operators import vector as vec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ..vectors import operators as vec
 
 
 def make_strategy(x0: np.ndarray, sigma0: float, popsize: int, seed: int, bounds=None):

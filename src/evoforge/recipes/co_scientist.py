@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
+from ..prompts.solutions import problem_of, say
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._solutions import problem_of, say
 
 ELO_START, ELO_K = 1200.0, 32.0
 

@@ -17,7 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..recipe import param, register
-from ..weights.loop import SelfTraining
+from ._self_training import SelfTraining
 
 
 @register("easy-to-hard")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec, describe, shown
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child, describe, shown
 
 STRATEGIES = {
     "E1": "Create a new heuristic whose idea is clearly different from all of the above.",

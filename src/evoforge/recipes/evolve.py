@@ -7,7 +7,7 @@ to the model; failing children get one self-repair attempt ("Demystifying GPT Se
 al., 2024); a UCB bandit picks the operator by the improvements it produced. Between model calls the
 numeric constants of good programs are tuned (no call; small models write the right term with the wrong
 number). AST duplicates and embedding-near duplicates are dropped before evaluation. With
-``system_prompts`` > 0 the system prompt itself evolves (``_system_prompts.py``: a bandit over a few
+``system_prompts`` > 0 the system prompt itself evolves (``programs/system_prompts.py``: a bandit over a few
 prompts, the least successful rewritten by the model every ``hyper_every`` model children)."""
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ import numpy as np
 
 from ..archives import GridArchive, Islands
 from ..candidate import REJECTED, Candidate
+from ..programs.bandit import Bandit
+from ..programs.ops import ProgramOps, child, improved
+from ..programs.system_prompts import SystemPrompts, clean_instruction
+from ..programs.task import PROGRAM_DESCRIPTOR_BOUNDS
+from ..programs.templates import SYSTEM, ProgramSpec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ..tasks._programs import PROGRAM_DESCRIPTOR_BOUNDS
-from ._programs import SYSTEM, Bandit, ProgramOps, ProgramSpec, child, improved
-from ._system_prompts import SystemPrompts, clean_instruction
 
 PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-rewards (small models)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec, shown
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child, shown
 
 
 @register("funsearch")

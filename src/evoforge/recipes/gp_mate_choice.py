@@ -4,7 +4,7 @@ inspects ``suitors`` random individuals and mates with the one its own *preferen
 Each individual carries its preference (here a weight vector over three traits of a suitor: fitness
 rank, size rank and structural dissimilarity to the chooser; ``info['preference']``), inherited from
 both parents by averaging plus Gaussian noise, so mate choice evolves with the trees (self-adaptive).
-Trees are JSON nested lists (``evoforge.operators.tree``); generational replacement with elitism."""
+Trees are JSON nested lists (``evoforge.trees.operators``); generational replacement with elitism."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
-from ..operators import tree as gp
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ..trees import operators as gp
 
 
 def subtrees(tree) -> set[str]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import Candidate
+from ..prompts.solutions import problem_of
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._solutions import problem_of
 
 TRIGGERS = ["Wait, let me re-check every constraint before answering.",
             "Hmm, is that really right? Let me verify it step by step.",

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..candidate import REJECTED, Candidate
+from ..programs.ops import ProgramOps, child
+from ..programs.templates import ProgramSpec
 from ..recipe import Recipe, param, register, state
 from ..selection import tournament
 from ..task import Task
-from ._programs import ProgramOps, ProgramSpec, child
 
 
 @register("llm-guided-evolution")

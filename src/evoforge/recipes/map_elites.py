@@ -22,9 +22,9 @@ import numpy as np
 from ..archives import GridArchive
 from ..candidate import Candidate
 from ..errors import TaskError
-from ..operators import vector as vec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ..vectors import operators as vec
 
 
 class FastGridArchive(GridArchive):

@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..recipe import param, register
-from ..weights.loop import sample_monitors
+from ..weights.monitors import sample_monitors
 from .self_rewarding import SelfRewarding, judge_prompt, parse_score
 
 

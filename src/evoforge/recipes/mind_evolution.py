@@ -13,10 +13,10 @@ import numpy as np
 
 from ..archives import Islands
 from ..candidate import Candidate
+from ..prompts.solutions import boltzmann, problem_of, say
 from ..recipe import Recipe, param, register, state
 from ..selection import ranked
 from ..task import Task
-from ._solutions import boltzmann, problem_of, say
 
 
 @register("mind-evolution")

@@ -15,9 +15,9 @@ import numpy as np
 from ..archives import NoveltyArchive
 from ..candidate import Candidate
 from ..errors import TaskError
-from ..operators import vector as vec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ..vectors import operators as vec
 
 
 def knn_novelty(query: np.ndarray, points: np.ndarray, k: int, exclude_self: bool) -> np.ndarray:

@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from ..candidate import Candidate
+from ..prompts.evaluation import metric_calls_of, minibatch, prompt_key, task_facts
 from ..prompts.genome import MUTATION_PROMPTS, make_unit, task_view
 from ..prompts.operators import OPERATORS, Mutator, draw_demo
 from ..prompts.pareto import InstanceFront
 from ..recipe import Recipe, param, register, state
 from ..task import Task
-from ._prompt_common import metric_calls_of, minibatch, prompt_key, task_facts
 
 
 @register("promptbreeder")

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from ..candidate import Candidate
-from ..operators import vector as vec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ..vectors import operators as vec
 
 
 @register("random-search")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..recipe import param, register
-from ..weights.loop import SelfTraining, sample_monitors, votes
+from ..weights.monitors import sample_monitors, votes
+from ._self_training import SelfTraining
 
 
 @register("scpo")

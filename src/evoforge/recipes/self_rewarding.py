@@ -12,7 +12,8 @@ from typing import ClassVar
 import numpy as np
 
 from ..recipe import param, register
-from ..weights.loop import SelfTraining, sample_monitors
+from ..weights.monitors import sample_monitors
+from ._self_training import SelfTraining
 
 RUBRIC = ("Review the user's question and the answer below using this additive 5-point scoring system:\n"
           "- Add 1 point if the answer is related to the question.\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..recipe import register
-from ..weights.loop import SelfTraining
+from ._self_training import SelfTraining
 
 
 @register("sft-gold")

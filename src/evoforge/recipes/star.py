@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..recipe import param, register
-from ..weights.loop import SelfTraining, sample_monitors
+from ..weights.monitors import sample_monitors
+from ._self_training import SelfTraining
 
 
 @register("star")

@@ -20,10 +20,11 @@ import numpy as np
 
 from ..candidate import REJECTED, Candidate
 from ..programs import extract_code, function_names
+from ..programs.ops import ProgramOps, child
+from ..programs.sandbox import run_program
+from ..programs.templates import ProgramSpec
 from ..recipe import Recipe, param, register, state
-from ..sandbox import run_program
 from ..task import Task, load_task
-from ._programs import ProgramOps, ProgramSpec, child
 
 SEED_IMPROVER = '''import re
 
@@ -259,7 +260,7 @@ class STOP(Recipe):
 
 
 def _proposal(program: str | None):
-    from ._programs import Proposal
+    from ..programs.answers import Proposal
     return Proposal(program, "improve", None if program else "improver returned nothing usable")
 
 

@@ -4,7 +4,7 @@ preferred however many ones it destroys. Conjectured hardest dynamic monotone fu
 self-adjusting (1,lambda)-EA. Score = number of ones; selection uses ``relative_fitness``."""
 import numpy as np
 
-from ._bits import binval_order, bits, set_length
+from ..bits.task import binval_order, bits, set_length
 
 DESCRIPTION = "Adversarial Dynamic BinVal on bit strings (option n, default 100); score = ones"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._programs import (
+from ..programs.task import (
     PROGRAM_DESCRIPTOR_BOUNDS,
     ProgramFailure,
     check,

@@ -2,7 +2,7 @@
 Score is the value scaled to [0, 1]; selection uses the exact lexicographic order (``relative_fitness``)."""
 import numpy as np
 
-from ._bits import bits, lexicographic_rank, set_length
+from ..bits.task import bits, lexicographic_rank, set_length
 
 DESCRIPTION = "BinVal on bit strings (option n, default 100): the string read as a binary number"
 

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._programs import PROGRAM_DESCRIPTOR_BOUNDS, ProgramFailure, check, finish, run_in_sandbox
+from ..programs.task import PROGRAM_DESCRIPTOR_BOUNDS, ProgramFailure, check, finish, run_in_sandbox
 
 DESCRIPTION = "pack 26 circles in the unit square, maximise the sum of radii (AlphaEvolve; record ~2.636)"
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS

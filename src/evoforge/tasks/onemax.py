@@ -1,7 +1,7 @@
 """OneMax: the number of ones in a bit string; the classic easy benchmark of (1+1)-type EAs."""
 import numpy as np
 
-from ._bits import bits, set_length
+from ..bits.task import bits, set_length
 
 DESCRIPTION = "OneMax on bit strings (option n, default 100): score = number of ones"
 

@@ -5,7 +5,7 @@ zeros; with n/2 or more zeros it switches to giving the highest weights to the c
 for the (1+1)-EA. Score = number of ones; selection uses ``relative_fitness``."""
 import numpy as np
 
-from ._bits import binval_order, bits, set_length
+from ..bits.task import binval_order, bits, set_length
 
 DESCRIPTION = "Switching Dynamic BinVal on bit strings (option n, default 100); score = ones"
 

@@ -1,6 +1,6 @@
 """Prompt task: label short generated reviews positive or negative with SmolLM2-135M.
 
-The genome is a prompt (see :mod:`evoforge.tasks._prompting`); the score is the task model's accuracy
+The genome is a prompt (see :mod:`evoforge.prompts.task`); the score is the task model's accuracy
 on a minibatch of train items (``genome["items"]``) or on the 300 held-out items (``split="test"``).
 A bare question scores near 0 (the model chats instead of answering); demonstrations lift it a lot.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from ._prompting import PromptTask
+from ..prompts.task import PromptTask
 
 DESCRIPTION = "prompt evolution: sentiment of generated reviews, SmolLM2-135M accuracy (labels)"
 

@@ -1,6 +1,6 @@
 """Prompt task: add two small numbers with SmolLM2-135M ("7 + 5" -> "12").
 
-The genome is a prompt (see :mod:`evoforge.tasks._prompting`); the score is exact-match accuracy on a
+The genome is a prompt (see :mod:`evoforge.prompts.task`); the score is exact-match accuracy on a
 minibatch of train items or on the 300 held-out items. The answer is the number after "Answer:" (or
 "=") if the output has one, else its last number, so how the prompt shapes the output matters.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from ._prompting import PromptTask
+from ..prompts.task import PromptTask
 
 DESCRIPTION = "prompt evolution: add two small numbers, SmolLM2-135M exact-match accuracy"
 

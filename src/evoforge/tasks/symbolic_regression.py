@@ -1,5 +1,5 @@
 """Symbolic regression for genetic programming: find an expression tree (nested JSON lists, see
-``evoforge.operators.tree``) that fits ``target`` on ``points`` samples in [-1, 1]. Score = -RMSE
+``evoforge.trees.operators``) that fits ``target`` on ``points`` samples in [-1, 1]. Score = -RMSE
 (capped at 1e6); metrics: the tree's size and its formula. Targets: Koza's quartic x^4+x^3+x^2+x
 (default), the sextic x^6-2x^4+x^2, or 'nguyen5' sin(x^2)cos(x)-1."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import TaskError
-from ..operators import tree as gp
+from ..trees import operators as gp
 
 DESCRIPTION = "symbolic regression with GP trees (options target=quartic|sextic|nguyen5, points=20)"
 GENOME = "tree"  # not inferable from SEED (evoforge.genome_kinds)

@@ -1,7 +1,7 @@
 """Prompt task: name the topic of a short generated sentence (sports, food, weather or music) with
 SmolLM2-135M.
 
-The genome is a prompt (see :mod:`evoforge.tasks._prompting`); the score is the task model's accuracy
+The genome is a prompt (see :mod:`evoforge.prompts.task`); the score is the task model's accuracy
 on a minibatch of train items or on the 300 held-out items. A bare question scores low: the model
 answers with its own words ("basketball", "the weather forecast") instead of the four labels, so the
 instruction and the demonstrations decide the accuracy.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from ._prompting import PromptTask
+from ..prompts.task import PromptTask
 
 DESCRIPTION = "prompt evolution: topic of a sentence (4 labels), SmolLM2-135M accuracy"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._programs import PROGRAM_DESCRIPTOR_BOUNDS, check, finish, run_in_sandbox
+from ..programs.task import PROGRAM_DESCRIPTOR_BOUNDS, check, finish, run_in_sandbox
 
 DESCRIPTION = "constructive TSP heuristic select_next_node on random Euclidean instances (EoH)"
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS

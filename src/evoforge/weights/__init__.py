@@ -1,4 +1,4 @@
-"""Self-training of weights: trainable models, batched generation, TRL updates and the round loop.
+"""Self-training of weights: trainable models, batched generation, TRL updates and round monitors.
 
 Heavy packages (torch, transformers, trl, peft) are imported only when used.
 
@@ -7,8 +7,10 @@ Heavy packages (torch, transformers, trl, peft) are imported only when used.
 - :mod:`.generate`: ``generate(ckpt, prompts, n=, temperature=, seed=, cache=)`` batched and cached.
 - :mod:`.train`: ``sft(start, rows, out, TrainConfig)``, ``dpo(start, pairs, out, TrainConfig)``
   (TRL SFTTrainer / DPOTrainer, LoRA via PEFT or full; DPO + NLL, per-pair weights).
-- :mod:`.loop`: ``SelfTraining``, the recipe base (one engine batch = one round).
-- :mod:`.report`: ``round_table(run_file)`` prints the per-round table.
+- :mod:`.monitors`: pass@1 / pass@k / maj@k / diversity of a round's samples, majority votes.
+- :mod:`.report`: ``round_table(run_file)`` prints the per-round table; ``draw_monitors`` plots it.
+
+The round loop itself (the ``SelfTraining`` recipe base) is ``evoforge.recipes._self_training``.
 """
 from __future__ import annotations
 

@@ -49,10 +49,8 @@ def greedy(checkpoint: str | Path, prompts: Sequence[str], *, max_new_tokens: in
     """One greedy completion per prompt from a checkpoint spec (see :func:`models.resolve`), cached by
     the checkpoint's fingerprint: a checkpoint shared by runs (a warm start) or re-scored on resume is
     decoded once. Tasks score held-out sets with it."""
-    from .loop import weights_root
-
     outs = generate(models.resolve(checkpoint), prompts, n=1, temperature=0.0, max_new_tokens=max_new_tokens,
-                    stop=stop, batch_size=batch_size, cache=weights_root() / "eval-cache")
+                    stop=stop, batch_size=batch_size, cache=models.weights_root() / "eval-cache")
     return [o[0] for o in outs]
 
 

@@ -78,6 +78,19 @@ def cache_dir() -> Path:
     return user_cache_dir() / "models"
 
 
+def weights_root(workdir: str = "") -> Path:
+    """Where self-training keeps checkpoints and caches: ``workdir``, else ``$EVOFORGE_WEIGHTS_DIR``, else
+    ``~/.cache/evoforge/weights``."""
+    if workdir:
+        return Path(workdir).expanduser()
+    env = os.environ.get("EVOFORGE_WEIGHTS_DIR")
+    if env:
+        return Path(env).expanduser()
+    from ..llm.embedded import user_cache_dir
+
+    return user_cache_dir() / "weights"
+
+
 def is_checkpoint(path: str | Path) -> bool:
     p = Path(path)
     return p.is_dir() and ((p / "config.json").is_file() or (p / "adapter_config.json").is_file())

@@ -1,4 +1,4 @@
-"""Per-round tables of self-training runs (from a run file or from candidates)."""
+"""Per-round tables and the monitors panel of self-training runs (from a run file or from candidates)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,3 +51,23 @@ def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
     text = "\n".join(lines)
     print(text, file=file)
     return text
+
+
+MONITORS = [("score", "held-out accuracy"), ("pass1", "pass@1"), ("passk", "pass@k"), ("majk", "maj@k"),
+            ("diversity", "answer diversity"), ("gv_gap", "generation-verification gap"),
+            ("self_pref", "judge's self-preference")]
+
+
+def draw_monitors(ax: Any, store: Any) -> None:
+    """Per-round monitors of a self-training run: quality, diversity drift, the gaps, self-preference."""
+    rows = [r for r in rounds(store.candidates()) if r["status"] == "ok"]
+    x = [r["round"] for r in rows]
+    for key, label in MONITORS:
+        ys = [r.get(key) for r in rows]
+        if any(isinstance(y, (int, float)) for y in ys):
+            ax.plot(x, [y if isinstance(y, (int, float)) else float("nan") for y in ys], marker="o", label=label)
+    ax.set_xlabel("round")
+    ax.set_title("monitors per round")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._programs import SYSTEM, Bandit
+from .bandit import Bandit
+from .templates import SYSTEM
 
 STARTERS = [
     SYSTEM,

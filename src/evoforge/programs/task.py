@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..programs import descriptors
-from ..sandbox import run_program
+from . import descriptors
+from .sandbox import run_program
 
 PROGRAM_DESCRIPTOR_BOUNDS = [(0.0, 80.0), (0.0, 40.0)]  # code lines, complexity
 

@@ -1,6 +1,6 @@
 """Run untrusted program text in a subprocess that cannot take the run down with it.
 
->>> from evoforge.sandbox import run_program
+>>> from evoforge.programs.sandbox import run_program
 >>> r = run_program("def f(x):\\n    return 2 * x\\n", harness="def run(program, inputs):\\n    return program.f(inputs)\\n", inputs=21)
 >>> r.ok, r.value
 (True, 42)
@@ -42,7 +42,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import limits
+from .. import limits
 
 _DRIVER = r'''
 import sys, os, json, time

@@ -11,7 +11,7 @@ from ..task import Task
 
 
 def task_facts(task: Task) -> tuple[str, list[tuple[str, str]], dict[str, Any]]:
-    """(description, train pairs, seed prompt) of a prompt task (see ``evoforge.tasks._prompting``)."""
+    """(description, train pairs, seed prompt) of a prompt task (see ``evoforge.prompts.task``)."""
     spec = task.attr("TASK")
     description = getattr(spec, "description", "") or task.description or task.name
     description = description.split(":", 1)[-1].strip() if description.startswith("prompt evolution") else description

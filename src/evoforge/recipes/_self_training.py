@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,43 +28,12 @@ import numpy as np
 from ..candidate import Candidate
 from ..recipe import Recipe, param, state
 from ..task import Task
-from . import models
-from .generate import generate
-from .train import TrainConfig, dpo, sft
+from ..weights import models
+from ..weights.generate import generate
+from ..weights.models import weights_root
+from ..weights.train import TrainConfig, dpo, sft
 
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
-
-
-def weights_root(workdir: str = "") -> Path:
-    if workdir:
-        return Path(workdir).expanduser()
-    env = os.environ.get("EVOFORGE_WEIGHTS_DIR")
-    if env:
-        return Path(env).expanduser()
-    from ..llm.embedded import user_cache_dir
-
-    return user_cache_dir() / "weights"
-
-
-def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> dict[str, float]:
-    """pass@1, pass@k, maj@k, answer diversity and format rate of ``samples`` (k per question)."""
-    k = max(1, len(samples[0]) if samples else 1)
-    ok = [[T.correct(q, s) for s in ss] for q, ss in zip(questions, samples)]
-    answers = [[T.answer(s) for s in ss] for ss in samples]
-    maj = []
-    for q, ans in zip(questions, answers):
-        votes = Counter(a for a in ans if a is not None)
-        maj.append(bool(votes) and votes.most_common(1)[0][0] == T.gold(q))
-    n = max(1, len(questions))
-    return {"generated": sum(len(ss) for ss in samples),
-            "pass1": float(np.mean([np.mean(o) for o in ok])) if ok else 0.0,
-            "passk": sum(any(o) for o in ok) / n, "majk": sum(maj) / n, "k": k,
-            "diversity": float(np.mean([len({a for a in ans if a is not None}) / k for ans in answers])) if answers else 0.0,
-            "formatted": float(np.mean([[a is not None for a in ans] for ans in answers])) if answers else 0.0}
-
-
-def votes(texts: list[str], T: Any) -> Counter:
-    return Counter(a for a in (T.answer(t) for t in texts) if a is not None)
 
 
 @dataclass(kw_only=True)
@@ -114,9 +81,15 @@ class SelfTraining(Recipe):
         """The per-round table (held-out accuracy, pass@k, diversity, ...) for ``evoforge show``."""
         import io
 
-        from .report import round_table
+        from ..weights.report import round_table
 
         return round_table(store.path, file=io.StringIO())
+
+    def plot_extra(self, ax: Any, store: Any) -> None:
+        """The per-round monitors (quality, diversity, the gaps, self-preference) for ``evoforge plot``."""
+        from ..weights.report import draw_monitors
+
+        draw_monitors(ax, store)
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.task_ref, self.task_options = task.ref, dict(task.options)
@@ -205,7 +178,7 @@ class SelfTraining(Recipe):
         if rows:
             cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
                               batch_size=self.warm_batch, seed=0)
-            from .train import data_key
+            from ..weights.train import data_key
 
             out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
             ckpt = sft(base, rows, out, cfg)
@@ -236,6 +209,3 @@ class SelfTraining(Recipe):
     def archive(self) -> list[dict[str, Any]]:
         return list(self.history)
 
-
-def params_of(recipe: Recipe) -> dict[str, Any]:
-    return {k: getattr(recipe, k) for k in recipe.params()}

@@ -1,1 +1,0 @@
-"""Variation operators, grouped by genome kind."""

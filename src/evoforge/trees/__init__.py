@@ -1,0 +1,1 @@
+"""Tree genomes: expressions as JSON nested lists, and their variation operators."""

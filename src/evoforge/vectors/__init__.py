@@ -1,0 +1,1 @@
+"""Vector genomes: real-valued arrays and their variation operators."""
