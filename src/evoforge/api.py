@@ -1,7 +1,7 @@
 """The high-level Python API: ``evolve(task, recipe, ...)`` and ``resume(path)``."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -10,6 +10,7 @@ from .engine import Engine, RunResult
 from .errors import ConfigError, StoreError
 from .executors import make_executor
 from .recipe import Recipe, get_recipe
+from .settings import out_problem, value_problem
 from .store import RunStore
 from .task import Task, load_task
 
@@ -45,6 +46,33 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         return cls(**data)
+
+
+def check_config(config: RunConfig) -> None:
+    """Check every setting (type, range, finite) and the model spec, loading nothing: ConfigError.
+    Messages name the setting as the Python keyword (``memory_mb``); the CLI checks flags first."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name in ("recipe_params", "task_options"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{f.name} must be a dict, got {type(value).__name__}")
+            continue
+        problem = value_problem(f.name, value)
+        if problem:
+            raise ConfigError(f"{f.name} {problem}")
+    check_model_spec(config.model, config.base_url)
+
+
+def check_model_spec(model: str | None, base_url: str | None) -> None:
+    """The model spec's backend and required pieces (and --base-url), without loading the model."""
+    if model is None and base_url is None:
+        return
+    from .llm import ModelError, check_spec
+
+    try:
+        check_spec(model or "embedded", base_url)
+    except ModelError as err:
+        raise ConfigError(f"--model: {err}" if model else str(err)) from None
 
 
 def build_engine(config: RunConfig, store: RunStore | None,
@@ -103,6 +131,10 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
                recipe: Recipe | None = None) -> RunResult:
     """Start the run ``config`` describes, storing it in ``out``. The task and recipe are loaded and
     checked before the run file is created, so bad input leaves no file behind."""
+    check_config(config)
+    problem = out_problem(out, overwrite) if out else None
+    if problem:
+        raise ConfigError(problem)
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None

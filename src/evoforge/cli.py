@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import api
 from .config import build_config, parse_sets, read_config_file
-from .errors import EvoforgeError
+from .errors import ConfigError, EvoforgeError, TaskError
 from .store import RunStore
 
 console = Console(stderr=True)
@@ -92,8 +92,12 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
         task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
         out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
     from .recipe import get_recipe
+    from .settings import out_problem
     from .task import load_task
 
+    problem = out_problem(out, overwrite)
+    if problem:  # before the task is imported: nothing runs when the run file cannot be made
+        raise ConfigError(problem)
     task = load_task(config.task, config.task_options)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     console.print(f"[dim]run file[/] {out}")
@@ -224,7 +228,8 @@ def _register_optional_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    """Entry point: user errors become one line on stderr and a non-zero exit (see :func:`exit_code`),
+    never a traceback; a bug in evoforge is one "internal error" line and exit 1."""
     _register_optional_commands()
     try:
         cli.main(args=argv, prog_name="evoforge", standalone_mode=False)
@@ -240,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except EvoforgeError as err:
         console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        sys.exit(exit_code(err))
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
                       soft_wrap=True)
@@ -250,7 +255,14 @@ def main(argv: list[str] | None = None) -> None:
             raise
         console.print(f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
                       highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(1)
+
+
+def exit_code(err: EvoforgeError) -> int:
+    """2 for usage errors (a bad flag, config value, recipe parameter, model spec or task: the input
+    is wrong and nothing was run), 1 for failures while running or reading run files (StoreError,
+    a model that does not answer). click's own usage errors exit 2 as well; interrupts 130."""
+    return 2 if isinstance(err, (ConfigError, TaskError)) else 1
 
 
 if __name__ == "__main__":
