@@ -33,7 +33,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _whole(low: int, high: int = MAX_INT, note: str = "") -> tuple[str, Callable[[Any], bool]]:
-    what = f"a whole number >= {low}" if high == MAX_INT else f"a whole number from {low} to {high}"
+    if high == MAX_INT:
+        what = "a positive integer" if low == 1 else f"a whole number >= {low}"
+    else:
+        what = f"a whole number from {low} to {high}"
     return what + note, lambda v: _is_int(v) and low <= v <= high
 
 
