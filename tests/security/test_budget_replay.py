@@ -57,7 +57,7 @@ def run(path):
 
 def test_rerun_on_a_warm_cache_replays_the_same_run_without_calls(models, tmp_path):
     first = run(tmp_path / "first.db")
-    assert models[0].generated == MAX_CALLS and models[0].usage.answers == MAX_CALLS
+    assert models[0].generated == MAX_CALLS and models[0].usage.cache_hits == 0
     assert first.stop_reason.endswith(f"max_calls={MAX_CALLS} reached ({MAX_CALLS} calls)")
     second = run(tmp_path / "second.db")
     assert models[1].generated == 0, "a re-run on a warm cache made real model calls"
