@@ -161,7 +161,8 @@ def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = N
     store = open_resumable(path)
     try:
         config = RunConfig.from_dict(store.config)
-    except TypeError as err:
+        check_config(config)  # a run file from elsewhere is checked like flags
+    except (TypeError, ConfigError) as err:
         store.close()
         raise StoreError(f"{path}: unreadable run configuration ({err})") from None
     return _run(config, store, on_batch, None, None, restore=True)

@@ -178,3 +178,20 @@ def test_config_json_null_means_default(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     main(["run", "ga", "--config", "c.json", "--out", "r.db", "-q"])
     assert (tmp_path / "r.db").is_file()
+
+
+def test_resume_checks_the_stored_settings(tmp_path):
+    """A run file from elsewhere with a bad stored setting is refused by resume, before anything runs."""
+    import sqlite3
+
+    out = tmp_path / "r.db"
+    proc = run_cli(*BASE, "--out", out, "--budget", "20", "--batch-size", "10", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    conn = sqlite3.connect(out)
+    config = json.loads(conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()[0])
+    conn.execute("UPDATE meta SET value=? WHERE key='config'", (json.dumps({**config, "memory_mb": -5}),))
+    conn.execute("UPDATE meta SET value=? WHERE key='status'", (json.dumps("running"),))
+    conn.commit()
+    conn.close()
+    proc = run_cli("resume", out, cwd=tmp_path)
+    assert proc.returncode == 1 and "memory_mb" in proc.stderr and "Traceback" not in proc.stderr
