@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .budget import Budget
 from .engine import Engine, RunResult
-from .errors import ConfigError, StoreError
+from .errors import ConfigError, StoreError, TaskError
 from .executors import make_executor
 from .recipe import Recipe, get_recipe
 from .settings import out_problem, value_problem
@@ -138,7 +138,24 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
-    return _run(config, store, on_batch, task, recipe)
+    try:
+        return _run(config, store, on_batch, task, recipe)
+    except (ConfigError, TaskError):  # e.g. a recipe's setup refusing the task: bad input, not a run
+        if store is not None:
+            _discard_if_empty(store.path)
+        raise
+
+
+def _discard_if_empty(path: Path) -> None:
+    """Remove a run file this call created when no batch was committed to it."""
+    store = RunStore.open(path)
+    try:
+        empty = store.last_batch() is None
+    finally:
+        store.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def open_resumable(path: str | Path) -> RunStore:

@@ -195,3 +195,20 @@ def test_resume_checks_the_stored_settings(tmp_path):
     conn.close()
     proc = run_cli("resume", out, cwd=tmp_path)
     assert proc.returncode == 1 and "memory_mb" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["run", "map-elites", "--task", "onemax"], "DESCRIPTOR_BOUNDS"),
+    (["run", "ga", "--task", "TEXT_TASK"], "needs a vector genome"),
+])
+def test_recipe_refusing_the_task_leaves_no_run_file(args, needle, tmp_path, monkeypatch, capsys):
+    """A recipe's setup that refuses the task (TaskError/ConfigError) is bad input: exit 2, and the run
+    file made for it is removed, since no batch was committed."""
+    text_task = tmp_path / "text.py"
+    text_task.write_text("SEED = 'hello'\ndef evaluate(g):\n    return 1.0\n")
+    out = tmp_path / "r.db"
+    args = [str(text_task) if a == "TEXT_TASK" else a for a in args]
+    code, err = run_in_process([*args, "--budget", "10", "--out", str(out), "-q"], monkeypatch, tmp_path, capsys)
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("error")] == [err.splitlines()[-1]]
+    assert not list(tmp_path.glob("r.db*"))
