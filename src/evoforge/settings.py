@@ -87,6 +87,8 @@ def value_problem(key: str, value: Any) -> str | None:
     what, ok = rule
     if ok(value):
         return None
+    if _is_int(value) and value > MAX_INT:
+        return f"must be at most {MAX_INT}, got {_shown(value)}"
     if flag == "base-url" and _text(value):
         return f"{url_problem(value)}, got {_shown(value)}"
     return f"must be {what}, got {_shown(value)}"

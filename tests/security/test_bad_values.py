@@ -32,6 +32,7 @@ BAD_FLAGS = [
     (["--seconds", "nan"], "--seconds"),
     (["--seconds", "-1"], "--seconds"),
     (["--seed", "-1"], "--seed"),
+    (["--seed", str(2**64)], "at most"),
     (["--workers", "0"], "--workers"),
     (["--workers", "100000"], "--workers"),
     (["--batch-size", "0"], "--batch-size"),
