@@ -247,7 +247,7 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         budget = Budget(evaluations=10_000, checks=[lambda: "calls" if used() >= calls or
                                                      (engine.state.best_score or 0) >= 1 else None])
         engine = Engine(task, recipe, seed=seed * 1000 + instance, budget=budget)
-        model.budget = LLMBudget(max_calls=start.calls + calls)
+        model.budget = LLMBudget(max_calls=start.answers + calls)  # answers: cached ones count too
         try:  # the model refuses the call past the budget, so a batch cannot overshoot it
             engine.run(InProcessExecutor(task, None))
         finally:

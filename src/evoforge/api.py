@@ -1,16 +1,17 @@
 """The high-level Python API: ``evolve(task, recipe, ...)`` and ``resume(path)``."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
 from .budget import Budget
 from .engine import Engine, RunResult
-from .errors import ConfigError, StoreError
+from .errors import ConfigError, StoreError, TaskError
 from .executors import make_executor
 from .recipe import Recipe
 from .registry import get_recipe
+from .settings import out_problem, value_problem
 from .store import RunStore
 from .task import Task, load_task
 
@@ -46,6 +47,33 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         return cls(**data)
+
+
+def check_config(config: RunConfig) -> None:
+    """Check every setting (type, range, finite) and the model spec, loading nothing: ConfigError.
+    Messages name the setting as the Python keyword (``memory_mb``); the CLI checks flags first."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name in ("recipe_params", "task_options"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{f.name} must be a dict, got {type(value).__name__}")
+            continue
+        problem = value_problem(f.name, value)
+        if problem:
+            raise ConfigError(f"{f.name} {problem}")
+    check_model_spec(config.model, config.base_url)
+
+
+def check_model_spec(model: str | None, base_url: str | None) -> None:
+    """The model spec's backend and required pieces (and --base-url), without loading the model."""
+    if model is None and base_url is None:
+        return
+    from .llm import ModelError, check_spec
+
+    try:
+        check_spec(model or "embedded", base_url)
+    except ModelError as err:
+        raise ConfigError(f"--model: {err}" if model else str(err)) from None
 
 
 def build_engine(config: RunConfig, store: RunStore | None,
@@ -106,12 +134,33 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
                recipe: Recipe | None = None) -> RunResult:
     """Start the run ``config`` describes, storing it in ``out``. The task and recipe are loaded and
     checked before the run file is created, so bad input leaves no file behind."""
+    check_config(config)
+    problem = out_problem(out, overwrite) if out else None
+    if problem:
+        raise ConfigError(problem)
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     recipe.validate()  # a recipe built in Python may have been changed after construction
     recipe.check_task(task)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
-    return _run(config, store, on_batch, task, recipe)
+    try:
+        return _run(config, store, on_batch, task, recipe)
+    except (ConfigError, TaskError):  # e.g. a recipe's setup refusing the task: bad input, not a run
+        if store is not None:
+            _discard_if_empty(store.path)
+        raise
+
+
+def _discard_if_empty(path: Path) -> None:
+    """Remove a run file this call created when no batch was committed to it."""
+    store = RunStore.open(path)
+    try:
+        empty = store.last_batch() is None
+    finally:
+        store.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def open_resumable(path: str | Path) -> RunStore:
@@ -134,7 +183,8 @@ def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = N
     store = open_resumable(path)
     try:
         config = RunConfig.from_dict(store.config)
-    except TypeError as err:
+        check_config(config)  # a run file from elsewhere is checked like flags
+    except (TypeError, ConfigError) as err:
         store.close()
         raise StoreError(f"{path}: unreadable run configuration ({err})") from None
     return _run(config, store, on_batch, None, None, restore=True)

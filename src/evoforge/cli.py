@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import api
 from .config import build_config, parse_sets, read_config_file
-from .errors import ConfigError, EvoforgeError
+from .errors import ConfigError, EvoforgeError, TaskError
 from .store import RunStore
 
 console = Console(stderr=True)
@@ -54,19 +54,19 @@ def cli() -> None:
 @click.option("--task", "-t", help="Built-in task name, module, or path to a task .py file.")
 @click.option("--budget", "-b", type=int, help="Number of evaluations (default: the recipe's, usually 1000).")
 @click.option("--seed", "-s", type=int, help="Random seed (default 0): the same seed gives the same run.")
-@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite). Default: runs/<recipe>-<task>-<time>.db")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite); missing folders are created. Default: runs/<recipe>-<task>-<time>.db")
 @click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool; inprocess for array-path recipes such as map-elites and cma-es on vectorised tasks).")
 @click.option("--workers", "-w", type=int, help="Parallel evaluations (default 2).")
 @click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60).")
-@click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096).")
+@click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096; 0: no limit).")
 @click.option("--address", help="Ray cluster address (with --executor ray); default: a local Ray.")
 @click.option("--batch-size", type=int, help="Candidates per batch (default: the recipe's).")
 @click.option("--generations", type=int, help="Stop after this many batches.")
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
 @click.option("--model", "-m", help="Model for recipes that use one: embedded, embedded:coder, openai[:NAME], hf:PATH.")
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
-@click.option("--max-calls", type=int, help="Stop after this many model calls (task evaluators' calls included).")
-@click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion).")
+@click.option("--max-calls", type=int, help="Stop after this many model answers, cached or not (task evaluators' included).")
+@click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion; cached answers spend none).")
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
 @click.option("--checkpoint-every", type=float, help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).")
 @click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), help="TOML/JSON file with the same keys as these flags.")
@@ -92,8 +92,12 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
         task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
         out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
     from .registry import get_recipe
+    from .settings import out_problem
     from .task import load_task
 
+    problem = out_problem(out, overwrite)
+    if problem:  # before the task is imported: nothing runs when the run file cannot be made
+        raise ConfigError(problem)
     task = load_task(config.task, config.task_options)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     recipe_obj.check_task(task)
@@ -233,7 +237,8 @@ def _register_optional_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    """Entry point: user errors become one line on stderr and a non-zero exit (see :func:`exit_code`),
+    never a traceback; a bug in evoforge is one "internal error" line and exit 1."""
     _register_optional_commands()
     try:
         cli.main(args=argv, prog_name="evoforge", standalone_mode=False)
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except EvoforgeError as err:
         console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
-        sys.exit(2 if isinstance(err, ConfigError) else 1)
+        sys.exit(exit_code(err))
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
                       soft_wrap=True)
@@ -259,7 +264,14 @@ def main(argv: list[str] | None = None) -> None:
             raise
         console.print(f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
                       highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(1)
+
+
+def exit_code(err: EvoforgeError) -> int:
+    """2 for usage errors (a bad flag, config value, recipe parameter, model spec or task: the input
+    is wrong and nothing was run), 1 for failures while running or reading run files (StoreError,
+    a model that does not answer). click's own usage errors exit 2 as well; interrupts 130."""
+    return 2 if isinstance(err, (ConfigError, TaskError)) else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Precedence: command-line flags > config file > defaults. Config files are TOML or JSON and use the
 flags' names (``budget``, ``seed``, ``executor``, ``memory-mb`` ...) plus an optional ``set`` table of
-recipe parameters and ``task.*`` options. Unknown keys are errors.
+recipe parameters and ``task.*`` options. Unknown keys are errors, and every value is checked
+(type, range, finite; :mod:`evoforge.settings`) like the flag of the same name, before anything runs.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .api import RunConfig
+from .api import RunConfig, check_model_spec
 from .errors import ConfigError
 from .registry import get_recipe
+from .settings import value_problem
 
 # flag name (as in config files) -> RunConfig field
 FLAG_KEYS = {
@@ -45,6 +47,10 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
                           f"{', '.join(unknown)} (known: {', '.join(sorted(set(FLAG_KEYS) | OTHER_KEYS))})")
     if "set" in data and not isinstance(data["set"], dict):
         raise ConfigError(f"config file {path}: 'set' must be a table of key = value")
+    for key, value in data.items():
+        problem = value_problem(key, value)  # null (JSON) means the default, like a flag not given
+        if problem:
+            raise ConfigError(f"config file {path}: {key} {problem}")
     return data
 
 
@@ -61,6 +67,11 @@ def parse_sets(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
 
 def build_config(values: dict[str, Any], sets: dict[str, Any]) -> RunConfig:
     """Make a :class:`RunConfig` from flag-named ``values`` and ``--set`` entries, checking every key."""
+    for key, value in values.items():
+        problem = value_problem(key, value)
+        if problem:
+            raise ConfigError(f"--{key} {problem}")
+    check_model_spec(values.get("model"), values.get("base-url"))
     fields = {FLAG_KEYS[k]: v for k, v in values.items() if k in FLAG_KEYS and v is not None}
     if not fields.get("recipe"):
         raise ConfigError("no recipe given")
@@ -71,20 +82,7 @@ def build_config(values: dict[str, Any], sets: dict[str, Any]) -> RunConfig:
     recipe_params = {k: v for k, v in sets.items() if not k.startswith("task.")}
     recipe_cls.from_params(recipe_params)  # validates names and types now, before anything runs
     fields.setdefault("budget", recipe_cls.default_budget)
-    config = RunConfig(recipe_params=recipe_params, task_options=task_options, **fields)
-    _check_ranges(config)
-    return config
-
-
-def _check_ranges(c: RunConfig) -> None:
-    for name in ("budget", "generations", "workers", "batch_size"):
-        value = getattr(c, name)
-        if value is not None and (not isinstance(value, int) or value < 1):
-            raise ConfigError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
-    for name in ("timeout", "seconds"):
-        value = getattr(c, name)
-        if value is not None and not (isinstance(value, (int, float)) and value > 0):
-            raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
+    return RunConfig(recipe_params=recipe_params, task_options=task_options, **fields)
 
 
 def _literal(value: Any) -> Any:

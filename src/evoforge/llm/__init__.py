@@ -61,9 +61,7 @@ def get_model(
     Raises :class:`ModelError` (one-line message) when the model cannot be had.
     """
     spec = (spec or "embedded").strip()
-    backend, _, name = spec.partition(":")
-    if base_url and backend != "openai":
-        raise BadRequestError(f"--base-url only applies to openai[:MODEL] models, not '{spec}'")
+    backend, name = check_spec(spec, base_url)
     if cache is not None and not isinstance(cache, ResponseCache):
         cache = ResponseCache(cache)
     if cache is not None:
@@ -76,15 +74,39 @@ def get_model(
         from .openai_backend import OpenAIModel
 
         return OpenAIModel(name, base_url, **opts)
+    from .hf import HFModel
+
+    return HFModel(name, **opts)
+
+
+def check_spec(spec: str, base_url: str | None = None) -> tuple[str, str]:
+    """Split a model ``spec`` into (backend, name) and check its pieces without loading anything:
+    the backend, the embedded variant, the hf directory, and ``base_url`` (openai only, http(s)).
+    Raises :class:`BadRequestError` (or :class:`ModelNotFoundError` for a missing hf directory)."""
+    from ..settings import url_problem
+    from .embedded import EMBEDDED_MODELS
+
+    spec = (spec or "embedded").strip()
+    backend, _, name = spec.partition(":")
+    if backend not in ("embedded", "openai", "hf"):
+        raise BadRequestError(
+            f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH"
+        )
+    if base_url:
+        if backend != "openai":
+            raise BadRequestError(f"--base-url only applies to openai[:MODEL] models, not '{spec}'")
+        problem = url_problem(base_url)
+        if problem:
+            raise BadRequestError(f"--base-url {problem}, got {base_url!r}")
+    if backend == "embedded" and name not in EMBEDDED_MODELS:
+        raise BadRequestError(f"unknown embedded model '{name}'; choose embedded or embedded:coder")
     if backend == "hf":
         if not name:
             raise BadRequestError("hf needs a path: hf:PATH/TO/MODEL_DIR")
-        from .hf import HFModel
-
-        return HFModel(name, **opts)
-    raise BadRequestError(
-        f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH"
-    )
+        path = Path(name).expanduser()
+        if not path.is_dir() or not (path / "config.json").is_file():
+            raise ModelNotFoundError(f"no transformers model directory at {path} (config.json missing)")
+    return backend, name
 
 
 def embed(texts: Any, *, batch_size: int = 64) -> np.ndarray:
@@ -130,6 +152,7 @@ __all__ = [
     "ResponseCache",
     "Usage",
     "UsageMeter",
+    "check_spec",
     "embed",
     "get_model",
     "serve",

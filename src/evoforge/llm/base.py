@@ -78,7 +78,8 @@ class Model:
     prompts and ``n`` samples, ``result[i * n + j]`` is sample ``j`` of prompt ``i``.
 
     Seeded requests (and greedy ones, ``temperature == 0``) are cached when a cache is
-    set: the same call again returns ``cached=True`` completions and spends no tokens.
+    set: the same call again returns ``cached=True`` completions and spends no tokens
+    (it still counts as an answer against a ``budget``'s ``max_calls``).
     Unseeded sampling is never cached, so it stays random.
 
     Subclasses implement :meth:`_generate` for one request.
@@ -209,16 +210,16 @@ class Model:
         return self.cache is not None and (req.seed is not None or req.temperature == 0.0)
 
     def _one(self, req: Request, tag: str) -> list[Completion]:
+        if self.budget is not None:  # before the cache: a cached answer counts against max_calls too
+            why = self.budget.exceeded(self.usage)
+            if why is not None:
+                raise BudgetExceededError(f"LLM budget exhausted: {why}")
         key = cache_key(self.backend, self.name, req) if self._cacheable(req) else None
         if key is not None:
             hit = self.cache.get(key)  # type: ignore[union-attr]
             if hit is not None and len(hit) == req.n:
                 self.usage.record(tag, cache_hits=1)
                 return hit
-        if self.budget is not None:
-            why = self.budget.exceeded(self.usage)
-            if why is not None:
-                raise BudgetExceededError(f"LLM budget exhausted: {why}")
         out = self._generate(req)
         if len(out) != req.n:
             raise ModelError(f"{self.spec} returned {len(out)} samples, expected {req.n}")

@@ -14,6 +14,7 @@ class Usage:
 
     ``calls`` counts requests actually sent to a model (one prompt, any ``n``);
     cache hits are counted in ``cache_hits`` only and add no tokens and no cost.
+    ``answers`` (calls + cache hits) is what ``LLMBudget.max_calls`` limits.
     """
 
     calls: int = 0
@@ -25,6 +26,11 @@ class Usage:
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def answers(self) -> int:
+        """Every answer a caller received: real calls plus cache hits."""
+        return self.calls + self.cache_hits
 
     def add(self, other: Usage) -> None:
         for f in fields(self):
@@ -104,6 +110,10 @@ class UsageMeter:
         return self.total.cost
 
     @property
+    def answers(self) -> int:
+        return self.total.answers
+
+    @property
     def cache_hits(self) -> int:
         return self.total.cache_hits
 
@@ -153,7 +163,11 @@ def fold_evaluator_usage(meter: UsageMeter, candidates: list[Any]) -> None:
 
 @dataclass(frozen=True)
 class LLMBudget:
-    """Limits on a meter's totals; ``None`` means unlimited. Tokens are prompt + completion."""
+    """Limits on a meter's totals; ``None`` means unlimited. Tokens are prompt + completion.
+
+    ``max_calls`` limits answers, cached or not (:attr:`Usage.answers`), so a seeded run replays the
+    same answers on a warm cache and stops at the same point; ``max_tokens`` and ``max_cost`` limit
+    what was really spent (a cache hit spends nothing)."""
 
     max_calls: int | None = None
     max_tokens: int | None = None
@@ -162,8 +176,9 @@ class LLMBudget:
     def exceeded(self, meter: UsageMeter) -> str | None:
         """The limit that is reached, as a short line (e.g. ``"max_calls=100 reached (100 calls)"``), or None."""
         t = meter.total
-        if self.max_calls is not None and t.calls >= self.max_calls:
-            return f"max_calls={self.max_calls} reached ({t.calls} calls)"
+        if self.max_calls is not None and t.answers >= self.max_calls:
+            cached = f", {t.cache_hits} from the cache" if t.cache_hits else ""
+            return f"max_calls={self.max_calls} reached ({t.answers} calls{cached})"
         if self.max_tokens is not None and t.total_tokens >= self.max_tokens:
             return f"max_tokens={self.max_tokens} reached ({t.total_tokens} tokens)"
         if self.max_cost is not None and t.cost >= self.max_cost:
