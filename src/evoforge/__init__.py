@@ -8,13 +8,16 @@ from .errors import ConfigError, EvoforgeError, StoreError, TaskError
 from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
 from .recipe import Recipe, get_recipe, register
 from .store import RunStore
+from .prompt_task import PromptTask
 from .task import Task, load_task
+from .task_types import ProgramTask, VectorTask
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AgingPopulation", "Budget", "Candidate", "ConfigError", "Engine", "EvoforgeError", "GridArchive",
-    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "RayExecutor",
-    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "evolve",
+    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "ProgramTask",
+    "PromptTask", "RayExecutor",
+    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "VectorTask", "evolve",
     "get_recipe", "load_task", "make_executor", "register", "resume",
 ]

@@ -65,6 +65,8 @@ def cli() -> None:
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
 @click.option("--model", "-m", help="Model for recipes that use one: embedded, embedded:coder, openai[:NAME], hf:PATH.")
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
+@click.option("--task-model", help="Model a prompt task calls (recorded in the run): embedded (default), openai[:NAME] ...")
+@click.option("--task-base-url", help="OpenAI-compatible endpoint for --task-model openai[:NAME].")
 @click.option("--max-calls", type=int, help="Stop after this many model calls (task evaluators' calls included).")
 @click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion).")
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
@@ -92,9 +94,8 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
         task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
         out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
     from .recipe import get_recipe
-    from .task import load_task
 
-    task = load_task(config.task, config.task_options)
+    task = api.task_of(config)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     recipe_obj.check_task(task)
     console.print(f"[dim]run file[/] {out}")
