@@ -2,6 +2,7 @@
 tasks are values (options never leak between loads), options are checked, and one typed task per
 genome kind (vector with the array path, program with its description and signature shown to the
 model, prompt with a task model chosen per run)."""
+import pickle
 import re
 from pathlib import Path
 
@@ -44,6 +45,17 @@ def test_options_never_leak_between_loads(tmp_path):
     assert list(scaled.module.TARGET) == [2.0, -4.0, 1.0, 6.0, 0.0]
     assert list(default.module.TARGET) == [1.0, -2.0, 0.5, 3.0, 0.0]
     assert scaled.evaluate([2.0, -4.0, 1.0, 6.0, 0.0])["score"] == 0.0
+
+
+def test_loaded_tasks_and_their_functions_survive_pickling():
+    """Checkpoints pickle recipes, which may hold task functions (e.g. a bit-string task's
+    ``relative_fitness``): they come back as the same function of a task loaded with the same options."""
+    recipe = get_recipe("one-plus-one-ea")()
+    recipe.setup(load_task("onemax", {"n": 5}), np.random.default_rng(0))
+    again = pickle.loads(pickle.dumps(recipe))
+    assert again.relative(None, np.array([[1, 0, 1, 1, 0]])).tolist() == [3.0]
+    task = pickle.loads(pickle.dumps(load_task("sphere", {"dim": 3})))
+    assert len(task.seed) == 3 and task.options == {"dim": 3}
 
 
 @pytest.mark.parametrize("options, needle", [

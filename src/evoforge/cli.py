@@ -65,7 +65,7 @@ def cli() -> None:
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
 @click.option("--model", "-m", help="Model for recipes that use one: embedded, embedded:coder, openai[:NAME], hf:PATH.")
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
-@click.option("--task-model", help="Model a prompt task calls (recorded in the run): embedded (default), openai[:NAME] ...")
+@click.option("--task-model", help="Model a prompt task calls (recorded in the run; default embedded).")
 @click.option("--task-base-url", help="OpenAI-compatible endpoint for --task-model openai[:NAME].")
 @click.option("--max-calls", type=int, help="Stop after this many model calls (task evaluators' calls included).")
 @click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion).")

@@ -6,11 +6,12 @@
 - :mod:`.normalize`: AST normalisation (comments, docstrings, formatting gone) for duplicate rejection
   before evaluation, and default program descriptors (length, complexity).
 """
-from .blocks import Block, blocks, evolve_text, replace_block, replace_function, function_names
+from .blocks import Block, blocks, evolve_text, replace_block, replace_function, function_names, signature_of
 from .diff import DiffResult, apply_diff, parse_diff
 from .extract import Extracted, extract_code, extract_function
 from .normalize import ast_key, complexity, descriptors, normalize, same_program
 
 __all__ = ["Block", "blocks", "evolve_text", "replace_block", "replace_function", "function_names",
+           "signature_of",
            "DiffResult", "apply_diff", "parse_diff", "Extracted", "extract_code", "extract_function",
            "ast_key", "complexity", "descriptors", "normalize", "same_program"]

@@ -22,6 +22,7 @@ from ..programs import (
     extract_function,
     function_names,
     replace_block,
+    signature_of,
 )
 from ..task import Task
 
@@ -59,20 +60,6 @@ class ProgramSpec:
         ideas = list(task.attr("IDEAS") or GENERIC_IDEAS)
         return cls(task.seed, function, task.description or task.name, ideas, str(task.attr("HINT") or ""),
                    str(task.attr("LINE_EXAMPLE") or ""), signature_of(task.seed, function))
-
-
-def signature_of(program: str, function: str) -> str:
-    """The ``def`` line of top-level ``function`` in ``program`` (empty when there is none)."""
-    try:
-        tree = ast.parse(program)
-    except (SyntaxError, ValueError):
-        return ""
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
-            returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
-            prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            return f"{prefix} {function}({ast.unparse(node.args)}){returns}:"
-    return ""
 
 
 def shown(program: str) -> str:
