@@ -17,6 +17,7 @@ response cache, so re-scoring a prompt on an item costs nothing.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -29,12 +30,13 @@ _OVERRIDE: list[Any] = []                        # a model every prompt task use
 
 
 def make_task_model(spec: str = "embedded", base_url: str | None = None, cache: bool = True,
-                    threads: int = 1) -> Any:
-    """A new task model for ``spec`` (embedded models run on ``threads`` threads); ``cache=False``:
-    without the shared response cache."""
+                    threads: int | None = None) -> Any:
+    """A new task model for ``spec``; embedded models run on ``threads`` threads (default
+    ``EVOFORGE_TASK_THREADS`` or 1); ``cache=False``: without the shared response cache."""
     from .llm import get_model
     from .llm.embedded import user_cache_dir
 
+    threads = threads if threads is not None else int(os.environ.get("EVOFORGE_TASK_THREADS") or 1)
     opts: dict[str, Any] = {"n_threads": threads} if spec.startswith("embedded") else {}
     return get_model(spec, base_url=base_url if spec.startswith("openai") else None,
                      cache=user_cache_dir() / "task-cache.sqlite" if cache else None, **opts)

@@ -6,7 +6,6 @@ The benchmark scripts name their task model with ``EVOFORGE_TASK_MODEL`` (defaul
 """
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ def task_model() -> Any:
 def new_task_model(cache: bool = True) -> Any:
     """A new task model as the environment names it; ``cache=False``: without the shared response cache."""
     spec, base_url = default_task_model()
-    return make_task_model(spec, base_url, cache=cache, threads=int(os.environ.get("EVOFORGE_TASK_THREADS", "1")))
+    return make_task_model(spec, base_url, cache=cache)
 
 
 @dataclass(kw_only=True)
