@@ -81,7 +81,7 @@ def test_option_values_are_converted_to_the_declared_types(tmp_path):
 def test_vector_task_takes_the_array_path(tmp_path):
     path = readme_task(tmp_path, "vector_task.py")
     task = load_task(path)
-    assert task.seed == [3.0] * 6 and task.attr("BOUNDS") == (-5.0, 5.0)
+    assert task.seed == [3.0] * 6 and task.attr("BOUNDS") == (-5.0, 5.0) and task.attr("GENOME") == "vector"
     assert task.evaluate(task.seed)["score"] == pytest.approx(-54.0)
 
     seen = []

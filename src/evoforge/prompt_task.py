@@ -114,7 +114,8 @@ class PromptTask:
 
     def module_attrs(self) -> dict[str, Any]:
         """What this value supplies to a task module that defines ``TASK = PromptTask(...)``."""
-        return {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description, "TASK": self}
+        return {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description, "TASK": self,
+                "GENOME": "prompt"}
 
     # -- the task model -------------------------------------------------------------------------
     def use_model(self, model: Any, base_url: str | None = None) -> None:

@@ -52,7 +52,7 @@ class VectorTask:
 
     def module_attrs(self) -> dict[str, Any]:
         names: dict[str, Any] = {"SEED": list(self.seed), "evaluate": self.evaluate_one,
-                                 "DESCRIPTION": self.description, "TASK": self}
+                                 "DESCRIPTION": self.description, "TASK": self, "GENOME": "vector"}
         if self.evaluate_array is not None:
             names.update(evaluate_array=self.evaluate_array, evaluate_batch=self.evaluate_rows)
         if self.bounds is not None:
@@ -122,7 +122,7 @@ class ProgramTask:
         from .tasks._programs import PROGRAM_DESCRIPTOR_BOUNDS
 
         names: dict[str, Any] = {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description,
-                                 "FUNCTION": self.function, "TASK": self, "HINT": self.hint,
+                                 "FUNCTION": self.function, "TASK": self, "HINT": self.hint, "GENOME": "program",
                                  "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS)}
         if self.ideas:
             names["IDEAS"] = list(self.ideas)
