@@ -9,13 +9,17 @@ from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make
 from .recipe import Recipe, register
 from .registry import get_recipe
 from .store import RunStore
+from .prompts.prompt_task import PromptTask
 from .task import Task, load_task
+from .programs.task import ProgramTask
+from .vectors.task import VectorTask
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AgingPopulation", "Budget", "Candidate", "ConfigError", "Engine", "EvoforgeError", "GridArchive",
-    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "RayExecutor",
-    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "evolve",
+    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "ProgramTask",
+    "PromptTask", "RayExecutor",
+    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "VectorTask", "evolve",
     "get_recipe", "load_task", "make_executor", "register", "resume",
 ]

@@ -36,6 +36,8 @@ class RunConfig:
     address: str | None = None           # Ray cluster address
     model: str | None = None             # model backend for recipes that use one (default: embedded)
     base_url: str | None = None          # OpenAI-compatible endpoint for --model openai[:NAME]
+    task_model: str | None = None        # the model a prompt task calls (default: embedded), recorded
+    task_base_url: str | None = None     # its endpoint, for --task-model openai[:NAME]
     max_calls: int | None = None         # model budget: calls, tokens, cost
     max_tokens: int | None = None
     max_cost: float | None = None
@@ -76,10 +78,23 @@ def check_model_spec(model: str | None, base_url: str | None) -> None:
         raise ConfigError(f"--model: {err}" if model else str(err)) from None
 
 
+def task_of(config: RunConfig, task: Task | None = None) -> Task:
+    """The run's task: ``task`` (given the run's task model, if the run names one) or a fresh load.
+    The task model a prompt task ends up with is written into ``config``, so the run records it."""
+    if task is None:
+        task = load_task(config.task, config.task_options, task_model=config.task_model,
+                         task_base_url=config.task_base_url)
+    elif config.task_model is not None and task.uses_model:
+        task.use_model(config.task_model, config.task_base_url)
+    if task.uses_model and isinstance(task.task_model, str):
+        config.task_model, config.task_base_url = task.task_model, task.task_base_url
+    return task
+
+
 def build_engine(config: RunConfig, store: RunStore | None,
                  on_batch: Callable[[Engine, list], None] | None = None, task: Task | None = None,
                  recipe: Recipe | None = None) -> Engine:
-    task = task or load_task(config.task, config.task_options)
+    task = task_of(config, task)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     recipe.validate()
     recipe.check_task(task)
@@ -138,7 +153,7 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
     problem = out_problem(out, overwrite) if out else None
     if problem:
         raise ConfigError(problem)
-    task = task or load_task(config.task, config.task_options)
+    task = task_of(config, task)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     recipe.validate()  # a recipe built in Python may have been changed after construction
     recipe.check_task(task)

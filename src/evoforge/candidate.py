@@ -122,3 +122,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def as_result(value: Any) -> dict[str, Any]:
+    """An evaluator's return value as a result dict: a bare number is the score."""
+    return dict(value) if isinstance(value, dict) else {"score": float(value)}

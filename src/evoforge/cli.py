@@ -65,6 +65,8 @@ def cli() -> None:
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
 @click.option("--model", "-m", help="Model for recipes that use one: embedded, embedded:coder, openai[:NAME], hf:PATH.")
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
+@click.option("--task-model", help="Model a prompt task calls (recorded in the run; default embedded).")
+@click.option("--task-base-url", help="OpenAI-compatible endpoint for --task-model openai[:NAME].")
 @click.option("--max-calls", type=int, help="Stop after this many model answers, cached or not (task evaluators' included).")
 @click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion; cached answers spend none).")
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
@@ -93,12 +95,11 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
         out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
     from .registry import get_recipe
     from .settings import out_problem
-    from .task import load_task
 
     problem = out_problem(out, overwrite)
     if problem:  # before the task is imported: nothing runs when the run file cannot be made
         raise ConfigError(problem)
-    task = load_task(config.task, config.task_options)
+    task = api.task_of(config)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     recipe_obj.check_task(task)
     console.print(f"[dim]run file[/] {out}")

@@ -22,7 +22,7 @@ FLAG_KEYS = {
     "recipe": "recipe", "task": "task", "budget": "budget", "seed": "seed", "executor": "executor",
     "workers": "workers", "timeout": "timeout", "memory-mb": "memory_mb", "address": "address",
     "batch-size": "batch_size", "generations": "generations", "seconds": "seconds",
-    "model": "model", "base-url": "base_url", "max-calls": "max_calls", "max-tokens": "max_tokens",
+    "model": "model", "base-url": "base_url", "task-model": "task_model", "task-base-url": "task_base_url", "max-calls": "max_calls", "max-tokens": "max_tokens",
     "max-cost": "max_cost", "checkpoint-every": "checkpoint_every",
 }
 OTHER_KEYS = {"out", "set"}

@@ -315,12 +315,13 @@ _RAY_TASKS: dict[tuple, Task] = {}
 
 
 def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], memory_mb: int | None,
-                  timeout: float | None = None) -> list[Outcome]:
+                  timeout: float | None = None, context: dict[str, Any] | None = None) -> list[Outcome]:
     """In a Ray worker: the timeout is armed here, when evaluation starts, so the time Ray takes to
-    start a worker and load the task does not count against it (the driver keeps a backstop)."""
-    key = (task_ref, tuple(sorted(options.items())))
+    start a worker and load the task does not count against it (the driver keeps a backstop).
+    ``context``: the task model (see ``Task.context``)."""
+    key = (task_ref, repr(sorted(options.items())), repr(sorted((context or {}).items())))
     if key not in _RAY_TASKS:
-        _RAY_TASKS[key] = load_task(task_ref, options)
+        _RAY_TASKS[key] = load_task(task_ref, options, **(context or {}))
     return InProcessExecutor(_RAY_TASKS[key], timeout, memory_mb).outcomes(genomes)
 
 
@@ -357,7 +358,7 @@ class RayExecutor:
             while pending and len(running) < self.slots:
                 lo, hi = pending.popleft()
                 ref = self._remote.remote(self.task.ref, self.task.options, [c.genome for c in candidates[lo:hi]],
-                                          self.memory_mb, self.timeout)
+                                          self.memory_mb, self.timeout, self.task.context)
                 backstop = self.timeout * (hi - lo) + RAY_GRACE if self.timeout else float("inf")
                 running[ref] = ((lo, hi), time.perf_counter() + backstop)
             first_deadline = min(deadline for _, deadline in running.values())

@@ -19,11 +19,12 @@ What the recipes use to evolve programs with a model:
 What the program tasks use: :mod:`.sandbox` (run untrusted program text in a contained subprocess)
 and :mod:`.task` (run the genome there, turn a failure into feedback, default descriptors).
 """
-from .blocks import Block, blocks, evolve_text, replace_block, replace_function, function_names
+from .blocks import Block, blocks, evolve_text, replace_block, replace_function, function_names, signature_of
 from .diff import DiffResult, apply_diff, parse_diff
 from .extract import Extracted, extract_code, extract_function
 from .normalize import ast_key, complexity, descriptors, normalize, same_program
 
 __all__ = ["Block", "blocks", "evolve_text", "replace_block", "replace_function", "function_names",
+           "signature_of",
            "DiffResult", "apply_diff", "parse_diff", "Extracted", "extract_code", "extract_function",
            "ast_key", "complexity", "descriptors", "normalize", "same_program"]

@@ -79,3 +79,17 @@ def replace_function(source: str, name: str, new_def: str) -> str | None:
             body = new_def if new_def.endswith("\n") else new_def + "\n"
             return "".join(lines[:first]) + body + "".join(lines[last:])
     return None
+
+
+def signature_of(program: str, function: str) -> str:
+    """The ``def`` line of top-level ``function`` in ``program`` (empty when there is none)."""
+    try:
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
+            returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
+            prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+            return f"{prefix} {function}({ast.unparse(node.args)}){returns}:"
+    return ""

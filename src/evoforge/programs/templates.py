@@ -10,7 +10,7 @@ import numpy as np
 from ..candidate import Candidate
 from ..task import Task
 from .answers import result_form
-from .blocks import evolve_text, function_names
+from .blocks import evolve_text, function_names, signature_of
 
 SYSTEM = "You are an expert Python programmer. Improve the function you are given. Be brief."
 GENERIC_IDEAS = ["change one constant or weight", "add one new term to the formula",
@@ -30,6 +30,7 @@ class ProgramSpec:
     ideas: list[str]
     hint: str = ""            # one line on the task's pitfalls (numpy arrays, no `if` on them ...)
     line_example: str = ""    # a one-line edit of `result`; enables the line operator
+    signature: str = ""       # `def name(args) -> ret:` of the evolved function, as in the seed
 
     @classmethod
     def from_task(cls, task: Task) -> ProgramSpec:
@@ -40,7 +41,7 @@ class ProgramSpec:
         function = task.attr("FUNCTION") or (names[0] if names else "main")
         ideas = list(task.attr("IDEAS") or GENERIC_IDEAS)
         return cls(task.seed, function, task.description or task.name, ideas, str(task.attr("HINT") or ""),
-                   str(task.attr("LINE_EXAMPLE") or ""))
+                   str(task.attr("LINE_EXAMPLE") or ""), signature_of(task.seed, function))
 
 
 def shown(program: str) -> str:
@@ -75,9 +76,15 @@ class ProgramPrompts:
     spec: ProgramSpec
     idea_order: list[int]
 
+    def task_line(self, code: str) -> str:
+        """The "Task:" line, and the signature the function must keep when ``code`` does not show it."""
+        sig = getattr(self.spec, "signature", "")  # specs checkpointed before signatures existed have none
+        needed = sig and "".join(sig.split()) not in "".join(code.split())
+        return f"Task: {self.spec.description}\n" + (f"Required signature: `{sig}`\n" if needed else "")
+
     def header(self, parent: Candidate) -> str:
-        return (f"Task: {self.spec.description}\nCurrent code ({describe(parent)}):\n"
-                f"```python\n{shown(parent.genome)}\n```\n")
+        code = shown(parent.genome)
+        return f"{self.task_line(code)}Current code ({describe(parent)}):\n```python\n{code}\n```\n"
 
     def idea(self, rng: np.random.Generator) -> str:
         """The next idea: every idea once, in a shuffled order, before any comes again."""
@@ -97,7 +104,7 @@ class ProgramPrompts:
         program = result_form(parent.genome, self.spec.function)
         if program is None:
             return None
-        return (f"Task: {self.spec.description}\n```python\n{shown(program)}\n```\n"
+        return (f"{self.task_line(shown(program))}```python\n{shown(program)}\n```\n"
                 f"Now: {describe(parent)}\nIdea: {self.idea(rng)}.\n"
                 f"Write one or two lines of code to insert before `return result` that change `result` to do "
                 f"this. {self.hint()}Example:\n```python\n{self.spec.line_example}\n```")
@@ -118,6 +125,6 @@ class ProgramPrompts:
     def repair_prompt(self, child: Candidate) -> str:
         reason = child.reason or ""
         tips = "".join(f"Tip: {tip}.\n" for key, tip in ERROR_HINTS if key in reason)
-        return (f"Task: {self.spec.description}\nThis code fails:\n```python\n{shown(child.genome)}\n```\n"
+        return (f"{self.task_line(shown(child.genome))}This code fails:\n```python\n{shown(child.genome)}\n```\n"
                 f"Error: {reason[-300:]}\n{tips}Fix the error. Reply with the corrected "
                 f"`{self.spec.function}` in one ```python block only.")

@@ -71,7 +71,7 @@ class EoH(Recipe):
         return [ranked[i] for i in idx]
 
     def prompt(self, strategy: str, parents: list[Candidate]) -> str:
-        text = f"Task: {self.spec.description}\n"
+        text = self.ops.task_line("\n".join(shown(p.genome) for p in parents))
         for i, p in enumerate(parents, 1):
             idea = p.info.get("thought") or "the starting heuristic"
             text += f"Heuristic {i} ({describe(p, 120)}). Idea: {idea}\n```python\n{shown(p.genome)}\n```\n"

@@ -58,7 +58,7 @@ class FunSearch(Recipe):
 
     def prompt(self, shots: list[Candidate]) -> str:
         name = self.spec.function
-        text = f"Task: {self.spec.description}\n```python\n"
+        text = self.ops.task_line("\n".join(shown(s.genome) for s in shots)) + "```python\n"
         for i, shot in enumerate(shots):
             code = re.sub(rf"\bdef {re.escape(name)}\(", f"def {name}_v{i}(", shown(shot.genome))
             text += f"{code}\n# score: {shot.score:.4g}\n\n"
