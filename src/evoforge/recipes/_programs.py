@@ -380,7 +380,7 @@ class ProgramOps:
         parent is drawn from ``pool`` with weights 1/rank; None when no program has constants."""
         from ..programs.constants import constants, perturb_constants
         ranked = sorted((c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
-                        key=lambda c: (-c.fitness(), c.id))
+                        key=Candidate.rank_key)
         if not ranked:
             return None
         w = 1.0 / (np.arange(len(ranked)) + 1.0)
