@@ -20,7 +20,6 @@ STaR >= +15 points; ScPO >= 80 % of STaR's gain without labels.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
