@@ -28,6 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+import _harness as h  # noqa: E402 - result rows and tables
+
 RESULTS = Path(__file__).parent / "results" / "length_generalization.jsonl"
 
 
@@ -63,25 +66,24 @@ def _device_name(dev: str) -> str:
 
 
 def table(path: Path = RESULTS) -> str:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
-    lines = []
-    for row in rows:
+    """One table per recorded run: per round, the labels' source, how many were kept, their precision,
+    the frontier reached and the held-out accuracy per length."""
+    parts = []
+    for row in h.read_rows(path):
         n = max(int(d) for d in row["per_round"][0]["acc"])
         params = row.get("params") or {}
         vote = "length + a+b=b+a" if params.get("swap_vote", True) else "length only"  # early rows: vote on
-        lines.append(f"seed {row['seed']}, {params.get('base', 'tiny:0:3x128')}, labelled 1..{row['digits']} digits, "
-                     f"filter {vote}, {row['seconds'] / 60:.1f} min on {row.get('device', 'cpu')}")
-        if row.get("note"):
-            lines.append(f"({row['note']})")
-        lines.append(f"{'round':>5} {'labels':>12} {'kept':>6} {'precision':>9} {'reach':>6} "
-                     + " ".join(f"{d:>2}d " for d in range(1, n + 1)))
+        t = h.Table([("round", "right"), ("labels", "right"), ("kept", "right"), ("precision", "right"),
+                     ("reach", "right")] + [(f"{d}d", "right") for d in range(1, n + 1)],
+                    title=f"seed {row['seed']}, {params.get('base', 'tiny:0:3x128')}, labelled 1..{row['digits']} "
+                          f"digits, filter {vote}, {row['seconds'] / 60:.1f} min on {row.get('device', 'cpu')}"
+                          + (f"\n({row['note']})" if row.get("note") else ""))
         for r in row["per_round"]:
-            prec = "-" if r["label_precision"] is None else f"{r['label_precision']:.3f}"
-            lab = "gold" if r["round"] == 0 else f"{r['frontier']}-digit self"
-            lines.append(f"{r['round']:>5} {lab:>12} {'-' if r['accepted'] is None else r['accepted']:>6} {prec:>9} {r['reach']:>6.2f} "
-                         + " ".join(f"{r['acc'][str(d)]:.2f}" for d in range(1, n + 1)))
-        lines.append("")
-    return "\n".join(lines)
+            t.add(r["round"], "gold" if r["round"] == 0 else f"{r['frontier']}-digit self",
+                  "-" if r["accepted"] is None else r["accepted"], h.fmt(r["label_precision"], ".3f"),
+                  f"{r['reach']:.2f}", *(f"{r['acc'][str(d)]:.2f}" for d in range(1, n + 1)))
+        parts.append(t)
+    return h.tables(parts)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -100,9 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         params = {k: json.loads(v) if v[:1].isdigit() or v in ("true", "false") else v
                   for k, v in (kv.split("=", 1) for kv in args.set)}
         row = run(args.rounds, args.seed, args.digits, args.max_digits, params, args.heldout, args.run_dir)
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        with args.results.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
+        row = h.append_row(args.results, row)
         print(f"seed {args.seed}: {row['seconds']:.0f}s", file=sys.stderr)
     print(table(args.results))
 

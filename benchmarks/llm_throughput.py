@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
 
+import _harness as h  # noqa: E402 - tables (this script's rows are its --json file)
 from evoforge.llm import get_model  # noqa: E402
 from evoforge.llm.embedded import default_threads  # noqa: E402
 
@@ -162,6 +164,15 @@ def bench_transformers(
     ]
 
 
+def table(rows: list[dict], title: str) -> h.Table:
+    """Raw and evoforge tokens per second, and their ratio, per (engine, mode)."""
+    t = h.Table([("engine", "left"), ("mode", "left"), ("raw tok/s", "right"), ("evoforge tok/s", "right"),
+                 ("ratio", "right")], title=title)
+    for r in rows:
+        t.add(r["engine"], r["mode"], f"{r['raw_tok_s']:.1f}", f"{r['evoforge_tok_s']:.1f}", f"{r['ratio']:.2f}")
+    return t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="embedded", help="embedded or embedded:coder")
@@ -181,12 +192,9 @@ def main() -> None:
     if a.transformers:
         rows += bench_transformers(prompts, a.max_tokens, a.tf_repeats, a.threads, a.hf_dir)
 
-    print(f"\n{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, median of {a.repeats}")
-    print(f"{'engine':<32} {'mode':<8} {'raw tok/s':>10} {'evoforge tok/s':>15} {'ratio':>6}")
-    for r in rows:
-        print(
-            f"{r['engine']:<32} {r['mode']:<8} {r['raw_tok_s']:>10.1f} {r['evoforge_tok_s']:>15.1f} {r['ratio']:>6.2f}"
-        )
+    print()
+    print(table(rows, f"{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, "
+                      f"median of {a.repeats}"))
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
 

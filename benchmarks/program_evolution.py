@@ -44,6 +44,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+import _harness as h  # noqa: E402 - result rows and tables
+from _program_anchors import OE_EVALUATOR, SHINKA_EVALUATE, SHINKA_RUN  # noqa: E402 - the anchors' files
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "program_evolution.jsonl"
 TASK_OPTIONS = {"binpack": {"dataset": "weibull"}, "circle-packing": {}}
@@ -128,21 +132,6 @@ def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Pa
     return {"stop_reason": result.stop_reason}
 
 
-OE_EVALUATOR = '''
-import json, subprocess
-def evaluate(program_path):
-    out = subprocess.run([{py!r}, {script!r}, "--evaluate", {task!r}, program_path, "--log", {log!r}],
-                         capture_output=True, text=True, timeout=600)
-    try:
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-    except Exception:
-        return {{"combined_score": -1000.0, "valid": 0.0, "error": (out.stderr or "no output")[-300:]}}
-    if not r["ok"]:
-        return {{"combined_score": -1000.0, "valid": 0.0, "error": r.get("error", "")}}
-    return {{"combined_score": r["score"], "valid": 1.0}}
-'''
-
-
 def run_openevolve(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
                    capped: CappedModel, timeout: float) -> dict:
     from evoforge.task import load_task
@@ -181,52 +170,6 @@ def run_openevolve(task: str, seed: int, calls: int, url: str, work: Path, log: 
     cmd = ["/tmp/oe/bin/openevolve-run", str(work / "initial_program.py"), str(work / "evaluator.py"),
            "--config", str(work / "config.yaml"), "--output", str(work / "out"), "--iterations", str(calls)]
     return _drive(cmd, work, capped, calls, timeout, env={"OPENAI_API_KEY": "none"})
-
-
-SHINKA_EVALUATE = '''
-import argparse, json, os, subprocess
-p = argparse.ArgumentParser()
-p.add_argument("--program_path", required=True)
-p.add_argument("--results_dir", required=True)
-a = p.parse_args()
-os.makedirs(a.results_dir, exist_ok=True)
-out = subprocess.run([{py!r}, {script!r}, "--evaluate", {task!r}, a.program_path, "--log", {log!r}],
-                     capture_output=True, text=True, timeout=600)
-try:
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-except Exception:
-    r = {{"ok": False, "error": (out.stderr or "no output")[-300:]}}
-metrics = {{"combined_score": r["score"] if r["ok"] else -1000.0, "public": {{}}, "private": {{}},
-            "text_feedback": r.get("feedback") or r.get("error", "")}}
-json.dump(metrics, open(os.path.join(a.results_dir, "metrics.json"), "w"))
-json.dump({{"correct": bool(r["ok"]), "error": r.get("error")}}, open(os.path.join(a.results_dir, "correct.json"), "w"))
-'''
-
-SHINKA_RUN = '''
-import os
-os.environ.setdefault("SHINKA_PRICING_MODE", "offline")
-from shinka.core import EvolutionConfig, ShinkaEvolveRunner
-from shinka.database import DatabaseConfig
-from shinka.launch import LocalJobConfig
-work = {work!r}
-evo = EvolutionConfig(
-    task_sys_msg="You are an expert Python programmer. Task: {desc}",
-    patch_types=["diff", "full", "cross"], patch_type_probs=[0.6, 0.3, 0.1],
-    num_generations={calls} + 1, max_patch_resamples=1, max_patch_attempts=1,  # generation 0 is the seed
-    language="python", init_program_path=os.path.join(work, "initial.py"), results_dir=os.path.join(work, "out"),
-    llm_models=["local/embedded:coder@{url}"], llm_dynamic_selection=None,
-    llm_kwargs=dict(temperatures=[0.7], max_tokens={max_tokens}),
-    meta_rec_interval=None, embedding_model=None, use_text_feedback=True,
-)
-db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40, parent_selection_strategy="power_law")
-job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
-runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=True, max_evaluation_jobs=1,
-                            max_proposal_jobs=1)
-# Shinka ends a run after 3 x 60 s without a new program; a local model at ~20 s a call that fails
-# a few proposals in a row trips that, so the rule is off here and every system gets its full budget.
-runner.stuck_detection_timeout = float("inf")
-runner.run()
-'''
 
 
 def run_shinka(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
@@ -330,7 +273,7 @@ def backfill() -> None:
     from evoforge.store import RunStore
     from evoforge.task import load_task
 
-    rows = [json.loads(x) for x in RESULTS.read_text().splitlines() if x.strip()]
+    rows = h.read_rows(RESULTS)
     seed_code = load_task("binpack").seed
     for r in rows:
         if r["task"] != "binpack" or "weibull5k_excess" in r:
@@ -352,35 +295,26 @@ def backfill() -> None:
     RESULTS.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
-def _median_or_dash(values: list) -> str:
-    values = [v for v in values if v is not None]
-    return f"{statistics.median(values):.3f}%" if values else "-"
-
-
-def table() -> str:
-    if not RESULTS.exists():
-        return "(nothing recorded yet)"
-    rows = [json.loads(x) for x in RESULTS.read_text().splitlines() if x.strip()]
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        groups.setdefault((r["task"], r["system"], r["calls_budget"]), []).append(r)
-    header = (f"{'task':15s} {'system':11s} {'calls':>5s} {'seeds':>5s} {'median best':>12s} {'seed':>8s} "
-              f"{'improvement':>11s} {'valid':>6s} {'valid/call':>10s} {'s/call':>7s} {'tok/call':>8s} "
-              f"{'5k excess':>9s}")
-    lines = [header]
-    for (task, system, calls), rs in sorted(groups.items()):
-        spc = [r["seconds_per_call"] for r in rs if r["seconds_per_call"]]
-        tpc = [r["completion_tokens_per_call"] for r in rs if r.get("completion_tokens_per_call")]
-        lines.append(f"{task:15s} {system:11s} {calls:5d} {len(rs):5d} "
-                     f"{statistics.median(r['best_score'] for r in rs):12.4f} "
-                     f"{statistics.median(r['seed_score'] for r in rs):8.4f} "
-                     f"{statistics.median(r['improvement'] for r in rs):+11.4f} "
-                     f"{statistics.mean(r['valid_share'] for r in rs):6.0%} "
-                     f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):10.2f} "
-                     f"{(statistics.median(spc) if spc else float('nan')):7.1f} "
-                     f"{(statistics.median(tpc) if tpc else float('nan')):8.0f} "
-                     f"{_median_or_dash([r.get('weibull5k_excess') for r in rs]):>9s}")
-    return "\n".join(lines)
+def table() -> h.Table:
+    """Medians (and means, for validity) over the seeds of each (task, system, call budget)."""
+    t = h.Table([("task", "left"), ("system", "left"), ("calls", "right"), ("seeds", "right"),
+                 ("median best", "right"), ("seed", "right"), ("improvement", "right"), ("valid", "right"),
+                 ("valid/call", "right"), ("s/call", "right"), ("tok/call", "right"), ("5k excess", "right")])
+    cells = h.group(h.read_rows(RESULTS), lambda r: (r["task"], r["system"], r["calls_budget"]))
+    for (task, system, calls), rs in sorted(cells.items()):
+        spc = h.summarise(r["seconds_per_call"] or None for r in rs)
+        tpc = h.summarise(r.get("completion_tokens_per_call") or None for r in rs)
+        excess = h.summarise(r.get("weibull5k_excess") for r in rs)
+        t.add(task, system, calls, len(rs), f"{statistics.median(r['best_score'] for r in rs):.4f}",
+              f"{statistics.median(r['seed_score'] for r in rs):.4f}",
+              f"{statistics.median(r['improvement'] for r in rs):+.4f}",
+              f"{statistics.mean(r['valid_share'] for r in rs):.0%}",
+              f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):.2f}",
+              f"{spc.median if spc else float('nan'):.1f}", f"{tpc.median if tpc else float('nan'):.0f}",
+              f"{excess.median:.3f}%" if excess else "-")
+    if not t.rows:
+        t.notes.append("(nothing recorded yet)")
+    return t
 
 
 def main() -> None:
@@ -407,9 +341,7 @@ def main() -> None:
             ap.error("--system is required (or --table)")
         row = run_cell(args.system, args.task, args.seed, args.calls, args.max_tokens, args.timeout)
         if not args.no_record:
-            RESULTS.parent.mkdir(parents=True, exist_ok=True)
-            with open(RESULTS, "a") as fh:
-                fh.write(json.dumps(row) + "\n")
+            row = h.append_row(RESULTS, row)
         print(json.dumps(row, indent=1))
     print(table())
 

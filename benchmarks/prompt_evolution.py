@@ -23,6 +23,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+import _harness as h  # noqa: E402 - result rows and tables
+
 RESULTS = Path(__file__).with_name("results") / "prompt_evolution.jsonl"
 SYSTEMS = ("evoforge", "gepa", "miprov2", "cot", "seed")
 TASKS = ("sentiment", "topic", "sums")
@@ -273,69 +276,56 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
     return {"success": int(best >= 1), "best_score": best, "calls": used(), **extra}
 
 
-def _mean_or_dash(values: list) -> str:
-    values = [v for v in values if v is not None]
-    return f"{statistics.mean(values):.3f}" if values else "-"
+def planning_table(path: Path = PLANNING) -> h.Table:
+    """Planning rows per (system with its settings, calls): success, mean best, calls used, co-scientist's
+    Elo-score correlation and judge verdicts."""
+    latest = h.latest((r for r in h.read_rows(path) if "instance" in r),  # a re-run of a cell replaces it
+                      lambda r: (r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
+                                 r.get("seed", 0), r.get("model", "embedded"),
+                                 json.dumps(r.get("params", {}), sort_keys=True)))
 
-
-def planning_table(path: Path = PLANNING) -> str:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    latest: dict[tuple, dict] = {}  # a re-run of an (system, settings, calls, instance, seed) cell replaces it
-    for r in rows:
-        if "instance" in r:
-            latest[(r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
-                    r.get("seed", 0), r.get("model", "embedded"), json.dumps(r.get("params", {}), sort_keys=True))] = r
-    by: dict[tuple[str, int], list[dict]] = {}
-    for r in latest.values():
+    def cell(r: dict) -> tuple[str, int]:
         model = "" if r.get("model", "embedded") == "embedded" else f", {r['model']}"
         model += "".join(f", {k}={v}" for k, v in sorted(r.get("params", {}).items()))
-        by.setdefault((f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]),
-                      []).append(r)
-    w = max([34] + [len(system) for system, _ in by])
-    lines = [f"{'system':<{w}} {'calls':>5} {'instances':>9} {'success':>8} {'mean best':>9} "
-             f"{'mean calls used':>15} {'Elo~score rho':>13} {'judge right':>11}"]
-    for (system, calls), rs in sorted(by.items()):
-        rhos = [r["elo_spearman"] for r in rs if r.get("elo_spearman") is not None]
-        rho = f"{statistics.median(rhos):+.2f} (n={len(rhos)})" if rhos else "-"
+        return f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]
+
+    t = h.Table([("system", "left"), ("calls", "right"), ("instances", "right"), ("success", "right"),
+                 ("mean best", "right"), ("mean calls used", "right"), ("Elo~score rho", "right"),
+                 ("judge right", "right")])
+    for (system, calls), rs in sorted(h.group(latest.values(), cell).items()):
+        rhos = h.summarise(r.get("elo_spearman") for r in rs)
         right, wrong = (sum(r.get(k, 0) for r in rs) for k in ("judge_right", "judge_wrong"))
-        judge = f"{right}/{right + wrong}" if right + wrong else "-"
-        lines.append(f"{system:<{w}} {calls:>5} {len(rs):>9} {statistics.mean(r['success'] for r in rs):>8.2f} "
-                     f"{_mean_or_dash([r.get('best_score') for r in rs]):>9} "
-                     f"{statistics.mean(r['calls'] for r in rs):>15.1f} {rho:>13} {judge:>11}")
-    lines.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
-                 "ratings and the checker's scores of the debated proposals (ties share their mean rank); judge "
-                 "right: decisive verdicts naming the proposal the checker scores higher, of all decisive verdicts "
-                 "between proposals it scores differently")
-    return "\n".join(lines)
+        best = h.summarise(r.get("best_score") for r in rs)
+        t.add(system, calls, len(rs), f"{statistics.mean(r['success'] for r in rs):.2f}",
+              h.fmt(best and best.mean, ".3f"), f"{statistics.mean(r['calls'] for r in rs):.1f}",
+              f"{rhos.median:+.2f} (n={rhos.n})" if rhos else "-", f"{right}/{right + wrong}" if right + wrong else "-")
+    t.notes.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
+                   "ratings and the checker's scores of the debated proposals (ties share their mean rank); judge "
+                   "right: decisive verdicts naming the proposal the checker scores higher, of all decisive verdicts "
+                   "between proposals it scores differently")
+    return t
 
 
 # -- table ---------------------------------------------------------------------------------------------
-def table(path: Path = RESULTS, seeds: range | None = None) -> str:
+def table(path: Path = RESULTS, seeds: range | None = None) -> h.Table:
     """Held-out accuracy per (task, system): mean ± sd and median over the recorded seeds (``seeds``: only
     those)."""
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    rows = [r for r in rows if seeds is None or "instance" in r or int(r["seed"]) in seeds]
-    latest: dict[tuple, dict] = {}  # a re-run of a cell (same system, task, seed, budget) replaces it
-    for r in rows:
-        if "instance" not in r:
-            latest[(r["task"], r["system"], r["seed"], r.get("budget_metric_calls"), r.get("model", "embedded"))] = r
-    superseded = sum("instance" not in r for r in rows) - len(latest)
-    cells: dict[tuple[str, str], list[dict]] = {}
-    for r in latest.values():
-        model = r.get("model", "embedded")  # another task model is named beside the system
-        cells.setdefault((r["task"], r["system"] if model == "embedded" else f"{r['system']} ({model})"), []).append(r)
-    lines = [f"{'task':<10} {'system':<9} {'seeds':>5} {'held-out acc':>14} {'median':>6} {'metric calls':>12} "
-             f"{'minutes':>8}"]
+    rows = [r for r in h.read_rows(path) if "instance" not in r and (seeds is None or int(r["seed"]) in seeds)]
+    latest = h.latest(rows, lambda r: (r["task"], r["system"], r["seed"], r.get("budget_metric_calls"),
+                                       r.get("model", "embedded")))  # a re-run of a cell replaces it
+    cells = h.group(latest.values(), lambda r: (r["task"], r["system"] if r.get("model", "embedded") == "embedded"
+                                                else f"{r['system']} ({r['model']})"))  # another task model: own cell
+    t = h.Table([("task", "left"), ("system", "left"), ("seeds", "right"), ("held-out acc", "left"),
+                 ("median", "right"), ("metric calls", "right"), ("minutes", "right")])
     for (task, system), rs in sorted(cells.items()):
-        accs = [r["accuracy"] for r in rs]
-        sd = f"±{statistics.stdev(accs):.3f}" if len(accs) > 1 else ""
-        lines.append(f"{task:<10} {system:<9} {len(rs):>5} {statistics.mean(accs):>8.3f}{sd:<6} "
-                     f"{statistics.median(accs):>6.3f} "
-                     f"{statistics.mean(r['metric_calls'] for r in rs):>12.0f} "
-                     f"{statistics.mean(r['seconds'] for r in rs) / 60:>8.1f}")
-    if superseded:
-        lines.append(f"({superseded} earlier row(s) of re-run cells are kept in the file but not counted)")
-    return "\n".join(lines)
+        acc = h.summarise(r["accuracy"] for r in rs)
+        sd = f"±{acc.sd:.3f}" if acc.sd is not None else ""
+        t.add(task, system, len(rs), f"{acc.mean:.3f}{sd}", f"{acc.median:.3f}",
+              f"{statistics.mean(r['metric_calls'] for r in rs):.0f}",
+              f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}")
+    if len(rows) > len(latest):
+        t.notes.append(f"({len(rows) - len(latest)} earlier row(s) of re-run cells are kept in the file but not counted)")
+    return t
 
 
 def main(argv=None) -> int:
@@ -356,9 +346,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.table or not args.system:
         lo, _, hi = args.seeds.partition("-")
-        print(table(args.out, range(int(lo), int(hi or lo) + 1) if lo else None))
-        print()
-        print(planning_table(args.out))
+        print(h.tables([table(args.out, range(int(lo), int(hi or lo) + 1) if lo else None), planning_table(args.out)]))
         return 0
     params = parse_sets(ap, args.set)
     if args.system in PLANNERS:
@@ -372,10 +360,7 @@ def main(argv=None) -> int:
                    **({"params": params} if params else {}),
                    **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration, params),
                    "seconds": round(time.time() - t0, 1)}
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            with out_path.open("a") as f:
-                f.write(json.dumps(row) + "\n")
-            print(json.dumps(row), flush=True)
+            print(json.dumps(h.append_row(out_path, row)), flush=True)
         print(planning_table(out_path))
         return 0
     if not args.task:
@@ -394,9 +379,7 @@ def main(argv=None) -> int:
            "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"), "task_model": "greedy, as EVOFORGE_TASK_MODEL "
            "names it (embedded: SmolLM2-135M-Instruct)", "seconds": round(time.time() - t0, 1),
            "params": params, **out}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("a") as f:
-        f.write(json.dumps(row) + "\n")
+    row = h.append_row(args.out, row)
     print(json.dumps({k: v for k, v in row.items() if k != "prompt"}))
     print("prompt:", json.dumps(row["prompt"])[:600])
     print(table(args.out))

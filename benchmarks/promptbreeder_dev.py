@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import prompt_evolution as pe  # the same task model, task modules and promptbreeder run
+import _harness as h  # noqa: E402 - result rows and tables
+import prompt_evolution as pe  # noqa: E402 - the same task model, task modules and promptbreeder run
 
 RESULTS = Path(__file__).with_name("results") / "promptbreeder_dev.jsonl"
 
@@ -45,19 +45,18 @@ def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: boo
             "race": race, "prompt": best}
 
 
-def table(path: Path = RESULTS) -> str:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    cells: dict[tuple[str, str], dict[int, float]] = {}
-    for r in rows:  # a re-run of a (task, settings, seed) cell replaces it
+def table(path: Path = RESULTS) -> h.Table:
+    """Dev accuracy per (task, settings): mean and median over the seeds (a re-run of a seed replaces it)."""
+    def settings(r: dict) -> str:
         recorded = {"operators": "all", "selection": "tournament", **r["settings"]}  # older rows lack these two
-        settings = ", ".join(f"{k}={v}" for k, v in sorted(recorded.items()))
-        cells.setdefault((r["task"], settings), {})[int(r["seed"])] = r["dev_accuracy"]
-    lines = [f"{'task':<10} {'seeds':<16} {'mean':>6} {'median':>6}  settings"]
-    for (task, settings), by_seed in sorted(cells.items()):
-        accs = list(by_seed.values())
-        seeds = ",".join(str(s) for s in sorted(by_seed))
-        lines.append(f"{task:<10} {seeds:<16} {statistics.mean(accs):>6.3f} {statistics.median(accs):>6.3f}  {settings}")
-    return "\n".join(lines)
+        return ", ".join(f"{k}={v}" for k, v in sorted(recorded.items()))
+
+    t = h.Table([("task", "left"), ("seeds", "left"), ("mean", "right"), ("median", "right"), ("settings", "left")])
+    for (task, setting), rs in sorted(h.group(h.read_rows(path), lambda r: (r["task"], settings(r))).items()):
+        by_seed = {int(r["seed"]): r["dev_accuracy"] for r in rs}
+        acc = h.summarise(by_seed.values())
+        t.add(task, ",".join(str(s) for s in sorted(by_seed)), f"{acc.mean:.3f}", f"{acc.median:.3f}", setting)
+    return t
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     row = {"task": args.task, "seed": args.seed, **run(args.task, args.seed, params, args.dev_items, args.contenders),
            "seconds": round(time.time() - t0, 1)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("a") as f:
-        f.write(json.dumps(row) + "\n")
+    row = h.append_row(args.out, row)
     print(json.dumps({k: v for k, v in row.items() if k != "prompt"}))
     print(table(args.out))
     return 0

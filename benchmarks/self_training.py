@@ -20,13 +20,15 @@ STaR >= +15 points; ScPO >= 80 % of STaR's gain without labels.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _harness as h  # noqa: E402 - result rows and tables
 
 RESULTS = Path(__file__).parent / "results" / "self_training.jsonl"
 # About 190 generated samples per round for every sampling method: STaR samples each of 128 problems
@@ -100,33 +102,30 @@ def _config(row: dict) -> str:
     return f"{p.get('problems')}x{p.get('samples')}{extra}, {row.get('heldout')} held out{threads}"
 
 
-def table(path: Path = RESULTS) -> str:
+def table(path: Path = RESULTS) -> h.Table:
     """Mean per (method, configuration); gains are last round minus round 0 held-out accuracy."""
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
-    by: dict[tuple[str, str], list[dict]] = {}
-    for r in rows:
-        by.setdefault((r["method"], _config(r)), []).append(r)
-    w = max([len("configuration")] + [len(c) for _, c in by])
-    lines = [f"{'method':10} {'configuration':<{w}} {'seeds':>5} {'round0':>7} {'final':>7} {'gain':>7} "
-             f"{'gain sd':>8} {'best gain':>9} {'gen/round':>9} {'minutes':>8}"]
+    t = h.Table([("method", "left"), ("configuration", "left"), ("seeds", "right"), ("round0", "right"),
+                 ("final", "right"), ("gain", "right"), ("gain sd", "right"), ("best gain", "right"),
+                 ("gen/round", "right"), ("minutes", "right")])
     gains: dict[str, list[float]] = {}
+    by = h.group(h.read_rows(path), lambda r: (r["method"], _config(r)))
     for (m, cfg), rs in sorted(by.items(), key=lambda kv: (list(METHODS).index(kv[0][0]), kv[0][1])):
         g = [r["gain"] for r in rs if r["gain"] is not None]
         if rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS[m]} and rs[0]["heldout"] == 200:
             gains.setdefault(m, []).extend(g)  # the ratio line: current configuration, any thread count
+        gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
-        lines.append(f"{m:10} {cfg:<{w}} {len(rs):>5} {statistics.mean(r['acc'][0] for r in rs):>7.3f} "
-                     f"{statistics.mean(r['acc'][-1] for r in rs):>7.3f} "
-                     f"{statistics.mean(g) if g else float('nan'):>+7.3f} "
-                     f"{statistics.stdev(g) if len(g) > 1 else 0.0:>8.3f} "
-                     f"{statistics.mean(r['best_gain'] for r in rs):>+9.3f} {statistics.mean(gen):>9.0f} "
-                     f"{statistics.mean(r['seconds'] for r in rs) / 60:>8.1f}")
+        t.add(m, cfg, len(rs), f"{statistics.mean(r['acc'][0] for r in rs):.3f}",
+              f"{statistics.mean(r['acc'][-1] for r in rs):.3f}", f"{gain.mean if gain else float('nan'):+.3f}",
+              f"{gain.sd if gain and gain.sd is not None else 0.0:.3f}",
+              f"{statistics.mean(r['best_gain'] for r in rs):+.3f}", f"{statistics.mean(gen):.0f}",
+              f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}")
     star, scpo = (statistics.mean(gains[m]) if gains.get(m) else None for m in ("star", "scpo"))
     if star and star > 0 and scpo is not None:
-        lines.append(f"current configuration: STaR gain {100 * star:+.1f} points over {len(gains['star'])} runs "
-                     f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
-                     "(target >= 80%)")
-    return "\n".join(lines)
+        t.notes.append(f"current configuration: STaR gain {100 * star:+.1f} points over {len(gains['star'])} runs "
+                       f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
+                       "(target >= 80%)")
+    return t
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,9 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.method and not args.table:
         cell = run_cell(args.method, args.seed, args.rounds, args.heldout, args.warm_epochs, args.threads)
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        with args.results.open("a") as fh:
-            fh.write(json.dumps(cell) + "\n")
+        cell = h.append_row(args.results, cell)
         print(f"{args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s", file=sys.stderr)
     print(table(args.results))
 

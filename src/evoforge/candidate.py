@@ -37,6 +37,10 @@ class Candidate:
         """Score for ranking: failed or unevaluated candidates rank below everything."""
         return self.score if self.ok and self.score is not None else -math.inf
 
+    def rank_key(self) -> tuple[float, int]:
+        """Sort key that puts the best first, ties to the older (lower id): ``sorted(pool, key=Candidate.rank_key)``."""
+        return (-self.fitness(), self.id)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

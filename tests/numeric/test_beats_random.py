@@ -32,14 +32,14 @@ def test_beats_random_search(best, recipe, task, budget, params, options, rs_par
 def test_map_elites_beats_random_search_on_qd_score(best):
     """QD score (sum over filled cells of score - offset) of the same 20x20 grid at an equal budget."""
     import evoforge
-    from evoforge.recipes.map_elites import FastGridArchive
+    from evoforge.archives import GridArchive
 
     offset = -np.pi  # planar-arm scores are -std(angles) >= -pi
     for seed in SEEDS:
-        grid = FastGridArchive([(-1, 1), (-1, 1)], 20)
+        grid = GridArchive([(-1, 1), (-1, 1)], 20)
         evoforge.evolve("planar-arm", "random-search", budget=3000, seed=seed, executor="inprocess", timeout=None,
                         on_batch=lambda e, b: grid.add_batch(b, None))
-        me = FastGridArchive([(-1, 1), (-1, 1)], 20)
+        me = GridArchive([(-1, 1), (-1, 1)], 20)
         evoforge.evolve("planar-arm", "map-elites", budget=3000, seed=seed, executor="inprocess", timeout=None,
                         recipe_params={"cells": 20}, on_batch=lambda e, b: me.add_batch(b, None))
         assert me.qd_score(offset) > grid.qd_score(offset), (me.qd_score(offset), grid.qd_score(offset))

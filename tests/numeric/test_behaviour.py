@@ -113,10 +113,10 @@ def test_ga_unchanged_parameters():
 
 
 def test_map_elites_cvt_and_grid_batch_insert():
-    from evoforge.recipes.map_elites import FastGridArchive
+    from evoforge.archives import GridArchive
     from evoforge.candidate import Candidate
 
-    grid = FastGridArchive([(0, 1), (0, 1)], 4)
+    grid = GridArchive([(0, 1), (0, 1)], 4)
     cands = [Candidate(genome=[i], score=s, descriptors=d, status="ok") for i, (s, d) in
              enumerate([(1.0, [0.1, 0.1]), (2.0, [0.12, 0.1]), (0.5, [0.9, 0.9])])]
     assert grid.add_batch(cands, np.array([[0.0], [1.0], [2.0]])) == (2, 0)

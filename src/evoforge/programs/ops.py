@@ -82,7 +82,7 @@ class ProgramOps(ProgramPrompts):
         """A child with 1..``k`` numeric constants of a good program changed (no model call): the
         parent is drawn from ``pool`` with weights 1/rank; None when no program has constants."""
         ranked = sorted((c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
-                        key=lambda c: (-c.fitness(), c.id))
+                        key=Candidate.rank_key)
         if not ranked:
             return None
         w = 1.0 / (np.arange(len(ranked)) + 1.0)

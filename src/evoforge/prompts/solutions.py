@@ -24,12 +24,3 @@ def say(model: Any, prompt: str, rng: np.random.Generator, tag: str, *, temperat
                      seed=int(rng.integers(0, 2**31 - 1)), tag=tag)
     return (out[0].text if out else "").strip()
 
-
-def boltzmann(pool: list, k: int, rng: np.random.Generator, temperature: float = 0.1) -> list:
-    """``k`` draws from ``pool`` with probability proportional to exp(fitness / temperature)."""
-    if not pool:
-        return []
-    fit = np.array([c.fitness() if np.isfinite(c.fitness()) else -1.0 for c in pool], dtype=float)
-    w = np.exp((fit - fit.max()) / max(temperature, 1e-6))
-    idx = rng.choice(len(pool), size=k, p=w / w.sum())
-    return [pool[int(i)] for i in idx]

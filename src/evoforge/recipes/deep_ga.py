@@ -70,4 +70,4 @@ class DeepGA(Recipe):
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         ok = [c for c in candidates if c.ok]
         if ok:
-            self.parents = sorted(ok, key=lambda c: (-c.fitness(), c.id))
+            self.parents = sorted(ok, key=Candidate.rank_key)

@@ -65,7 +65,7 @@ class EoH(Recipe):
         self.turn, self.seeded = 0, False
 
     def _pick(self, k: int, rng: np.random.Generator) -> list[Candidate]:
-        ranked = sorted(self.pop, key=lambda c: (-c.fitness(), c.id))
+        ranked = sorted(self.pop, key=Candidate.rank_key)
         w = 1.0 / (np.arange(len(ranked)) + 1 + len(ranked))  # rank-based, as in EoH
         idx = rng.choice(len(ranked), size=min(k, len(ranked)), replace=False, p=w / w.sum())
         return [ranked[i] for i in idx]
@@ -98,7 +98,7 @@ class EoH(Recipe):
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         pool = self.pop + [c for c in candidates if c.status != REJECTED and c.ok]
-        pool.sort(key=lambda c: (-c.fitness(), c.id))
+        pool.sort(key=Candidate.rank_key)
         kept, scores = [], set()
         for c in pool:  # EoH keeps individuals with distinct objective values
             key = round(c.fitness(), 10)

@@ -194,7 +194,7 @@ class Evolve(Recipe):
                 self.pops.add(cand, int(cand.info.get("island", 0)) % self.islands)
             if cand.ok:
                 self.grid.add(cand)
-                self.pool = sorted(self.pool + [cand], key=lambda c: (-c.fitness(), c.id))[:16]
+                self.pool = sorted(self.pool + [cand], key=Candidate.rank_key)[:16]
             if cand.operator in self.bandit.pulls:
                 self.bandit.update(cand.operator, 1.0 if improved(cand, self.known) else 0.0)
             if self.systems is not None and "system" in cand.info:

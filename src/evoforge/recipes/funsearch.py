@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..archives import Islands
 from ..candidate import REJECTED, Candidate
 from ..programs.ops import ProgramOps, child
 from ..programs.templates import ProgramSpec, shown
 from ..recipe import Recipe, param, register, state
+from ..selection import boltzmann
 from ..task import Task
 
 
@@ -36,7 +38,7 @@ class FunSearch(Recipe):
 
     spec: ProgramSpec | None = state()
     ops: ProgramOps | None = state()
-    pops: list[list[Candidate]] = state(factory=list)  # per island, best first
+    pops: Islands | None = state(None)  # per island, best first (made in setup)
     turn: int = state(0)  # the island prompted next
     batches: int = state(0)
     seeded: bool = state(False)  # SEED has been proposed
@@ -44,17 +46,12 @@ class FunSearch(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.spec = ProgramSpec.from_task(task)
         self.ops = ProgramOps(self.spec, self.max_tokens, self.temperature)
-        self.pops = [[] for _ in range(self.islands)]
+        self.pops = Islands(self.islands, self.island_size, interval=0, keep_ranked=True)
         self.turn, self.batches, self.seeded = 0, 0, False
 
     def _sample(self, pop: list[Candidate], k: int, rng: np.random.Generator) -> list[Candidate]:
-        scores = np.array([c.fitness() for c in pop])
-        span = max(scores.max() - scores.min(), 1e-12)
-        logits = (scores - scores.max()) / span / self.softmax_temperature
-        p = np.exp(logits)
-        p /= p.sum()
-        idx = rng.choice(len(pop), size=min(k, len(pop)), replace=False, p=p)
-        return sorted((pop[i] for i in idx), key=lambda c: (c.fitness(), c.id))
+        shots = boltzmann(pop, k, rng, self.softmax_temperature, normalise=True, replace=False)
+        return sorted(shots, key=lambda c: (c.fitness(), c.id))  # worst to best
 
     def prompt(self, shots: list[Candidate]) -> str:
         name = self.spec.function
@@ -75,7 +72,7 @@ class FunSearch(Recipe):
         for _ in range(n):
             island = self.turn % self.islands
             self.turn += 1
-            pop = self.pops[island] or max(self.pops, key=len)
+            pop = self.pops.populations[island] or max(self.pops.populations, key=len)
             if not pop:
                 break
             shots = self._sample(pop, self.versions, rng)
@@ -91,14 +88,11 @@ class FunSearch(Recipe):
                 continue
             targets = range(self.islands) if cand.operator == "seed" else [int(cand.info.get("island", 0))]
             for i in targets:
-                self.pops[i].append(cand)
-                self.pops[i].sort(key=lambda c: (-c.fitness(), c.id))
-                del self.pops[i][self.island_size:]
+                self.pops.add(cand, i)
         self.batches += 1
         if self.reset_interval and self.batches % self.reset_interval == 0 and self.islands > 1:
-            best = [max((c.fitness() for c in pop), default=-np.inf) for pop in self.pops]
-            order = np.argsort(best, kind="stable")  # weakest first
+            order = self.pops.weakest()
             keep = order[self.islands // 2:]
             for i in order[: self.islands // 2]:
-                donor = self.pops[int(keep[int(rng.integers(len(keep)))])]
-                self.pops[int(i)] = donor[:1]
+                donor = self.pops.populations[keep[int(rng.integers(len(keep)))]]
+                self.pops.refill(i, donor[:1])

@@ -88,7 +88,7 @@ class LLMGuidedEvolution(Recipe):
             if c.ok:
                 self.pop.append(c)
             self.known[c.id] = c
-        self.pop.sort(key=lambda c: (-c.fitness(), c.id))
+        self.pop.sort(key=Candidate.rank_key)
         del self.pop[self.population:]
         self.outcomes = self.outcomes[-12:]
         self.batches += 1

@@ -13,9 +13,9 @@ import numpy as np
 
 from ..archives import Islands
 from ..candidate import Candidate
-from ..prompts.solutions import boltzmann, problem_of, say
+from ..prompts.solutions import problem_of, say
 from ..recipe import Recipe, param, register, state
-from ..selection import ranked
+from ..selection import boltzmann, ranked
 from ..task import Task
 
 
@@ -86,11 +86,9 @@ class MindEvolution(Recipe):
 
     def _reset(self) -> None:
         """Refill the worst islands with copies of the best solutions from all islands."""
-        best_of = [max((c.fitness() for c in pop), default=-np.inf) for pop in self.pool.populations]
-        worst = sorted(range(self.islands), key=lambda i: (best_of[i], i))[: self.reset_islands]
         elites = ranked([c for pop in self.pool.populations for c in pop if c.ok])[: self.island_size]
-        for i in worst:
-            self.pool.populations[i] = list(elites)
+        for i in self.pool.weakest()[: self.reset_islands]:
+            self.pool.refill(i, elites)
         self.resets += 1
 
     def archive(self) -> Islands:
