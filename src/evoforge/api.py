@@ -111,12 +111,7 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
 
 def open_resumable(path: str | Path) -> RunStore:
     """Open a run file for resuming, refusing finished runs."""
-    store = RunStore.open(path)
-    try:
-        store.lock()
-    except StoreError:
-        store.close()
-        raise
+    store = RunStore.open(path, write=True)
     if store.meta("status") == "finished":
         reason = store.meta("stop_reason")
         store.close()

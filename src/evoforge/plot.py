@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .archives import GridArchive
 from .errors import StoreError
 from .store import RunStore
+from .view import grid_heatmap
 
 
 def _maze_task(config: dict):
@@ -25,14 +25,6 @@ def _maze_task(config: dict):
 MONITORS = [("score", "held-out accuracy"), ("pass1", "pass@1"), ("passk", "pass@k"), ("majk", "maj@k"),
             ("diversity", "answer diversity"), ("gv_gap", "generation-verification gap"),
             ("self_pref", "judge's self-preference")]
-
-
-def _self_training(recipe) -> bool:
-    try:
-        from .weights.loop import SelfTraining
-    except ImportError:
-        return False
-    return isinstance(recipe, SelfTraining)
 
 
 def _draw_monitors(ax, store: RunStore) -> None:
@@ -61,10 +53,9 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     batches = store.batches()
     if not batches:
         raise StoreError(f"{store.path} has no committed batch to plot yet")
-    saved = store.recipe_state()
-    archive = saved[1]["recipe"].archive() if saved else None
-    grid = archive if isinstance(archive, GridArchive) and len(archive.dims) >= 2 else None
-    monitors = saved is not None and _self_training(saved[1]["recipe"])
+    view = store.meta("view") or {}  # the recipe as JSON; a run file's pickled state is never loaded here
+    grid = view.get("grid")
+    monitors = bool(view.get("self_training"))
     maze = None if grid or monitors else _maze_task(store.config)
     wide = bool(grid or maze or monitors)
 
@@ -81,9 +72,10 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     ax.grid(alpha=0.3)
     if grid:
         heat = axes[0][1]
-        image = heat.imshow(grid.heatmap().T, origin="lower", aspect="auto", cmap="viridis",
-                            extent=[grid.low[0], grid.high[0], grid.low[1], grid.high[1]])
-        heat.set_title(f"archive: {len(grid.elites)} elites, coverage {grid.coverage:.1%}")
+        low, high = grid["low"], grid["high"]
+        image = heat.imshow(grid_heatmap(grid).T, origin="lower", aspect="auto", cmap="viridis",
+                            extent=[low[0], high[0], low[1], high[1]])
+        heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
         heat.set_xlabel("descriptor 1")
         heat.set_ylabel("descriptor 2")
         fig.colorbar(image, ax=heat, label="score")

@@ -1,0 +1,37 @@
+"""What readers of a run file may know of its recipe, as plain JSON: ``show`` and ``plot`` read this
+instead of unpickling the recipe. The engine stores it with its commits (meta ``view``)."""
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from .archives import GridArchive
+
+
+def recipe_view(recipe: Any) -> dict[str, Any]:
+    """{"grid": the 2-D heatmap of a grid archive or None, "self_training": bool}."""
+    return {"grid": _grid(recipe.archive()), "self_training": _self_training(recipe)}
+
+
+def _grid(archive: Any) -> dict[str, Any] | None:
+    if not isinstance(archive, GridArchive) or len(archive.dims) < 2:
+        return None
+    occupied = getattr(archive, "occupied", None)  # array archives count cells without building elites
+    elites = len(occupied()) if callable(occupied) else len(archive.elites)
+    heat = np.asarray(archive.heatmap(), dtype=float)
+    return {"low": archive.low[:2].tolist(), "high": archive.high[:2].tolist(), "elites": elites,
+            "coverage": float(archive.coverage),
+            "heatmap": [[v if math.isfinite(v) else None for v in row] for row in heat.tolist()]}
+
+
+def grid_heatmap(grid: dict[str, Any]) -> np.ndarray:
+    """The stored heatmap as an array (NaN where a cell is empty)."""
+    return np.array([[np.nan if v is None else v for v in row] for row in grid["heatmap"]], dtype=float)
+
+
+def _self_training(recipe: Any) -> bool:
+    loop = sys.modules.get("evoforge.weights.loop")  # not imported: the recipe cannot be one (no torch import)
+    return loop is not None and isinstance(recipe, loop.SelfTraining)
