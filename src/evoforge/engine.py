@@ -101,6 +101,7 @@ class Engine:
         self._last_commit, self._commit_cost = time.perf_counter(), 0.0
         self._view_at = float("-inf")
         self._strikes: dict[str, int] = {}  # genome key -> deaths of the process while it was in flight
+        self._suspects_until = -1  # the last batch a suspect may come back in; commits wait until it is done
 
     # -- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> list[Candidate]:
@@ -192,6 +193,8 @@ class Engine:
                 self.commit()
 
     def _commit_due(self) -> bool:
+        if self.state.batch <= self._suspects_until:
+            return False  # progress is committed only once the suspects' batch was evaluated
         every = self.checkpoint_every
         if every is None:
             every = min(20.0 * self._commit_cost, 30.0) if self._running else 0.0
@@ -240,7 +243,7 @@ class Engine:
             else:
                 rest.append((key, text[:100_000], cand))
         if rest:
-            self.store.mark_inflight([(key, text) for key, text, _ in rest])
+            self.store.mark_inflight(self.state.batch, [(key, text) for key, text, _ in rest])
             executor.evaluate([c for _, _, c in rest])
 
     # -- the loop -----------------------------------------------------------------------------
@@ -297,7 +300,9 @@ class Engine:
         """Continue from the last batch committed in ``store`` (whose checkpoint must carry this user's
         signature); genomes in flight when the run died become suspects."""
         last, saved = store.last_batch(), store.recipe_state()
-        self._strikes = store.strike_inflight()
+        inflight = store.strike_inflight(last["batch"] if last else -1)
+        self._strikes = {key: strikes for key, (strikes, _) in inflight.items()}
+        self._suspects_until = max((b for s, b in inflight.values() if s == 1), default=-1)
         if last is None or saved is None:
             self._started = False  # nothing committed yet: start over, same seed
             return

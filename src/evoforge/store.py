@@ -50,8 +50,8 @@ CREATE TABLE IF NOT EXISTS batches (
   committed_at REAL NOT NULL, rng TEXT NOT NULL, usage TEXT);
 CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), batch INTEGER NOT NULL,
   recipe_state BLOB NOT NULL, signature TEXT);
-CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, genome TEXT, strikes INTEGER NOT NULL DEFAULT 0,
-  alone INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, batch INTEGER NOT NULL, genome TEXT,
+  strikes INTEGER NOT NULL DEFAULT 0, alone INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time REAL NOT NULL,
   kind TEXT NOT NULL, data TEXT);
 """
@@ -160,21 +160,24 @@ class RunStore:
             self.conn.execute("DELETE FROM inflight WHERE strikes < 2")
 
     # -- candidates in flight (poison candidates) ------------------------------------------------
-    def mark_inflight(self, entries: list[tuple[str, str | None]]) -> None:
+    def mark_inflight(self, batch: int, entries: list[tuple[str, str | None]]) -> None:
         """Record the genome keys about to be evaluated (committed before evaluation starts); the
         previous batch's entries, evaluated without incident, are dropped in the same transaction."""
         with self.conn:
             self.conn.execute("DELETE FROM inflight WHERE strikes = 0")
-            self.conn.executemany("INSERT OR IGNORE INTO inflight(key, genome) VALUES (?, ?)", entries)
+            self.conn.executemany("INSERT OR IGNORE INTO inflight(key, batch, genome) VALUES (?, ?, ?)",
+                                  [(key, batch, genome) for key, genome in entries])
 
-    def strike_inflight(self) -> dict[str, int]:
-        """On resume: the run died with these keys in flight. One evaluated alone when it died gets a
-        second strike; the others a first. Returns {key: strikes}."""
+    def strike_inflight(self, committed: int) -> dict[str, tuple[int, int]]:
+        """On resume: the run died with these keys in flight. Entries of batches up to ``committed``
+        evaluated fine (their batch was committed) and are dropped; one evaluated alone when the process
+        died gets a second strike, the others a first. Returns {key: (strikes, batch)}."""
         with self.conn:
+            self.conn.execute("DELETE FROM inflight WHERE batch <= ? AND strikes < 2", (committed,))
             self.conn.execute("UPDATE inflight SET strikes = 2 WHERE alone = 1")
             self.conn.execute("UPDATE inflight SET strikes = 1 WHERE strikes = 0")
             self.conn.execute("UPDATE inflight SET alone = 0")
-        return {r["key"]: r["strikes"] for r in self.conn.execute("SELECT key, strikes FROM inflight")}
+        return {r["key"]: (r["strikes"], r["batch"]) for r in self.conn.execute("SELECT key, strikes, batch FROM inflight")}
 
     def isolate_inflight(self, key: str, alone: bool) -> None:
         """Mark ``key`` as evaluated alone (``alone``), or clear it once it survived that."""
