@@ -203,18 +203,21 @@ class Engine:
     def commit(self, final: bool = False) -> None:
         """Write the batches not yet in the store, with the recipe's state after the last of them, and
         (at the end, and every ``VIEW_EVERY`` seconds) the recipe's view and report text for readers."""
-        if self.store is None or not self._pending:
+        if self.store is None or not (self._pending or (final and self._started)):
             return
-        start = time.perf_counter()
+        start, pending = time.perf_counter(), self._pending
         view = recipe_view(self.recipe) if final or start - self._view_at >= VIEW_EVERY else None
-        self.store.commit(self._pending, {"recipe": self.recipe, "engine": self.state}, view)
         if view is not None:
             self._view_at = start
-        if type(self.recipe).report is not Recipe.report:
-            self.store.set_report(self._report_text())
-        self._pending = []
-        self._last_commit = time.perf_counter()
-        self._commit_cost = self._last_commit - start
+        if pending:
+            self.store.commit(pending, {"recipe": self.recipe, "engine": self.state}, view)
+            view = None  # written with the commit
+        report = self._report_text() if type(self.recipe).report is not Recipe.report else None
+        self.store.describe(report, view)  # needs the committed batches (a report may read the store)
+        if pending:
+            self._pending = []
+            self._last_commit = time.perf_counter()
+            self._commit_cost = self._last_commit - start
 
     def _report_text(self) -> str | None:
         try:

@@ -204,10 +204,13 @@ class RunStore:
             if view is not None:
                 self._set_meta({"view": view})
 
-    def set_report(self, text: str | None) -> None:
-        """Store the recipe's report text (shown by ``show`` and at the end of a run)."""
-        with self.conn:
-            self._set_meta({"report": text})
+    def describe(self, report: str | None, view: dict[str, Any] | None = None) -> None:
+        """Store what readers show of the recipe: its report text (``show``, the end of a run) and,
+        when given, its view (``plot``). ``None`` leaves the stored value as it is."""
+        values = {k: v for k, v in (("report", report), ("view", view)) if v is not None}
+        if values:
+            with self.conn:
+                self._set_meta(values)
 
     def _write_batch(self, rec: BatchRecord) -> None:
         self.conn.executemany(

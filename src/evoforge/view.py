@@ -13,7 +13,11 @@ from .archives import GridArchive
 
 def recipe_view(recipe: Any) -> dict[str, Any]:
     """{"grid": the 2-D heatmap of a grid archive or None, "self_training": bool}."""
-    return {"grid": _grid(recipe.archive()), "self_training": _self_training(recipe)}
+    try:
+        archive = recipe.archive()
+    except Exception:  # a view is an extra: a recipe whose archive is not ready has none
+        archive = None
+    return {"grid": _grid(archive), "self_training": _self_training(recipe)}
 
 
 def _grid(archive: Any) -> dict[str, Any] | None:

@@ -136,3 +136,15 @@ def test_report_text_comes_from_the_store_not_the_pickle(write_task, tmp_path, e
     conn.close()
     shown = evoforge("show", db)
     assert shown.returncode == 0 and "ROUND TABLE" in shown.stdout, shown.stderr
+
+
+def test_plot_data_is_stored_as_json_at_the_end_of_a_run(tmp_path):
+    db = tmp_path / "me.db"
+    evolve("sphere-projection", "map-elites", budget=2000, out=db)
+    store = RunStore.open(db)
+    view = store.meta("view")
+    store.close()
+    grid = view["grid"]
+    filled = sum(v is not None for row in grid["heatmap"] for v in row)
+    assert view["self_training"] is False and grid["elites"] == filled > 10
+    assert grid["coverage"] == pytest.approx(filled / (len(grid["heatmap"]) * len(grid["heatmap"][0])))
