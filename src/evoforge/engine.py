@@ -32,7 +32,7 @@ from .candidate import REJECTED, Candidate, fail
 from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
-from .store import BatchRecord, RunStore
+from .store import BatchRecord, RunStore, genome_text
 from .task import Task
 from .view import recipe_view
 
@@ -42,11 +42,8 @@ VIEW_EVERY = 30.0  # seconds between refreshes of the stored recipe view (the ar
 
 def genome_key(genome: Any) -> str:
     """A stable hash of a genome's JSON form (exact-duplicate detection)."""
-    return _key_of(_genome_json(genome))
-
-
-def _genome_json(genome: Any) -> str:
-    return json.dumps(genome, sort_keys=True, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+    text = json.dumps(genome, sort_keys=True, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+    return _key_of(text)
 
 
 def _key_of(text: str) -> str:
@@ -233,7 +230,7 @@ class Engine:
             return
         rest = []
         for cand in pending:
-            text = _genome_json(cand.genome)
+            text = genome_text(cand.genome) or "null"  # the store's JSON (orjson): cheap enough per batch
             key = _key_of(text)
             strikes = self._strikes.get(key, 0)
             if strikes >= 2:

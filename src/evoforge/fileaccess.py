@@ -60,7 +60,10 @@ def check_format(path: Path, fmt: str) -> None:
 
 def claim(path: Path, refusal: str = "") -> int:
     """An exclusive lock on the run file (a descriptor to keep), or StoreError if a writer holds it."""
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as err:
+        raise StoreError(f"cannot open {path} ({err.strerror})") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -75,5 +78,7 @@ def remove_unclaimed(path: Path) -> None:
     try:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except OSError as err:
+        raise StoreError(f"cannot overwrite {path} ({err.strerror})") from None
     finally:
         os.close(fd)

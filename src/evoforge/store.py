@@ -325,6 +325,9 @@ def _dumps(value: Any) -> str | None:
         return json.dumps(value, default=_json_default)
 
 
+genome_text = _dumps  # the JSON text the store records for a genome
+
+
 def _candidate_row(c: Candidate, batch: int) -> tuple:
     return (c.id, batch, c.generation, c.operator, c.status, c.reason, c.score, _dumps(c.genome),
             _dumps(c.metrics), _dumps(c.descriptors), c.feedback, _dumps(c.parents), _dumps(c.info),
