@@ -14,3 +14,18 @@ def write_task(tmp_path: Path):
         return str(path)
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_key(tmp_path_factory: pytest.TempPathFactory):
+    """Sign the tests' run files with a key of their own, not the user's (~/.config/evoforge/run-key)."""
+    import os
+
+    path = tmp_path_factory.mktemp("run-key") / "run-key"
+    previous = os.environ.get("EVOFORGE_KEY_FILE")
+    os.environ["EVOFORGE_KEY_FILE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("EVOFORGE_KEY_FILE", None)
+    else:
+        os.environ["EVOFORGE_KEY_FILE"] = previous

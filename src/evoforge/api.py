@@ -180,12 +180,7 @@ def _discard_if_empty(path: Path) -> None:
 
 def open_resumable(path: str | Path) -> RunStore:
     """Open a run file for resuming, refusing finished runs."""
-    store = RunStore.open(path)
-    try:
-        store.lock()
-    except StoreError:
-        store.close()
-        raise
+    store = RunStore.open(path, write=True)
     if store.meta("status") == "finished":
         reason = store.meta("stop_reason")
         store.close()

@@ -144,8 +144,7 @@ def _recipe_report(path: str) -> None:
     """Print what the run's recipe adds to reports (e.g. the per-round table of self-training)."""
     store = RunStore.open(path)
     try:
-        saved = store.recipe_state()
-        text = saved[1]["recipe"].report(store) if saved else None
+        text = store.meta("report")  # written by the run as text: nothing in a run file is unpickled here
     finally:
         store.close()
     if text:

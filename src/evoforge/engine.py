@@ -9,6 +9,10 @@ Commits: driven by hand, every ``tell`` commits. Inside ``run`` a commit happens
 keep commits under ~5 % of the run time (20x the last commit's duration, at most 30 s), so slow batches
 (model calls) commit every batch and millisecond batches commit in groups.
 
+Poison candidates: before a batch is evaluated inside ``run``, the pending genome keys are committed as
+"in flight". A resume after the process died finds them there: each is then evaluated alone first, and
+one that kills the process again (a second strike) fails without being evaluated a third time.
+
 The array path: when the recipe implements ``ask_array`` / ``tell_array``, the task has
 ``evaluate_array`` and the executor can evaluate rows in-process, a batch is one array through the
 loop and Candidates are built only for the rows the recipe keeps (and a new best).
@@ -24,17 +28,25 @@ from typing import Any, Callable
 import numpy as np
 
 from .budget import Budget
-from .candidate import REJECTED, Candidate
+from .candidate import REJECTED, Candidate, fail
 from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
-from .store import BatchRecord, RunStore
+from .store import BatchRecord, RunStore, genome_text
 from .task import Task
+from .view import recipe_view
+
+POISON = "killed the evoforge process twice during evaluation; isolated and failed"
+VIEW_EVERY = 30.0  # seconds between refreshes of the stored recipe view (the archive heatmap)
 
 
 def genome_key(genome: Any) -> str:
     """A stable hash of a genome's JSON form (exact-duplicate detection)."""
     text = json.dumps(genome, sort_keys=True, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+    return _key_of(text)
+
+
+def _key_of(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -84,6 +96,9 @@ class Engine:
         self._pending: list[BatchRecord] = []
         self._running = False  # inside run(): commits may be grouped
         self._last_commit, self._commit_cost = time.perf_counter(), 0.0
+        self._view_at = float("-inf")
+        self._strikes: dict[str, int] = {}  # genome key -> deaths of the process while it was in flight
+        self._suspects_until = -1  # the last batch a suspect may come back in; commits wait until it is done
 
     # -- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> list[Candidate]:
@@ -175,20 +190,61 @@ class Engine:
                 self.commit()
 
     def _commit_due(self) -> bool:
+        if self.state.batch <= self._suspects_until:
+            return False  # progress is committed only once the suspects' batch was evaluated
         every = self.checkpoint_every
         if every is None:
             every = min(20.0 * self._commit_cost, 30.0) if self._running else 0.0
         return time.perf_counter() - self._last_commit >= every
 
-    def commit(self) -> None:
-        """Write the batches not yet in the store, with the recipe's state after the last of them."""
-        if self.store is None or not self._pending:
+    def commit(self, final: bool = False) -> None:
+        """Write the batches not yet in the store, with the recipe's state after the last of them, and
+        (at the end, and every ``VIEW_EVERY`` seconds) the recipe's view and report text for readers."""
+        if self.store is None or not (self._pending or (final and self._started)):
             return
-        start = time.perf_counter()
-        self.store.commit(self._pending, {"recipe": self.recipe, "engine": self.state})
-        self._pending = []
-        self._last_commit = time.perf_counter()
-        self._commit_cost = self._last_commit - start
+        start, pending = time.perf_counter(), self._pending
+        view = recipe_view(self.recipe) if final or start - self._view_at >= VIEW_EVERY else None
+        if view is not None:
+            self._view_at = start
+        if pending:
+            self.store.commit(pending, {"recipe": self.recipe, "engine": self.state}, view)
+            view = None  # written with the commit
+        report = self._report_text() if type(self.recipe).report is not Recipe.report else None
+        self.store.describe(report, view)  # needs the committed batches (a report may read the store)
+        if pending:
+            self._pending = []
+            self._last_commit = time.perf_counter()
+            self._commit_cost = self._last_commit - start
+
+    def _report_text(self) -> str | None:
+        try:
+            return self.recipe.report(self.store)
+        except Exception as err:  # a report is an extra: it must not end the run
+            return f"(no report: {type(err).__name__}: {err})"
+
+    def _evaluate(self, executor: Executor, pending: list[Candidate]) -> None:
+        """Evaluate a batch, recording it as in flight first. Suspects (in flight when the process died)
+        are evaluated alone first; a twice-struck genome fails without evaluation."""
+        if self.store is None:
+            executor.evaluate(pending)
+            return
+        rest = []
+        for cand in pending:
+            text = genome_text(cand.genome) or "null"  # the store's JSON (orjson): cheap enough per batch
+            key = _key_of(text)
+            strikes = self._strikes.get(key, 0)
+            if strikes >= 2:
+                fail(cand, POISON)
+            elif strikes == 1:
+                self.store.isolate_inflight(key, alone=True)
+                executor.evaluate([cand])
+                self.store.isolate_inflight(key, alone=False)
+                del self._strikes[key]
+            else:
+                rest.append((key, text[:100_000], cand))
+        if rest:
+            self.store.mark_inflight(self.state.batch, [(key, text) for key, text, _ in rest])
+            executor.evaluate([c for _, _, c in rest])
 
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
@@ -215,7 +271,7 @@ class Engine:
                     break
                 pending = [c for c in batch if c.status == "pending"]
                 if pending:
-                    executor.evaluate(pending)
+                    self._evaluate(executor, pending)
                     stalled = 0
                 else:
                     stalled += 1
@@ -225,7 +281,7 @@ class Engine:
                     reason = "stalled: 100 batches in a row proposed only duplicates"
         finally:
             self._running = False
-        self.commit()
+        self.commit(final=True)
         if self.store is not None:
             self.store.mark_finished(reason)
         return RunResult(best=self.state.best, evaluations=self.state.evaluations, batches=self.state.batch,
@@ -241,8 +297,12 @@ class Engine:
         return evaluate_rows if evaluate_rows is not None and self.array_capable() else None
 
     def restore(self, store: RunStore) -> None:
-        """Continue from the last batch committed in ``store``."""
+        """Continue from the last batch committed in ``store`` (whose checkpoint must carry this user's
+        signature); genomes in flight when the run died become suspects."""
         last, saved = store.last_batch(), store.recipe_state()
+        inflight = store.strike_inflight(last["batch"] if last else -1)
+        self._strikes = {key: strikes for key, (strikes, _) in inflight.items()}
+        self._suspects_until = max((b for s, b in inflight.values() if s == 1), default=-1)
         if last is None or saved is None:
             self._started = False  # nothing committed yet: start over, same seed
             return
@@ -258,3 +318,4 @@ class Engine:
             self._seen = {genome_key(c.genome) for c in store.candidates("status != ?", (REJECTED,))}
         self.rng.bit_generator.state = last["rng"]
         self._started = True
+

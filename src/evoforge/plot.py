@@ -4,10 +4,11 @@ or the trajectories' end points (tasks that draw themselves, e.g. the hard maze)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from .archives import GridArchive
 from .errors import StoreError
 from .store import RunStore
+from .view import grid_heatmap
 
 
 def _maze_task(config: dict):
@@ -22,6 +23,18 @@ def _maze_task(config: dict):
     return task.module if callable(task.attr("draw")) and bounds and len(bounds) == 2 else None
 
 
+def _plot_extra(store: RunStore) -> Any:
+    """The run's recipe class's own panel (a classmethod reading the store: no recipe state is loaded)."""
+    from .errors import ConfigError
+    from .registry import get_recipe
+
+    try:
+        cls = get_recipe(str(store.config.get("recipe")))
+    except ConfigError:
+        return None
+    return cls.plot_extra if cls.draws_plot_extra() else None
+
+
 def plot_run(store: RunStore, path: str | Path) -> Path:
     import matplotlib
 
@@ -31,11 +44,9 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     batches = store.batches()
     if not batches:
         raise StoreError(f"{store.path} has no committed batch to plot yet")
-    saved = store.recipe_state()
-    recipe = saved[1]["recipe"] if saved else None
-    archive = recipe.archive() if recipe is not None else None
-    grid = archive if isinstance(archive, GridArchive) and len(archive.dims) >= 2 else None
-    extra = recipe is not None and type(recipe).draws_plot_extra()
+    view = store.meta("view") or {}  # the recipe as JSON; a run file's pickled state is never loaded here
+    grid = view.get("grid")
+    extra = _plot_extra(store) if view.get("plot_extra") else None
     maze = None if grid or extra else _maze_task(store.config)
     wide = bool(grid or maze or extra)
 
@@ -52,14 +63,15 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     ax.grid(alpha=0.3)
     if grid:
         heat = axes[0][1]
-        image = heat.imshow(grid.heatmap().T, origin="lower", aspect="auto", cmap="viridis",
-                            extent=[grid.low[0], grid.high[0], grid.low[1], grid.high[1]])
-        heat.set_title(f"archive: {len(grid.elites)} elites, coverage {grid.coverage:.1%}")
+        low, high = grid["low"], grid["high"]
+        image = heat.imshow(grid_heatmap(grid).T, origin="lower", aspect="auto", cmap="viridis",
+                            extent=[low[0], high[0], low[1], high[1]])
+        heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
         heat.set_xlabel("descriptor 1")
         heat.set_ylabel("descriptor 2")
         fig.colorbar(image, ax=heat, label="score")
     if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
-        recipe.plot_extra(axes[0][1], store)
+        extra(axes[0][1], store)
     if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
         ends = [c.descriptors for c in store.candidates("status = ?", ("ok",)) if c.descriptors]
         panel = axes[0][1]

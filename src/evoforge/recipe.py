@@ -104,14 +104,15 @@ class Recipe:
         """The recipe's archive, for plots and summaries (``None`` when it has none)."""
         return None
 
-    def plot_extra(self, ax: Any, store: Any) -> None:
+    @classmethod
+    def plot_extra(cls, ax: Any, store: Any) -> None:
         """Draw the recipe's own panel beside the score curves of ``evoforge plot`` (matplotlib ``ax``,
         the run's store); only recipes that override it get the panel."""
         raise NotImplementedError
 
     @classmethod
     def draws_plot_extra(cls) -> bool:
-        return cls.plot_extra is not Recipe.plot_extra
+        return cls.plot_extra.__func__ is not Recipe.plot_extra.__func__
 
     def stop_reason(self) -> str | None:
         """A reason to end the run that only the recipe knows (e.g. its own metric-call budget)."""

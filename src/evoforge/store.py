@@ -4,14 +4,19 @@ A commit writes one or more consecutive batches (their candidates, lineage, even
 summaries, the engine's random-generator state) together with the recipe's state after the last of
 them, in a single transaction, so a run killed at any instant resumes from its last committed batch
 with nothing duplicated; batches evaluated after that commit are evaluated again on resume.
+
+Run files hold no state a reader must unpickle: the recipe state is a pickle signed with this user's
+run key (runkey.py) and loaded only by ``resume`` after the signature checks out; what ``show`` and
+``plot`` need from the recipe (its report text, its archive's heatmap) is stored as JSON in meta.
+Readers open the file read-only; only ``create`` and ``open(write=True)`` change it.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import pickle
 import sqlite3
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +24,15 @@ from typing import Any, Iterator
 
 import orjson
 
+from . import runkey
 from .candidate import Candidate
 from .errors import StoreError
+from .fileaccess import check_format, check_header, claim, connect, connect_readonly, remove_unclaimed
 
 FORMAT = "evoforge-run"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: signed checkpoints, the inflight table, report/view in meta
+READABLE_VERSIONS = (1, 2)
+NOT_OURS = "was not written by evoforge for this user (signature mismatch); refusing to load its state"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +49,9 @@ CREATE TABLE IF NOT EXISTS batches (
   best_score REAL, median_score REAL, batch_best REAL, elapsed REAL NOT NULL,
   committed_at REAL NOT NULL, rng TEXT NOT NULL, usage TEXT);
 CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), batch INTEGER NOT NULL,
-  recipe_state BLOB NOT NULL);
+  recipe_state BLOB NOT NULL, signature TEXT);
+CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, batch INTEGER NOT NULL, genome TEXT,
+  strikes INTEGER NOT NULL DEFAULT 0, alone INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time REAL NOT NULL,
   kind TEXT NOT NULL, data TEXT);
 """
@@ -69,17 +80,13 @@ class RunStore:
         self.conn = conn
         self.path = path
         self._lock_fd: int | None = None
+        self._key: bytes | None = None  # the run key and run id, once this store signs a commit
+        self._run_id = ""
 
     def lock(self) -> None:
         """Claim the run for writing; a second writer (say, two ``resume`` at once) is refused.
         The lock is the kernel's and vanishes with the process, even after kill -9."""
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise StoreError(f"{self.path} is in use by another evoforge process") from None
-        self._lock_fd = fd
+        self._lock_fd = claim(self.path)
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -89,36 +96,42 @@ class RunStore:
             if not overwrite:
                 raise StoreError(f"{path} already exists: resume it with `evoforge resume {path}` "
                                  "or choose another --out")
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            remove_unclaimed(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        store = cls(_connect(path), path)
+        store = cls(connect(path), path)
         store.lock()
         with store.conn:
             store.conn.executescript(_SCHEMA)
             store._set_meta({"format": FORMAT, "schema_version": SCHEMA_VERSION, "status": "running",
-                             "config": config, "created_at": time.time()})
+                             "config": config, "created_at": time.time(), "run_id": secrets.token_hex(16)})
         return store
 
     @classmethod
-    def open(cls, path: str | Path) -> RunStore:
+    def open(cls, path: str | Path, *, write: bool = False) -> RunStore:
+        """Open a run read-only, or with ``write`` (resume) claim it and open it for writing. A file
+        that is not an evoforge run is refused before anything could change it."""
         path = Path(path)
         if not path.is_file():
             raise StoreError(f"run file not found: {path}")
+        check_header(path)
+        check_format(path, FORMAT)
+        conn = connect_readonly(path)
+        store = cls(conn, path)
         try:
-            conn = _connect(path)
-            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            _check_version(store, write)
+            if write:
+                store.lock()
+                conn.close()
+                store.conn = connect(path)
+            ok = store.conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise StoreError(f"{path} is corrupted (sqlite: {ok})")
-            fmt = conn.execute("SELECT value FROM meta WHERE key='format'").fetchone()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{path} is not an evoforge run file ({err})") from None
-        if fmt is None or json.loads(fmt[0]) != FORMAT:
-            raise StoreError(f"{path} is not an evoforge run file")
-        store = cls(conn, path)
-        version = store.meta("schema_version")
-        if version != SCHEMA_VERSION:
-            raise StoreError(f"{path} has run-file schema {version}; this evoforge reads {SCHEMA_VERSION}")
+            store.close()
+            raise StoreError(f"{path} is not a readable evoforge run file ({err})") from None
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -144,16 +157,60 @@ class RunStore:
         with self.conn:
             self._set_meta({"status": "finished", "stop_reason": reason, "finished_at": time.time()})
             self._event(None, "finished", {"reason": reason})
+            self.conn.execute("DELETE FROM inflight WHERE strikes < 2")
+
+    # -- candidates in flight (poison candidates) ------------------------------------------------
+    def mark_inflight(self, batch: int, entries: list[tuple[str, str | None]]) -> None:
+        """Record the genome keys about to be evaluated (committed before evaluation starts); the
+        previous batch's entries, evaluated without incident, are dropped in the same transaction."""
+        with self.conn:
+            self.conn.execute("DELETE FROM inflight WHERE strikes = 0")
+            self.conn.executemany("INSERT OR IGNORE INTO inflight(key, batch, genome) VALUES (?, ?, ?)",
+                                  [(key, batch, genome) for key, genome in entries])
+
+    def strike_inflight(self, committed: int) -> dict[str, tuple[int, int]]:
+        """On resume: the run died with these keys in flight. Entries of batches up to ``committed``
+        evaluated fine (their batch was committed) and are dropped; one evaluated alone when the process
+        died gets a second strike, the others a first. Returns {key: (strikes, batch)}."""
+        with self.conn:
+            self.conn.execute("DELETE FROM inflight WHERE batch <= ? AND strikes < 2", (committed,))
+            self.conn.execute("UPDATE inflight SET strikes = 2 WHERE alone = 1")
+            self.conn.execute("UPDATE inflight SET strikes = 1 WHERE strikes = 0")
+            self.conn.execute("UPDATE inflight SET alone = 0")
+        return {r["key"]: (r["strikes"], r["batch"]) for r in self.conn.execute("SELECT key, strikes, batch FROM inflight")}
+
+    def isolate_inflight(self, key: str, alone: bool) -> None:
+        """Mark ``key`` as evaluated alone (``alone``), or clear it once it survived that."""
+        with self.conn:
+            if alone:
+                self.conn.execute("UPDATE inflight SET alone = 1 WHERE key = ?", (key,))
+            else:
+                self.conn.execute("DELETE FROM inflight WHERE key = ?", (key,))
 
     # -- writing ---------------------------------------------------------------------------------
-    def commit(self, records: list[BatchRecord], recipe_state: Any) -> None:
-        """Write consecutive batches and the state needed to resume after the last one, atomically."""
+    def commit(self, records: list[BatchRecord], recipe_state: Any, view: dict[str, Any] | None = None) -> None:
+        """Write consecutive batches and the state needed to resume after the last one, atomically.
+        The state is pickled and signed; ``view`` (JSON) is what readers may know of the recipe."""
         blob = pickle.dumps(recipe_state, protocol=pickle.HIGHEST_PROTOCOL)
+        batch = records[-1].batch
+        if self._key is None:
+            self._key, self._run_id = runkey.load_key(create=True), self.meta("run_id", "")
+        signature = runkey.sign(self._key, self._run_id, batch, blob)
         with self.conn:
             for rec in records:
                 self._write_batch(rec)
-            self.conn.execute("INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state) VALUES (1, ?, ?)",
-                              (records[-1].batch, blob))
+            self.conn.execute("INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state, signature)"
+                              " VALUES (1, ?, ?, ?)", (batch, blob, signature))
+            if view is not None:
+                self._set_meta({"view": view})
+
+    def describe(self, report: str | None, view: dict[str, Any] | None = None) -> None:
+        """Store what readers show of the recipe: its report text (``show``, the end of a run) and,
+        when given, its view (``plot``). ``None`` leaves the stored value as it is."""
+        values = {k: v for k, v in (("report", report), ("view", view)) if v is not None}
+        if values:
+            with self.conn:
+                self._set_meta(values)
 
     def _write_batch(self, rec: BatchRecord) -> None:
         self.conn.executemany(
@@ -189,11 +246,17 @@ class RunStore:
         return [_batch_dict(r) for r in self.conn.execute("SELECT * FROM batches ORDER BY batch")]
 
     def recipe_state(self) -> tuple[int, Any] | None:
-        row = self.conn.execute("SELECT batch, recipe_state FROM checkpoint WHERE id=1").fetchone()
+        """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
+        if self.meta("schema_version") != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} {NOT_OURS}")
+        row = self.conn.execute("SELECT batch, recipe_state, signature FROM checkpoint WHERE id=1").fetchone()
         if row is None:
             return None
+        blob = bytes(row["recipe_state"])
+        if not runkey.verify(self.meta("run_id", ""), row["batch"], blob, row["signature"]):
+            raise StoreError(f"{self.path} {NOT_OURS}")
         try:
-            return row["batch"], pickle.loads(row["recipe_state"])
+            return row["batch"], pickle.loads(blob)
         except Exception as err:
             raise StoreError(f"{self.path}: cannot restore the recipe state ({type(err).__name__}: {err})") from None
 
@@ -232,13 +295,14 @@ class RunStore:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level="DEFERRED")
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
+def _check_version(store: RunStore, write: bool) -> None:
+    version = store.meta("schema_version")
+    if version not in READABLE_VERSIONS:
+        raise StoreError(f"{store.path} has run-file schema {version}; this evoforge reads "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}")
+    if write and version != SCHEMA_VERSION:
+        raise StoreError(f"{store.path} was written by an older evoforge (run-file schema {version}) whose "
+                         "state is not signed; it can be shown and plotted but not resumed")
 
 
 def _json_default(value: Any) -> Any:
@@ -259,6 +323,9 @@ def _dumps(value: Any) -> str | None:
         return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTS).decode()
     except TypeError:
         return json.dumps(value, default=_json_default)
+
+
+genome_text = _dumps  # the JSON text the store records for a genome
 
 
 def _candidate_row(c: Candidate, batch: int) -> tuple:

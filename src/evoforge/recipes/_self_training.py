@@ -85,7 +85,8 @@ class SelfTraining(Recipe):
 
         return round_table(store.path, file=io.StringIO())
 
-    def plot_extra(self, ax: Any, store: Any) -> None:
+    @classmethod
+    def plot_extra(cls, ax: Any, store: Any) -> None:
         """The per-round monitors (quality, diversity, the gaps, self-preference) for ``evoforge plot``."""
         from ..weights.report import draw_monitors
 
