@@ -80,11 +80,11 @@ def command(argv: list[str], *, writable: str | None = None, readable: tuple[str
     for path in _ETC_FILES:
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
-    for path in [*python_dirs(), *readable]:
-        if os.path.exists(path) and not any(path == d or path.startswith(d + "/") for d in _SYSTEM_DIRS):
-            cmd += ["--ro-bind", path, path]
     cmd += ["--proc", "/proc", "--dev", "/dev"]
     cmd += (["--size", str(tmpfs_mb * 1024 * 1024)] if status.size_option else []) + ["--tmpfs", "/tmp"]
+    for path in [*python_dirs(), *readable]:  # after /tmp, so that a task file under /tmp stays visible
+        if os.path.exists(path) and not any(path == d or path.startswith(d + "/") for d in _SYSTEM_DIRS):
+            cmd += ["--ro-bind", path, path]
     if writable is not None:
         cmd += ["--bind", writable, cwd]
     else:

@@ -109,7 +109,7 @@ def run_program(source: str, harness: str | None = None, inputs: Any = None, *, 
         cfg = {"network": network, "preload": list(preload), "has_inputs": inputs is not None,
                "has_harness": harness is not None, "memory_mb": memory_mb,
                "cpu": cpu_seconds if cpu_seconds is not None else timeout, "recursion": recursion,
-               "isolation": "bwrap" if status.available else "guard",
+               "isolation": "bwrap" if status.available else "nested" if bwrap.inside_sandbox() else "guard",
                "input_dir": _INPUT if status.available else box}
         return _execute(box, cfg, timeout, max_output, output_limit, start, status)
     finally:

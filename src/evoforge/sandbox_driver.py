@@ -177,8 +177,9 @@ def setup(cfg: dict) -> tuple:
     import resource
     import signal
 
-    network = "bwrap" if cfg["isolation"] == "bwrap" else "open"
-    if cfg["isolation"] != "bwrap":
+    isolation = cfg["isolation"]  # bwrap | nested (inside a bwrapped pool worker) | guard
+    network = "bwrap" if isolation in ("bwrap", "nested") else "open"
+    if isolation != "bwrap":
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
@@ -186,7 +187,7 @@ def setup(cfg: dict) -> tuple:
             libc.prctl(1, signal.SIGKILL)  # die with the parent
         except Exception:
             pass
-        if not cfg["network"]:
+        if isolation == "guard" and not cfg["network"]:
             if libc.unshare(0x40000000) == 0:  # CLONE_NEWNET
                 network = "namespace"
             elif libc.unshare(0x10000000 | 0x40000000) == 0:  # CLONE_NEWUSER | CLONE_NEWNET
