@@ -8,7 +8,7 @@ from typing import Any, Callable
 from .budget import Budget
 from .engine import Engine, RunResult
 from .errors import ConfigError, StoreError
-from .executors import make_executor
+from .executors import check_sandbox, make_executor
 from .recipe import Recipe, get_recipe
 from .store import RunStore
 from .task import Task, load_task
@@ -32,6 +32,7 @@ class RunConfig:
     timeout: float | None = None         # seconds per evaluation (default: the recipe's eval_timeout)
     memory_mb: int | None = 4096         # extra address space per evaluation
     address: str | None = None           # Ray cluster address
+    sandbox: bool = False                # run the task's evaluator inside bubblewrap (pool executor)
     model: str | None = None             # model backend for recipes that use one (default: embedded)
     base_url: str | None = None          # OpenAI-compatible endpoint for --model openai[:NAME]
     max_calls: int | None = None         # model budget: calls, tokens, cost
@@ -105,6 +106,8 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
     checked before the run file is created, so bad input leaves no file behind."""
     task = task or load_task(config.task, config.task_options)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
+    if config.sandbox:
+        check_sandbox(config.executor or "pool", task)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
     return _run(config, store, on_batch, task, recipe)
 
@@ -149,8 +152,10 @@ def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None,
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
-    kind = config.executor or ("inprocess" if engine.array_capable() else "pool")
-    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address)
+    # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
+    kind = config.executor or ("inprocess" if engine.array_capable() and not config.sandbox else "pool")
+    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address,
+                           sandbox=config.sandbox)
     try:
         return engine.run(runner)
     finally:

@@ -39,11 +39,20 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def check_sandbox(kind: str, task: Task) -> None:
+    """Refuse ``sandbox`` with an executor other than pool, or where bubblewrap does not work."""
+    if kind != "pool":
+        raise ConfigError(f"--sandbox needs the pool executor (got --executor {kind})")
+    from .sandbox_pool import check_available
+
+    check_available(task)
+
+
 def make_executor(kind: str, task: Task, workers: int = 2, timeout: float | None = 60.0,
                   memory_mb: int | None = 4096, address: str | None = None, sandbox: bool = False) -> Executor:
     """``sandbox``: run the task's evaluator inside bubblewrap (pool only)."""
-    if sandbox and kind != "pool":
-        raise ConfigError(f"--sandbox needs the pool executor (got --executor {kind})")
+    if sandbox:
+        check_sandbox(kind, task)
     if kind == "inprocess":
         return InProcessExecutor(task, timeout, memory_mb)
     if kind == "pool":
