@@ -50,6 +50,7 @@ from . import bwrap, limits
 _DRIVER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_driver.py")
 _BOX = "/box"  # the program's writable directory inside bwrap
 _INPUT = "/sandbox-input"  # its files, read-only, inside bwrap
+_DRIVER_INSIDE = "/sandbox-driver.py"
 
 
 @dataclass
@@ -123,12 +124,12 @@ def _command(box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status)
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if bwrap.inside_sandbox():
         env[bwrap.INSIDE_ENV] = "bwrap"
-    argv = [sys.executable, "-I", _DRIVER_FILE, str(write_fd), json.dumps(cfg)]
     if not status.available:
-        return argv, env, box
+        return [sys.executable, "-I", _DRIVER_FILE, str(write_fd), json.dumps(cfg)], env, box
+    argv = [sys.executable, "-I", _DRIVER_INSIDE, str(write_fd), json.dumps(cfg)]
     tmpfs_mb = max(64, min(1024, int(cfg["memory_mb"] or 256)))
     cmd = bwrap.command(argv, cwd=_BOX, env=env, tmpfs_mb=tmpfs_mb, status=status,
-                        readable=(_DRIVER_FILE,), extra=["--ro-bind", box, _INPUT])
+                        extra=["--ro-bind", box, _INPUT, "--ro-bind", _DRIVER_FILE, _DRIVER_INSIDE])
     return cmd, {}, box
 
 

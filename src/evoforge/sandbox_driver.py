@@ -21,8 +21,9 @@ class Blocked(PermissionError):
     """Raised by the guard; its message starts with ``sandbox:``."""
 
 
-def make_guard(box: str, block_network: bool):
-    """The audit hook for a program whose writable directory is ``box``."""
+def make_guard(box: str, block_network: bool, protect: tuple = ()):
+    """The audit hook for a program whose writable directory is ``box``; the code of the functions in
+    ``protect`` (the driver's own) cannot be swapped either."""
     import stat
     import types
 
@@ -133,7 +134,7 @@ def make_guard(box: str, block_network: bool):
                 if i < len(args) and args[i] is not None and not inside(args[i]):
                     raise Blocked(f"sandbox: {event} outside the sandbox directory is not allowed ({args[i]!r})")
 
-    codes = tuple(f.__code__ for f in (hook, resolve, text, inside))
+    codes = tuple(f.__code__ for f in (hook, resolve, text, inside, *protect))
     hook.__defaults__ = (*hook.__defaults__[:-1], codes)
     return hook
 
@@ -240,7 +241,8 @@ def main() -> None:
         raise SystemExit(0) from None
     import types
 
-    sys.addaudithook(make_guard(os.path.realpath(os.getcwd()), network == "guard"))
+    describe_, where_, send_ = describe, where, send  # locals: the program cannot rebind them
+    sys.addaudithook(make_guard(os.path.realpath(os.getcwd()), network == "guard", (describe, where, send, main)))
     sys.setrecursionlimit(max(1000, int(cfg["recursion"])))
     stage = "program"
     try:
@@ -256,7 +258,7 @@ def main() -> None:
             value = namespace["run"](module, inputs)
         msg = {"status": "ok", "value": value}
     except BaseException as err:
-        msg = {"status": "error", "error": describe(err)[:2000], "where": where(err), "stage": stage,
+        msg = {"status": "error", "error": describe_(err)[:2000], "where": where_(err), "stage": stage,
                "memory": isinstance(err, MemoryError)}
     msg["network"] = network
     msg["seconds"] = time.perf_counter() - t0
@@ -266,9 +268,9 @@ def main() -> None:
     except BaseException:
         pass
     try:
-        send(fd, msg)
+        send_(fd, msg)
     except BaseException as err:
-        send(fd, {"status": "error", "error": f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500],
+        send_(fd, {"status": "error", "error": f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500],
                   "where": [], "stage": "result", "network": network})
     os._exit(0)
 
