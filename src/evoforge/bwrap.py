@@ -38,6 +38,7 @@ class Status:
     version: str = ""
     detail: str = ""
     size_option: bool = False  # bwrap >= 0.8: --size for the tmpfs, --disable-userns
+    path: str = "bwrap"  # the executable, absolute once found (the sandbox is started with an empty environment)
 
     def describe(self) -> str:
         if self.available:
@@ -66,7 +67,7 @@ def command(argv: list[str], *, writable: str | None = None, readable: tuple[str
     paths visible read-only at the same place (files or directories); ``env``: variables besides a
     minimal PATH/LANG; ``extra``: more bwrap options (mounts), placed after the standard ones."""
     status = status or probe()
-    cmd = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--clearenv",
+    cmd = [status.path, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--clearenv",
            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     if status.size_option:
         cmd.append("--disable-userns")
@@ -110,12 +111,12 @@ def probe() -> Status:
     except (OSError, subprocess.SubprocessError) as err:
         return Status(False, detail=f"bwrap --version failed: {err}")
     size_option = _at_least(version, (0, 8))
-    trial = Status(True, version, size_option=size_option)
+    trial = Status(True, version, size_option=size_option, path=exe)
     check = [sys.executable, "-I", "-c",
              "import os; assert os.getuid() == %d and os.getpid() <= 3; print('ok')" % SANDBOX_UID]
     try:
         res = subprocess.run(command(check, status=trial), capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL, env={})
     except (OSError, subprocess.SubprocessError) as err:
         return Status(False, version, detail=f"bwrap probe failed: {err}")
     if res.returncode != 0 or res.stdout.strip() != "ok":

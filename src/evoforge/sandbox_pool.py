@@ -78,7 +78,7 @@ class SandboxedWorker:
         try:
             self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-                                            start_new_session=True)
+                                            start_new_session=True, env={})
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
