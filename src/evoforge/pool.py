@@ -123,7 +123,7 @@ class ProcessPoolExecutor:
         self._workers: list[Worker] = []
         # this process adopts what escapes a worker that dies (setsid'd grandchildren of a crashed worker)
         self._was_subreaper = reaper.is_subreaper()
-        self._own = frozenset(reaper.descendants(os.getpid())) if not sandbox else frozenset()
+        self._since = reaper.ticks_now()
         if not sandbox and not self._was_subreaper:
             reaper.become_subreaper(True)
 
@@ -202,8 +202,9 @@ class ProcessPoolExecutor:
             reaper.become_subreaper(False)
 
     def _reap_orphans(self, exclude: Worker | None = None) -> None:
-        """Kill this process's descendants that are neither ours from before nor a live worker."""
+        """Kill this process's descendants started since the pool was made that are not live workers
+        (orphans adopted from a worker that died)."""
         if self.sandbox:
             return  # a sandboxed worker's processes die with its pid namespace
         live = {w.process.pid for w in self._workers if w is not exclude and isinstance(w, ForkedWorker)}
-        reaper.kill_descendants(keep=self._own | {p for p in live if p is not None})
+        reaper.kill_descendants(keep={p for p in live if p is not None}, since=self._since)

@@ -47,26 +47,45 @@ def forks() -> int:
     return -1
 
 
+def has_children() -> bool:
+    """Whether this process has any child (running or not), without reaping one. With no child it has
+    no descendant either: a subreaper's orphans become its children."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def ticks_now() -> int:
+    """Now, in the clock ticks since boot that ``/proc/<pid>/stat`` start times use."""
+    with open("/proc/uptime") as fh:
+        return int(float(fh.read().split()[0]) * os.sysconf("SC_CLK_TCK"))
+
+
 class Sweeper:
-    """Kills what an evaluation started: create it before the evaluations (it notes the descendants
-    that already exist, which it spares), call :meth:`sweep` after each one."""
+    """Kills what evaluations start: create it before them, call :meth:`sweep` after each one. Only
+    descendants started since it was created are killed; a sweep costs one small read when nothing
+    forked on the machine meanwhile or this process has no child."""
 
     def __init__(self) -> None:
-        self.keep = frozenset(descendants(os.getpid()))
         self.mark = forks()
+        self.since = ticks_now()
 
     def sweep(self) -> int:
+        if not has_children():
+            return 0
         now = forks()
         if now == self.mark and now != -1:
             return 0
-        killed = kill_descendants(keep=self.keep)
+        killed = kill_descendants(since=self.since)
         self.mark = forks()
         return killed
 
 
-def _parents() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) of every process on the machine (one pass over /proc)."""
-    out: dict[int, tuple[int, str]] = {}
+def _parents() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, state letter, start time in ticks) of every process (one pass over /proc)."""
+    out: dict[int, tuple[int, str, int]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -76,38 +95,40 @@ def _parents() -> dict[int, tuple[int, str]]:
         except OSError:
             continue
         fields = stat[stat.rfind(b")") + 2:].split()  # the name in parentheses may hold spaces
-        if len(fields) >= 2:
-            out[int(name)] = (int(fields[1]), fields[0].decode())
+        if len(fields) >= 20:
+            out[int(name)] = (int(fields[1]), fields[0].decode(), int(fields[19]))
     return out
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """pid -> state of every descendant of ``pid`` (children, their children ...)."""
+def descendants(pid: int) -> dict[int, tuple[str, int]]:
+    """pid -> (state, start time) of every descendant of ``pid`` (children, their children ...)."""
     table = _parents()
     children: dict[int, list[int]] = {}
-    for child, (parent, _) in table.items():
+    for child, (parent, _, _) in table.items():
         children.setdefault(parent, []).append(child)
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, int]] = {}
     todo = list(children.get(pid, []))
     while todo:
         child = todo.pop()
         if child not in found:
-            found[child] = table[child][1]
+            found[child] = table[child][1:]
             todo += children.get(child, [])
     return found
 
 
 def kill_descendants(pid: int | None = None, keep: frozenset[int] | set[int] = frozenset(),
-                     patience: float = 2.0) -> int:
+                     since: int | None = None, patience: float = 2.0) -> int:
     """SIGKILL every descendant of ``pid`` (default: this process) except ``keep`` and their own
-    descendants, again and again until none is alive (a process forking meanwhile is caught on the next
-    pass); reap those that are our own children. Returns how many were killed."""
+    descendants (and, with ``since``, those started before that tick), again and again until none is
+    alive (a process forking meanwhile is caught on the next pass); reap those that are our own
+    children. Returns how many were killed."""
     me = os.getpid()
     pid = me if pid is None else pid
     killed: set[int] = set()
     deadline = time.monotonic() + patience
     while True:
-        alive = {p for p, state in _without(descendants(pid), keep, pid).items() if state not in "ZX"}
+        alive = {p for p, (state, start) in _without(descendants(pid), keep, pid).items()
+                 if state not in "ZX" and (since is None or start >= since)}
         if not alive or time.monotonic() > deadline:
             break
         for p in alive:
@@ -122,7 +143,8 @@ def kill_descendants(pid: int | None = None, keep: frozenset[int] | set[int] = f
     return len(killed)
 
 
-def _without(found: dict[int, str], keep: frozenset[int] | set[int], root: int) -> dict[int, str]:
+def _without(found: dict[int, tuple[str, int]], keep: frozenset[int] | set[int],
+             root: int) -> dict[int, tuple[str, int]]:
     """``found`` minus the processes in ``keep`` and everything below them."""
     if not keep:
         return found
