@@ -8,7 +8,7 @@ from typing import Any, Callable
 from .budget import Budget
 from .engine import Engine, RunResult
 from .errors import ConfigError, StoreError, TaskError
-from .executors import make_executor
+from .executors import check_sandbox, make_executor
 from .recipe import Recipe
 from .registry import get_recipe
 from .settings import out_problem, value_problem
@@ -34,6 +34,7 @@ class RunConfig:
     timeout: float | None = None         # seconds per evaluation (default: the recipe's eval_timeout)
     memory_mb: int | None = 4096         # extra address space per evaluation
     address: str | None = None           # Ray cluster address
+    sandbox: bool = False                # run the task's evaluator inside bubblewrap (pool executor)
     model: str | None = None             # model backend for recipes that use one (default: embedded)
     base_url: str | None = None          # OpenAI-compatible endpoint for --model openai[:NAME]
     task_model: str | None = None        # the model a prompt task calls (default: embedded), recorded
@@ -157,6 +158,8 @@ def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = F
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     recipe.validate()  # a recipe built in Python may have been changed after construction
     recipe.check_task(task)
+    if config.sandbox:
+        check_sandbox(config.executor or "pool", task)
     store = RunStore.create(out, config.to_dict(), overwrite=overwrite) if out else None
     try:
         return _run(config, store, on_batch, task, recipe)
@@ -214,8 +217,10 @@ def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None,
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
-    kind = config.executor or ("inprocess" if engine.array_capable() else "pool")
-    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address)
+    # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
+    kind = config.executor or ("inprocess" if engine.array_capable() and not config.sandbox else "pool")
+    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address,
+                           sandbox=config.sandbox)
     try:
         return engine.run(runner)
     finally:

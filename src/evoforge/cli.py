@@ -60,6 +60,7 @@ def cli() -> None:
 @click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60).")
 @click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096; 0: no limit).")
 @click.option("--address", help="Ray cluster address (with --executor ray); default: a local Ray.")
+@click.option("--sandbox", is_flag=True, default=None, help="Run the task's evaluator inside bubblewrap (pool executor; see `evoforge doctor`).")
 @click.option("--batch-size", type=int, help="Candidates per batch (default: the recipe's).")
 @click.option("--generations", type=int, help="Stop after this many batches.")
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
@@ -103,11 +104,25 @@ def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[st
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     recipe_obj.check_task(task)
     console.print(f"[dim]run file[/] {out}")
+    _warn_isolation(task, recipe_obj)
     with _Progress(config.budget, quiet) as progress:
         result = api.run_config(config, out, overwrite=overwrite, on_batch=progress, task=task, recipe=recipe_obj)
     _report(result)
     if plot_png:
         _write_plot(out, None)
+
+
+def _warn_isolation(task: Any, recipe: Any) -> None:
+    """One line when untrusted program text (a program task) will run without bubblewrap."""
+    from . import bwrap
+    from .genome_kinds import genome_kind
+
+    if genome_kind(task) != "program":
+        return
+    status = bwrap.probe()
+    if not status.available:
+        console.print(f"[yellow]warning:[/] programs run without bwrap: {status.describe()}", highlight=False,
+                      soft_wrap=True)
 
 
 @cli.command()
@@ -236,10 +251,17 @@ def _register_optional_commands() -> None:
     cli.add_command(serve)
 
 
+def _register_doctor() -> None:
+    from .doctor import doctor
+
+    cli.add_command(doctor)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and a non-zero exit (see :func:`exit_code`),
     never a traceback; a bug in evoforge is one "internal error" line and exit 1."""
     _register_optional_commands()
+    _register_doctor()
     try:
         cli.main(args=argv, prog_name="evoforge", standalone_mode=False)
     except click.exceptions.Exit as stop:

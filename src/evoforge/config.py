@@ -23,7 +23,7 @@ FLAG_KEYS = {
     "workers": "workers", "timeout": "timeout", "memory-mb": "memory_mb", "address": "address",
     "batch-size": "batch_size", "generations": "generations", "seconds": "seconds",
     "model": "model", "base-url": "base_url", "task-model": "task_model", "task-base-url": "task_base_url", "max-calls": "max_calls", "max-tokens": "max_tokens",
-    "max-cost": "max_cost", "checkpoint-every": "checkpoint_every",
+    "max-cost": "max_cost", "checkpoint-every": "checkpoint_every", "sandbox": "sandbox",
 }
 OTHER_KEYS = {"out", "set"}
 

@@ -73,6 +73,9 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "address": ("a Ray cluster address", _text),
     "model": ("a model spec", _text),
     "base-url": ("an http:// or https:// URL", lambda v: _text(v) and url_problem(v) is None),
+    "task-model": ("a model spec", _text),
+    "task-base-url": ("an http:// or https:// URL", lambda v: _text(v) and url_problem(v) is None),
+    "sandbox": ("true or false", lambda v: isinstance(v, bool)),
 }
 
 
@@ -89,7 +92,7 @@ def value_problem(key: str, value: Any) -> str | None:
         return None
     if _is_int(value) and value > MAX_INT:
         return f"must be at most {MAX_INT}, got {_shown(value)}"
-    if flag == "base-url" and _text(value):
+    if flag in ("base-url", "task-base-url") and _text(value):
         return f"{url_problem(value)}, got {_shown(value)}"
     return f"must be {what}, got {_shown(value)}"
 

@@ -64,7 +64,7 @@ def test_socket_to_localhost_fails():
     thread.join()
     server.close()
     assert not r.ok and not accepted
-    assert r.network in ("namespace", "user-namespace", "guard")
+    assert r.network in ("bwrap", "namespace", "user-namespace", "guard")
     assert "unreachable" in r.reason.lower() or "refused" in r.reason.lower() or "network" in r.reason.lower()
 
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from evoforge import bwrap
+
 
 def _evoforge(*args, cwd=None, env=None, timeout=180):
     return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True,
@@ -36,3 +38,18 @@ def sidecars():
     def found(path: Path) -> list[str]:
         return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name + "-"))
     return found
+
+
+@pytest.fixture(params=["bwrap", "guard"])
+def isolation(request, monkeypatch):
+    """Run a test once behind bwrap and once with the fallback guard alone."""
+    if request.param == "bwrap":
+        monkeypatch.delenv("EVOFORGE_NO_BWRAP", raising=False)
+    else:
+        monkeypatch.setenv("EVOFORGE_NO_BWRAP", "1")
+    bwrap.probe.cache_clear()
+    if request.param == "bwrap" and not bwrap.probe().available:
+        pytest.skip(f"bwrap unavailable: {bwrap.probe().detail}")
+    yield request.param
+    bwrap.probe.cache_clear()
+

@@ -5,24 +5,26 @@
 >>> r.ok, r.value
 (True, 42)
 
-Each call gets a fresh ``python -I`` process in its own session (process group) and its own temporary
-directory as working directory. Limits:
+Each call gets a fresh ``python -I`` process (:mod:`evoforge.programs.sandbox_driver`). Where bubblewrap works
+(:func:`evoforge.bwrap.probe`), that process runs inside ``bwrap``: its own user, pid, network, ipc,
+uts and cgroup namespaces, uid 65534, the system and Python directories read-only, nothing else of the
+host file system, a fresh ``/proc``, an empty environment, and a private size-limited tmpfs as its
+working directory. When it ends, the kernel kills every process it started (pid namespace), ``setsid``
+or not; it dies with its parent. Limits, in both modes:
 
-- wall clock: the parent kills the whole process group at ``timeout`` seconds;
+- wall clock: the parent kills the sandbox at ``timeout`` seconds;
 - CPU: ``RLIMIT_CPU`` (the kernel sends SIGXCPU, then SIGKILL);
-- memory: ``RLIMIT_AS`` (allocations beyond it raise ``MemoryError``);
-- network: a fresh network namespace (``unshare(CLONE_NEWNET)``, or with a user namespace where only
-  that is allowed); where neither is allowed, socket creation is refused by an audit hook;
-- an audit hook refuses process creation (``os.system``, ``fork``, ``subprocess``, ``exec``), signals
-  to other processes, loading native libraries with ctypes, raising resource limits, and writes or
-  deletions outside the temporary directory;
+- memory: ``RLIMIT_AS`` (allocations beyond it raise ``MemoryError``); files: ``RLIMIT_FSIZE``;
 - stdout/stderr are captured up to ``max_output`` bytes each; a program printing more than
   ``output_limit`` bytes in all is killed;
 - the result travels back over a dedicated pipe as JSON; the parent never imports or runs the program.
 
-The audit hook is a guard, not a security boundary (code running in CPython can get around it); the
-process limits and the killing of the process group are what bound the damage. Results that matter
-(a circle packing, a bin assignment) should be validated by the caller, in the parent.
+An audit hook additionally refuses process creation, signals, loading native libraries, raising limits,
+writes outside the working directory and reading other processes' ``/proc`` entries. Behind bwrap it is
+defence in depth. Without bwrap (not installed, or its probe fails: ``evoforge doctor`` says which) it
+is the only guard, and it is not a security boundary: code running in CPython can get around it; then
+the process runs in its own session with a fresh network namespace where the kernel allows one.
+Results that matter (a circle packing, a bin assignment) should be validated by the caller, in the parent.
 
 The program is executed as module ``program``; a *harness* (trusted code, also run inside the sandbox)
 defines ``run(program, inputs)`` and returns a JSON-able value. Without a harness the value is ``None``
@@ -39,168 +41,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .. import limits
+from .. import bwrap, limits
 
-_DRIVER = r'''
-import sys, os, json, time
-_fd = int(sys.argv[1]); _cfg = json.loads(sys.argv[2])
-_t0 = time.perf_counter()
-
-def _send(obj):
-    data = json.dumps(obj, default=repr, allow_nan=True).encode()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(_fd, view):]
-    os.close(_fd)
-
-try:
-    import ctypes, resource, signal
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # die with the parent
-    except Exception:
-        pass
-    _net = "open"
-    if not _cfg["network"]:
-        _libc = ctypes.CDLL(None, use_errno=True)
-        if _libc.unshare(0x40000000) == 0:  # CLONE_NEWNET
-            _net = "namespace"
-        elif _libc.unshare(0x10000000 | 0x40000000) == 0:  # CLONE_NEWUSER | CLONE_NEWNET
-            _net = "user-namespace"
-        else:
-            _net = "guard"
-    for _name in _cfg["preload"]:
-        try:
-            __import__(_name)
-        except Exception:
-            pass
-    _box = os.path.realpath(os.getcwd())
-    _inputs = None
-    if _cfg["has_inputs"]:
-        with open("inputs.json") as _fh:
-            _inputs = json.load(_fh)
-    with open("program.py") as _fh:
-        _source = _fh.read()
-    _harness_src = None
-    if _cfg["has_harness"]:
-        with open("harness.py") as _fh:
-            _harness_src = _fh.read()
-    if _cfg["memory_mb"]:
-        _lim = int(_cfg["memory_mb"]) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (_lim, _lim))
-    if _cfg["cpu"]:
-        _soft = max(1, int(round(_cfg["cpu"] + resource.getrusage(resource.RUSAGE_SELF).ru_utime)))
-        resource.setrlimit(resource.RLIMIT_CPU, (_soft, _soft + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-except BaseException as _err:
-    _send({"status": "setup-error", "error": f"{type(_err).__name__}: {_err}"})
-    raise SystemExit(0)
-
-class _Blocked(PermissionError):
-    pass
-
-_PROCESS = {"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "subprocess.Popen",
-            "pty.spawn", "os.startfile", "os.kill", "os.killpg", "os.pidfd_open", "signal.pthread_kill"}
-_NATIVE = {"ctypes.dlopen", "ctypes.dlsym", "resource.setrlimit", "resource.prlimit", "sys.addaudithook"}
-_NETWORK = {"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
-_PATH_EVENTS = {"os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1), "os.replace": (0, 1),
-                "os.chmod": (0,), "os.chown": (0,), "os.symlink": (1,), "os.link": (1,), "os.truncate": (0,),
-                "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.move": (1,),
-                "os.chflags": (0,), "os.setxattr": (0,), "os.removexattr": (0,), "os.mkfifo": (0,),
-                "os.mknod": (0,)}
-_busy = [False]
-
-def _inside(path):
-    if isinstance(path, int):
-        return True
-    try:
-        path = os.fsdecode(os.fspath(path))
-    except TypeError:
-        return True
-    real = os.path.realpath(path)
-    return real == _box or real.startswith(_box + os.sep) or real in ("/dev/null",)
-
-def _hook(event, args):
-    if _busy[0]:
-        return
-    _busy[0] = True
-    try:
-        if event in _PROCESS:
-            raise _Blocked(f"sandbox: process creation and signals are not allowed ({event})")
-        if event in _NATIVE:
-            raise _Blocked(f"sandbox: {event} is not allowed")
-        if _net == "guard" and event in _NETWORK:
-            raise _Blocked(f"sandbox: network access is not allowed ({event})")
-        if event == "open" and len(args) >= 3:
-            path, mode, flags = args[0], args[1], args[2]
-            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND))
-            if writes and path is not None and not _inside(path):
-                raise _Blocked(f"sandbox: writing outside the sandbox directory is not allowed ({path!r})")
-        elif event in _PATH_EVENTS:
-            for i in _PATH_EVENTS[event]:
-                if i < len(args) and args[i] is not None and not _inside(args[i]):
-                    raise _Blocked(f"sandbox: {event} outside the sandbox directory is not allowed ({args[i]!r})")
-    finally:
-        _busy[0] = False
-
-import types, traceback
-sys.addaudithook(_hook)
-sys.setrecursionlimit(max(1000, int(_cfg["recursion"])))
-
-def _describe(err):
-    if isinstance(err, _Blocked):
-        return str(err)
-    if isinstance(err, MemoryError):
-        return "out of memory (MemoryError)"
-    if isinstance(err, RecursionError):
-        return "RecursionError: maximum recursion depth exceeded"
-    if isinstance(err, SystemExit):
-        return f"program called exit({err.code})"
-    if isinstance(err, KeyboardInterrupt):
-        return "KeyboardInterrupt"
-    return f"{type(err).__name__}: {err}"
-
-def _where(err):
-    lines = []
-    for frame in traceback.extract_tb(err.__traceback__):
-        if frame.filename == "program.py":
-            lines.append(f"program.py line {frame.lineno}, in {frame.name}: {(frame.line or '').strip()}")
-    if isinstance(err, SyntaxError) and err.filename == "program.py":
-        lines.append(f"program.py line {err.lineno}: {(err.text or '').strip()}")
-    return lines[-3:]
-
-_stage = "program"
-try:
-    _mod = types.ModuleType("program")
-    _mod.__file__ = "program.py"
-    sys.modules["program"] = _mod
-    exec(compile(_source, "program.py", "exec"), _mod.__dict__)
-    _value = None
-    if _harness_src is not None:
-        _stage = "harness"
-        _hns = {"__name__": "harness"}
-        exec(compile(_harness_src, "harness.py", "exec"), _hns)
-        _value = _hns["run"](_mod, _inputs)
-    _msg = {"status": "ok", "value": _value}
-except BaseException as _err:
-    _msg = {"status": "error", "error": _describe(_err)[:2000], "where": _where(_err), "stage": _stage,
-            "memory": isinstance(_err, MemoryError)}
-_msg["network"] = _net
-_msg["seconds"] = time.perf_counter() - _t0
-try:
-    sys.stdout.flush(); sys.stderr.flush()
-except BaseException:
-    pass
-try:
-    _send(_msg)
-except BaseException as _err:
-    _send({"status": "error", "error": f"result is not JSON-serialisable: {type(_err).__name__}: {_err}"[:500],
-           "where": [], "stage": "result", "network": _net})
-os._exit(0)
-'''
+_DRIVER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_driver.py")
+_BOX = "/box"  # the program's writable directory inside bwrap
+_INPUT = "/sandbox-input"  # its files, read-only, inside bwrap
+_DRIVER_INSIDE = "/sandbox-driver.py"
 
 
 @dataclass
@@ -217,7 +67,7 @@ class SandboxResult:
     stderr: str = ""
     seconds: float = 0.0
     returncode: int | None = None
-    network: str | None = None  # how network access was cut: namespace, user-namespace or guard
+    network: str | None = None  # how network access was cut: bwrap, namespace, user-namespace or guard
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -254,22 +104,41 @@ def run_program(source: str, harness: str | None = None, inputs: Any = None, *, 
         if inputs is not None:
             with open(os.path.join(box, "inputs.json"), "w") as fh:
                 json.dump(inputs, fh)
+        status = bwrap.probe()
+        if not status.available and not bwrap.inside_sandbox():
+            warnings.warn(f"evoforge sandbox: {status.describe()}", RuntimeWarning, stacklevel=2)
         cfg = {"network": network, "preload": list(preload), "has_inputs": inputs is not None,
                "has_harness": harness is not None, "memory_mb": memory_mb,
-               "cpu": cpu_seconds if cpu_seconds is not None else timeout, "recursion": recursion}
-        return _execute(box, cfg, timeout, max_output, output_limit, start)
+               "cpu": cpu_seconds if cpu_seconds is not None else timeout, "recursion": recursion,
+               "isolation": "bwrap" if status.available else "nested" if bwrap.inside_sandbox() else "guard",
+               "input_dir": _INPUT if status.available else box}
+        return _execute(box, cfg, timeout, max_output, output_limit, start, status)
     finally:
         shutil.rmtree(box, ignore_errors=True)
 
 
-def _execute(box: str, cfg: dict[str, Any], timeout: float, max_output: int, output_limit: int,
-             start: float) -> SandboxResult:
-    read_fd, write_fd = os.pipe()
-    env = {"PATH": "/usr/bin:/bin", "HOME": box, "TMPDIR": box, "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
+def _command(box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status) -> tuple[list[str], dict, str]:
+    """(argv, environment, working directory) of the driver process, bwrapped where possible."""
+    work = _BOX if status.available else box
+    env = {"PATH": "/usr/bin:/bin", "HOME": work, "TMPDIR": work, "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if bwrap.inside_sandbox():
+        env[bwrap.INSIDE_ENV] = "bwrap"
+    if not status.available:
+        return [sys.executable, "-I", _DRIVER_FILE, str(write_fd), json.dumps(cfg)], env, box
+    argv = [sys.executable, "-I", _DRIVER_INSIDE, str(write_fd), json.dumps(cfg)]
+    tmpfs_mb = max(64, min(1024, int(cfg["memory_mb"] or 256)))
+    cmd = bwrap.command(argv, cwd=_BOX, env=env, tmpfs_mb=tmpfs_mb, status=status,
+                        extra=["--ro-bind", box, _INPUT, "--ro-bind", _DRIVER_FILE, _DRIVER_INSIDE])
+    return cmd, {}, box
+
+
+def _execute(box: str, cfg: dict[str, Any], timeout: float, max_output: int, output_limit: int,
+             start: float, status: bwrap.Status) -> SandboxResult:
+    read_fd, write_fd = os.pipe()
+    argv, env, cwd = _command(box, cfg, write_fd, status)
     try:
-        proc = subprocess.Popen([sys.executable, "-I", "-c", _DRIVER, str(write_fd), json.dumps(cfg)],
-                                cwd=box, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, pass_fds=(write_fd,), start_new_session=True,
                                 close_fds=True)
     except OSError as err:
@@ -345,6 +214,8 @@ def _execute(box: str, cfg: dict[str, Any], timeout: float, max_output: int, out
         except ValueError:
             message = None
     code = proc.returncode
+    if status.available and code is not None and code > 128:
+        code = 128 - code  # bwrap exits with 128 + N when the program died of signal N
     if isinstance(message, dict):
         res.network = message.get("network")
     if not isinstance(message, dict):
