@@ -1,4 +1,4 @@
-"""From-scratch length generalisation by self-improvement (issue 6; Lee et al., 2025): a 3-layer,
+"""From-scratch length generalisation by self-improvement (Lee et al., 2025): a 3-layer,
 128-wide character-level Llama is trained from scratch on reversed-answer sums of 1..3 digits, then each
 round labels problems one digit longer itself (no gold answers; a length filter, optionally a+b = b+a)
 and trains on them. Printed: held-out accuracy at every length before and after each round, the labels

@@ -1,4 +1,4 @@
-"""Numeric benchmarks of issue 7, side by side in one run (3 seeds):
+"""Benchmarks of the numeric recipes, side by side in one run (3 seeds):
 
 1. evoforge ``cma-es`` vs raw pycma on 100-D Rastrigin, popsize 100: wall time and best fitness.
 2. evoforge ``map-elites`` vs pyribs MAP-Elites (15 Gaussian emitters, sigma 0.5, batch 36 = 540 per

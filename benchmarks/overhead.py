@@ -4,7 +4,7 @@
    (``random-search`` on a 10-D vector, in-process executor), at several batch sizes.
 2. Process-pool throughput with a 50 ms CPU-bound evaluator on 1 vs 2 workers.
 
-Targets (issue 2): <= 1 ms per candidate at batches of 32 or more; 2 workers >= 1.8x one worker.
+Targets: <= 1 ms per candidate at batches of 32 or more; 2 workers >= 1.8x one worker.
 Usage: python benchmarks/overhead.py [--repeats 3]
 """
 from __future__ import annotations

@@ -322,7 +322,7 @@ def main() -> None:
     ap.add_argument("--system", choices=["evoforge", "openevolve", "shinka"])
     ap.add_argument("--task", default="binpack", choices=sorted(TASK_OPTIONS))
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--calls", type=int, default=40, help="model calls per run (the issue's budget is 40)")
+    ap.add_argument("--calls", type=int, default=40, help="model calls per run (the benchmark's budget is 40)")
     ap.add_argument("--max-tokens", type=int, default=384, help="cap on every completion, for every system")
     ap.add_argument("--timeout", type=float, default=3600, help="wall-clock limit of one anchor run (s)")
     ap.add_argument("--table", action="store_true", help="only print the table of recorded results")

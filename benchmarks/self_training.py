@@ -14,7 +14,7 @@ within 10 minutes on 2 cores).
 
 Round 0 is the shared supervised warm start (48 gold examples + 16 with hints, 4 epochs; the same
 checkpoint for every cell, trained once and cached); gain = last round - round 0 held-out accuracy
-(greedy, ``heldout`` problems never trained on). Targets (issue 6), 3 seeds per cell:
+(greedy, ``heldout`` problems never trained on). Targets, 3 seeds per cell:
 STaR >= +15 points; ScPO >= 80 % of STaR's gain without labels.
 """
 from __future__ import annotations

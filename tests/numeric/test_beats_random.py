@@ -1,4 +1,4 @@
-"""Each recipe of issue 7 beats random search at an equal evaluation budget on its task (fixed seeds).
+"""Each numeric recipe beats random search at an equal evaluation budget on its task (fixed seeds).
 Scores are compared as the mean best score over seeds 0, 1, 2 and, where noted, seed by seed."""
 import numpy as np
 import pytest

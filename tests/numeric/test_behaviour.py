@@ -1,4 +1,4 @@
-"""Behaviour of the issue-7 recipes, tasks and operators beyond 'beats random search'."""
+"""Behaviour of the numeric recipes, tasks and operators beyond 'beats random search'."""
 import json
 
 import numpy as np
