@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -121,12 +121,12 @@ def markdown_table(table: h.Table) -> str:
         return text.replace("|", "\\|").replace("\n", " ") or " "
 
     names = [name for name, _ in table.columns]
-    lines = [("**" + cell(table.title) + "**\n") if table.title else ""]
+    lines = [f"**{cell(table.title)}**\n"] if table.title else []
     lines.append("| " + " | ".join(cell(n) for n in names) + " |")
     lines.append("| " + " | ".join("---:" if j == "right" else "---" for _, j in table.columns) + " |")
     lines += ["| " + " | ".join(cell(row[n]) for n in names) + " |" for row in table.rows]
-    lines += ["", *(f"{note}" for note in table.notes)]
-    return "\n".join(line for line in lines if line is not None).strip()
+    lines += ["", *table.notes]
+    return "\n".join(lines).strip()
 
 
 def _number(value: Any) -> float | None:

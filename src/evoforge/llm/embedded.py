@@ -6,7 +6,7 @@
   :data:`CODER_SHA256` and cached under :func:`user_cache_dir`. A file whose size or
   sha256 differs is never loaded (:class:`HashMismatchError`).
 
-llama.cpp was chosen over transformers by measurement (see DEVELOPERS.md).
+llama.cpp was chosen over transformers by measurement (see docs/models.md).
 """
 
 from __future__ import annotations
