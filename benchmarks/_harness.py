@@ -9,9 +9,10 @@ import shlex
 import statistics
 import sys
 import time
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable
+from typing import Any
 
 from rich import box
 from rich.console import Console

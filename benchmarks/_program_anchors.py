@@ -52,7 +52,8 @@ evo = EvolutionConfig(
     llm_kwargs=dict(temperatures=[0.7], max_tokens={max_tokens}),
     meta_rec_interval=None, embedding_model=None, use_text_feedback=True,
 )
-db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40, parent_selection_strategy="power_law")
+db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40,
+                    parent_selection_strategy="power_law")
 job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
 runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=True, max_evaluation_jobs=1,
                             max_proposal_jobs=1)

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _harness as h  # noqa: E402 - result rows and tables
+import _harness as h  # result rows and tables
 
 RESULTS = Path(__file__).parent / "results" / "length_generalization.jsonl"
 

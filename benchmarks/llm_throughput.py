@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-import _harness as h  # noqa: E402 - tables (this script's rows are its --json file)
-from evoforge.llm import get_model  # noqa: E402
-from evoforge.llm.embedded import default_threads  # noqa: E402
+import _harness as h  # tables (this script's rows are its --json file)
+from evoforge.llm import get_model
+from evoforge.llm.embedded import default_threads
 
 PROMPTS = [
     "Write a short story about a robot learning to paint.",

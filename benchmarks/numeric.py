@@ -24,7 +24,7 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # both sides single-threaded: stable timings on a shared machine
 
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402 - after the thread settings above, which numpy reads on import
 
 warnings.filterwarnings("ignore")
 
@@ -79,7 +79,7 @@ def bench_cma(budget):
           f"{'pycma-vec s':>11} {'evoforge s':>10} {'ratio':>6} {'ratio-vec':>9} {'pycma gen/s':>11}")
     for seed, b_raw, b_vec, b_evo, t_raw, t_vec, t_evo in rows:
         same = b_raw == b_evo == b_vec
-        print(f"{seed:>4} {b_raw:>14.6f} {b_evo:>16.6f} {str(same):>9} {t_raw:>8.2f} {t_vec:>11.2f} {t_evo:>10.2f} "
+        print(f"{seed:>4} {b_raw:>14.6f} {b_evo:>16.6f} {same!s:>9} {t_raw:>8.2f} {t_vec:>11.2f} {t_evo:>10.2f} "
               f"{t_evo / t_raw:>6.2f} {t_evo / t_vec:>9.2f} {budget / 100 / t_raw:>11.1f}")
     ratio = sum(r[6] for r in rows) / sum(r[4] for r in rows)
     ratio_vec = sum(r[6] for r in rows) / sum(r[5] for r in rows)
@@ -128,9 +128,9 @@ def bench_map_elites(iterations):
     print(f"{'seed':>4} {'system':<28} {'norm QD':>8} {'coverage':>9} {'it/s':>8}")
     sums = {}
     for seed in SEEDS:
-        for name, fn in (("pyribs", lambda: raw_pyribs(seed, iterations)),
-                         ("evoforge", lambda: evoforge_map_elites(seed, iterations)),
-                         ("evoforge + run file", lambda: evoforge_map_elites(seed, iterations, run_file=True))):
+        for name, fn in (("pyribs", lambda seed=seed: raw_pyribs(seed, iterations)),
+                         ("evoforge", lambda seed=seed: evoforge_map_elites(seed, iterations)),
+                         ("evoforge + run file", lambda seed=seed: evoforge_map_elites(seed, iterations, run_file=True))):
             qd, cov, its = fn()
             sums.setdefault(name, []).append((qd, cov, its))
             print(f"{seed:>4} {name:<28} {qd:>8.2f} {cov:>9.1%} {its:>8.1f}", flush=True)

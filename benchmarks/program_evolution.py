@@ -45,8 +45,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _harness as h  # noqa: E402 - result rows and tables
-from _program_anchors import OE_EVALUATOR, SHINKA_EVALUATE, SHINKA_RUN  # noqa: E402 - the anchors' files
+import _harness as h  # result rows and tables
+from _program_anchors import OE_EVALUATOR, SHINKA_EVALUATE, SHINKA_RUN  # the anchors' files
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "program_evolution.jsonl"
@@ -64,7 +64,7 @@ def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
     try:
         r = t.evaluate(code)
         out = {"ok": True, "score": float(r["score"]), "feedback": r.get("feedback", ""), "code": code}
-    except Exception as err:  # noqa: BLE001 - the program failed: that is a result, not a crash
+    except Exception as err:  # the program failed: that is a result, not a crash
         out = {"ok": False, "score": None, "error": f"{type(err).__name__}: {err}"[:500]}
     out["seconds"] = round(time.time() - start, 3)
     out["seed_program"] = code.strip() == t.seed.strip()
@@ -263,7 +263,7 @@ def weibull5k(task: str, program: str | None) -> dict:
 
     try:
         return {"weibull5k_excess": -float(load_task("binpack", {"dataset": "weibull5k"}).evaluate(program)["score"])}
-    except Exception as err:  # noqa: BLE001 - recorded, not fatal
+    except Exception as err:  # recorded, not fatal
         return {"weibull5k_error": f"{type(err).__name__}: {err}"[:300]}
 
 

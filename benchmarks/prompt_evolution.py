@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _harness as h  # noqa: E402 - result rows and tables
+import _harness as h  # result rows and tables
 
 RESULTS = Path(__file__).with_name("results") / "prompt_evolution.jsonl"
 SYSTEMS = ("evoforge", "gepa", "miprov2", "cot", "seed")
@@ -196,7 +196,7 @@ def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
             try:
                 pred = tuned(question=ex.question)
                 correct += bool(score(ex, pred)[0])
-            except Exception:  # noqa: BLE001 - a DSPy failure on one item counts as wrong
+            except Exception:  # a DSPy failure on one item counts as wrong
                 correct += 0
         pred = tuned.predictors()[0]
         prompt = {"instruction": pred.signature.instructions,
@@ -232,7 +232,10 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
     task = load_task("meeting-scheduling", {"instance": instance, "people": people, "duration": duration})
     model = planning_model()
     start = model.usage.total
-    used = lambda: (model.usage.total.calls + model.usage.total.cache_hits) - (start.calls + start.cache_hits)
+
+    def used() -> int:
+        return (model.usage.total.calls + model.usage.total.cache_hits) - (start.calls + start.cache_hits)
+
     problem = task.module.PROBLEM
     rng = np.random.default_rng([seed, instance])
     best = 0.0

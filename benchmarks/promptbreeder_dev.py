@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _harness as h  # noqa: E402 - result rows and tables
-import prompt_evolution as pe  # noqa: E402 - the same task model, task modules and promptbreeder run
+import _harness as h  # result rows and tables
+import prompt_evolution as pe  # the same task model, task modules and promptbreeder run
 
 RESULTS = Path(__file__).with_name("results") / "promptbreeder_dev.jsonl"
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _harness as h  # noqa: E402 - result rows and tables
+import _harness as h  # result rows and tables
 
 RESULTS = Path(__file__).parent / "results" / "self_training.jsonl"
 # About 190 generated samples per round for every sampling method: STaR samples each of 128 problems

@@ -1,5 +1,4 @@
 """The command line: the main paths work and every kind of bad input is one clear line, exit != 0."""
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -10,9 +10,9 @@ import pytest
 from evoforge import api
 from evoforge.errors import ConfigError
 from evoforge.genome_kinds import KINDS, genome_kind, infer_kind
-from evoforge.registry import get_recipe
 from evoforge.recipe_params import STATE, declared
 from evoforge.recipes import load_builtin_recipes
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 
 

@@ -6,12 +6,12 @@ from .candidate import Candidate
 from .engine import Engine, RunResult
 from .errors import ConfigError, EvoforgeError, StoreError, TaskError
 from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
+from .programs.task import ProgramTask
+from .prompts.prompt_task import PromptTask
 from .recipe import Recipe, register
 from .registry import get_recipe
 from .store import RunStore
-from .prompts.prompt_task import PromptTask
 from .task import Task, load_task
-from .programs.task import ProgramTask
 from .vectors.task import VectorTask
 
 __version__ = "0.1.0"

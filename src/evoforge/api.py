@@ -1,9 +1,10 @@
 """The high-level Python API: ``evolve(task, recipe, ...)`` and ``resume(path)``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .budget import Budget
 from .engine import Engine, RunResult
@@ -110,9 +111,8 @@ def build_engine(config: RunConfig, store: RunStore | None,
 def _attach_model(engine: Engine, config: RunConfig) -> None:
     """Give the recipe its model, record the model's usage per batch and enforce model budgets."""
     from .llm import LLMBudget, get_model
-    from .llm.usage import fold_evaluator_usage
-
     from .llm.embedded import user_cache_dir
+    from .llm.usage import fold_evaluator_usage
 
     cache = user_cache_dir() / "llm-cache.sqlite"  # shared: a re-run of a seeded run costs no new calls
     model = get_model(config.model or "embedded", base_url=config.base_url, cache=cache)

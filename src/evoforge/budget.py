@@ -1,8 +1,9 @@
 """Budgets: when a run stops. Each limit is optional; the first one reached names the stop reason."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass

@@ -113,7 +113,7 @@ def probe() -> Status:
     size_option = _at_least(version, (0, 8))
     trial = Status(True, version, size_option=size_option, path=exe)
     check = [sys.executable, "-I", "-c",
-             "import os; assert os.getuid() == %d and os.getpid() <= 3; print('ok')" % SANDBOX_UID]
+             f"import os; assert os.getuid() == {SANDBOX_UID} and os.getpid() <= 3; print('ok')"]
     try:
         res = subprocess.run(command(check, status=trial), capture_output=True, text=True, timeout=30,
                              stdin=subprocess.DEVNULL, env={})

@@ -55,7 +55,8 @@ def cli() -> None:
 @click.option("--budget", "-b", type=int, help="Number of evaluations (default: the recipe's, usually 1000).")
 @click.option("--seed", "-s", type=int, help="Random seed (default 0): the same seed gives the same run.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite); missing folders are created. Default: runs/<recipe>-<task>-<time>.db")
-@click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool; inprocess for array-path recipes such as map-elites and cma-es on vectorised tasks).")
+@click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool; inprocess for array-path recipes such as map-elites and cma-es "
+                   "on vectorised tasks).")
 @click.option("--workers", "-w", type=int, help="Parallel evaluations (default 2).")
 @click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60).")
 @click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096; 0: no limit).")
@@ -221,8 +222,8 @@ def list_(recipe: str | None) -> None:
     from .task import builtin_tasks
 
     if recipe:
-        from .registry import get_recipe
         from .recipe_help import parameter_table
+        from .registry import get_recipe
 
         out.print(parameter_table(get_recipe(recipe)))
         return

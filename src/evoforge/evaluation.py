@@ -4,7 +4,8 @@ from __future__ import annotations
 import signal
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import limits, reaper
 from .candidate import Candidate, EvaluationError, fail, parse_result

@@ -6,7 +6,7 @@ import ctypes
 import os
 import resource
 import signal
-from typing import Iterator
+from collections.abc import Iterator
 
 _MB = 1024 * 1024
 

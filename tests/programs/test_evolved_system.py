@@ -1,13 +1,13 @@
 """Evolution of the system prompt in `evolve` (Promptbreeder-style hypermutation), with a scripted model."""
 
+from program_helpers import Answer as _Answer
+
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
 from evoforge.programs.system_prompts import STARTERS, clean_instruction
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
-
-from program_helpers import Answer as _Answer
 
 
 class SystemRecorder:

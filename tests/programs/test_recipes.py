@@ -2,14 +2,13 @@
 import pickle
 
 import pytest
+from program_helpers import Answer as _Answer
 
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
 from evoforge.registry import get_recipe
 from evoforge.task import load_task
-
-from program_helpers import Answer as _Answer
 
 
 class ScriptedModel:
@@ -25,7 +24,8 @@ class ScriptedModel:
         return [_Answer(self.answers[(len(self.prompts) - 1) % len(self.answers)])]
 
 
-GOOD = "```python\ndef priority(item, bins):\n    gap = bins - item\n    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```"
+GOOD = ("```python\ndef priority(item, bins):\n    gap = bins - item\n"
+        "    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```")
 BROKEN = "```python\ndef priority(item, bins):\n    return undefined_name * bins\n```"
 DIFF = ("<<<<<<< SEARCH\n    return -gap  # best fit: prefer the bin that leaves the least room\n=======\n"
         "    return -gap + 2.0 * (gap == 0)\n>>>>>>> REPLACE")
@@ -79,7 +79,8 @@ def test_evolve_diff_fallback_repair_and_feedback():
 
 def test_ast_duplicates_are_not_evaluated():
     same = "```python\ndef priority(item, bins):\n    return -(bins - item) + 1.0 * (bins == item)\n```"
-    spaced = "```python\ndef priority(item, bins):\n    # same program, other text\n    return -(bins-item) + 1.0*(bins == item)\n```"
+    spaced = ("```python\ndef priority(item, bins):\n    # same program, other text\n"
+              "    return -(bins-item) + 1.0*(bins == item)\n```")
     engine, _, _ = run("funsearch", [same, spaced], evaluations=4)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
 
@@ -91,7 +92,8 @@ def test_same_seed_same_calls():
 
 
 def test_answer_equal_to_the_seed_is_not_evaluated():
-    seedlike = "```python\ndef priority(item, bins):\n    '''same as the seed'''\n    room = bins - item\n    return -room\n```"
+    seedlike = ("```python\ndef priority(item, bins):\n    '''same as the seed'''\n"
+                "    room = bins - item\n    return -room\n```")
     engine, result, _ = run("evolve", [seedlike], evaluations=3, batch_size=1)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
     assert result.evaluations == 1  # only the seed was evaluated

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from evoforge.candidate import Candidate
-from evoforge.programs.constants import constants, perturb_constants, perturb_text
 from evoforge.programs.answers import answer_lines, result_form
+from evoforge.programs.constants import constants, perturb_constants, perturb_text
 from evoforge.programs.near_duplicates import NearDuplicates
 from evoforge.programs.ops import ProgramOps
 from evoforge.programs.templates import ProgramSpec

@@ -4,8 +4,8 @@ import numpy as np
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
 from evoforge.recipes.stop import SEED_IMPROVER
+from evoforge.registry import get_recipe
 from evoforge.task import load_task
 
 
@@ -59,9 +59,11 @@ def test_hostile_improver_fails_without_ending_the_run():
     loop = "def improve(solution, ask, utility, budget, rng):\n    while True:\n        pass\n"
     out, how = recipe.run_improver(loop, task.seed, lambda t: 0.0, 1, np.random.default_rng(0), "t")
     assert out is None and "improver failed" in how
-    net = "import socket\ndef improve(solution, ask, utility, budget, rng):\n    socket.create_connection(('127.0.0.1', 80))\n"
+    net = ("import socket\ndef improve(solution, ask, utility, budget, rng):\n"
+           "    socket.create_connection(('127.0.0.1', 80))\n")
     out, how = recipe.run_improver(net, task.seed, lambda t: 0.0, 1, np.random.default_rng(0), "t")
     assert out is None and "improver failed" in how
-    greedy = "def improve(solution, ask, utility, budget, rng):\n    for _ in range(10):\n        ask('x')\n    return solution\n"
+    greedy = ("def improve(solution, ask, utility, budget, rng):\n    for _ in range(10):\n        ask('x')\n"
+              "    return solution\n")
     out, how = recipe.run_improver(greedy, task.seed, lambda t: 0.0, 2, np.random.default_rng(0), "t")
     assert out is None and "BudgetSpent" in how

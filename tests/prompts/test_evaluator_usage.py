@@ -1,13 +1,13 @@
 """Model calls made inside task evaluators reach the run's usage meter (tag 'evaluator') exactly once."""
+from prompt_helpers import ScriptedModel
+
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.executors import InProcessExecutor
 from evoforge.llm.usage import fold_evaluator_usage
+from evoforge.prompts import task as prompt_task
 from evoforge.registry import get_recipe
 from evoforge.task import load_task
-from evoforge.prompts import task as prompt_task
-
-from prompt_helpers import ScriptedModel
 
 
 def run(recipe_model, task_model, metric_calls=36):

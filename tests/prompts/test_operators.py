@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from evoforge.prompts import OPERATORS, InstanceFront, Mutator, clean_prompt, make_unit
-from evoforge.tasks import sentiment, sums, topic
 from evoforge.prompts.task import extract
+from evoforge.tasks import sentiment, sums, topic
 
 
 def test_clean_prompt_repairs_and_rejects():

@@ -41,8 +41,9 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 
 
 def test_promptbreeder_is_reproducible(scripted_task_model):
-    from evoforge.prompts import task as prompt_task
     from prompt_helpers import ScriptedModel
+
+    from evoforge.prompts import task as prompt_task
 
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
     fresh = ScriptedModel()  # the scripted model counts its calls: start the second run from zero too

@@ -1,7 +1,6 @@
 import pickle
 
 import numpy as np
-
 import pytest
 
 from evoforge.budget import Budget
@@ -113,7 +112,6 @@ def test_swapped_debate_turns_a_position_bias_into_draws():
     """A judge that always names the first proposal: with swap every debate is a draw and no rating
     moves; without swap the first-named proposal always gains."""
     from evoforge.candidate import Candidate
-    from evoforge.recipes.co_scientist import CoScientist
 
     class FirstAlways:
         def chat(self, messages, **kw):
@@ -134,7 +132,6 @@ def test_judge_accuracy_counts_verdicts_against_the_checker():
     checker; pairs the checker scores equally do not count."""
     from evoforge.candidate import Candidate
     from evoforge.llm import Completion
-    from evoforge.recipes.co_scientist import CoScientist
 
     class ReadsReviews:
         def chat(self, messages, **kw):

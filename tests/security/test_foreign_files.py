@@ -2,6 +2,7 @@
 file's bytes unchanged and nothing created next to it (no WAL switch, no new database)."""
 import hashlib
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ def foreign(tmp_path):
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
         conn.execute("INSERT INTO meta VALUES ('format', '\"something-else\"')")
     conn.close()
-    assert open(path, "rb").read(20)[18:20] == b"\x01\x01"  # rollback journal mode
+    assert Path(path).read_bytes()[18:20] == b"\x01\x01"  # rollback journal mode
     return path
 
 
@@ -29,7 +30,7 @@ def test_foreign_sqlite_file_is_left_alone(foreign, command, evoforge, one_error
     before = _digest(foreign)
     assert "not an evoforge run file" in one_error_line(evoforge(command, foreign))
     assert _digest(foreign) == before and sidecars(foreign) == []
-    assert open(foreign, "rb").read(20)[18:20] == b"\x01\x01"  # still not WAL
+    assert Path(foreign).read_bytes()[18:20] == b"\x01\x01"  # still not WAL
 
 
 @pytest.mark.parametrize("command", ["show", "plot", "resume"])

@@ -111,7 +111,7 @@ def test_pool_kills_children_an_evaluation_leaves(leaver, sandbox):
 
 @pytest.mark.parametrize("sandbox", sandbox_modes())
 def test_pool_kills_what_a_crashed_or_hung_worker_left(leaver, sandbox):
-    task, mark, pids = leaver
+    task, mark, _pids = leaver
     pool = ProcessPoolExecutor(task, workers=1, timeout=2, memory_mb=512, sandbox=sandbox)
     try:
         out = run(pool, ["setsid-crash", "setsid-hang", "fork-crash"])

@@ -14,7 +14,6 @@ import pytest
 from evoforge import bwrap
 from evoforge.programs.sandbox import run_program
 
-
 pytestmark = pytest.mark.filterwarnings("ignore:evoforge sandbox")
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
 

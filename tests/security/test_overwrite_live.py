@@ -43,7 +43,7 @@ def test_overwrite_refuses_a_live_run(write_task, tmp_path, evoforge, one_error_
         assert "in use by another evoforge process" in error and "not overwriting" in error
         assert RunStore.open(db).meta("run_id") == run_id
         assert live.poll() is None, "the first run ended while it was being overwritten; make it slower"
-        out, err = live.communicate(timeout=120)
+        _out, err = live.communicate(timeout=120)
     finally:
         if live.poll() is None:
             live.kill()

@@ -200,4 +200,4 @@ class OpenAIModel(Model):
         super().close()
 
 
-__all__ = ["OpenAIModel", "ModelError"]
+__all__ = ["ModelError", "OpenAIModel"]

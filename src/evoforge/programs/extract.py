@@ -71,7 +71,7 @@ def extract_code(text: str, prefer: str | None = None) -> Extracted:
     blocks = _fenced(text)
     if blocks:
         def rank(item: tuple[str, bool]) -> tuple[int, int, int]:
-            code, done = item
+            code, _done = item
             defines = bool(prefer) and re.search(rf"\bdef\s+{re.escape(prefer or '')}\b", code) is not None
             return (int(defines), int(_parses(textwrap.dedent(code))), len(code))
         code, done = max(blocks, key=rank)
@@ -115,7 +115,7 @@ def extract_function(text: str, name: str, allow_rename: bool = True) -> Extract
         if not funcs:
             return Extracted(None, f"no function definition in the answer (expected def {name}(...))", notes)
         candidates = [f for f in funcs.values() if name in f.name] or list(funcs.values())
-        if not allow_rename or len(candidates) != 1 and not any(name in f.name for f in candidates):
+        if not allow_rename or (len(candidates) != 1 and not any(name in f.name for f in candidates)):
             return Extracted(None, f"answer defines {', '.join(sorted(funcs))} but not {name}", notes)
         target = candidates[-1]
         notes.append(f"renamed {target.name} to {name}")
@@ -147,7 +147,7 @@ def extract_function(text: str, name: str, allow_rename: bool = True) -> Extract
     imports = [ast.get_source_segment(got.code, n) or ast.unparse(n) for n in tree.body
                if isinstance(n, (ast.Import, ast.ImportFrom))]
     body = target.body
-    if len(body) == 1 and isinstance(body[0], (ast.Pass, ast.Expr)) and not isinstance(body[0], ast.Expr) \
+    if (len(body) == 1 and isinstance(body[0], (ast.Pass, ast.Expr)) and not isinstance(body[0], ast.Expr)) \
             or (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
         return Extracted(None, f"function {name} has an empty body", notes)
     return Extracted("\n\n".join(pieces) + "\n", None, notes, imports)

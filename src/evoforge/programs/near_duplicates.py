@@ -21,7 +21,7 @@ class NearDuplicates:
     def text(program: str) -> str:
         try:
             return normalize(evolve_text(program)) or evolve_text(program)
-        except Exception:  # noqa: BLE001 - any failure: embed the raw text
+        except Exception:  # any failure: embed the raw text
             return evolve_text(program)
 
     def _embed(self, program: str) -> np.ndarray | None:
@@ -30,7 +30,7 @@ class NearDuplicates:
         try:
             from ..llm import embed
             return np.asarray(embed([self.text(program)]), dtype=np.float32)[0]
-        except Exception as err:  # noqa: BLE001 - no embedding model here: the check is skipped, the run goes on
+        except Exception as err:  # no embedding model here: the check is skipped, the run goes on
             self.disabled = f"{type(err).__name__}: {err}"[:200]
             return None
 

@@ -1,7 +1,8 @@
 """Run untrusted program text in a subprocess that cannot take the run down with it.
 
 >>> from evoforge.programs.sandbox import run_program
->>> r = run_program("def f(x):\\n    return 2 * x\\n", harness="def run(program, inputs):\\n    return program.f(inputs)\\n", inputs=21)
+>>> r = run_program("def f(x):\\n    return 2 * x\\n",
+...                 harness="def run(program, inputs):\\n    return program.f(inputs)\\n", inputs=21)
 >>> r.ok, r.value
 (True, 42)
 

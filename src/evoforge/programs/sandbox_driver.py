@@ -74,7 +74,7 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
                    "os.mknod": ((0,), (3,))}
     modules = frozenset({"_posixsubprocess", "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
     writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-    own_proc = "/proc/%d" % os.getpid()
+    own_proc = f"/proc/{os.getpid()}"
 
     def text(path, fspath=os.fspath, isinstance=isinstance, bytes=bytes, TypeError=TypeError):
         try:
@@ -224,7 +224,7 @@ def setup(cfg: dict) -> tuple:
         lim = int(cfg["memory_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
     if cfg["cpu"]:
-        soft = max(1, int(round(cfg["cpu"] + resource.getrusage(resource.RUSAGE_SELF).ru_utime)))
+        soft = max(1, round(cfg["cpu"] + resource.getrusage(resource.RUSAGE_SELF).ru_utime))
         resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fsize = 512 * 1024 * 1024

@@ -3,8 +3,9 @@ and the plumbing of every program task: run the program in the sandbox, turn a f
 exception whose message is the feedback a model needs, add default program descriptors."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..candidate import as_result
 from . import descriptors

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .prompt_task import MAX_DEMOS, PromptTask as _PublicPromptTask, extract, make_task_model, set_task_model
 from ..task import default_task_model
+from .prompt_task import MAX_DEMOS, extract, make_task_model, set_task_model
+from .prompt_task import PromptTask as _PublicPromptTask
 
 __all__ = ["MAX_DEMOS", "PromptTask", "extract", "new_task_model", "set_task_model", "task_model"]
 

@@ -24,4 +24,4 @@ def load_builtin_recipes() -> dict[str, type[Recipe]]:
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["REGISTRY", "Recipe", "register", "load_builtin_recipes", "module_names"]
+__all__ = ["REGISTRY", "Recipe", "load_builtin_recipes", "module_names", "register"]

@@ -63,7 +63,7 @@ class AutoEvolve(Recipe):
         if len(self.library) < self.modules:
             self._create_modules(rng)
         out = []
-        for k in range(n):
+        for _ in range(n):
             if self.best is not None and rng.random() < self.refine_fraction:
                 plan = say(self.model, f"{self.problem}\n\nReasoning plan:\n{self.best.info['plan']}\n"
                            f"It gave: {self.best.genome}\nChecker: {self.best.feedback}\n\nImprove the plan so that it "

@@ -56,7 +56,7 @@ class CooperativeCoevolution(Recipe):
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         s, block = self.turn, self.blocks[self.turn]
         if np.isfinite(self.fits[s]).any():  # breed from the block's parents; the best survives
-            keep = max(1, int(round(self.truncation * self.population)))
+            keep = max(1, round(self.truncation * self.population))
             parents = self.pops[s][np.argsort(-self.fits[s], kind="stable")[:keep]]
             sigma = self.sigma * self.decay ** (self.generation // len(self.blocks))
             kids = parents[rng.integers(0, keep, size=self.population)] + sigma * rng.standard_normal((self.population, len(block)))

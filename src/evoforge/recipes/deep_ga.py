@@ -58,7 +58,7 @@ class DeepGA(Recipe):
         new_seeds = rng.integers(0, 2**31 - 1, size=n).tolist()
         if not self.parents:
             return [self._child(self.start, [s], self.init_sigma, [], "init") for s in new_seeds]
-        keep = max(1, int(round(self.truncation * self.population)))
+        keep = max(1, round(self.truncation * self.population))
         pool = self.parents[:keep]
         picks = rng.integers(0, len(pool), size=n - 1)
         kids = [self._child(np.asarray(pool[i].genome), pool[i].info["seeds"] + [s], self.sigma, [pool[i].id],

@@ -12,6 +12,7 @@ prompts, the least successful rewritten by the model every ``hyper_every`` model
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from ..archives import GridArchive, Islands

@@ -61,7 +61,7 @@ class GA(Recipe):
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         """The next parents: the best of this generation plus the previous elites (not re-evaluated)."""
-        keep = max(1, int(round(self.truncation * self.population)))
+        keep = max(1, round(self.truncation * self.population))
         survivors = [c for c in candidates if c.ok] + self.parents[: self.elites]
         if survivors:
             self.parents = ranked(survivors)[:keep]

@@ -26,7 +26,6 @@ from ..recipe import Recipe, param, register, state
 from ..task import Task
 from ..vectors import operators as vec
 
-
 FastGridArchive = GridArchive  # the name earlier checkpoints were pickled under
 
 

@@ -55,7 +55,7 @@ class OneCommaLambdaEA(Recipe):
         if self.pending_parent:
             self.rows = self.x[None]
             return [Candidate(genome=self.x.tolist(), operator="init")]
-        k = max(1, min(n, int(round(self.lam))))
+        k = max(1, min(n, round(self.lam)))
         self.rows = bit_mutation(self.x, k, self.chi / self.x.size, rng)
         return [Candidate(genome=g, operator=f"bit-mutation(lambda={k})") for g in self.rows.tolist()]
 

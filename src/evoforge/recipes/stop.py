@@ -166,7 +166,7 @@ class STOP(Recipe):
         if program not in self.scores:
             try:
                 self.scores[program] = float(self.task().evaluate(program)["score"])
-            except Exception:  # noqa: BLE001 - a failing program has no utility
+            except Exception:  # a failing program has no utility
                 self.scores[program] = None
         return self.scores[program]
 

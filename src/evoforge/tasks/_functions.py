@@ -1,7 +1,7 @@
 """Shared set-up of the classic numeric benchmark tasks (vector genomes, maximise ``-f(x)``)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

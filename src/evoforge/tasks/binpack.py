@@ -55,7 +55,8 @@ def run(program, inputs):
             valid = np.nonzero(bins - item >= 0)[0]
             prio = np.asarray(program.priority(float(item), bins[valid]), dtype=float)
             if prio.shape != valid.shape:
-                raise ValueError(f"priority must return one value per bin: got shape {prio.shape} for {len(valid)} bins")
+                raise ValueError(
+                    f"priority must return one value per bin: got shape {prio.shape} for {len(valid)} bins")
             if not np.all(np.isfinite(prio)):
                 raise ValueError("priority returned NaN or infinity")
             best = int(valid[int(np.argmax(prio))])

@@ -29,7 +29,8 @@ def _generate(rng: random.Random) -> tuple[str, str]:
     if form < 0.25:  # negated opposite word: "not bad" is positive
         text = f"{subject} was not {rng.choice(_NEG if positive else _POS)} at all."
     elif form < 0.5:
-        text = f"{subject} was {rng.choice(_POS if positive else _NEG)}. {rng.choice(_TAILS_POS if positive else _TAILS_NEG)}"
+        word = rng.choice(_POS if positive else _NEG)
+        text = f"{subject} was {word}. {rng.choice(_TAILS_POS if positive else _TAILS_NEG)}"
     else:
         word = rng.choice(_POS if positive else _NEG)
         other = rng.choice(_NEG if positive else _POS)

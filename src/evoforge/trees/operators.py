@@ -3,7 +3,8 @@ a constant (a float), or ``[op, child, ...]`` with ``op`` one of :data:`FUNCTION
 vectorised over all sample points at once; division and log are protected."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """Operators on vector genomes (lists of floats). Vectorised with numpy; bounds clip when given."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -2,8 +2,9 @@
 ``evaluate``, ``evaluate_array`` and ``BOUNDS`` from it. ``configure(**options)`` may rebind ``TASK``."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -1,8 +1,9 @@
 """Per-round tables and the monitors panel of self-training runs (from a run file or from candidates)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 COLUMNS = [("round", "round"), ("operator", "step"), ("score", "held-out"), ("pass1", "pass@1"),
            ("passk", "pass@k"), ("majk", "maj@k"), ("diversity", "diversity"), ("gv_gap", "gv-gap"),
