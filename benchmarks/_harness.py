@@ -1,6 +1,7 @@
 """What every benchmark script shares: result rows in a JSONL file, grouping rows with aggregates over
 seeds, and tables printed with rich. A script's ``table()`` returns a :class:`Table`; its ``rows`` (one
 dict of column -> shown text per line) are what tests read, ``str(table)`` is what is printed."""
+
 from __future__ import annotations
 
 import io
@@ -69,8 +70,9 @@ def summarise(values: Iterable[float | None]) -> Summary | None:
     vals = [v for v in values if v is not None]
     if not vals:
         return None
-    return Summary(len(vals), statistics.mean(vals), statistics.median(vals),
-                   statistics.stdev(vals) if len(vals) > 1 else None)
+    return Summary(
+        len(vals), statistics.mean(vals), statistics.median(vals), statistics.stdev(vals) if len(vals) > 1 else None
+    )
 
 
 @dataclass

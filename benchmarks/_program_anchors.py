@@ -2,7 +2,7 @@
 evaluator and runner): each scores programs by calling that script's ``--evaluate``, the evaluator
 every system shares. Templates for ``str.format``."""
 
-OE_EVALUATOR = '''
+OE_EVALUATOR = """
 import json, subprocess
 def evaluate(program_path):
     out = subprocess.run([{py!r}, {script!r}, "--evaluate", {task!r}, program_path, "--log", {log!r}],
@@ -14,10 +14,10 @@ def evaluate(program_path):
     if not r["ok"]:
         return {{"combined_score": -1000.0, "valid": 0.0, "error": r.get("error", "")}}
     return {{"combined_score": r["score"], "valid": 1.0}}
-'''
+"""
 
 
-SHINKA_EVALUATE = '''
+SHINKA_EVALUATE = """
 import argparse, json, os, subprocess
 p = argparse.ArgumentParser()
 p.add_argument("--program_path", required=True)
@@ -34,9 +34,9 @@ metrics = {{"combined_score": r["score"] if r["ok"] else -1000.0, "public": {{}}
             "text_feedback": r.get("feedback") or r.get("error", "")}}
 json.dump(metrics, open(os.path.join(a.results_dir, "metrics.json"), "w"))
 json.dump({{"correct": bool(r["ok"]), "error": r.get("error")}}, open(os.path.join(a.results_dir, "correct.json"), "w"))
-'''
+"""
 
-SHINKA_RUN = '''
+SHINKA_RUN = """
 import os
 os.environ.setdefault("SHINKA_PRICING_MODE", "offline")
 from shinka.core import EvolutionConfig, ShinkaEvolveRunner
@@ -61,4 +61,4 @@ runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbos
 # a few proposals in a row trips that, so the rule is off here and every system gets its full budget.
 runner.stuck_detection_timeout = float("inf")
 runner.run()
-'''
+"""

@@ -18,6 +18,7 @@ GPU rows (an H200; a 4-layer, 256-wide Llama, 600,000 labelled sums of 1..10 dig
 
 once with ``--set swap_vote=true`` and once with the default (the length filter alone).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,9 @@ import _harness as h  # result rows and tables
 RESULTS = Path(__file__).parent / "results" / "length_generalization.jsonl"
 
 
-def run(rounds: int, seed: int, digits: int, max_digits: int, params: dict, heldout: int = 100,
-        run_dir: Path | None = None) -> dict:
+def run(
+    rounds: int, seed: int, digits: int, max_digits: int, params: dict, heldout: int = 100, run_dir: Path | None = None
+) -> dict:
     from evoforge import api
     from evoforge.weights import models
     from evoforge.weights import rounds as read_rounds
@@ -44,17 +46,42 @@ def run(rounds: int, seed: int, digits: int, max_digits: int, params: dict, held
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"easy-to-hard-{seed}.db"
     start, load0 = time.time(), os.getloadavg()[0]
-    res = api.evolve("reversed-addition", "easy-to-hard", budget=rounds + 1, seed=seed, out=out,
-                     executor="inprocess", recipe_params=params,
-                     task_options={"digits": digits, "max_digits": max_digits, "heldout": heldout})
+    res = api.evolve(
+        "reversed-addition",
+        "easy-to-hard",
+        budget=rounds + 1,
+        seed=seed,
+        out=out,
+        executor="inprocess",
+        recipe_params=params,
+        task_options={"digits": digits, "max_digits": max_digits, "heldout": heldout},
+    )
     table = read_rounds(res.path)
-    per_round = [{"round": r["round"], "frontier": r.get("frontier"), "accepted": r.get("accepted"),
-                  "label_precision": r.get("label_precision"), "reach": r["score"],
-                  "acc": {str(d): r.get(f"acc_{d}") for d in range(1, max_digits + 1)}} for r in table]
-    return {"seed": seed, "digits": digits, "rounds": rounds, "params": params, "heldout": heldout,
-            "device": _device_name(models.device()), "per_round": per_round,
-            "seconds": round(time.time() - start, 1), "loadavg_start": round(load0, 2),
-            "loadavg_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(), "run_file": str(res.path)}
+    per_round = [
+        {
+            "round": r["round"],
+            "frontier": r.get("frontier"),
+            "accepted": r.get("accepted"),
+            "label_precision": r.get("label_precision"),
+            "reach": r["score"],
+            "acc": {str(d): r.get(f"acc_{d}") for d in range(1, max_digits + 1)},
+        }
+        for r in table
+    ]
+    return {
+        "seed": seed,
+        "digits": digits,
+        "rounds": rounds,
+        "params": params,
+        "heldout": heldout,
+        "device": _device_name(models.device()),
+        "per_round": per_round,
+        "seconds": round(time.time() - start, 1),
+        "loadavg_start": round(load0, 2),
+        "loadavg_end": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "run_file": str(res.path),
+    }
 
 
 def _device_name(dev: str) -> str:
@@ -73,15 +100,22 @@ def table(path: Path = RESULTS) -> str:
         n = max(int(d) for d in row["per_round"][0]["acc"])
         params = row.get("params") or {}
         vote = "length + a+b=b+a" if params.get("swap_vote", True) else "length only"  # early rows: vote on
-        t = h.Table([("round", "right"), ("labels", "right"), ("kept", "right"), ("precision", "right"),
-                     ("reach", "right")] + [(f"{d}d", "right") for d in range(1, n + 1)],
-                    title=f"seed {row['seed']}, {params.get('base', 'tiny:0:3x128')}, labelled 1..{row['digits']} "
-                          f"digits, filter {vote}, {row['seconds'] / 60:.1f} min on {row.get('device', 'cpu')}"
-                          + (f"\n({row['note']})" if row.get("note") else ""))
+        t = h.Table(
+            [("round", "right"), ("labels", "right"), ("kept", "right"), ("precision", "right"), ("reach", "right")]
+            + [(f"{d}d", "right") for d in range(1, n + 1)],
+            title=f"seed {row['seed']}, {params.get('base', 'tiny:0:3x128')}, labelled 1..{row['digits']} "
+            f"digits, filter {vote}, {row['seconds'] / 60:.1f} min on {row.get('device', 'cpu')}"
+            + (f"\n({row['note']})" if row.get("note") else ""),
+        )
         for r in row["per_round"]:
-            t.add(r["round"], "gold" if r["round"] == 0 else f"{r['frontier']}-digit self",
-                  "-" if r["accepted"] is None else r["accepted"], h.fmt(r["label_precision"], ".3f"),
-                  f"{r['reach']:.2f}", *(f"{r['acc'][str(d)]:.2f}" for d in range(1, n + 1)))
+            t.add(
+                r["round"],
+                "gold" if r["round"] == 0 else f"{r['frontier']}-digit self",
+                "-" if r["accepted"] is None else r["accepted"],
+                h.fmt(r["label_precision"], ".3f"),
+                f"{r['reach']:.2f}",
+                *(f"{r['acc'][str(d)]:.2f}" for d in range(1, n + 1)),
+            )
         parts.append(t)
     return h.tables(parts)
 
@@ -99,8 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--table", action="store_true", help="print the recorded rows and exit")
     args = ap.parse_args(argv)
     if not args.table:
-        params = {k: json.loads(v) if v[:1].isdigit() or v in ("true", "false") else v
-                  for k, v in (kv.split("=", 1) for kv in args.set)}
+        params = {
+            k: json.loads(v) if v[:1].isdigit() or v in ("true", "false") else v
+            for k, v in (kv.split("=", 1) for kv in args.set)
+        }
         row = run(args.rounds, args.seed, args.digits, args.max_digits, params, args.heldout, args.run_dir)
         row = h.append_row(args.results, row)
         print(f"seed {args.seed}: {row['seconds']:.0f}s", file=sys.stderr)

@@ -166,8 +166,10 @@ def bench_transformers(
 
 def table(rows: list[dict], title: str) -> h.Table:
     """Raw and evoforge tokens per second, and their ratio, per (engine, mode)."""
-    t = h.Table([("engine", "left"), ("mode", "left"), ("raw tok/s", "right"), ("evoforge tok/s", "right"),
-                 ("ratio", "right")], title=title)
+    t = h.Table(
+        [("engine", "left"), ("mode", "left"), ("raw tok/s", "right"), ("evoforge tok/s", "right"), ("ratio", "right")],
+        title=title,
+    )
     for r in rows:
         t.add(r["engine"], r["mode"], f"{r['raw_tok_s']:.1f}", f"{r['evoforge_tok_s']:.1f}", f"{r['ratio']:.2f}")
     return t
@@ -193,8 +195,12 @@ def main() -> None:
         rows += bench_transformers(prompts, a.max_tokens, a.tf_repeats, a.threads, a.hf_dir)
 
     print()
-    print(table(rows, f"{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, "
-                      f"median of {a.repeats}"))
+    print(
+        table(
+            rows,
+            f"{len(prompts)} prompts x {a.max_tokens} max tokens, greedy, {a.threads} threads, median of {a.repeats}",
+        )
+    )
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
 

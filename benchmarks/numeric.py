@@ -11,6 +11,7 @@
     python benchmarks/numeric.py            # full: 100k CMA evaluations, 10,000 MAP-Elites iterations
     python benchmarks/numeric.py --quick    # 20k CMA evaluations, 300 MAP-Elites iterations
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,16 @@ SEEDS = (1, 2, 3)
 
 def run_evoforge(task, recipe, budget, seed, params=None, options=None):
     t = time.perf_counter()
-    res = evoforge.evolve(task, recipe, budget=budget, seed=seed, executor="inprocess", timeout=None,
-                          recipe_params=params or {}, task_options=options or {})
+    res = evoforge.evolve(
+        task,
+        recipe,
+        budget=budget,
+        seed=seed,
+        executor="inprocess",
+        timeout=None,
+        recipe_params=params or {},
+        task_options=options or {},
+    )
     return res, time.perf_counter() - t
 
 
@@ -69,22 +78,29 @@ def bench_cma(budget):
     for seed in SEEDS:
         best_raw, t_raw = raw_pycma(task.seed, 1.0, 100, seed, budget, rastrigin.f)
         best_vec, t_vec = raw_pycma(task.seed, 1.0, 100, seed, budget, rastrigin.f, vectorised=True)
-        res, t_evo = run_evoforge("rastrigin", "cma-es", budget, 0, {"popsize": 100, "cma_seed": seed, "sigma0": 1.0},
-                                  {"dim": 100})
+        res, t_evo = run_evoforge(
+            "rastrigin", "cma-es", budget, 0, {"popsize": 100, "cma_seed": seed, "sigma0": 1.0}, {"dim": 100}
+        )
         rows.append((seed, best_raw, best_vec, -res.best.score, t_raw, t_vec, t_evo))
     print(f"\n1. CMA-ES, 100-D Rastrigin (start {task.seed[0]}), popsize 100, {budget} evaluations, sigma0 1")
     print("   pycma: f called per sample (as in pycma's docs); pycma-vec: f on the whole generation at once,")
     print("   as evoforge's array path does (the task's evaluate_array)")
-    print(f"{'seed':>4} {'pycma best f':>14} {'evoforge best f':>16} {'identical':>9} {'pycma s':>8} "
-          f"{'pycma-vec s':>11} {'evoforge s':>10} {'ratio':>6} {'ratio-vec':>9} {'pycma gen/s':>11}")
+    print(
+        f"{'seed':>4} {'pycma best f':>14} {'evoforge best f':>16} {'identical':>9} {'pycma s':>8} "
+        f"{'pycma-vec s':>11} {'evoforge s':>10} {'ratio':>6} {'ratio-vec':>9} {'pycma gen/s':>11}"
+    )
     for seed, b_raw, b_vec, b_evo, t_raw, t_vec, t_evo in rows:
         same = b_raw == b_evo == b_vec
-        print(f"{seed:>4} {b_raw:>14.6f} {b_evo:>16.6f} {same!s:>9} {t_raw:>8.2f} {t_vec:>11.2f} {t_evo:>10.2f} "
-              f"{t_evo / t_raw:>6.2f} {t_evo / t_vec:>9.2f} {budget / 100 / t_raw:>11.1f}")
+        print(
+            f"{seed:>4} {b_raw:>14.6f} {b_evo:>16.6f} {same!s:>9} {t_raw:>8.2f} {t_vec:>11.2f} {t_evo:>10.2f} "
+            f"{t_evo / t_raw:>6.2f} {t_evo / t_vec:>9.2f} {budget / 100 / t_raw:>11.1f}"
+        )
     ratio = sum(r[6] for r in rows) / sum(r[4] for r in rows)
     ratio_vec = sum(r[6] for r in rows) / sum(r[5] for r in rows)
-    print(f"wall-time ratio evoforge / pycma over seeds: {ratio:.2f} (target <= 1.2); "
-          f"evoforge / pycma-vec: {ratio_vec:.2f}")
+    print(
+        f"wall-time ratio evoforge / pycma over seeds: {ratio:.2f} (target <= 1.2); "
+        f"evoforge / pycma-vec: {ratio_vec:.2f}"
+    )
 
 
 # -- 2. MAP-Elites --------------------------------------------------------------------------------
@@ -98,8 +114,9 @@ def raw_pyribs(seed, iterations, dim=100):
     sp.configure(dim)
     bound = dim / 2 * 5.12
     archive = GridArchive(solution_dim=dim, dims=[100, 100], ranges=[(-bound, bound)] * 2, seed=seed)
-    emitters = [GaussianEmitter(archive, sigma=0.5, x0=np.zeros(dim), batch_size=36, seed=seed * 100 + i)
-                for i in range(15)]
+    emitters = [
+        GaussianEmitter(archive, sigma=0.5, x0=np.zeros(dim), batch_size=36, seed=seed * 100 + i) for i in range(15)
+    ]
     scheduler = Scheduler(archive, emitters)
     t = time.perf_counter()
     for _ in range(iterations):
@@ -123,28 +140,36 @@ def evoforge_map_elites(seed, iterations, dim=100, run_file=False):
 
 
 def bench_map_elites(iterations):
-    print(f"\n2. MAP-Elites, sphere linear projection 100-D, 100x100 grid, Gaussian sigma 0.5, batch 540, "
-          f"{iterations} iterations ({540 * iterations} evaluations)")
+    print(
+        f"\n2. MAP-Elites, sphere linear projection 100-D, 100x100 grid, Gaussian sigma 0.5, batch 540, "
+        f"{iterations} iterations ({540 * iterations} evaluations)"
+    )
     print(f"{'seed':>4} {'system':<28} {'norm QD':>8} {'coverage':>9} {'it/s':>8}")
     sums = {}
     for seed in SEEDS:
-        for name, fn in (("pyribs", lambda seed=seed: raw_pyribs(seed, iterations)),
-                         ("evoforge", lambda seed=seed: evoforge_map_elites(seed, iterations)),
-                         ("evoforge + run file", lambda seed=seed: evoforge_map_elites(seed, iterations, run_file=True))):
+        for name, fn in (
+            ("pyribs", lambda seed=seed: raw_pyribs(seed, iterations)),
+            ("evoforge", lambda seed=seed: evoforge_map_elites(seed, iterations)),
+            ("evoforge + run file", lambda seed=seed: evoforge_map_elites(seed, iterations, run_file=True)),
+        ):
             qd, cov, its = fn()
             sums.setdefault(name, []).append((qd, cov, its))
             print(f"{seed:>4} {name:<28} {qd:>8.2f} {cov:>9.1%} {its:>8.1f}", flush=True)
     ref = np.mean(sums["pyribs"], axis=0)
     for name in ("evoforge", "evoforge + run file"):
         m = np.mean(sums[name], axis=0)
-        print(f"{name}: QD ratio {m[0] / ref[0]:.3f}, coverage ratio {m[1] / ref[1]:.3f} (targets >= 1.0), "
-              f"it/s ratio {m[2] / ref[2]:.3f} (target >= 0.8)")
+        print(
+            f"{name}: QD ratio {m[0] / ref[0]:.3f}, coverage ratio {m[1] / ref[1]:.3f} (targets >= 1.0), "
+            f"it/s ratio {m[2] / ref[2]:.3f} (target >= 0.8)"
+        )
 
 
 # -- 3. Diffusion evolution vs CMA-ES on CartPole -----------------------------------------------------
 def bench_cartpole(budget):
-    print(f"\n3. CartPole-v1, linear policies (10 weights), {budget} evaluations of 1 episode; "
-          f"best policy re-evaluated on 10 seeded episodes")
+    print(
+        f"\n3. CartPole-v1, linear policies (10 weights), {budget} evaluations of 1 episode; "
+        f"best policy re-evaluated on 10 seeded episodes"
+    )
     print(f"{'seed':>4} {'recipe':<22} {'best (train)':>12} {'mean of 10 episodes':>20} {'seconds':>8}")
     finals = {}
     for seed in SEEDS:
@@ -169,9 +194,11 @@ def main(argv=None):
     import cma
     import ribs
 
-    print(f"python {platform.python_version()}, numpy {np.__version__}, cma {cma.__version__}, "
-          f"ribs {ribs.__version__}, evoforge {evoforge.__version__ if hasattr(evoforge, '__version__') else ''}; "
-          f"executor inprocess, timeout None")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, cma {cma.__version__}, "
+        f"ribs {ribs.__version__}, evoforge {evoforge.__version__ if hasattr(evoforge, '__version__') else ''}; "
+        f"executor inprocess, timeout None"
+    )
     if args.only in (None, "cma"):
         bench_cma(20_000 if args.quick else 100_000)
     if args.only in (None, "map-elites"):

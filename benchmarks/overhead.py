@@ -7,6 +7,7 @@
 Targets: <= 1 ms per candidate at batches of 32 or more; 2 workers >= 1.8x one worker.
 Usage: python benchmarks/overhead.py [--repeats 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,7 @@ def overhead_per_candidate(batch: int, n: int, executor: str, tmp: Path) -> floa
 def pool_throughput(workers: int, n: int, tmp: Path) -> float:
     out = tmp / f"pool-{workers}-{time.monotonic_ns()}.db"
     start = time.perf_counter()
-    evolve(make_task(busy_50ms), "random-search", budget=n, executor="pool", workers=workers, out=out,
-           batch_size=32)
+    evolve(make_task(busy_50ms), "random-search", budget=n, executor="pool", workers=workers, out=out, batch_size=32)
     return n / (time.perf_counter() - start)
 
 
@@ -56,8 +56,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        print(f"engine overhead, 0-cost evaluator, with the SQLite store ({args.candidates} candidates, "
-              f"median of {args.repeats})")
+        print(
+            f"engine overhead, 0-cost evaluator, with the SQLite store ({args.candidates} candidates, "
+            f"median of {args.repeats})"
+        )
         print(f"{'executor':<10} {'batch':>6} {'ms/candidate':>13}")
         for executor in ("inprocess", "pool"):
             for batch in (8, 32, 128, 512):

@@ -30,6 +30,7 @@ Anchors are installed each in its own virtual environment:
 ``python -m venv /tmp/oe && /tmp/oe/bin/pip install openevolve==0.4.1`` and
 ``python -m venv /tmp/shinka && /tmp/shinka/bin/pip install shinka-evolve==0.0.7``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,6 +88,7 @@ class CappedModel:
 
     def _call(self, fn, args, kw):
         from evoforge.llm import BudgetExceededError
+
         with self.lock:
             if self.calls >= self.budget:
                 raise BudgetExceededError(f"benchmark budget of {self.budget} calls spent")
@@ -119,27 +121,58 @@ def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Pa
             for c in batch:
                 if c.status == "rejected":
                     continue
-                fh.write(json.dumps({"ok": bool(c.ok), "score": c.score if c.ok else None,
-                                     "operator": c.operator, "seed_program": c.operator == "seed",
-                                     "model_made": c.operator not in ("seed", "tune"),
-                                     "error": None if c.ok else (c.reason or "")[:300],
-                                     "code": c.genome if c.ok else None, "t": time.time()}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "ok": bool(c.ok),
+                            "score": c.score if c.ok else None,
+                            "operator": c.operator,
+                            "seed_program": c.operator == "seed",
+                            "model_made": c.operator not in ("seed", "tune"),
+                            "error": None if c.ok else (c.reason or "")[:300],
+                            "code": c.genome if c.ok else None,
+                            "t": time.time(),
+                        }
+                    )
+                    + "\n"
+                )
 
-    result = evolve(task, "evolve", budget=100000, seed=seed, out=work / "run.db", overwrite=True,
-                    on_batch=on_batch, model="openai:embedded:coder", base_url=url, max_calls=calls,
-                    workers=2, task_options=TASK_OPTIONS.get(task, {}),
-                    recipe_params={"max_tokens": max_tokens})
+    result = evolve(
+        task,
+        "evolve",
+        budget=100000,
+        seed=seed,
+        out=work / "run.db",
+        overwrite=True,
+        on_batch=on_batch,
+        model="openai:embedded:coder",
+        base_url=url,
+        max_calls=calls,
+        workers=2,
+        task_options=TASK_OPTIONS.get(task, {}),
+        recipe_params={"max_tokens": max_tokens},
+    )
     return {"stop_reason": result.stop_reason}
 
 
-def run_openevolve(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
-                   capped: CappedModel, timeout: float) -> dict:
+def run_openevolve(
+    task: str,
+    seed: int,
+    calls: int,
+    url: str,
+    work: Path,
+    log: Path,
+    max_tokens: int,
+    capped: CappedModel,
+    timeout: float,
+) -> dict:
     from evoforge.task import load_task
 
     t = load_task(task, TASK_OPTIONS.get(task, {}))
     (work / "initial_program.py").write_text(t.seed)
-    (work / "evaluator.py").write_text(OE_EVALUATOR.format(py=sys.executable, script=str(Path(__file__).resolve()),
-                                                            task=task, log=str(log)))
+    (work / "evaluator.py").write_text(
+        OE_EVALUATOR.format(py=sys.executable, script=str(Path(__file__).resolve()), task=task, log=str(log))
+    )
     config = textwrap.dedent(f"""
         max_iterations: {calls}
         checkpoint_interval: 1000
@@ -167,21 +200,43 @@ def run_openevolve(task: str, seed: int, calls: int, url: str, work: Path, log: 
           system_message: "You are an expert Python programmer. Task: {t.description}"
         """)
     (work / "config.yaml").write_text(config)
-    cmd = ["/tmp/oe/bin/openevolve-run", str(work / "initial_program.py"), str(work / "evaluator.py"),
-           "--config", str(work / "config.yaml"), "--output", str(work / "out"), "--iterations", str(calls)]
+    cmd = [
+        "/tmp/oe/bin/openevolve-run",
+        str(work / "initial_program.py"),
+        str(work / "evaluator.py"),
+        "--config",
+        str(work / "config.yaml"),
+        "--output",
+        str(work / "out"),
+        "--iterations",
+        str(calls),
+    ]
     return _drive(cmd, work, capped, calls, timeout, env={"OPENAI_API_KEY": "none"})
 
 
-def run_shinka(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int,
-               capped: CappedModel, timeout: float) -> dict:
+def run_shinka(
+    task: str,
+    seed: int,
+    calls: int,
+    url: str,
+    work: Path,
+    log: Path,
+    max_tokens: int,
+    capped: CappedModel,
+    timeout: float,
+) -> dict:
     from evoforge.task import load_task
 
     t = load_task(task, TASK_OPTIONS.get(task, {}))
     (work / "initial.py").write_text(t.seed)
-    (work / "evaluate.py").write_text(SHINKA_EVALUATE.format(py=sys.executable, script=str(Path(__file__).resolve()),
-                                                             task=task, log=str(log)))
-    (work / "run_shinka.py").write_text(SHINKA_RUN.format(work=str(work), calls=calls, url=url, max_tokens=max_tokens,
-                                                          desc=t.description, py="/tmp/shinka/bin/python"))
+    (work / "evaluate.py").write_text(
+        SHINKA_EVALUATE.format(py=sys.executable, script=str(Path(__file__).resolve()), task=task, log=str(log))
+    )
+    (work / "run_shinka.py").write_text(
+        SHINKA_RUN.format(
+            work=str(work), calls=calls, url=url, max_tokens=max_tokens, desc=t.description, py="/tmp/shinka/bin/python"
+        )
+    )
     env = {"SHINKA_PRICING_MODE": "offline", "OPENAI_API_KEY": "none", "PYTHONHASHSEED": str(seed)}
     return _drive(["/tmp/shinka/bin/python", str(work / "run_shinka.py")], work, capped, calls, timeout, env=env)
 
@@ -191,8 +246,9 @@ def _drive(cmd: list[str], work: Path, capped: CappedModel, calls: int, timeout:
     last answer had 90 s to be evaluated, or at ``timeout`` seconds."""
     full_env = {**os.environ, **env}
     with open(work / "stdout.log", "w") as out:
-        proc = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=full_env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
+        )
         start, why = time.time(), "finished"
         while proc.poll() is None:
             time.sleep(2)
@@ -244,15 +300,29 @@ def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, tim
     best_program = next((r["code"] for r in rows if r["ok"] and r["score"] == best and r.get("code")), None)
     if best <= seed_score:
         best_program = t.seed
-    return {"system": system, "task": task, "seed": seed, "calls_budget": calls, "calls": capped.done,
-            "max_tokens": max_tokens, "seed_score": seed_score, "best_score": best,
-            "improvement": best - seed_score, "evaluations": len(rows), "model_programs": len(model_made),
-            "valid_share": (sum(r["ok"] for r in model_made) / len(model_made)) if model_made else 0.0,
-            "seconds_per_call": capped.seconds / capped.done if capped.done else None,
-            "completion_tokens_per_call": capped.completion_tokens / capped.done if capped.done else None,
-            "prompt_tokens_per_call": capped.prompt_tokens / capped.done if capped.done else None,
-            "wall_seconds": round(wall, 1), "work": str(work), **info, "best_program": best_program,
-            **weibull5k(task, best_program), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    return {
+        "system": system,
+        "task": task,
+        "seed": seed,
+        "calls_budget": calls,
+        "calls": capped.done,
+        "max_tokens": max_tokens,
+        "seed_score": seed_score,
+        "best_score": best,
+        "improvement": best - seed_score,
+        "evaluations": len(rows),
+        "model_programs": len(model_made),
+        "valid_share": (sum(r["ok"] for r in model_made) / len(model_made)) if model_made else 0.0,
+        "seconds_per_call": capped.seconds / capped.done if capped.done else None,
+        "completion_tokens_per_call": capped.completion_tokens / capped.done if capped.done else None,
+        "prompt_tokens_per_call": capped.prompt_tokens / capped.done if capped.done else None,
+        "wall_seconds": round(wall, 1),
+        "work": str(work),
+        **info,
+        "best_program": best_program,
+        **weibull5k(task, best_program),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
 
 
 def weibull5k(task: str, program: str | None) -> dict:
@@ -285,33 +355,56 @@ def backfill() -> None:
             program = best.genome if best is not None and best.score == r["best_score"] else None
         if program is None and (work / "evaluations.jsonl").exists():
             logged = [json.loads(x) for x in (work / "evaluations.jsonl").read_text().splitlines()]
-            program = next((x["code"] for x in logged if x.get("ok") and x["score"] == r["best_score"]
-                            and x.get("code")), None)
+            program = next(
+                (x["code"] for x in logged if x.get("ok") and x["score"] == r["best_score"] and x.get("code")), None
+            )
         if program is not None:
             r["best_program"] = program
             r.update(weibull5k("binpack", program))
-            print(f"{r['system']} seed {r['seed']} ({r['calls_budget']} calls): Weibull 5k excess "
-                  f"{r.get('weibull5k_excess', float('nan')):.3f} %")
+            print(
+                f"{r['system']} seed {r['seed']} ({r['calls_budget']} calls): Weibull 5k excess "
+                f"{r.get('weibull5k_excess', float('nan')):.3f} %"
+            )
     RESULTS.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 def table() -> h.Table:
     """Medians (and means, for validity) over the seeds of each (task, system, call budget)."""
-    t = h.Table([("task", "left"), ("system", "left"), ("calls", "right"), ("seeds", "right"),
-                 ("median best", "right"), ("seed", "right"), ("improvement", "right"), ("valid", "right"),
-                 ("valid/call", "right"), ("s/call", "right"), ("tok/call", "right"), ("5k excess", "right")])
+    t = h.Table(
+        [
+            ("task", "left"),
+            ("system", "left"),
+            ("calls", "right"),
+            ("seeds", "right"),
+            ("median best", "right"),
+            ("seed", "right"),
+            ("improvement", "right"),
+            ("valid", "right"),
+            ("valid/call", "right"),
+            ("s/call", "right"),
+            ("tok/call", "right"),
+            ("5k excess", "right"),
+        ]
+    )
     cells = h.group(h.read_rows(RESULTS), lambda r: (r["task"], r["system"], r["calls_budget"]))
     for (task, system, calls), rs in sorted(cells.items()):
         spc = h.summarise(r["seconds_per_call"] or None for r in rs)
         tpc = h.summarise(r.get("completion_tokens_per_call") or None for r in rs)
         excess = h.summarise(r.get("weibull5k_excess") for r in rs)
-        t.add(task, system, calls, len(rs), f"{statistics.median(r['best_score'] for r in rs):.4f}",
-              f"{statistics.median(r['seed_score'] for r in rs):.4f}",
-              f"{statistics.median(r['improvement'] for r in rs):+.4f}",
-              f"{statistics.mean(r['valid_share'] for r in rs):.0%}",
-              f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):.2f}",
-              f"{spc.median if spc else float('nan'):.1f}", f"{tpc.median if tpc else float('nan'):.0f}",
-              f"{excess.median:.3f}%" if excess else "-")
+        t.add(
+            task,
+            system,
+            calls,
+            len(rs),
+            f"{statistics.median(r['best_score'] for r in rs):.4f}",
+            f"{statistics.median(r['seed_score'] for r in rs):.4f}",
+            f"{statistics.median(r['improvement'] for r in rs):+.4f}",
+            f"{statistics.mean(r['valid_share'] for r in rs):.0%}",
+            f"{statistics.mean(r['valid_share'] * r['model_programs'] / max(r['calls'], 1) for r in rs):.2f}",
+            f"{spc.median if spc else float('nan'):.1f}",
+            f"{tpc.median if tpc else float('nan'):.0f}",
+            f"{excess.median:.3f}%" if excess else "-",
+        )
     if not t.rows:
         t.notes.append("(nothing recorded yet)")
     return t

@@ -13,6 +13,7 @@ DSPy talks to the very same model object through evoforge's OpenAI-compatible se
 Planning cells (``--task meeting-scheduling``) use the task model that ``EVOFORGE_TASK_MODEL`` names
 (default ``embedded``, SmolLM2-135M; ``embedded:coder`` is Qwen2.5-Coder-0.5B), recorded in each row.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,16 +88,29 @@ def run_evoforge(spec, seed: int, calls: int, n_test: int, params: dict) -> dict
     recipe, result = evolve_prompt(spec.name, seed, calls, params)
     best = recipe.best_prompt()
     after = recipe.model.usage.snapshot()["by_tag"]
-    op_calls = sum(v["calls"] + v["cache_hits"] - before.get(k, {}).get("calls", 0) - before.get(k, {}).get("cache_hits", 0)
-                   for k, v in after.items() if k != "metric")
-    return {"prompt": best, "settings": settings_of(recipe), "metric_calls": recipe.metric_calls,
-            "optimizer_calls": op_calls, "stop_reason": result.stop_reason, "candidates": result.evaluations,
-            "fallbacks": recipe.fallbacks, **heldout(spec, best, n_test)}
+    op_calls = sum(
+        v["calls"] + v["cache_hits"] - before.get(k, {}).get("calls", 0) - before.get(k, {}).get("cache_hits", 0)
+        for k, v in after.items()
+        if k != "metric"
+    )
+    return {
+        "prompt": best,
+        "settings": settings_of(recipe),
+        "metric_calls": recipe.metric_calls,
+        "optimizer_calls": op_calls,
+        "stop_reason": result.stop_reason,
+        "candidates": result.evaluations,
+        "fallbacks": recipe.fallbacks,
+        **heldout(spec, best, n_test),
+    }
 
 
 def run_fixed(spec, which: str, n_test: int) -> dict:
-    prompt = ({"instruction": spec.cot_instruction, "demos": [], "max_tokens": 40} if which == "cot"
-              else {"instruction": spec.seed_instruction, "demos": []})
+    prompt = (
+        {"instruction": spec.cot_instruction, "demos": [], "max_tokens": 40}
+        if which == "cot"
+        else {"instruction": spec.seed_instruction, "demos": []}
+    )
     return {"prompt": prompt, "metric_calls": 0, "optimizer_calls": 0, **heldout(spec, prompt, n_test)}
 
 
@@ -106,10 +120,24 @@ def _dspy_setup(spec, feedback: bool):
     from evoforge.llm import start_server_in_thread
 
     server = start_server_in_thread(shared_model())
-    lm = dspy.LM("openai/smollm2-135m-instruct", api_base=server.url, api_key="local", temperature=0.0,
-                 max_tokens=12, cache=False, num_retries=0)
-    reflection = dspy.LM("openai/smollm2-135m-instruct", api_base=server.url, api_key="local", temperature=0.9,
-                         max_tokens=256, cache=False, num_retries=0)
+    lm = dspy.LM(
+        "openai/smollm2-135m-instruct",
+        api_base=server.url,
+        api_key="local",
+        temperature=0.0,
+        max_tokens=12,
+        cache=False,
+        num_retries=0,
+    )
+    reflection = dspy.LM(
+        "openai/smollm2-135m-instruct",
+        api_base=server.url,
+        api_key="local",
+        temperature=0.9,
+        max_tokens=256,
+        cache=False,
+        num_retries=0,
+    )
     dspy.configure(lm=lm, adapter=_plain_adapter(dspy)())
 
     class Solve(dspy.Signature):
@@ -157,8 +185,7 @@ def _plain_adapter(dspy):
             for d in demos:
                 if all(k in d for k in signature.output_fields):
                     msgs.append({"role": "user", "content": user(d)})
-                    msgs.append({"role": "assistant",
-                                 "content": "\n".join(str(d[k]) for k in signature.output_fields)})
+                    msgs.append({"role": "assistant", "content": "\n".join(str(d[k]) for k in signature.output_fields)})
             msgs.append({"role": "user", "content": user(inputs)})
             return msgs
 
@@ -169,7 +196,9 @@ def _plain_adapter(dspy):
 
 
 def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
-    dspy, server, lm, reflection, program, metric, counter, score, examples = _dspy_setup(spec, feedback=which == "gepa")
+    dspy, server, lm, reflection, program, metric, counter, score, examples = _dspy_setup(
+        spec, feedback=which == "gepa"
+    )
     import random
 
     rng = random.Random(seed)
@@ -177,18 +206,41 @@ def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
     train, val = examples("train", ids[:50]), examples("train", ids[50:])
     try:
         if which == "gepa":
-            opt = dspy.GEPA(metric=metric, max_metric_calls=calls, reflection_lm=reflection, seed=seed,
-                            reflection_minibatch_size=3, num_threads=1, track_stats=False)
+            opt = dspy.GEPA(
+                metric=metric,
+                max_metric_calls=calls,
+                reflection_lm=reflection,
+                seed=seed,
+                reflection_minibatch_size=3,
+                num_threads=1,
+                track_stats=False,
+            )
             tuned = opt.compile(program, trainset=train, valset=val)
         else:
-            opt = dspy.MIPROv2(metric=metric, auto=None, num_candidates=6, max_bootstrapped_demos=2,
-                               max_labeled_demos=2, num_threads=1, seed=seed, verbose=False,
-                               prompt_model=reflection, task_model=lm)
+            opt = dspy.MIPROv2(
+                metric=metric,
+                auto=None,
+                num_candidates=6,
+                max_bootstrapped_demos=2,
+                max_labeled_demos=2,
+                num_threads=1,
+                seed=seed,
+                verbose=False,
+                prompt_model=reflection,
+                task_model=lm,
+            )
             # ~300 metric calls: bootstrapping (<= 50), minibatches of 10 and two full evals of 20
             trials = max(4, (calls - 90) // 10)
-            tuned = opt.compile(program, trainset=train, valset=val, num_trials=trials, minibatch=True,
-                                minibatch_size=10, minibatch_full_eval_steps=10,
-                                requires_permission_to_run=False)
+            tuned = opt.compile(
+                program,
+                trainset=train,
+                valset=val,
+                num_trials=trials,
+                minibatch=True,
+                minibatch_size=10,
+                minibatch_full_eval_steps=10,
+                requires_permission_to_run=False,
+            )
         spent = counter["calls"]
         correct = 0
         test = examples("test", range(n_test))
@@ -199,10 +251,17 @@ def run_dspy(spec, which: str, seed: int, calls: int, n_test: int) -> dict:
             except Exception:  # a DSPy failure on one item counts as wrong
                 correct += 0
         pred = tuned.predictors()[0]
-        prompt = {"instruction": pred.signature.instructions,
-                  "demos": [[d.get("question"), d.get("answer")] for d in pred.demos]}
-        return {"prompt": prompt, "metric_calls": spent, "optimizer_calls": None,
-                "accuracy": correct / n_test, "items": n_test}
+        prompt = {
+            "instruction": pred.signature.instructions,
+            "demos": [[d.get("question"), d.get("answer")] for d in pred.demos],
+        }
+        return {
+            "prompt": prompt,
+            "metric_calls": spent,
+            "optimizer_calls": None,
+            "accuracy": correct / n_test,
+            "items": n_test,
+        }
     finally:
         server.close() if hasattr(server, "close") else None
 
@@ -222,8 +281,9 @@ def planning_model():
     return _PLANNER
 
 
-def run_planner(system: str, instance: int, calls: int, seed: int, people: int = 4, duration: int = 60,
-                params: dict | None = None) -> dict:
+def run_planner(
+    system: str, instance: int, calls: int, seed: int, people: int = 4, duration: int = 60, params: dict | None = None
+) -> dict:
     import numpy as np
 
     from evoforge.prompts.solutions import say
@@ -250,8 +310,10 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
         recipe = get_recipe(system).from_params({**defaults, **(params or {})})
         recipe.model = model
-        budget = Budget(evaluations=10_000, checks=[lambda: "calls" if used() >= calls or
-                                                     (engine.state.best_score or 0) >= 1 else None])
+        budget = Budget(
+            evaluations=10_000,
+            checks=[lambda: "calls" if used() >= calls or (engine.state.best_score or 0) >= 1 else None],
+        )
         engine = Engine(task, recipe, seed=seed * 1000 + instance, budget=budget)
         model.budget = LLMBudget(max_calls=start.answers + calls)  # answers: cached ones count too
         try:  # the model refuses the call past the budget, so a batch cannot overshoot it
@@ -260,9 +322,13 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
             model.budget = None
         best = engine.state.best_score or 0.0
         if system == "co-scientist":
-            extra = {"elo_spearman": recipe.elo_correlation(), "debates": recipe.matches,
-                     "draws": recipe.draws, "judge_right": recipe.verdicts[True],
-                     "judge_wrong": recipe.verdicts[False]}
+            extra = {
+                "elo_spearman": recipe.elo_correlation(),
+                "debates": recipe.matches,
+                "draws": recipe.draws,
+                "judge_right": recipe.verdicts[True],
+                "judge_wrong": recipe.verdicts[False],
+            }
     elif system == "best-of-n":
         while used() < calls and best < 1:
             best = max(best, task.evaluate(say(model, problem, rng, "sample", max_tokens=48))["score"])
@@ -271,9 +337,14 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
         result = task.evaluate(text)
         best = result["score"]
         while used() < calls and best < 1:
-            text = say(model, f"{problem}\n\nYour proposal: {text}\nChecker: {result['feedback']}\n\n"
-                       f"Write a corrected solution that fixes these problems. Answer with the solution only.",
-                       rng, "revise", max_tokens=48)
+            text = say(
+                model,
+                f"{problem}\n\nYour proposal: {text}\nChecker: {result['feedback']}\n\n"
+                f"Write a corrected solution that fixes these problems. Answer with the solution only.",
+                rng,
+                "revise",
+                max_tokens=48,
+            )
             result = task.evaluate(text)
             best = max(best, result["score"])
     return {"success": int(best >= 1), "best_score": best, "calls": used(), **extra}
@@ -282,30 +353,57 @@ def run_planner(system: str, instance: int, calls: int, seed: int, people: int =
 def planning_table(path: Path = PLANNING) -> h.Table:
     """Planning rows per (system with its settings, calls): success, mean best, calls used, co-scientist's
     Elo-score correlation and judge verdicts."""
-    latest = h.latest((r for r in h.read_rows(path) if "instance" in r),  # a re-run of a cell replaces it
-                      lambda r: (r["system"], r.get("people", 4), r.get("duration", 60), r["budget_calls"], r["instance"],
-                                 r.get("seed", 0), r.get("model", "embedded"),
-                                 json.dumps(r.get("params", {}), sort_keys=True)))
+    latest = h.latest(
+        (r for r in h.read_rows(path) if "instance" in r),  # a re-run of a cell replaces it
+        lambda r: (
+            r["system"],
+            r.get("people", 4),
+            r.get("duration", 60),
+            r["budget_calls"],
+            r["instance"],
+            r.get("seed", 0),
+            r.get("model", "embedded"),
+            json.dumps(r.get("params", {}), sort_keys=True),
+        ),
+    )
 
     def cell(r: dict) -> tuple[str, int]:
         model = "" if r.get("model", "embedded") == "embedded" else f", {r['model']}"
         model += "".join(f", {k}={v}" for k, v in sorted(r.get("params", {}).items()))
         return f"{r['system']} ({r.get('people', 4)}p, {r.get('duration', 60)}min{model})", r["budget_calls"]
 
-    t = h.Table([("system", "left"), ("calls", "right"), ("instances", "right"), ("success", "right"),
-                 ("mean best", "right"), ("mean calls used", "right"), ("Elo~score rho", "right"),
-                 ("judge right", "right")])
+    t = h.Table(
+        [
+            ("system", "left"),
+            ("calls", "right"),
+            ("instances", "right"),
+            ("success", "right"),
+            ("mean best", "right"),
+            ("mean calls used", "right"),
+            ("Elo~score rho", "right"),
+            ("judge right", "right"),
+        ]
+    )
     for (system, calls), rs in sorted(h.group(latest.values(), cell).items()):
         rhos = h.summarise(r.get("elo_spearman") for r in rs)
         right, wrong = (sum(r.get(k, 0) for r in rs) for k in ("judge_right", "judge_wrong"))
         best = h.summarise(r.get("best_score") for r in rs)
-        t.add(system, calls, len(rs), f"{statistics.mean(r['success'] for r in rs):.2f}",
-              h.fmt(best and best.mean, ".3f"), f"{statistics.mean(r['calls'] for r in rs):.1f}",
-              f"{rhos.median:+.2f} (n={rhos.n})" if rhos else "-", f"{right}/{right + wrong}" if right + wrong else "-")
-    t.notes.append("Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
-                   "ratings and the checker's scores of the debated proposals (ties share their mean rank); judge "
-                   "right: decisive verdicts naming the proposal the checker scores higher, of all decisive verdicts "
-                   "between proposals it scores differently")
+        t.add(
+            system,
+            calls,
+            len(rs),
+            f"{statistics.mean(r['success'] for r in rs):.2f}",
+            h.fmt(best and best.mean, ".3f"),
+            f"{statistics.mean(r['calls'] for r in rs):.1f}",
+            f"{rhos.median:+.2f} (n={rhos.n})" if rhos else "-",
+            f"{right}/{right + wrong}" if right + wrong else "-",
+        )
+    t.notes.append(
+        "Elo~score rho: median over instances of the Spearman correlation between co-scientist's Elo "
+        "ratings and the checker's scores of the debated proposals (ties share their mean rank); judge "
+        "right: decisive verdicts naming the proposal the checker scores higher, of all decisive verdicts "
+        "between proposals it scores differently"
+    )
     return t
 
 
@@ -314,20 +412,43 @@ def table(path: Path = RESULTS, seeds: range | None = None) -> h.Table:
     """Held-out accuracy per (task, system): mean ± sd and median over the recorded seeds (``seeds``: only
     those)."""
     rows = [r for r in h.read_rows(path) if "instance" not in r and (seeds is None or int(r["seed"]) in seeds)]
-    latest = h.latest(rows, lambda r: (r["task"], r["system"], r["seed"], r.get("budget_metric_calls"),
-                                       r.get("model", "embedded")))  # a re-run of a cell replaces it
-    cells = h.group(latest.values(), lambda r: (r["task"], r["system"] if r.get("model", "embedded") == "embedded"
-                                                else f"{r['system']} ({r['model']})"))  # another task model: own cell
-    t = h.Table([("task", "left"), ("system", "left"), ("seeds", "right"), ("held-out acc", "left"),
-                 ("median", "right"), ("metric calls", "right"), ("minutes", "right")])
+    latest = h.latest(
+        rows, lambda r: (r["task"], r["system"], r["seed"], r.get("budget_metric_calls"), r.get("model", "embedded"))
+    )  # a re-run of a cell replaces it
+    cells = h.group(
+        latest.values(),
+        lambda r: (
+            r["task"],
+            r["system"] if r.get("model", "embedded") == "embedded" else f"{r['system']} ({r['model']})",
+        ),
+    )  # another task model: own cell
+    t = h.Table(
+        [
+            ("task", "left"),
+            ("system", "left"),
+            ("seeds", "right"),
+            ("held-out acc", "left"),
+            ("median", "right"),
+            ("metric calls", "right"),
+            ("minutes", "right"),
+        ]
+    )
     for (task, system), rs in sorted(cells.items()):
         acc = h.summarise(r["accuracy"] for r in rs)
         sd = f"±{acc.sd:.3f}" if acc.sd is not None else ""
-        t.add(task, system, len(rs), f"{acc.mean:.3f}{sd}", f"{acc.median:.3f}",
-              f"{statistics.mean(r['metric_calls'] for r in rs):.0f}",
-              f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}")
+        t.add(
+            task,
+            system,
+            len(rs),
+            f"{acc.mean:.3f}{sd}",
+            f"{acc.median:.3f}",
+            f"{statistics.mean(r['metric_calls'] for r in rs):.0f}",
+            f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}",
+        )
     if len(rows) > len(latest):
-        t.notes.append(f"({len(rows) - len(latest)} earlier row(s) of re-run cells are kept in the file but not counted)")
+        t.notes.append(
+            f"({len(rows) - len(latest)} earlier row(s) of re-run cells are kept in the file but not counted)"
+        )
     return t
 
 
@@ -342,7 +463,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--metric-calls", type=int, default=300)
     ap.add_argument("--test-items", type=int, default=200)
-    ap.add_argument("--set", action="append", default=[], help="recipe parameter KEY=VALUE (promptbreeder, or a planning recipe)")
+    ap.add_argument(
+        "--set", action="append", default=[], help="recipe parameter KEY=VALUE (promptbreeder, or a planning recipe)"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")
     ap.add_argument("--seeds", default="", help="table: only these seeds, A-B (default: all recorded)")
@@ -357,12 +480,19 @@ def main(argv=None) -> int:
         out_path = args.out
         for instance in range(int(lo), int(hi or lo) + 1):
             t0 = time.time()
-            row = {"system": args.system, "task": "meeting-scheduling", "instance": instance, "seed": args.seed,
-                   "budget_calls": args.calls, "people": args.people, "duration": args.duration,
-                   "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"),
-                   **({"params": params} if params else {}),
-                   **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration, params),
-                   "seconds": round(time.time() - t0, 1)}
+            row = {
+                "system": args.system,
+                "task": "meeting-scheduling",
+                "instance": instance,
+                "seed": args.seed,
+                "budget_calls": args.calls,
+                "people": args.people,
+                "duration": args.duration,
+                "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"),
+                **({"params": params} if params else {}),
+                **run_planner(args.system, instance, args.calls, args.seed, args.people, args.duration, params),
+                "seconds": round(time.time() - t0, 1),
+            }
             print(json.dumps(h.append_row(out_path, row)), flush=True)
         print(planning_table(out_path))
         return 0
@@ -378,10 +508,17 @@ def main(argv=None) -> int:
         out = run_fixed(spec, args.system, args.test_items)
     else:
         out = run_dspy(spec, args.system, args.seed, args.metric_calls, args.test_items)
-    row = {"system": args.system, "task": args.task, "seed": args.seed, "budget_metric_calls": args.metric_calls,
-           "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"), "task_model": "greedy, as EVOFORGE_TASK_MODEL "
-           "names it (embedded: SmolLM2-135M-Instruct)", "seconds": round(time.time() - t0, 1),
-           "params": params, **out}
+    row = {
+        "system": args.system,
+        "task": args.task,
+        "seed": args.seed,
+        "budget_metric_calls": args.metric_calls,
+        "model": os.environ.get("EVOFORGE_TASK_MODEL", "embedded"),
+        "task_model": "greedy, as EVOFORGE_TASK_MODEL names it (embedded: SmolLM2-135M-Instruct)",
+        "seconds": round(time.time() - t0, 1),
+        "params": params,
+        **out,
+    }
     row = h.append_row(args.out, row)
     print(json.dumps({k: v for k, v in row.items() if k != "prompt"}))
     print("prompt:", json.dumps(row["prompt"])[:600])

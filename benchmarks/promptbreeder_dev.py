@@ -9,6 +9,7 @@ whether the race picks the best of them). Rows go to ``benchmarks/results/prompt
     python benchmarks/promptbreeder_dev.py --task sentiment --seed 3 --set population=8 --set minibatch=8
     python benchmarks/promptbreeder_dev.py --table
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,21 +33,34 @@ def run(task_name: str, seed: int, params: dict, dev_items: int, contenders: boo
     best = recipe.best_prompt()
 
     def dev_score(unit: dict) -> float:
-        return dev.evaluate({**unit, "split": "test", "items": list(range(dev_items))}, model=pe.shared_model())["score"]
+        return dev.evaluate({**unit, "split": "test", "items": list(range(dev_items))}, model=pe.shared_model())[
+            "score"
+        ]
 
     race = []
     if contenders:
         for key in recipe.val_half or recipe.val_scores:
-            race.append({"race_first": recipe.val_half.get(key), "race_all": recipe.val_scores.get(key),
-                         "dev": dev_score(recipe.units[key]), "chosen": recipe.units[key] == best})
+            race.append(
+                {
+                    "race_first": recipe.val_half.get(key),
+                    "race_all": recipe.val_scores.get(key),
+                    "dev": dev_score(recipe.units[key]),
+                    "chosen": recipe.units[key] == best,
+                }
+            )
     chosen = next((r["dev"] for r in race if r["chosen"]), None)
-    return {"dev_accuracy": chosen if chosen is not None else dev_score(best), "dev_items": dev_items,
-            "settings": pe.settings_of(recipe),
-            "race": race, "prompt": best}
+    return {
+        "dev_accuracy": chosen if chosen is not None else dev_score(best),
+        "dev_items": dev_items,
+        "settings": pe.settings_of(recipe),
+        "race": race,
+        "prompt": best,
+    }
 
 
 def table(path: Path = RESULTS) -> h.Table:
     """Dev accuracy per (task, settings): mean and median over the seeds (a re-run of a seed replaces it)."""
+
     def settings(r: dict) -> str:
         recorded = {"operators": "all", "selection": "tournament", **r["settings"]}  # older rows lack these two
         return ", ".join(f"{k}={v}" for k, v in sorted(recorded.items()))
@@ -74,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     params = pe.parse_sets(ap, args.set)
     t0 = time.time()
-    row = {"task": args.task, "seed": args.seed, **run(args.task, args.seed, params, args.dev_items, args.contenders),
-           "seconds": round(time.time() - t0, 1)}
+    row = {
+        "task": args.task,
+        "seed": args.seed,
+        **run(args.task, args.seed, params, args.dev_items, args.contenders),
+        "seconds": round(time.time() - t0, 1),
+    }
     row = h.append_row(args.out, row)
     print(json.dumps({k: v for k, v in row.items() if k != "prompt"}))
     print(table(args.out))

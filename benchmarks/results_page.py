@@ -9,6 +9,7 @@ system and task (median and mean over seeds); ``.txt`` files are included verbat
     python benchmarks/results_page.py --check         # exit 1 when docs/results.md is out of date
     python benchmarks/results_page.py --results DIR --out FILE
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,78 +46,110 @@ SOURCES: dict[str, Source] = {
     "overhead.txt": Source(
         "Engine overhead and process-pool scaling",
         ("python benchmarks/overhead.py --repeats 3 --candidates 10000",),
-        notes=("0.019 ms per candidate at batch 32 in-process with the run file (target <= 1 ms); "
-               "pool 1 -> 2 workers 1.98x (target >= 1.8x).",)),
+        notes=(
+            "0.019 ms per candidate at batch 32 in-process with the run file (target <= 1 ms); "
+            "pool 1 -> 2 workers 1.98x (target >= 1.8x).",
+        ),
+    ),
     "numeric.txt": Source(
         "Numeric recipes against their reference libraries",
         ("python benchmarks/numeric.py", "python benchmarks/numeric.py --only cma"),
-        notes=("CMA-ES vs pycma on 100-D Rastrigin: identical best f on every seed. On the Candidate path the "
-               "wall-time ratio was 1.22, missing its target of <= 1.2; on the array path it is 0.92 "
-               "(1.12 against a vectorised pycma loop).",
-               "MAP-Elites vs pyribs: QD 1.004x, coverage 1.006x, iterations per second 1.62x (1.29x with the "
-               "run file).",
-               "diffusion-evolution vs CMA-ES on CartPole-v1: mean return 387.8 +- 158.6 vs 495.8 +- 3.0, the "
-               "reverse of the paper's 482.9 vs 77.7.")),
+        notes=(
+            "CMA-ES vs pycma on 100-D Rastrigin: identical best f on every seed. On the Candidate path the "
+            "wall-time ratio was 1.22, missing its target of <= 1.2; on the array path it is 0.92 "
+            "(1.12 against a vectorised pycma loop).",
+            "MAP-Elites vs pyribs: QD 1.004x, coverage 1.006x, iterations per second 1.62x (1.29x with the run file).",
+            "diffusion-evolution vs CMA-ES on CartPole-v1: mean return 387.8 +- 158.6 vs 495.8 +- 3.0, the "
+            "reverse of the paper's 482.9 vs 77.7.",
+        ),
+    ),
     "llm_throughput.txt": Source(
         "Model throughput through evoforge vs the raw engine",
         ("python benchmarks/llm_throughput.py --transformers",),
-        notes=("Ratio 1.00 single stream, 0.95 batched; llama.cpp 4.2x transformers fp32 on the same weights. "
-               "An earlier run on the loaded machine (load average about 6) gave half the speed at the same "
-               "ratios. Why llama.cpp: [models.md](models.md#engine-choice-for-the-embedded-models-llamacpp).",)),
+        notes=(
+            "Ratio 1.00 single stream, 0.95 batched; llama.cpp 4.2x transformers fp32 on the same weights. "
+            "An earlier run on the loaded machine (load average about 6) gave half the speed at the same "
+            "ratios. Why llama.cpp: [models.md](models.md#engine-choice-for-the-embedded-models-llamacpp).",
+        ),
+    ),
     "program_evolution.jsonl": Source(
         "Program evolution: evoforge vs OpenEvolve 0.4.1 vs ShinkaEvolve 0.0.7",
-        ("python benchmarks/program_evolution.py --system evoforge --task binpack --seed 0 --calls 40",
-         "python benchmarks/program_evolution.py --table"),
+        (
+            "python benchmarks/program_evolution.py --system evoforge --task binpack --seed 0 --calls 40",
+            "python benchmarks/program_evolution.py --table",
+        ),
         tables=("table",),
-        notes=("Same model for all (Qwen2.5-Coder-0.5B through one local OpenAI-compatible server), one cell per "
-               "call. binpack: median improvement +2.43 points vs 0 / 0, Weibull 5k excess 2.12 % median "
-               "(best 1.30 %; best fit 4.13 %); circle-packing: 1.490 -> 1.860 median vs no improvement by "
-               "either anchor. The 20-call rows are the first, smaller cells.",)),
+        notes=(
+            "Same model for all (Qwen2.5-Coder-0.5B through one local OpenAI-compatible server), one cell per "
+            "call. binpack: median improvement +2.43 points vs 0 / 0, Weibull 5k excess 2.12 % median "
+            "(best 1.30 %; best fit 4.13 %); circle-packing: 1.490 -> 1.860 median vs no improvement by "
+            "either anchor. The 20-call rows are the first, smaller cells.",
+        ),
+    ),
     "prompt_evolution.jsonl": Source(
         "Prompt evolution: promptbreeder vs DSPy GEPA / MIPROv2, and planning",
-        ("python benchmarks/prompt_evolution.py --system evoforge --task topic --seed 0",
-         "python benchmarks/prompt_evolution.py --system best-of-n --task meeting-scheduling --calls 40",
-         "python benchmarks/prompt_evolution.py --table"),
+        (
+            "python benchmarks/prompt_evolution.py --system evoforge --task topic --seed 0",
+            "python benchmarks/prompt_evolution.py --system best-of-n --task meeting-scheduling --calls 40",
+            "python benchmarks/prompt_evolution.py --table",
+        ),
         tables=("table", "planning_table"),
-        notes=("300 metric calls, SmolLM2-135M task model, 200 held-out items. sums is a negative result: "
-               "promptbreeder's 0.287 is the seed prompt's 0.285.",
-               "Planning (meeting scheduling, 6 instances): with Qwen2.5-Coder-0.5B as task model "
-               "(`EVOFORGE_TASK_MODEL=embedded:coder`) the rows carry `embedded:coder`; the paper's Gemini "
-               "Flash figures are 55.6 / 95.6 / - / 82.8 % (best-of-N / Mind Evolution / co-scientist / "
-               "sequential revision). Co-scientist's judge is weak: about 2 in 3 decisive verdicts right, 70 % "
-               "of debates positional draws.")),
+        notes=(
+            "300 metric calls, SmolLM2-135M task model, 200 held-out items. sums is a negative result: "
+            "promptbreeder's 0.287 is the seed prompt's 0.285.",
+            "Planning (meeting scheduling, 6 instances): with Qwen2.5-Coder-0.5B as task model "
+            "(`EVOFORGE_TASK_MODEL=embedded:coder`) the rows carry `embedded:coder`; the paper's Gemini "
+            "Flash figures are 55.6 / 95.6 / - / 82.8 % (best-of-N / Mind Evolution / co-scientist / "
+            "sequential revision). Co-scientist's judge is weak: about 2 in 3 decisive verdicts right, 70 % "
+            "of debates positional draws.",
+        ),
+    ),
     "promptbreeder_dev.jsonl": Source(
         "Promptbreeder settings on fresh dev items",
-        ("python benchmarks/promptbreeder_dev.py --task sentiment --seed 3 --set population=8 --set minibatch=8",
-         "python benchmarks/promptbreeder_dev.py --table"),
+        (
+            "python benchmarks/promptbreeder_dev.py --task sentiment --seed 3 --set population=8 --set minibatch=8",
+            "python benchmarks/promptbreeder_dev.py --table",
+        ),
         tables=("table",),
-        notes=("Items neither train nor test. Model-free operators only (`operators=context_shuffle,crossover`) "
-               "do as well as all eleven: with SmolLM2 as its own mutator the gain comes from which demos and "
-               "system prompt land, not from the mutation text.",)),
+        notes=(
+            "Items neither train nor test. Model-free operators only (`operators=context_shuffle,crossover`) "
+            "do as well as all eleven: with SmolLM2 as its own mutator the gain comes from which demos and "
+            "system prompt land, not from the mutation text.",
+        ),
+    ),
     "self_training.jsonl": Source(
         "Self-training on two-digit sums: STaR vs ReST-EM vs ScPO vs SFT on gold",
         ("python benchmarks/self_training.py --method star --seed 0", "python benchmarks/self_training.py --table"),
         tables=("table",),
-        notes=("ScPO (no labels) misses its target (>= 80 % of STaR's gain); why: "
-               "self_consistency_gap.txt below.",)),
+        notes=("ScPO (no labels) misses its target (>= 80 % of STaR's gain); why: self_consistency_gap.txt below.",),
+    ),
     "self_consistency_gap.txt": Source(
         "ScPO's signal: is the majority of k samples righter than greedy?",
         ("python benchmarks/self_consistency_gap.py --problems 400 --samples 4",),
-        notes=("A negative result: on this model the majority is not righter than greedy, so ScPO's "
-               "preference pairs carry no signal.",)),
+        notes=(
+            "A negative result: on this model the majority is not righter than greedy, so ScPO's "
+            "preference pairs carry no signal.",
+        ),
+    ),
     "length_generalization.jsonl": Source(
         "From-scratch length generalisation by self-labelling",
-        ("python benchmarks/length_generalization.py --rounds 2 --max-digits 6 --set warm_start=128000",
-         "python benchmarks/length_generalization.py --table"),
+        (
+            "python benchmarks/length_generalization.py --rounds 2 --max-digits 6 --set warm_start=128000",
+            "python benchmarks/length_generalization.py --table",
+        ),
         tables=("table",),
-        notes=("The CPU run (3-layer Llama) stays at 0 % on 4 digits (all 48 kept self-labels wrong). The H200 "
-               "runs' commands are in the script's docstring; with the a+b=b+a vote no label is kept and "
-               "nothing improves.",)),
+        notes=(
+            "The CPU run (3-layer Llama) stays at 0 % on 4 digits (all 48 kept self-labels wrong). The H200 "
+            "runs' commands are in the script's docstring; with the a+b=b+a vote no label is kept and "
+            "nothing improves.",
+        ),
+    ),
 }
 
 
 def markdown_table(table: h.Table) -> str:
     """``table`` as a Markdown pipe table, its title above and notes below."""
+
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ") or " "
 
@@ -137,8 +170,11 @@ def generic_table(rows: list[dict]) -> h.Table:
     """Rows grouped by the keys of GROUP_KEYS they have; each numeric column as median (mean) over the
     group's rows (seeds)."""
     keys = [k for k in GROUP_KEYS if any(k in r for r in rows)]
-    numeric = [k for k in dict.fromkeys(k for r in rows for k in r)
-               if k not in (*keys, "seed") and any(_number(r.get(k)) is not None for r in rows)]
+    numeric = [
+        k
+        for k in dict.fromkeys(k for r in rows for k in r)
+        if k not in (*keys, "seed") and any(_number(r.get(k)) is not None for r in rows)
+    ]
     t = h.Table([(k, "left") for k in keys] + [("seeds", "right")] + [(k, "right") for k in numeric])
     for cell, rs in h.group(rows, lambda r: tuple(str(r.get(k, "-")) for k in keys)).items():
         shown = []
@@ -174,15 +210,18 @@ def provenance(path: Path, rows: list[dict]) -> str:
     when = sorted(str(r["when"]) for r in rows if r.get("when"))
     if when:
         parts.append(f"recorded {when[0][:10]} to {when[-1][:10]}")
-    machines = sorted({str(r["device"]) for r in rows if r.get("device")}
-                      | {f"{r['cpus']} CPUs" for r in rows if r.get("cpus")})
+    machines = sorted(
+        {str(r["device"]) for r in rows if r.get("device")} | {f"{r['cpus']} CPUs" for r in rows if r.get("cpus")}
+    )
     if machines:
         parts.append("on " + ", ".join(machines))
     loads = [_number(r.get("loadavg_start")) for r in rows]
     load = h.summarise(loads)
     if load:
-        parts.append(f"load average at start {min(v for v in loads if v is not None):.1f}-"
-                     f"{max(v for v in loads if v is not None):.1f} (median {load.median:.1f})")
+        parts.append(
+            f"load average at start {min(v for v in loads if v is not None):.1f}-"
+            f"{max(v for v in loads if v is not None):.1f} (median {load.median:.1f})"
+        )
     commands = sorted({str(r["command"]) for r in rows if r.get("command")})
     text = "; ".join(parts) + "."
     if commands:
@@ -214,14 +253,19 @@ def page(results: Path) -> str:
     files = sorted(p for p in results.iterdir() if p.is_file() and p.suffix in (".jsonl", ".txt"))
     order = {name: i for i, name in enumerate(SOURCES)}
     files.sort(key=lambda p: (order.get(p.name, len(order)), p.name))
-    head = ("# Measured results\n\n"
-            "Generated by `python benchmarks/results_page.py` from every file in `benchmarks/results/`; do not "
-            "edit by hand. Each benchmark is a script in `benchmarks/` that runs its baseline side by side with "
-            "evoforge in the same run, mostly on a shared 2-core development machine: compare the ratios, not "
-            "the absolute numbers. Negative results stay in.\n\n"
-            + "\n".join(f"- [{(SOURCES.get(p.name) or Source(p.stem, ())).title or p.stem}]"
-                        f"(#{_anchor((SOURCES.get(p.name) or Source(p.stem.replace('_', ' '), ())).title)})"
-                        for p in files) + "\n")
+    head = (
+        "# Measured results\n\n"
+        "Generated by `python benchmarks/results_page.py` from every file in `benchmarks/results/`; do not "
+        "edit by hand. Each benchmark is a script in `benchmarks/` that runs its baseline side by side with "
+        "evoforge in the same run, mostly on a shared 2-core development machine: compare the ratios, not "
+        "the absolute numbers. Negative results stay in.\n\n"
+        + "\n".join(
+            f"- [{(SOURCES.get(p.name) or Source(p.stem, ())).title or p.stem}]"
+            f"(#{_anchor((SOURCES.get(p.name) or Source(p.stem.replace('_', ' '), ())).title)})"
+            for p in files
+        )
+        + "\n"
+    )
     return "\n".join([head, *(section(p) for p in files)])
 
 

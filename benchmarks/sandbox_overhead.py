@@ -1,5 +1,6 @@
 """Per-call cost of run_program with bwrap vs the fallback guard: median of N calls of a trivial program,
 the two modes interleaved so machine load affects both alike. Usage: python benchmarks/sandbox_overhead.py [N]"""
+
 from __future__ import annotations
 
 import os

@@ -11,6 +11,7 @@ ScPO round draws them:
 Printed: greedy accuracy, maj@k, and on the problems that would form a ScPO pair (winner with at
 least ``--min-votes`` votes and a dissenting answer) the majority's and greedy's accuracy.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ def main(argv: list[str] | None = None) -> None:
     qs = T.train_problems(args.problems, 10_000 + args.seed)
     prompts = [T.prompt(q) for q in qs]
     greedy = [o[0] for o in generate(warm, prompts, n=1, temperature=0.0, max_new_tokens=T.MAX_NEW_TOKENS)]
-    samples = generate(warm, prompts, n=args.samples, temperature=args.temperature,
-                       max_new_tokens=T.MAX_NEW_TOKENS, seed=args.seed)
+    samples = generate(
+        warm, prompts, n=args.samples, temperature=args.temperature, max_new_tokens=T.MAX_NEW_TOKENS, seed=args.seed
+    )
     g_ok = [T.correct(q, g) for q, g in zip(qs, greedy)]
     maj, pair = [], []
     for i, (q, ss) in enumerate(zip(qs, samples)):
@@ -56,8 +58,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(qs)} problems, k={args.samples}, T={args.temperature}")
     print(f"greedy accuracy {np.mean(g_ok):.3f}   maj@{args.samples} {np.mean(maj):.3f}")
     if pair:
-        print(f"ScPO pairs (winner >= {args.min_votes} votes, a dissent): {len(pair)}; on them the majority "
-              f"is right {np.mean([maj[i] for i in pair]):.3f}, greedy {np.mean([g_ok[i] for i in pair]):.3f}")
+        print(
+            f"ScPO pairs (winner >= {args.min_votes} votes, a dissent): {len(pair)}; on them the majority "
+            f"is right {np.mean([maj[i] for i in pair]):.3f}, greedy {np.mean([g_ok[i] for i in pair]):.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ checkpoint for every cell, trained once and cached); gain = last round - round 0
 (greedy, ``heldout`` problems never trained on). Targets, 3 seeds per cell:
 STaR >= +15 points; ScPO >= 80 % of STaR's gain without labels.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,22 +59,57 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     start = time.time()
     load0 = os.getloadavg()[0]
     try:
-        res = api.evolve("addition", method, budget=rounds + 1, seed=seed, out=out, executor="inprocess",
-                         recipe_params=params, task_options={"heldout": heldout})
+        res = api.evolve(
+            "addition",
+            method,
+            budget=rounds + 1,
+            seed=seed,
+            out=out,
+            executor="inprocess",
+            recipe_params=params,
+            task_options={"heldout": heldout},
+        )
     finally:
         _keep_warm_starts(folder / "weights", shared)
     table = read_rounds(res.path)
     accs = [r["score"] for r in table]
-    return {"method": method, "seed": seed, "rounds": rounds, "params": params,
-            "generated": sum(r.get("generated") or 0 for r in table), "heldout": heldout,
-            "acc": accs, "gain": (accs[-1] - accs[0]) if accs and None not in accs else None,
-            "best_gain": (max(accs[1:]) - accs[0]) if len(accs) > 1 and None not in accs else None,
-            "per_round": [{k: r.get(k) for k in ("round", "score", "pass1", "passk", "majk", "diversity",
-                                                 "gv_gap", "accepted", "rationalized", "generated", "dataset")}
-                          for r in table],
-            "seconds": round(time.time() - start, 1), "loadavg_start": round(load0, 2),
-            "loadavg_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(), "threads": threads, "fresh_cache": True,
-            "run_file": str(res.path)}
+    return {
+        "method": method,
+        "seed": seed,
+        "rounds": rounds,
+        "params": params,
+        "generated": sum(r.get("generated") or 0 for r in table),
+        "heldout": heldout,
+        "acc": accs,
+        "gain": (accs[-1] - accs[0]) if accs and None not in accs else None,
+        "best_gain": (max(accs[1:]) - accs[0]) if len(accs) > 1 and None not in accs else None,
+        "per_round": [
+            {
+                k: r.get(k)
+                for k in (
+                    "round",
+                    "score",
+                    "pass1",
+                    "passk",
+                    "majk",
+                    "diversity",
+                    "gv_gap",
+                    "accepted",
+                    "rationalized",
+                    "generated",
+                    "dataset",
+                )
+            }
+            for r in table
+        ],
+        "seconds": round(time.time() - start, 1),
+        "loadavg_start": round(load0, 2),
+        "loadavg_end": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "threads": threads,
+        "fresh_cache": True,
+        "run_file": str(res.path),
+    }
 
 
 def _fresh_weights_dir(shared: Path, fresh: Path) -> None:
@@ -96,17 +132,31 @@ def _keep_warm_starts(fresh: Path, shared: Path) -> None:
 
 def _config(row: dict) -> str:
     p = row.get("params") or {"problems": row.get("problems"), "samples": row.get("samples")}
-    extra = "".join(f" {k}={v:g}" for k, v in sorted(p.items())
-                    if k not in ("problems", "samples", "warm_epochs") and not (k == "epochs" and v == 1.0))
+    extra = "".join(
+        f" {k}={v:g}"
+        for k, v in sorted(p.items())
+        if k not in ("problems", "samples", "warm_epochs") and not (k == "epochs" and v == 1.0)
+    )
     threads = f", {row['threads']} threads" if row.get("threads") else ", 1 thread"
     return f"{p.get('problems')}x{p.get('samples')}{extra}, {row.get('heldout')} held out{threads}"
 
 
 def table(path: Path = RESULTS) -> h.Table:
     """Mean per (method, configuration); gains are last round minus round 0 held-out accuracy."""
-    t = h.Table([("method", "left"), ("configuration", "left"), ("seeds", "right"), ("round0", "right"),
-                 ("final", "right"), ("gain", "right"), ("gain sd", "right"), ("best gain", "right"),
-                 ("gen/round", "right"), ("minutes", "right")])
+    t = h.Table(
+        [
+            ("method", "left"),
+            ("configuration", "left"),
+            ("seeds", "right"),
+            ("round0", "right"),
+            ("final", "right"),
+            ("gain", "right"),
+            ("gain sd", "right"),
+            ("best gain", "right"),
+            ("gen/round", "right"),
+            ("minutes", "right"),
+        ]
+    )
     gains: dict[str, list[float]] = {}
     by = h.group(h.read_rows(path), lambda r: (r["method"], _config(r)))
     for (m, cfg), rs in sorted(by.items(), key=lambda kv: (list(METHODS).index(kv[0][0]), kv[0][1])):
@@ -115,16 +165,25 @@ def table(path: Path = RESULTS) -> h.Table:
             gains.setdefault(m, []).extend(g)  # the ratio line: current configuration, any thread count
         gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
-        t.add(m, cfg, len(rs), f"{statistics.mean(r['acc'][0] for r in rs):.3f}",
-              f"{statistics.mean(r['acc'][-1] for r in rs):.3f}", f"{gain.mean if gain else float('nan'):+.3f}",
-              f"{gain.sd if gain and gain.sd is not None else 0.0:.3f}",
-              f"{statistics.mean(r['best_gain'] for r in rs):+.3f}", f"{statistics.mean(gen):.0f}",
-              f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}")
+        t.add(
+            m,
+            cfg,
+            len(rs),
+            f"{statistics.mean(r['acc'][0] for r in rs):.3f}",
+            f"{statistics.mean(r['acc'][-1] for r in rs):.3f}",
+            f"{gain.mean if gain else float('nan'):+.3f}",
+            f"{gain.sd if gain and gain.sd is not None else 0.0:.3f}",
+            f"{statistics.mean(r['best_gain'] for r in rs):+.3f}",
+            f"{statistics.mean(gen):.0f}",
+            f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}",
+        )
     star, scpo = (statistics.mean(gains[m]) if gains.get(m) else None for m in ("star", "scpo"))
     if star and star > 0 and scpo is not None:
-        t.notes.append(f"current configuration: STaR gain {100 * star:+.1f} points over {len(gains['star'])} runs "
-                       f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
-                       "(target >= 80%)")
+        t.notes.append(
+            f"current configuration: STaR gain {100 * star:+.1f} points over {len(gains['star'])} runs "
+            f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
+            "(target >= 80%)"
+        )
     return t
 
 
@@ -136,8 +195,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--warm-epochs", type=float, default=4.0)
     ap.add_argument("--heldout", type=int, default=200)
     ap.add_argument("--table", action="store_true", help="print the recorded table and exit")
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                    help="torch threads for the cell (default: all cores; run cells one at a time)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="torch threads for the cell (default: all cores; run cells one at a time)",
+    )
     ap.add_argument("--results", type=Path, default=RESULTS, help="the JSONL file cells are appended to")
     args = ap.parse_args(argv)
     if args.method and not args.table:

@@ -62,6 +62,6 @@ def test_pareto_front_keeps_non_dominated():
     assert front.add(cand(0, 1.0, speed=1.0))
     assert front.add(cand(1, 2.0, speed=0.5))
     assert not front.add(cand(2, 0.5, speed=0.5))  # dominated by both
-    assert front.add(cand(3, 3.0, speed=2.0))      # dominates both
+    assert front.add(cand(3, 3.0, speed=2.0))  # dominates both
     assert [c.id for c in front.members] == [3]
     assert dominates([1, 1], [1, 0]) and not dominates([1, 0], [0, 1])

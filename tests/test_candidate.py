@@ -7,19 +7,28 @@ from evoforge.candidate import Candidate, EvaluationError, apply_result, parse_r
 
 
 def test_parse_accepts_full_result():
-    out = parse_result({"score": np.float64(1.5), "metrics": {"a": np.int64(2)}, "descriptors": np.array([0.1, 0.2]),
-                        "feedback": "fine"})
+    out = parse_result(
+        {
+            "score": np.float64(1.5),
+            "metrics": {"a": np.int64(2)},
+            "descriptors": np.array([0.1, 0.2]),
+            "feedback": "fine",
+        }
+    )
     assert out == {"score": 1.5, "metrics": {"a": 2}, "descriptors": [0.1, 0.2], "feedback": "fine"}
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"score": float("nan")}, "nan"),
-    ({"score": "high"}, "must be a number"),
-    ({"metrics": {}}, "no 'score'"),
-    ([1, 2], "must return a dict"),
-    ({"score": 1, "descriptors": "ab"}, "descriptors"),
-    ({"score": math.inf}, "inf"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"score": float("nan")}, "nan"),
+        ({"score": "high"}, "must be a number"),
+        ({"metrics": {}}, "no 'score'"),
+        ([1, 2], "must return a dict"),
+        ({"score": 1, "descriptors": "ab"}, "descriptors"),
+        ({"score": math.inf}, "inf"),
+    ],
+)
 def test_parse_rejects_bad_results(bad, message):
     with pytest.raises(EvaluationError, match=message):
         parse_result(bad)

@@ -1,4 +1,5 @@
 """The command line: the main paths work and every kind of bad input is one clear line, exit != 0."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,9 @@ from evoforge import RunStore
 
 
 def evoforge(*args, cwd=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
 
 
 def assert_clean_error(proc, *needles):
@@ -25,8 +27,23 @@ def assert_clean_error(proc, *needles):
 
 def test_run_show_plot_list(tmp_path):
     db = tmp_path / "run.db"
-    proc = evoforge("run", "regularized-evolution", "--task", "sphere", "--budget", 120, "--seed", 1, "--out", db,
-                    "--set", "population=20", "--set", "task.dim=4", "-q")
+    proc = evoforge(
+        "run",
+        "regularized-evolution",
+        "--task",
+        "sphere",
+        "--budget",
+        120,
+        "--seed",
+        1,
+        "--out",
+        db,
+        "--set",
+        "population=20",
+        "--set",
+        "task.dim=4",
+        "-q",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "best score" in proc.stdout
     store = RunStore.open(db)
@@ -44,8 +61,10 @@ def test_run_show_plot_list(tmp_path):
 
 def test_config_file_uses_flag_keys(tmp_path):
     cfg = tmp_path / "run.toml"
-    cfg.write_text('task = "sphere"\nbudget = 64\nseed = 3\nexecutor = "inprocess"\nbatch-size = 16\n'
-                   f'out = "{tmp_path / "c.db"}"\n[set]\nsigma = 0.1\n')
+    cfg.write_text(
+        'task = "sphere"\nbudget = 64\nseed = 3\nexecutor = "inprocess"\nbatch-size = 16\n'
+        f'out = "{tmp_path / "c.db"}"\n[set]\nsigma = 0.1\n'
+    )
     proc = evoforge("run", "ga", "--config", cfg, "-q")
     assert proc.returncode == 0, proc.stderr
     store = RunStore.open(tmp_path / "c.db")
@@ -56,20 +75,23 @@ def test_config_file_uses_flag_keys(tmp_path):
     assert proc.returncode == 0 and RunStore.open(tmp_path / "d.db").count() == 32
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["run", "nope", "--task", "sphere"], "unknown recipe 'nope'"),
-    (["run", "ga", "--task", "nope"], "unknown task 'nope'"),
-    (["run", "ga", "--task", "sphere", "--set", "bogus=1"], "no parameter bogus"),
-    (["run", "ga", "--task", "sphere", "--set", "sigma=abc"], "sigma must be a finite float >= 0, got 'abc'"),
-    (["run", "ga", "--task", "sphere", "--set", "task.size=3"], "has no option 'size' (its options: dim, start)"),
-    (["run", "ga", "--task", "sphere", "--set", "task.dim=abc"], "option dim='abc' must be an integer"),
-    (["run", "ga", "--task", "sphere", "--set", "task.dim=0"], "option dim=0 rejected: dim must be >= 1"),
-    (["run", "ga", "--task", "sphere", "--budget", "0"], "budget must be a positive integer"),
-    (["run", "ga", "--task", "sphere", "--bogus-flag"], "No such option"),
-    (["run", "ga", "--task", "sphere", "--executor", "slurm"], "Invalid value"),
-    (["show", "missing.db"], "run file not found"),
-    (["resume", "missing.db"], "run file not found"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["run", "nope", "--task", "sphere"], "unknown recipe 'nope'"),
+        (["run", "ga", "--task", "nope"], "unknown task 'nope'"),
+        (["run", "ga", "--task", "sphere", "--set", "bogus=1"], "no parameter bogus"),
+        (["run", "ga", "--task", "sphere", "--set", "sigma=abc"], "sigma must be a finite float >= 0, got 'abc'"),
+        (["run", "ga", "--task", "sphere", "--set", "task.size=3"], "has no option 'size' (its options: dim, start)"),
+        (["run", "ga", "--task", "sphere", "--set", "task.dim=abc"], "option dim='abc' must be an integer"),
+        (["run", "ga", "--task", "sphere", "--set", "task.dim=0"], "option dim=0 rejected: dim must be >= 1"),
+        (["run", "ga", "--task", "sphere", "--budget", "0"], "budget must be a positive integer"),
+        (["run", "ga", "--task", "sphere", "--bogus-flag"], "No such option"),
+        (["run", "ga", "--task", "sphere", "--executor", "slurm"], "Invalid value"),
+        (["show", "missing.db"], "run file not found"),
+        (["resume", "missing.db"], "run file not found"),
+    ],
+)
 def test_bad_input_is_one_clear_line(tmp_path, args, needle):
     assert_clean_error(evoforge(*args, cwd=tmp_path), needle)
     assert not (tmp_path / "runs").exists(), "a failed start must leave no run file"
@@ -81,7 +103,9 @@ def test_broken_task_files(tmp_path):
     (tmp_path / "noseed.py").write_text("def evaluate(g): return 1\n")
     assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "noseed.py", cwd=tmp_path), "defines no SEED")
     (tmp_path / "text.py").write_text("SEED = 'hello'\ndef evaluate(g): return 1\n")
-    assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "text.py", cwd=tmp_path), "needs a vector or bits genome")
+    assert_clean_error(
+        evoforge("run", "ga", "--task", tmp_path / "text.py", cwd=tmp_path), "needs a vector or bits genome"
+    )
     (tmp_path / "imports.py").write_text("import not_a_module_xyz\nSEED=[1]\n")
     assert_clean_error(evoforge("run", "ga", "--task", tmp_path / "imports.py", cwd=tmp_path), "not_a_module_xyz")
 
@@ -99,6 +123,7 @@ def test_foreign_corrupt_and_finished_run_files(tmp_path):
     (tmp_path / "text.db").write_text("hello, not sqlite" * 100)
     assert_clean_error(evoforge("resume", tmp_path / "text.db"), "not an evoforge run file")
     import sqlite3
+
     conn = sqlite3.connect(tmp_path / "other.db")
     conn.execute("CREATE TABLE t(x)")
     conn.commit()
@@ -110,7 +135,7 @@ def test_foreign_corrupt_and_finished_run_files(tmp_path):
     assert_clean_error(evoforge("run", "ga", "--task", "sphere", "--out", db), "already exists")
     # a damaged page: the file is refused, not half-read
     data = bytearray(db.read_bytes())
-    data[4096: 3 * 4096] = b"\xff" * (2 * 4096)
+    data[4096 : 3 * 4096] = b"\xff" * (2 * 4096)
     db.write_bytes(bytes(data))
     for f in (Path(f"{db}-wal"), Path(f"{db}-shm")):
         f.unlink(missing_ok=True)
@@ -122,10 +147,14 @@ def test_a_running_run_cannot_be_resumed_twice(tmp_path):
     task = tmp_path / "slow.py"
     task.write_text("import time\nSEED = [1.0]\ndef evaluate(g):\n    time.sleep(0.05)\n    return -g[0] ** 2\n")
     db = tmp_path / "busy.db"
-    proc = subprocess.Popen([sys.executable, "-m", "evoforge", "run", "ga", "--task", str(task), "--budget", "400",
-                             "--out", db, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evoforge", "run", "ga", "--task", str(task), "--budget", "400", "--out", db, "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         import time
+
         deadline = time.time() + 30
         while not db.exists() and time.time() < deadline:
             time.sleep(0.1)

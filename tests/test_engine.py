@@ -1,4 +1,5 @@
 """The loop: determinism, budgets, ask/tell, deduplication, resume from the store."""
+
 import pytest
 
 import evoforge
@@ -58,6 +59,7 @@ def test_ask_tell_surface_with_own_evaluation():
 @register("test-duplicates")
 class _Duplicates(Recipe):
     """Proposes the same genome over and over."""
+
     batch_size = 4
 
     def ask(self, n, rng):
@@ -123,6 +125,7 @@ def test_failures_are_recorded_and_run_goes_on(write_task, tmp_path):
 @register("test-self-stopping")
 class _SelfStopping(Recipe):
     """Stops itself after three batches, whatever the evaluation budget says."""
+
     batch_size = 2
 
     def ask(self, n, rng):

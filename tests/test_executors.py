@@ -1,4 +1,5 @@
 """Executors: the pool kills hung and greedy evaluations, survives crashes, and agrees with the others."""
+
 import time
 
 import pytest
@@ -63,14 +64,16 @@ def test_pool_kills_hangs_and_survives_hostile_evaluators(write_task):
 
 def test_pool_timeout_kills_the_process_group(write_task, tmp_path):
     marker = tmp_path / "alive"
-    task = load_task(write_task(f"""
+    task = load_task(
+        write_task(f"""
         import subprocess, sys, time
         SEED = 0
         def evaluate(genome):
             subprocess.Popen([sys.executable, "-c",
                 "import time, pathlib; time.sleep(3); pathlib.Path({str(marker)!r}).write_text('x')"])
             time.sleep(60)
-    """))
+    """)
+    )
     pool = ProcessPoolExecutor(task, workers=1, timeout=0.5)
     try:
         assert "timed out" in run_batch(pool, [0])[0].reason
@@ -86,8 +89,8 @@ def test_inprocess_timeout_and_memory_limit(write_task):
     assert "timed out" in out[0].reason
     assert "memory" in out[1].reason.lower()
     assert out[2].ok
-    big = bytearray(1024 ** 3)  # the limit is lifted after the batch
-    assert len(big) == 1024 ** 3
+    big = bytearray(1024**3)  # the limit is lifted after the batch
+    assert len(big) == 1024**3
 
 
 def test_pool_gives_the_same_run_as_inprocess(tmp_path):
@@ -116,8 +119,10 @@ def test_ray_backstop_kills_an_evaluator_that_ignores_the_alarm(write_task, monk
     from evoforge.executors import RayExecutor
 
     monkeypatch.setattr(executors, "RAY_GRACE", 2.0)
-    src = ("import signal, time\nSEED = 0\ndef evaluate(g):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-           "    time.sleep(600)\n")
+    src = (
+        "import signal, time\nSEED = 0\ndef evaluate(g):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "    time.sleep(600)\n"
+    )
     task = load_task(write_task(src))
     try:
         ex = RayExecutor(task, workers=1, timeout=1.0)
@@ -133,7 +138,11 @@ def test_ray_timeout_kills_the_task(write_task):
     ray = pytest.importorskip("ray")
     from evoforge.executors import RayExecutor
 
-    task = load_task(write_task("import time\nSEED = 0\ndef evaluate(g):\n    if g:\n        time.sleep(600)\n    return {'score': 1}\n"))
+    task = load_task(
+        write_task(
+            "import time\nSEED = 0\ndef evaluate(g):\n    if g:\n        time.sleep(600)\n    return {'score': 1}\n"
+        )
+    )
     try:
         ex = RayExecutor(task, workers=2, timeout=2.0)
         start = time.perf_counter()

@@ -1,5 +1,6 @@
 """Runs survive kill -9: killed at random points and resumed, a run ends exactly where an
 uninterrupted run with the same seed ends, with no candidate lost or duplicated."""
+
 import os
 import random
 import signal
@@ -19,8 +20,12 @@ def evaluate(genome):
 
 
 def start(args):
-    return subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args), "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "evoforge", *map(str, args), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def committed_rows(path):

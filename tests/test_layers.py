@@ -1,5 +1,6 @@
 """The package's layers: recipes draw their own plot panel through a hook (plot.py knows no recipe),
 and the import contracts in pyproject.toml hold (``lint-imports``)."""
+
 import os
 import pathlib
 import subprocess

@@ -1,4 +1,5 @@
 """The README's examples run as written."""
+
 import re
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def test_api_and_recipe_examples_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     api_src = next(b for b in BLOCKS if "evoforge.evolve(" in b)
     exec(compile(api_src, "README-api", "exec"), {})
-    recipe_src = next(b for b in BLOCKS if "@register(\"hill-climber\")" in b)
+    recipe_src = next(b for b in BLOCKS if '@register("hill-climber")' in b)
     namespace: dict = {}
     exec(compile(recipe_src, "README-recipe", "exec"), namespace)
     result = evoforge.evolve("sphere", namespace["HillClimber"](), budget=400, seed=0, executor="inprocess")

@@ -1,5 +1,6 @@
 """Declared recipe parameters and genome kinds: a bad value or a task the recipe cannot search is
 refused in one line (exit 2, no run file), and every built-in recipe keeps its declarations."""
+
 import dataclasses
 import math
 import subprocess
@@ -17,24 +18,27 @@ from evoforge.task import load_task
 
 
 def evoforge(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def error_lines(proc):
     return [line for line in proc.stderr.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("setting,needle", [
-    ("population=-3", "population must be an int >= 1, got '-3'"),     # negative int
-    ("sigma=nan", "sigma must be a finite float >= 0, got 'nan'"),       # non-finite float
-    ("crossover=1.5", "crossover must be a finite float in [0, 1], got '1.5'"),  # out of range
-    ("elites=two", "elites must be an int >= 0, got 'two'"),             # wrong type
-    ("population=2.5", "population must be an int >= 1, got '2.5'"),    # wrong type (a fraction)
-])
+@pytest.mark.parametrize(
+    "setting,needle",
+    [
+        ("population=-3", "population must be an int >= 1, got '-3'"),  # negative int
+        ("sigma=nan", "sigma must be a finite float >= 0, got 'nan'"),  # non-finite float
+        ("crossover=1.5", "crossover must be a finite float in [0, 1], got '1.5'"),  # out of range
+        ("elites=two", "elites must be an int >= 0, got 'two'"),  # wrong type
+        ("population=2.5", "population must be an int >= 1, got '2.5'"),  # wrong type (a fraction)
+    ],
+)
 def test_bad_parameter_is_one_line_exit_2_and_no_run_file(tmp_path, setting, needle):
-    proc = evoforge("run", "ga", "--task", "sphere", "--set", setting, "--out", tmp_path / "r.db", "-q",
-                    cwd=tmp_path)
+    proc = evoforge("run", "ga", "--task", "sphere", "--set", setting, "--out", tmp_path / "r.db", "-q", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     lines = error_lines(proc)
     assert len(lines) == 1 and needle in lines[0] and "recipe 'ga'" in lines[0], proc.stderr
@@ -43,8 +47,18 @@ def test_bad_parameter_is_one_line_exit_2_and_no_run_file(tmp_path, setting, nee
 
 
 def test_bad_choice_is_refused(tmp_path):
-    proc = evoforge("run", "map-elites", "--task", "planar-arm", "--set", "archive_kind=hex",
-                    "--out", tmp_path / "r.db", "-q", cwd=tmp_path)
+    proc = evoforge(
+        "run",
+        "map-elites",
+        "--task",
+        "planar-arm",
+        "--set",
+        "archive_kind=hex",
+        "--out",
+        tmp_path / "r.db",
+        "-q",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert error_lines(proc) == ["error: recipe 'map-elites': archive_kind must be one of grid, cvt, got 'hex'"]
     assert not (tmp_path / "r.db").exists()
@@ -107,10 +121,18 @@ def test_every_recipe_declares_its_parameters_and_genome_kinds(name):
     cls()  # the defaults pass their own checks
 
 
-@pytest.mark.parametrize("task,kind", [
-    ("sphere", "vector"), ("onemax", "bits"), ("symbolic-regression", "tree"), ("binpack", "program"),
-    ("sums", "prompt"), ("meeting-scheduling", "solution"), ("cartpole", "vector"),
-])
+@pytest.mark.parametrize(
+    "task,kind",
+    [
+        ("sphere", "vector"),
+        ("onemax", "bits"),
+        ("symbolic-regression", "tree"),
+        ("binpack", "program"),
+        ("sums", "prompt"),
+        ("meeting-scheduling", "solution"),
+        ("cartpole", "vector"),
+    ],
+)
 def test_builtin_task_genome_kinds(task, kind):
     assert genome_kind(load_task(task)) == kind
 

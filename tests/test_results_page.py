@@ -1,4 +1,5 @@
 """The generated results page: every results file becomes a section with a row per measured cell."""
+
 import json
 import subprocess
 import sys
@@ -9,15 +10,21 @@ SCRIPT = ROOT / "benchmarks" / "results_page.py"
 
 
 def generate(results: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--results", str(results), "--out", str(out), *extra],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--results", str(results), "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_page_has_a_row_per_cell(tmp_path):
     results = tmp_path / "results"
     results.mkdir()
-    rows = [{"system": "evoforge", "task": "sums", "seed": s, "accuracy": acc, "metric_calls": 300, "seconds": 60.0}
-            for s, acc in ((0, 0.25), (1, 0.35))]
+    rows = [
+        {"system": "evoforge", "task": "sums", "seed": s, "accuracy": acc, "metric_calls": 300, "seconds": 60.0}
+        for s, acc in ((0, 0.25), (1, 0.35))
+    ]
     (results / "prompt_evolution.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (results / "mystery.jsonl").write_text(json.dumps({"system": "x", "task": "t", "seed": 0, "gain": -0.5}) + "\n")
     (results / "notes.txt").write_text("$ python benchmarks/notes.py\nratio 1.22 (target <= 1.2)\n")

@@ -1,5 +1,6 @@
 """The shared ranking key, Boltzmann sampler, islands and grid archive draw exactly as the per-recipe
 code they replaced (same random draws in the same order: a seeded run repeats itself)."""
+
 import numpy as np
 
 from evoforge.archives import GridArchive, Islands
@@ -8,8 +9,7 @@ from evoforge.selection import boltzmann, tournament
 
 
 def cand(i, score, desc=None, genome=None):
-    return Candidate(genome=genome if genome is not None else f"g{i}", id=i, score=score, status="ok",
-                     descriptors=desc)
+    return Candidate(genome=genome if genome is not None else f"g{i}", id=i, score=score, status="ok", descriptors=desc)
 
 
 def test_rank_key_best_first_then_older():
@@ -70,6 +70,12 @@ def test_grid_archive_holds_any_genome_and_samples_in_fill_order():
 
 def test_grid_archive_pickled_by_the_dict_based_archive_still_loads():
     grid = GridArchive.__new__(GridArchive)
-    grid.__setstate__({"low": np.zeros(2), "high": np.ones(2), "dims": np.array([4, 4]),
-                       "elites": {(3, 3): cand(0, 1.0, [0.9, 0.9]), (0, 0): cand(1, 2.0, [0.1, 0.1])}})
+    grid.__setstate__(
+        {
+            "low": np.zeros(2),
+            "high": np.ones(2),
+            "dims": np.array([4, 4]),
+            "elites": {(3, 3): cand(0, 1.0, [0.9, 0.9]), (0, 0): cand(1, 2.0, [0.1, 0.1])},
+        }
+    )
     assert [c.id for c in grid.elites.values()] == [0, 1] and grid.qd_score() == 3.0

@@ -2,6 +2,7 @@
 tasks are values (options never leak between loads), options are checked, and one typed task per
 genome kind (vector with the array path, program with its description and signature shown to the
 model, prompt with a task model chosen per run)."""
+
 import pickle
 import re
 from pathlib import Path
@@ -58,13 +59,16 @@ def test_loaded_tasks_and_their_functions_survive_pickling():
     assert len(task.seed) == 3 and task.options == {"dim": 3}
 
 
-@pytest.mark.parametrize("options, needle", [
-    ({"dim": "abc"}, "option dim='abc' must be an integer"),
-    ({"dim": 2.5}, "option dim=2.5 must be an integer"),
-    ({"dim": 0}, "option dim=0 rejected: dim must be >= 1"),
-    ({"size": 3}, "has no option 'size' (its options: dim, start)"),
-    ({"start": [1]}, "option start=[1] must be a number"),
-])
+@pytest.mark.parametrize(
+    "options, needle",
+    [
+        ({"dim": "abc"}, "option dim='abc' must be an integer"),
+        ({"dim": 2.5}, "option dim=2.5 must be an integer"),
+        ({"dim": 0}, "option dim=0 rejected: dim must be >= 1"),
+        ({"size": 3}, "has no option 'size' (its options: dim, start)"),
+        ({"start": [1]}, "option start=[1] must be a number"),
+    ],
+)
 def test_bad_options_are_one_line_task_errors(options, needle):
     with pytest.raises(TaskError) as err:
         load_task("sphere", options)
@@ -85,8 +89,14 @@ def test_vector_task_takes_the_array_path(tmp_path):
     assert task.evaluate(task.seed)["score"] == pytest.approx(-54.0)
 
     seen = []
-    result = evoforge.evolve(path, "map-elites", budget=1200, seed=0, out=tmp_path / "a.db",
-                             on_batch=lambda engine, batch: seen.append(len(batch)))
+    result = evoforge.evolve(
+        path,
+        "map-elites",
+        budget=1200,
+        seed=0,
+        out=tmp_path / "a.db",
+        on_batch=lambda engine, batch: seen.append(len(batch)),
+    )
     store = RunStore.open(tmp_path / "a.db")
     recorded = store.count()
     store.close()
@@ -111,8 +121,10 @@ class Recorder:
         return [Completion(self.answer, "stop", 10, 10)]
 
 
-DEDUPE = ("```python\ndef dedupe(items: list) -> list:\n    out = []\n    for item in items:\n"
-          "        if item not in out:\n            out.append(item)\n    return out\n```")
+DEDUPE = (
+    "```python\ndef dedupe(items: list) -> list:\n    out = []\n    for item in items:\n"
+    "        if item not in out:\n            out.append(item)\n    return out\n```"
+)
 
 
 def evolve_program(path: str, answer: str, evaluations: int = 3) -> tuple[Recorder, evoforge.RunResult]:
@@ -210,8 +222,9 @@ class SeedOnce(Recipe):
 
 
 def test_task_model_is_chosen_per_run_and_recorded(tmp_path):
-    config = build_config({"recipe": "ga", "task": "sphere", "task-model": "openai:judge",
-                           "task-base-url": "http://127.0.0.1:1/v1"}, {})
+    config = build_config(
+        {"recipe": "ga", "task": "sphere", "task-model": "openai:judge", "task-base-url": "http://127.0.0.1:1/v1"}, {}
+    )
     assert (config.task_model, config.task_base_url) == ("openai:judge", "http://127.0.0.1:1/v1")
 
     path = readme_task(tmp_path, "prompt_task.py")
@@ -222,8 +235,15 @@ def test_task_model_is_chosen_per_run_and_recorded(tmp_path):
     pytest.importorskip("httpx")  # the openai backend's client
     served = ScriptedTaskModel()
     with start_server_in_thread(served) as server:
-        result = evoforge.evolve(path, SeedOnce(), budget=2, out=tmp_path / "m.db", executor="inprocess",
-                                 task_model="openai:scripted", task_base_url=server.url)
+        result = evoforge.evolve(
+            path,
+            SeedOnce(),
+            budget=2,
+            out=tmp_path / "m.db",
+            executor="inprocess",
+            task_model="openai:scripted",
+            task_base_url=server.url,
+        )
     store = RunStore.open(tmp_path / "m.db")
     assert store.config["task_model"] == "openai:scripted" and store.config["task_base_url"] == server.url
     store.close()

@@ -1,4 +1,5 @@
 """evoforge: one small engine for self-evolving AI systems (acquire, refine, update, evaluate)."""
+
 from .api import RunConfig, evolve, resume
 from .archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront
 from .budget import Budget
@@ -17,9 +18,33 @@ from .vectors.task import VectorTask
 __version__ = "0.1.0"
 
 __all__ = [
-    "AgingPopulation", "Budget", "Candidate", "ConfigError", "Engine", "EvoforgeError", "GridArchive",
-    "InProcessExecutor", "Islands", "NoveltyArchive", "ParetoFront", "ProcessPoolExecutor", "ProgramTask",
-    "PromptTask", "RayExecutor",
-    "Recipe", "RunConfig", "RunResult", "RunStore", "StoreError", "Task", "TaskError", "VectorTask", "evolve",
-    "get_recipe", "load_task", "make_executor", "register", "resume",
+    "AgingPopulation",
+    "Budget",
+    "Candidate",
+    "ConfigError",
+    "Engine",
+    "EvoforgeError",
+    "GridArchive",
+    "InProcessExecutor",
+    "Islands",
+    "NoveltyArchive",
+    "ParetoFront",
+    "ProcessPoolExecutor",
+    "ProgramTask",
+    "PromptTask",
+    "RayExecutor",
+    "Recipe",
+    "RunConfig",
+    "RunResult",
+    "RunStore",
+    "StoreError",
+    "Task",
+    "TaskError",
+    "VectorTask",
+    "evolve",
+    "get_recipe",
+    "load_task",
+    "make_executor",
+    "register",
+    "resume",
 ]

@@ -1,4 +1,5 @@
 """The high-level Python API: ``evolve(task, recipe, ...)`` and ``resume(path)``."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,21 +27,21 @@ class RunConfig:
     recipe_params: dict[str, Any] = field(default_factory=dict)
     task_options: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
-    budget: int | None = 1000            # evaluations
+    budget: int | None = 1000  # evaluations
     generations: int | None = None
     seconds: float | None = None
     batch_size: int | None = None
-    executor: str | None = None          # None: inprocess where the array path applies, else pool
+    executor: str | None = None  # None: inprocess where the array path applies, else pool
     workers: int = 2
-    timeout: float | None = None         # seconds per evaluation (default: the recipe's eval_timeout)
-    memory_mb: int | None = 4096         # extra address space per evaluation
-    address: str | None = None           # Ray cluster address
-    sandbox: bool = False                # run the task's evaluator inside bubblewrap (pool executor)
-    model: str | None = None             # model backend for recipes that use one (default: embedded)
-    base_url: str | None = None          # OpenAI-compatible endpoint for --model openai[:NAME]
-    task_model: str | None = None        # the model a prompt task calls (default: embedded), recorded
-    task_base_url: str | None = None     # its endpoint, for --task-model openai[:NAME]
-    max_calls: int | None = None         # model budget: calls, tokens, cost
+    timeout: float | None = None  # seconds per evaluation (default: the recipe's eval_timeout)
+    memory_mb: int | None = 4096  # extra address space per evaluation
+    address: str | None = None  # Ray cluster address
+    sandbox: bool = False  # run the task's evaluator inside bubblewrap (pool executor)
+    model: str | None = None  # model backend for recipes that use one (default: embedded)
+    base_url: str | None = None  # OpenAI-compatible endpoint for --model openai[:NAME]
+    task_model: str | None = None  # the model a prompt task calls (default: embedded), recorded
+    task_base_url: str | None = None  # its endpoint, for --task-model openai[:NAME]
+    max_calls: int | None = None  # model budget: calls, tokens, cost
     max_tokens: int | None = None
     max_cost: float | None = None
     checkpoint_every: float | None = None  # seconds between commits inside run (None: adaptive)
@@ -84,8 +85,9 @@ def task_of(config: RunConfig, task: Task | None = None) -> Task:
     """The run's task: ``task`` (given the run's task model, if the run names one) or a fresh load.
     The task model a prompt task ends up with is written into ``config``, so the run records it."""
     if task is None:
-        task = load_task(config.task, config.task_options, task_model=config.task_model,
-                         task_base_url=config.task_base_url)
+        task = load_task(
+            config.task, config.task_options, task_model=config.task_model, task_base_url=config.task_base_url
+        )
     elif config.task_model is not None and task.uses_model:
         task.use_model(config.task_model, config.task_base_url)
     if task.uses_model and isinstance(task.task_model, str):
@@ -93,16 +95,28 @@ def task_of(config: RunConfig, task: Task | None = None) -> Task:
     return task
 
 
-def build_engine(config: RunConfig, store: RunStore | None,
-                 on_batch: Callable[[Engine, list], None] | None = None, task: Task | None = None,
-                 recipe: Recipe | None = None) -> Engine:
+def build_engine(
+    config: RunConfig,
+    store: RunStore | None,
+    on_batch: Callable[[Engine, list], None] | None = None,
+    task: Task | None = None,
+    recipe: Recipe | None = None,
+) -> Engine:
     task = task_of(config, task)
     recipe = recipe or get_recipe(config.recipe).from_params(config.recipe_params)
     recipe.validate()
     recipe.check_task(task)
     budget = Budget(evaluations=config.budget, generations=config.generations, seconds=config.seconds)
-    engine = Engine(task, recipe, seed=config.seed, budget=budget, batch_size=config.batch_size,
-                    store=store, on_batch=on_batch, checkpoint_every=config.checkpoint_every)
+    engine = Engine(
+        task,
+        recipe,
+        seed=config.seed,
+        budget=budget,
+        batch_size=config.batch_size,
+        store=store,
+        on_batch=on_batch,
+        checkpoint_every=config.checkpoint_every,
+    )
     if recipe.needs_model:
         _attach_model(engine, config)
     return engine
@@ -125,9 +139,18 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None
 
 
-def evolve(task: str | Task, recipe: str | Recipe = "ga", *, budget: int | None = 1000, seed: int = 0,
-           out: str | Path | None = None, executor: str | None = None, overwrite: bool = False,
-           on_batch: Callable[[Engine, list], None] | None = None, **settings: Any) -> RunResult:
+def evolve(
+    task: str | Task,
+    recipe: str | Recipe = "ga",
+    *,
+    budget: int | None = 1000,
+    seed: int = 0,
+    out: str | Path | None = None,
+    executor: str | None = None,
+    overwrite: bool = False,
+    on_batch: Callable[[Engine, list], None] | None = None,
+    **settings: Any,
+) -> RunResult:
     """Run ``recipe`` on ``task`` until the budget is spent; return the best candidate.
 
     ``task`` is a built-in name, a module or a file path (or a loaded :class:`Task`); ``recipe`` a
@@ -137,17 +160,28 @@ def evolve(task: str | Task, recipe: str | Recipe = "ga", *, budget: int | None 
     task_obj = task if isinstance(task, Task) else None
     recipe_obj = recipe if isinstance(recipe, Recipe) else None
     try:
-        config = RunConfig(recipe=recipe_obj.name if recipe_obj else str(recipe),
-                           task=task_obj.ref if task_obj else str(task), seed=seed, budget=budget,
-                           executor=executor, **settings)
+        config = RunConfig(
+            recipe=recipe_obj.name if recipe_obj else str(recipe),
+            task=task_obj.ref if task_obj else str(task),
+            seed=seed,
+            budget=budget,
+            executor=executor,
+            **settings,
+        )
     except TypeError as err:
         raise ConfigError(f"evolve(): {err}") from None
     return run_config(config, out, overwrite=overwrite, on_batch=on_batch, task=task_obj, recipe=recipe_obj)
 
 
-def run_config(config: RunConfig, out: str | Path | None, *, overwrite: bool = False,
-               on_batch: Callable[[Engine, list], None] | None = None, task: Task | None = None,
-               recipe: Recipe | None = None) -> RunResult:
+def run_config(
+    config: RunConfig,
+    out: str | Path | None,
+    *,
+    overwrite: bool = False,
+    on_batch: Callable[[Engine, list], None] | None = None,
+    task: Task | None = None,
+    recipe: Recipe | None = None,
+) -> RunResult:
     """Start the run ``config`` describes, storing it in ``out``. The task and recipe are loaded and
     checked before the run file is created, so bad input leaves no file behind."""
     check_config(config)
@@ -203,8 +237,9 @@ def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = N
     return _run(config, store, on_batch, None, None, restore=True)
 
 
-def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None, recipe: Recipe | None,
-         restore: bool = False) -> RunResult:
+def _run(
+    config: RunConfig, store: RunStore | None, on_batch, task: Task | None, recipe: Recipe | None, restore: bool = False
+) -> RunResult:
     try:
         engine = build_engine(config, store, on_batch, task, recipe)
     except BaseException:
@@ -219,8 +254,9 @@ def _run(config: RunConfig, store: RunStore | None, on_batch, task: Task | None,
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
     # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
     kind = config.executor or ("inprocess" if engine.array_capable() and not config.sandbox else "pool")
-    runner = make_executor(kind, engine.task, config.workers, timeout, config.memory_mb, config.address,
-                           sandbox=config.sandbox)
+    runner = make_executor(
+        kind, engine.task, config.workers, timeout, config.memory_mb, config.address, sandbox=config.sandbox
+    )
     try:
         return engine.run(runner)
     finally:

@@ -6,6 +6,7 @@
 - :class:`NoveltyArchive`: k-nearest-neighbour novelty over descriptors.
 - :class:`ParetoFront`: the non-dominated set over several objectives.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -60,7 +61,7 @@ class Islands:
         pop.append(cand)
         if self.keep_ranked or len(pop) > self.capacity:
             pop.sort(key=Candidate.rank_key)
-            del pop[self.capacity:]
+            del pop[self.capacity :]
 
     def select(self, island: int, k: int, rng: np.random.Generator, size: int = 2) -> list[Candidate]:
         return tournament(self.populations[island], k, rng, size)
@@ -78,7 +79,7 @@ class Islands:
                 if cand.id not in ids:
                     target.append(cand)
             target.sort(key=Candidate.rank_key)
-            del target[self.capacity:]
+            del target[self.capacity :]
         return True
 
     def weakest(self) -> list[int]:
@@ -103,13 +104,21 @@ class GridArchive:
     (:meth:`add`, any genome kind) are also kept as objects. ``elites`` and :meth:`sample` list cells
     in the order they were first filled."""
 
-    def __init__(self, bounds: Sequence[tuple[float, float]], cells: int | Sequence[int],
-                 centroids: np.ndarray | None = None, display: int = 100):
+    def __init__(
+        self,
+        bounds: Sequence[tuple[float, float]],
+        cells: int | Sequence[int],
+        centroids: np.ndarray | None = None,
+        display: int = 100,
+    ):
         self.low = np.array([b[0] for b in bounds], dtype=float)
         self.high = np.array([b[1] for b in bounds], dtype=float)
         self.centroids = centroids
-        self.dims = (np.array([display] * len(bounds)) if centroids is not None else
-                     np.array([cells] * len(bounds) if isinstance(cells, int) else list(cells), dtype=int))
+        self.dims = (
+            np.array([display] * len(bounds))
+            if centroids is not None
+            else np.array([cells] * len(bounds) if isinstance(cells, int) else list(cells), dtype=int)
+        )
         self.size = len(centroids) if centroids is not None else int(np.prod(self.dims))
         self.scores = np.full(self.size, -np.inf)
         self.ids = np.full(self.size, -1, dtype=np.int64)
@@ -136,7 +145,7 @@ class GridArchive:
         """The flat cell index of each row of descriptors."""
         desc = np.atleast_2d(desc)
         if self.centroids is not None:
-            d2 = (desc * desc).sum(1)[:, None] - 2 * desc @ self.centroids.T + (self.centroids ** 2).sum(1)[None]
+            d2 = (desc * desc).sum(1)[:, None] - 2 * desc @ self.centroids.T + (self.centroids**2).sum(1)[None]
             return d2.argmin(axis=1)
         frac = (desc - self.low) / (self.high - self.low)
         cell = np.clip((frac * self.dims).astype(int), 0, self.dims - 1)
@@ -148,8 +157,7 @@ class GridArchive:
         self.filled += len(new)
         self.scores[cell], self.measures[cell], self.ids[cell] = scores, measures, ids
 
-    def add_rows(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray,
-                 ids: np.ndarray) -> np.ndarray:
+    def add_rows(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """Insert a batch; per cell only the batch's best competes with the elite. Rows with a
         non-finite score or descriptor are ignored. Returns the indices of the rows that entered."""
         finite = np.flatnonzero(np.isfinite(scores) & np.isfinite(measures).all(axis=1))
@@ -181,8 +189,12 @@ class GridArchive:
         rows = np.asarray([cands[i].genome for i in keep], dtype=float) if rows is None else np.asarray(rows)[keep]
         measures = np.asarray([cands[i].descriptors for i in keep], dtype=float)
         filled = self.filled
-        kept = self.add_rows(rows, np.array([cands[i].score for i in keep], dtype=float), measures,
-                             np.array([-1 if cands[i].id is None else cands[i].id for i in keep], dtype=np.int64))
+        kept = self.add_rows(
+            rows,
+            np.array([cands[i].score for i in keep], dtype=float),
+            measures,
+            np.array([-1 if cands[i].id is None else cands[i].id for i in keep], dtype=np.int64),
+        )
         n_new = self.filled - filled
         return n_new, len(kept) - n_new
 
@@ -219,8 +231,13 @@ class GridArchive:
         member = self.members.get(int(cell))
         if member is not None:
             return member
-        return Candidate(genome=self.solutions[cell].tolist(), id=int(self.ids[cell]), score=float(self.scores[cell]),
-                         descriptors=self.measures[cell].tolist(), status="ok")
+        return Candidate(
+            genome=self.solutions[cell].tolist(),
+            id=int(self.ids[cell]),
+            score=float(self.scores[cell]),
+            descriptors=self.measures[cell].tolist(),
+            status="ok",
+        )
 
     @property
     def elites(self) -> dict[tuple[int, ...], Candidate]:
@@ -250,8 +267,10 @@ class GridArchive:
             return np.fmax.reduce(grid, axis=tuple(range(2, grid.ndim))) if grid.ndim > 2 else grid
         axes = [np.linspace(lo, hi, d) for lo, hi, d in zip(self.low[:2], self.high[:2], self.dims[:2])]
         gx, gy = np.meshgrid(*axes, indexing="ij")
-        pts = np.stack([gx.ravel(), gy.ravel()] + [np.full(gx.size, (lo + hi) / 2)
-                       for lo, hi in zip(self.low[2:], self.high[2:])], axis=1)
+        pts = np.stack(
+            [gx.ravel(), gy.ravel()] + [np.full(gx.size, (lo + hi) / 2) for lo, hi in zip(self.low[2:], self.high[2:])],
+            axis=1,
+        )
         values = self.scores[self.index(pts)]
         return np.where(np.isfinite(values), values, np.nan).reshape(gx.shape)
 
@@ -314,8 +333,7 @@ class ParetoFront:
         self.members: list[Candidate] = []
 
     def values(self, cand: Candidate) -> list[float]:
-        return [cand.score if name == "score" else float(cand.metrics.get(name, -np.inf))
-                for name in self.objectives]
+        return [cand.score if name == "score" else float(cand.metrics.get(name, -np.inf)) for name in self.objectives]
 
     def add(self, cand: Candidate) -> bool:
         """Insert ``cand`` unless it is dominated; drop members it dominates. Returns whether kept."""

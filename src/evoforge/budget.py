@@ -1,4 +1,5 @@
 """Budgets: when a run stops. Each limit is optional; the first one reached names the stop reason."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

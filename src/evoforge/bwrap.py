@@ -11,6 +11,7 @@ ends, the pid namespace ends and the kernel kills every process left in it (``se
 Where namespaces are not available (no ``bwrap``, or the probe fails), :func:`status` says so and the
 callers fall back to the in-process guard, which is not a security boundary.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,15 @@ INSIDE_ENV = "EVOFORGE_SANDBOX"  # set inside a sandbox: code there is already b
 SANDBOX_UID = 65534
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
-_BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
-             "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", INSIDE_ENV: "bwrap"}
+_BASE_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    INSIDE_ENV: "bwrap",
+}
 
 
 @dataclass(frozen=True)
@@ -53,22 +61,48 @@ def inside_sandbox() -> bool:
 
 def python_dirs() -> list[str]:
     """Directories the sandboxed Python needs to read: its prefixes and site-packages."""
-    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-            os.path.dirname(os.path.realpath(sys.executable)), sysconfig.get_paths()["stdlib"]}
+    dirs = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        os.path.dirname(os.path.realpath(sys.executable)),
+        sysconfig.get_paths()["stdlib"],
+    }
     dirs.update(site.getsitepackages())
     return sorted(d for d in dirs if d and os.path.isdir(d))
 
 
-def command(argv: list[str], *, writable: str | None = None, readable: tuple[str, ...] = (), cwd: str = "/box",
-            env: dict[str, str] | None = None, tmpfs_mb: int = 256, status: Status | None = None,
-            extra: list[str] | None = None) -> list[str]:
+def command(
+    argv: list[str],
+    *,
+    writable: str | None = None,
+    readable: tuple[str, ...] = (),
+    cwd: str = "/box",
+    env: dict[str, str] | None = None,
+    tmpfs_mb: int = 256,
+    status: Status | None = None,
+    extra: list[str] | None = None,
+) -> list[str]:
     """The ``bwrap`` command line that runs ``argv`` sandboxed. ``writable``: a host directory mounted
     read-write at ``cwd`` (None: a private tmpfs of ``tmpfs_mb`` MB there); ``readable``: further host
     paths visible read-only at the same place (files or directories); ``env``: variables besides a
     minimal PATH/LANG; ``extra``: more bwrap options (mounts), placed after the standard ones."""
     status = status or probe()
-    cmd = [status.path, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--clearenv",
-           "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
+    cmd = [
+        status.path,
+        "--unshare-all",
+        "--unshare-user",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--uid",
+        str(SANDBOX_UID),
+        "--gid",
+        str(SANDBOX_UID),
+        "--cap-drop",
+        "ALL",
+    ]
     if status.size_option:
         cmd.append("--disable-userns")
     for name, value in {**_BASE_ENV, **(env or {})}.items():
@@ -112,11 +146,16 @@ def probe() -> Status:
         return Status(False, detail=f"bwrap --version failed: {err}")
     size_option = _at_least(version, (0, 8))
     trial = Status(True, version, size_option=size_option, path=exe)
-    check = [sys.executable, "-I", "-c",
-             f"import os; assert os.getuid() == {SANDBOX_UID} and os.getpid() <= 3; print('ok')"]
+    check = [
+        sys.executable,
+        "-I",
+        "-c",
+        f"import os; assert os.getuid() == {SANDBOX_UID} and os.getpid() <= 3; print('ok')",
+    ]
     try:
-        res = subprocess.run(command(check, status=trial), capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL, env={})
+        res = subprocess.run(
+            command(check, status=trial), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL, env={}
+        )
     except (OSError, subprocess.SubprocessError) as err:
         return Status(False, version, detail=f"bwrap probe failed: {err}")
     if res.returncode != 0 or res.stdout.strip() != "ok":

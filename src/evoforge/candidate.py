@@ -1,4 +1,5 @@
 """The unit of evolution: one individual and everything known about it."""
+
 from __future__ import annotations
 
 import math

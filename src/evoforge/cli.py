@@ -1,4 +1,5 @@
 """The ``evoforge`` command line: run, resume, show, plot, list."""
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,16 @@ class _Progress:
 
     def __init__(self, total: int | None, quiet: bool):
         self.quiet = quiet
-        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("best [cyan]{task.fields[best]}"), TimeElapsedColumn(),
-                            console=console, disable=quiet, transient=False)
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("best [cyan]{task.fields[best]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
+        )
         self.task_id = self.bar.add_task("evolving", total=total, best="-")
 
     def __enter__(self) -> _Progress:
@@ -39,8 +47,9 @@ class _Progress:
 
     def __call__(self, engine: Any, batch: list) -> None:
         best = engine.state.best_score
-        self.bar.update(self.task_id, completed=engine.state.evaluations,
-                        best=f"{best:.6g}" if best is not None else "-")
+        self.bar.update(
+            self.task_id, completed=engine.state.evaluations, best=f"{best:.6g}" if best is not None else "-"
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,14 +63,31 @@ def cli() -> None:
 @click.option("--task", "-t", help="Built-in task name, module, or path to a task .py file.")
 @click.option("--budget", "-b", type=int, help="Number of evaluations (default: the recipe's, usually 1000).")
 @click.option("--seed", "-s", type=int, help="Random seed (default 0): the same seed gives the same run.")
-@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Run file (SQLite); missing folders are created. Default: runs/<recipe>-<task>-<time>.db")
-@click.option("--executor", "-e", type=click.Choice(["pool", "inprocess", "ray"]), help="Where evaluations run (default pool; inprocess for array-path recipes such as map-elites and cma-es "
-                   "on vectorised tasks).")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Run file (SQLite); missing folders are created. Default: runs/<recipe>-<task>-<time>.db",
+)
+@click.option(
+    "--executor",
+    "-e",
+    type=click.Choice(["pool", "inprocess", "ray"]),
+    help="Where evaluations run (default pool; inprocess for array-path recipes such as map-elites and cma-es "
+    "on vectorised tasks).",
+)
 @click.option("--workers", "-w", type=int, help="Parallel evaluations (default 2).")
-@click.option("--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60).")
+@click.option(
+    "--timeout", type=float, help="Seconds per evaluation before it is killed (default: the recipe's, usually 60)."
+)
 @click.option("--memory-mb", type=int, help="Memory an evaluation may add, in MB (default 4096; 0: no limit).")
 @click.option("--address", help="Ray cluster address (with --executor ray); default: a local Ray.")
-@click.option("--sandbox", is_flag=True, default=None, help="Run the task's evaluator inside bubblewrap (pool executor; see `evoforge doctor`).")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=None,
+    help="Run the task's evaluator inside bubblewrap (pool executor; see `evoforge doctor`).",
+)
 @click.option("--batch-size", type=int, help="Candidates per batch (default: the recipe's).")
 @click.option("--generations", type=int, help="Stop after this many batches.")
 @click.option("--seconds", type=float, help="Stop after this much wall time.")
@@ -69,18 +95,43 @@ def cli() -> None:
 @click.option("--base-url", help="OpenAI-compatible endpoint for --model openai[:NAME].")
 @click.option("--task-model", help="Model a prompt task calls (recorded in the run; default embedded).")
 @click.option("--task-base-url", help="OpenAI-compatible endpoint for --task-model openai[:NAME].")
-@click.option("--max-calls", type=int, help="Stop after this many model answers, cached or not (task evaluators' included).")
-@click.option("--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion; cached answers spend none).")
+@click.option(
+    "--max-calls", type=int, help="Stop after this many model answers, cached or not (task evaluators' included)."
+)
+@click.option(
+    "--max-tokens", type=int, help="Stop after this many model tokens (prompt + completion; cached answers spend none)."
+)
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
-@click.option("--checkpoint-every", type=float, help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).")
-@click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), help="TOML/JSON file with the same keys as these flags.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Recipe parameter, or task.OPTION=VALUE; repeatable.")
+@click.option(
+    "--checkpoint-every",
+    type=float,
+    help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).",
+)
+@click.option(
+    "--config",
+    "-c",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="TOML/JSON file with the same keys as these flags.",
+)
+@click.option(
+    "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Recipe parameter, or task.OPTION=VALUE; repeatable."
+)
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--plot", "plot_png", is_flag=True, help="Also write the plot (RUN_FILE with .png) at the end.")
 @click.pass_context
-def run(ctx: click.Context, recipe: str, config_file: str | None, sets: tuple[str, ...], out: str | None,
-        overwrite: bool, quiet: bool, plot_png: bool, **flags: Any) -> None:
+def run(
+    ctx: click.Context,
+    recipe: str,
+    config_file: str | None,
+    sets: tuple[str, ...],
+    out: str | None,
+    overwrite: bool,
+    quiet: bool,
+    plot_png: bool,
+    **flags: Any,
+) -> None:
     """Evolve with RECIPE on --task until the budget is spent."""
     values: dict[str, Any] = {}
     file_sets: dict[str, Any] = {}
@@ -122,8 +173,9 @@ def _warn_isolation(task: Any, recipe: Any) -> None:
         return
     status = bwrap.probe()
     if not status.available:
-        console.print(f"[yellow]warning:[/] programs run without bwrap: {status.describe()}", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"[yellow]warning:[/] programs run without bwrap: {status.describe()}", highlight=False, soft_wrap=True
+        )
 
 
 @cli.command()
@@ -279,14 +331,19 @@ def main(argv: list[str] | None = None) -> None:
         console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(err))
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
-                      soft_wrap=True)
+        console.print(
+            "[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
+            soft_wrap=True,
+        )
         sys.exit(130)
     except Exception as err:  # a bug in evoforge itself: still one line, with a way to see more
         if os.environ.get("EVOFORGE_DEBUG"):
             raise
-        console.print(f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
 
 

@@ -5,6 +5,7 @@ flags' names (``budget``, ``seed``, ``executor``, ``memory-mb`` ...) plus an opt
 recipe parameters and ``task.*`` options. Unknown keys are errors, and every value is checked
 (type, range, finite; :mod:`evoforge.settings`) like the flag of the same name, before anything runs.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,11 +20,27 @@ from .settings import value_problem
 
 # flag name (as in config files) -> RunConfig field
 FLAG_KEYS = {
-    "recipe": "recipe", "task": "task", "budget": "budget", "seed": "seed", "executor": "executor",
-    "workers": "workers", "timeout": "timeout", "memory-mb": "memory_mb", "address": "address",
-    "batch-size": "batch_size", "generations": "generations", "seconds": "seconds",
-    "model": "model", "base-url": "base_url", "task-model": "task_model", "task-base-url": "task_base_url", "max-calls": "max_calls", "max-tokens": "max_tokens",
-    "max-cost": "max_cost", "checkpoint-every": "checkpoint_every", "sandbox": "sandbox",
+    "recipe": "recipe",
+    "task": "task",
+    "budget": "budget",
+    "seed": "seed",
+    "executor": "executor",
+    "workers": "workers",
+    "timeout": "timeout",
+    "memory-mb": "memory_mb",
+    "address": "address",
+    "batch-size": "batch_size",
+    "generations": "generations",
+    "seconds": "seconds",
+    "model": "model",
+    "base-url": "base_url",
+    "task-model": "task_model",
+    "task-base-url": "task_base_url",
+    "max-calls": "max_calls",
+    "max-tokens": "max_tokens",
+    "max-cost": "max_cost",
+    "checkpoint-every": "checkpoint_every",
+    "sandbox": "sandbox",
 }
 OTHER_KEYS = {"out", "set"}
 
@@ -37,14 +54,18 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         text = path.read_text()
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"config file {path} is not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {err}") from None
+        raise ConfigError(
+            f"config file {path} is not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {err}"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a table of settings")
     data = {str(k).replace("_", "-"): v for k, v in data.items()}
     unknown = sorted(set(data) - set(FLAG_KEYS) - OTHER_KEYS)
     if unknown:
-        raise ConfigError(f"config file {path}: unknown key{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(unknown)} (known: {', '.join(sorted(set(FLAG_KEYS) | OTHER_KEYS))})")
+        raise ConfigError(
+            f"config file {path}: unknown key{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(set(FLAG_KEYS) | OTHER_KEYS))})"
+        )
     if "set" in data and not isinstance(data["set"], dict):
         raise ConfigError(f"config file {path}: 'set' must be a table of key = value")
     for key, value in data.items():

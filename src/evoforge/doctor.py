@@ -1,4 +1,5 @@
 """``evoforge doctor``: which isolation is in force for untrusted code, and the versions that matter."""
+
 from __future__ import annotations
 
 import platform

@@ -17,6 +17,7 @@ The array path: when the recipe implements ``ask_array`` / ``tell_array``, the t
 ``evaluate_array`` and the executor can evaluate rows in-process, a batch is one array through the
 loop and Candidates are built only for the rows the recipe keeps (and a new best).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,10 +77,19 @@ class RunResult:
 
 
 class Engine:
-    def __init__(self, task: Task, recipe: Recipe, *, seed: int = 0, budget: Budget | None = None,
-                 batch_size: int | None = None, store: RunStore | None = None, dedupe: bool | None = None,
-                 on_batch: Callable[[Engine, list[Candidate]], None] | None = None,
-                 checkpoint_every: float | None = None):
+    def __init__(
+        self,
+        task: Task,
+        recipe: Recipe,
+        *,
+        seed: int = 0,
+        budget: Budget | None = None,
+        batch_size: int | None = None,
+        store: RunStore | None = None,
+        dedupe: bool | None = None,
+        on_batch: Callable[[Engine, list[Candidate]], None] | None = None,
+        checkpoint_every: float | None = None,
+    ):
         self.task, self.recipe, self.seed = task, recipe, seed
         self.budget = budget or Budget(evaluations=1000)
         self.batch_size = batch_size or recipe.batch_size
@@ -160,17 +170,27 @@ class Engine:
         top = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
         if top is not None and (self.state.best is None or scores[top] > self.state.best.fitness()):
             keep.add(top)  # the run's best is always on record
-        cands = [Candidate(genome=rows[i].tolist(), id=int(ids[i]), operator=operator, generation=self.state.batch,
-                           parents=[int(parents[i])] if parents[i] >= 0 else [], score=float(scores[i]),
-                           descriptors=None if descriptors is None else descriptors[i].tolist(), status="ok")
-                 for i in sorted(keep)]
+        cands = [
+            Candidate(
+                genome=rows[i].tolist(),
+                id=int(ids[i]),
+                operator=operator,
+                generation=self.state.batch,
+                parents=[int(parents[i])] if parents[i] >= 0 else [],
+                score=float(scores[i]),
+                descriptors=None if descriptors is None else descriptors[i].tolist(),
+                status="ok",
+            )
+            for i in sorted(keep)
+        ]
         best = next((c for c in cands if top is not None and c.id == ids[top]), None)
         self._record(cands, len(rows), scores[finite], best)
         if self.on_batch:
             self.on_batch(self, cands)
 
-    def _record(self, candidates: list[Candidate], evaluated: int, ok_scores: np.ndarray,
-                best: Candidate | None) -> None:
+    def _record(
+        self, candidates: list[Candidate], evaluated: int, ok_scores: np.ndarray, best: Candidate | None
+    ) -> None:
         """Count a batch, update the best, and queue the batch for the store."""
         self.state.evaluations += evaluated
         if best is not None and (self.state.best is None or best.fitness() > self.state.best.fitness()):
@@ -178,10 +198,14 @@ class Engine:
         now = time.perf_counter()
         self.state.elapsed += now - self._clock
         self._clock = now
-        summary = {"generation": self.state.batch, "evaluations": self.state.evaluations,
-                   "best_score": self.state.best_score, "elapsed": self.state.elapsed,
-                   "median_score": float(np.median(ok_scores)) if len(ok_scores) else None,
-                   "batch_best": float(ok_scores.max()) if len(ok_scores) else None}
+        summary = {
+            "generation": self.state.batch,
+            "evaluations": self.state.evaluations,
+            "best_score": self.state.best_score,
+            "elapsed": self.state.elapsed,
+            "median_score": float(np.median(ok_scores)) if len(ok_scores) else None,
+            "batch_best": float(ok_scores.max()) if len(ok_scores) else None,
+        }
         batch = self.state.batch
         self.state.batch += 1  # the checkpoint holds the state *after* this batch
         if self.store is not None:
@@ -249,8 +273,9 @@ class Engine:
 
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
-        reason = self.budget.stop_reason(self.state.evaluations, self.state.batch,
-                                         self.state.elapsed + time.perf_counter() - self._clock)
+        reason = self.budget.stop_reason(
+            self.state.evaluations, self.state.batch, self.state.elapsed + time.perf_counter() - self._clock
+        )
         return reason or (self.recipe.stop_reason() if self._started else None)
 
     def run(self, executor: Executor) -> RunResult:
@@ -285,8 +310,13 @@ class Engine:
         self.commit(final=True)
         if self.store is not None:
             self.store.mark_finished(reason)
-        return RunResult(best=self.state.best, evaluations=self.state.evaluations, batches=self.state.batch,
-                         stop_reason=reason, path=str(self.store.path) if self.store else None)
+        return RunResult(
+            best=self.state.best,
+            evaluations=self.state.evaluations,
+            batches=self.state.batch,
+            stop_reason=reason,
+            path=str(self.store.path) if self.store else None,
+        )
 
     def array_capable(self) -> bool:
         """Whether recipe and task can take the array path (it also needs an in-process executor)."""
@@ -319,4 +349,3 @@ class Engine:
             self._seen = {genome_key(c.genome) for c in store.candidates("status != ?", (REJECTED,))}
         self.rng.bit_generator.state = last["rng"]
         self._started = True
-

@@ -1,4 +1,5 @@
 """Evaluating genomes with a task's evaluator, shared by every executor (and by pool workers)."""
+
 from __future__ import annotations
 
 import signal

@@ -11,6 +11,7 @@ the same run on any of them.
 - ``ray``: Ray tasks on a local Ray (default) or a cluster ``address``; a timeout cancels with
   ``force=True``, which kills the worker process.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,15 @@ from .evaluation import Outcome, chunk_size, chunks, fill, run_chunk, run_evalua
 from .pool import ProcessPoolExecutor
 from .task import Task, load_task
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessPoolExecutor", "RayExecutor", "make_executor", "run_chunk",
-           "run_evaluation"]
+__all__ = [
+    "Executor",
+    "InProcessExecutor",
+    "ProcessPoolExecutor",
+    "RayExecutor",
+    "make_executor",
+    "run_chunk",
+    "run_evaluation",
+]
 
 
 class Executor(Protocol):
@@ -49,8 +57,15 @@ def check_sandbox(kind: str, task: Task) -> None:
     check_available(task)
 
 
-def make_executor(kind: str, task: Task, workers: int = 2, timeout: float | None = 60.0,
-                  memory_mb: int | None = 4096, address: str | None = None, sandbox: bool = False) -> Executor:
+def make_executor(
+    kind: str,
+    task: Task,
+    workers: int = 2,
+    timeout: float | None = 60.0,
+    memory_mb: int | None = 4096,
+    address: str | None = None,
+    sandbox: bool = False,
+) -> Executor:
     """``sandbox``: run the task's evaluator inside bubblewrap (pool only)."""
     if sandbox:
         check_sandbox(kind, task)
@@ -100,7 +115,7 @@ class InProcessExecutor:
         out: list[Outcome] = []
         with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm, _sweeping() as sweeper:
             for lo in range(0, len(genomes), size):
-                chunk = genomes[lo: lo + size]
+                chunk = genomes[lo : lo + size]
                 start = time.perf_counter()
                 try:
                     arm(len(chunk))
@@ -122,8 +137,9 @@ class InProcessExecutor:
                 arm(len(rows))
                 out = fn(rows)
             except _Timeout:
-                raise TaskError(f"task {self.task.name}: evaluate_array timed out "
-                                f"({self.timeout:g}s x {len(rows)} rows)") from None
+                raise TaskError(
+                    f"task {self.task.name}: evaluate_array timed out ({self.timeout:g}s x {len(rows)} rows)"
+                ) from None
             except Exception as err:
                 raise TaskError(f"task {self.task.name}: evaluate_array failed: {type(err).__name__}: {err}") from None
             finally:
@@ -135,8 +151,10 @@ class InProcessExecutor:
             if descriptors is not None:
                 descriptors = np.asarray(descriptors, dtype=float).reshape(len(rows), -1)
         except (TypeError, ValueError) as err:
-            raise TaskError(f"task {self.task.name}: evaluate_array must return (scores of shape (n,), "
-                            f"descriptors of shape (n, d) or None) for n = {len(rows)} rows ({err})") from None
+            raise TaskError(
+                f"task {self.task.name}: evaluate_array must return (scores of shape (n,), "
+                f"descriptors of shape (n, d) or None) for n = {len(rows)} rows ({err})"
+            ) from None
         return scores, descriptors
 
     @contextlib.contextmanager
@@ -163,8 +181,14 @@ class InProcessExecutor:
 _RAY_TASKS: dict[tuple, Task] = {}
 
 
-def _ray_evaluate(task_ref: str, options: dict[str, Any], genomes: list[Any], memory_mb: int | None,
-                  timeout: float | None = None, context: dict[str, Any] | None = None) -> list[Outcome]:
+def _ray_evaluate(
+    task_ref: str,
+    options: dict[str, Any],
+    genomes: list[Any],
+    memory_mb: int | None,
+    timeout: float | None = None,
+    context: dict[str, Any] | None = None,
+) -> list[Outcome]:
     """In a Ray worker: the timeout is armed here, when evaluation starts, so the time Ray takes to
     start a worker and load the task does not count against it (the driver keeps a backstop).
     ``context``: the task model (see ``Task.context``)."""
@@ -183,8 +207,14 @@ class RayExecutor:
     in the worker from the start of evaluation; a task still running ``RAY_GRACE`` seconds after its
     timeout (code that ignores the alarm) is cancelled with ``force=True``, which kills the worker."""
 
-    def __init__(self, task: Task, workers: int = 2, timeout: float | None = 60.0,
-                 memory_mb: int | None = 4096, address: str | None = None):
+    def __init__(
+        self,
+        task: Task,
+        workers: int = 2,
+        timeout: float | None = 60.0,
+        memory_mb: int | None = 4096,
+        address: str | None = None,
+    ):
         try:
             import ray
         except ImportError:
@@ -192,8 +222,14 @@ class RayExecutor:
         self.ray, self.task, self.timeout, self.memory_mb = ray, task, timeout, memory_mb
         if not ray.is_initialized():
             try:
-                ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                         log_to_driver=False, configure_logging=False, ignore_reinit_error=True)
+                ray.init(
+                    address=address,
+                    num_cpus=None if address else workers,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                    ignore_reinit_error=True,
+                )
             except Exception as err:
                 raise ConfigError(f"cannot start or reach Ray{' at ' + address if address else ''}: {err}") from None
         self.slots = max(1, int(ray.cluster_resources().get("CPU", workers)))
@@ -206,8 +242,14 @@ class RayExecutor:
         while pending or running:
             while pending and len(running) < self.slots:
                 lo, hi = pending.popleft()
-                ref = self._remote.remote(self.task.ref, self.task.options, [c.genome for c in candidates[lo:hi]],
-                                          self.memory_mb, self.timeout, self.task.context)
+                ref = self._remote.remote(
+                    self.task.ref,
+                    self.task.options,
+                    [c.genome for c in candidates[lo:hi]],
+                    self.memory_mb,
+                    self.timeout,
+                    self.task.context,
+                )
                 backstop = self.timeout * (hi - lo) + RAY_GRACE if self.timeout else float("inf")
                 running[ref] = ((lo, hi), time.perf_counter() + backstop)
             first_deadline = min(deadline for _, deadline in running.values())

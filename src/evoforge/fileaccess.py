@@ -1,5 +1,6 @@
 """Opening SQLite run files without harming them: read-only connections for readers, a format check
 before anything could write, and the writer's lock (also taken before ``--overwrite`` deletes a file)."""
+
 from __future__ import annotations
 
 import fcntl

@@ -6,6 +6,7 @@ nested list with operator names ``tree``, a dict (an instruction with demos) ``p
 holding Python functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
 strings that are trees can only be declared.
 """
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Resource limits for evaluations that run in a process of their own."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,6 +1,7 @@
 """``evoforge plot``: best and median score per batch, and next to it the archive heatmap (grid
 archives), the recipe's own panel (``Recipe.plot_extra``: e.g. a self-training run's per-round monitors)
 or the trajectories' end points (tasks that draw themselves, e.g. the hard maze)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -64,8 +65,13 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     if grid:
         heat = axes[0][1]
         low, high = grid["low"], grid["high"]
-        image = heat.imshow(grid_heatmap(grid).T, origin="lower", aspect="auto", cmap="viridis",
-                            extent=[low[0], high[0], low[1], high[1]])
+        image = heat.imshow(
+            grid_heatmap(grid).T,
+            origin="lower",
+            aspect="auto",
+            cmap="viridis",
+            extent=[low[0], high[0], low[1], high[1]],
+        )
         heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
         heat.set_xlabel("descriptor 1")
         heat.set_ylabel("descriptor 2")

@@ -8,6 +8,7 @@ leaves nothing running. A timeout stops the worker, kills its descendants and th
 fresh one takes its place. With ``sandbox=True`` the workers are :class:`~evoforge.sandbox_pool.SandboxedWorker`:
 each runs inside bubblewrap, and results come back as JSON.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -84,8 +85,15 @@ class ForkedWorker:
 class ProcessPoolExecutor:
     """Persistent worker processes with a per-evaluation timeout that really kills."""
 
-    def __init__(self, task: Task, workers: int = 2, timeout: float | None = 60.0, memory_mb: int | None = 4096,
-                 *, sandbox: bool = False):
+    def __init__(
+        self,
+        task: Task,
+        workers: int = 2,
+        timeout: float | None = 60.0,
+        memory_mb: int | None = 4096,
+        *,
+        sandbox: bool = False,
+    ):
         if workers < 1:
             raise ConfigError("workers must be >= 1")
         self.task, self.n_workers, self.timeout, self.memory_mb = task, workers, timeout, memory_mb
@@ -138,8 +146,9 @@ class ProcessPoolExecutor:
                     worker = self._replace(worker)
                 else:
                     if len(outcomes) != hi - lo:
-                        outcomes = [(None, f"evaluator process sent {len(outcomes)} results for {hi - lo} genomes",
-                                     0.0)] * (hi - lo)
+                        outcomes = [
+                            (None, f"evaluator process sent {len(outcomes)} results for {hi - lo} genomes", 0.0)
+                        ] * (hi - lo)
                     if not worker.alive() or any((r or "").startswith("out of memory") for _, r, _ in outcomes):
                         worker = self._replace(worker)
                 for cand, (parsed, reason, seconds) in zip(candidates[lo:hi], outcomes):

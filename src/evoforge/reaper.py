@@ -5,6 +5,7 @@ a grandchild whose parent exits is re-parented to it rather than to init, whatev
 group it moved to. So "every process started since" is exactly its descendants, which
 :func:`kill_descendants` finds through ``/proc`` and kills until none is left.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -94,7 +95,7 @@ def _parents() -> dict[int, tuple[int, str, int]]:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2:].split()  # the name in parentheses may hold spaces
+        fields = stat[stat.rfind(b")") + 2 :].split()  # the name in parentheses may hold spaces
         if len(fields) >= 20:
             out[int(name)] = (int(fields[1]), fields[0].decode(), int(fields[19]))
     return out
@@ -116,8 +117,12 @@ def descendants(pid: int) -> dict[int, tuple[str, int]]:
     return found
 
 
-def kill_descendants(pid: int | None = None, keep: frozenset[int] | set[int] = frozenset(),
-                     since: int | None = None, patience: float = 2.0) -> int:
+def kill_descendants(
+    pid: int | None = None,
+    keep: frozenset[int] | set[int] = frozenset(),
+    since: int | None = None,
+    patience: float = 2.0,
+) -> int:
     """SIGKILL every descendant of ``pid`` (default: this process) except ``keep`` and their own
     descendants (and, with ``since``, those started before that tick), again and again until none is
     alive (a process forking meanwhile is caught on the next pass); reap those that are our own
@@ -127,8 +132,11 @@ def kill_descendants(pid: int | None = None, keep: frozenset[int] | set[int] = f
     killed: set[int] = set()
     deadline = time.monotonic() + patience
     while True:
-        alive = {p for p, (state, start) in _without(descendants(pid), keep, pid).items()
-                 if state not in "ZX" and (since is None or start >= since)}
+        alive = {
+            p
+            for p, (state, start) in _without(descendants(pid), keep, pid).items()
+            if state not in "ZX" and (since is None or start >= since)
+        }
         if not alive or time.monotonic() > deadline:
             break
         for p in alive:
@@ -143,8 +151,9 @@ def kill_descendants(pid: int | None = None, keep: frozenset[int] | set[int] = f
     return len(killed)
 
 
-def _without(found: dict[int, tuple[str, int]], keep: frozenset[int] | set[int],
-             root: int) -> dict[int, tuple[str, int]]:
+def _without(
+    found: dict[int, tuple[str, int]], keep: frozenset[int] | set[int], root: int
+) -> dict[int, tuple[str, int]]:
     """``found`` minus the processes in ``keep`` and everything below them."""
     if not keep:
         return found

@@ -4,6 +4,7 @@ The engine owns the random generator, the budgets, evaluation and the run store;
 population or archive. Everything a recipe holds must be picklable: the engine checkpoints the whole
 recipe object after every batch, which is what makes ``resume`` exact.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,8 +70,10 @@ class Recipe:
             return
         kind = genome_kind(task)
         if kind not in self.genomes:
-            raise ConfigError(f"recipe {self.name!r} needs a {' or '.join(self.genomes)} genome; "
-                              f"task {task.name!r} has {describe_kind(task, kind)}")
+            raise ConfigError(
+                f"recipe {self.name!r} needs a {' or '.join(self.genomes)} genome; "
+                f"task {task.name!r} has {describe_kind(task, kind)}"
+            )
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         """Called once before the first ``ask`` of a new run."""
@@ -90,8 +93,14 @@ class Recipe:
         has ``evaluate_array`` and evaluation is in-process. Must consume ``rng`` exactly as ``ask``."""
         raise NotImplementedError
 
-    def tell_array(self, rows: np.ndarray, scores: np.ndarray, descriptors: np.ndarray | None,
-                   ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def tell_array(
+        self,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        descriptors: np.ndarray | None,
+        ids: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
         """Fold an evaluated array batch in (non-finite score = failed); return the indices of the rows
         worth recording as candidates in the run store (e.g. those that entered the archive)."""
         raise NotImplementedError
@@ -133,22 +142,29 @@ class Recipe:
         known = cls.params()
         unknown = sorted(set(params) - set(known))
         if unknown:
-            raise ConfigError(f"recipe {cls.name!r} has no parameter {', '.join(unknown)} "
-                              f"(it has: {', '.join(known) or 'none'})")
+            raise ConfigError(
+                f"recipe {cls.name!r} has no parameter {', '.join(unknown)} (it has: {', '.join(known) or 'none'})"
+            )
         specs = declared(cls)
         undeclared = [k for k in params if k not in specs]
         hints = typing.get_type_hints(cls) if undeclared else {}
-        values = {k: checked(cls.name, specs[k], v, from_text=True) if k in specs
-                  else coerce(v, hints.get(k, type(known[k])), k) for k, v in params.items()}
+        values = {
+            k: checked(cls.name, specs[k], v, from_text=True)
+            if k in specs
+            else coerce(v, hints.get(k, type(known[k])), k)
+            for k, v in params.items()
+        }
         return cls(**values)  # type: ignore[call-arg]
 
 
 def register(name: str):
     """Class decorator: make a recipe available by ``name`` to ``evolve`` and the CLI."""
+
     def wrap(cls: type[Recipe]) -> type[Recipe]:
         cls.name = name
         REGISTRY[name] = cls
         return cls
+
     return wrap
 
 

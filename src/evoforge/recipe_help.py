@@ -1,4 +1,5 @@
 """``evoforge list RECIPE``: a recipe's summary, the genome kinds it works on and its parameters."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,13 @@ def parameter_table(cls: type[Recipe]) -> Any:
     for column in ("name", "type", "default", "range", "help"):
         table.add_column(column, overflow="fold")
     for p in declared(cls).values():
-        table.add_row(p.name, p.kind.__name__, repr(p.default) if p.kind is str else str(p.default),
-                      p.spec.range_text(), p.spec.help)
+        table.add_row(
+            p.name,
+            p.kind.__name__,
+            repr(p.default) if p.kind is str else str(p.default),
+            p.spec.range_text(),
+            p.spec.help,
+        )
     kinds = ", ".join(cls.genomes) or "any"
     head = Text.assemble((cls.name, "bold"), f": {cls.summary}\n", ("genomes: ", "bold"), kinds)
     return Group(head, table)

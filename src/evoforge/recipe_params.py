@@ -5,6 +5,7 @@ not settable, not shown, but declared so that it exists from construction on and
 A value that does not fit its declaration becomes one :class:`ConfigError` line that names the
 parameter, the value and what is allowed (``recipe 'ga': population must be an int >= 1, got -3``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -74,12 +75,27 @@ class Spec:
         return self.choices is None or value in self.choices
 
 
-def param(default: Any, *, help: str, low: float | None = None, high: float | None = None,
-          low_open: bool = False, high_open: bool = False, choices: tuple[str, ...] | list[str] | None = None,
-          items: tuple[str, ...] | list[str] | None = None) -> Any:
+def param(
+    default: Any,
+    *,
+    help: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    choices: tuple[str, ...] | list[str] | None = None,
+    items: tuple[str, ...] | list[str] | None = None,
+) -> Any:
     """A recipe parameter with its default, help line and allowed values (a dataclass field)."""
-    spec = Spec(help, low, high, low_open, high_open, tuple(choices) if choices is not None else None,
-                tuple(items) if items is not None else None)
+    spec = Spec(
+        help,
+        low,
+        high,
+        low_open,
+        high_open,
+        tuple(choices) if choices is not None else None,
+        tuple(items) if items is not None else None,
+    )
     return dataclasses.field(default=default, metadata={PARAM: spec})
 
 
@@ -87,8 +103,7 @@ def state(default: Any = None, *, factory: Any = None) -> Any:
     """A piece of the recipe's state: not a parameter (not settable, not in repr), present from
     construction on (``default``, or a fresh ``factory()``), pickled with the recipe."""
     if factory is not None:
-        return dataclasses.field(default_factory=factory, init=False, repr=False, compare=False,
-                                 metadata={STATE: True})
+        return dataclasses.field(default_factory=factory, init=False, repr=False, compare=False, metadata={STATE: True})
     return dataclasses.field(default=default, init=False, repr=False, compare=False, metadata={STATE: True})
 
 

@@ -1,6 +1,7 @@
 """Recipes by name, for the front ends (CLI, Python API, config files). The recipe base class
 (:mod:`evoforge.recipe`) holds the registry that ``@register`` fills; this module knows where the
 built-in recipes live (:mod:`evoforge.recipes`) and imports them on demand."""
+
 from __future__ import annotations
 
 import importlib

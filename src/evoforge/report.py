@@ -1,4 +1,5 @@
 """``evoforge show``: a run's summary, its best candidate and the lineage of the best."""
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,18 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     summary.add_column(style="bold")
     summary.add_column()
     rows = [
-        ("recipe", config.get("recipe")), ("task", config.get("task")), ("seed", config.get("seed")),
-        ("status", store.meta("status")), ("stop reason", store.meta("stop_reason", "-")),
+        ("recipe", config.get("recipe")),
+        ("task", config.get("task")),
+        ("seed", config.get("seed")),
+        ("status", store.meta("status")),
+        ("stop reason", store.meta("stop_reason", "-")),
         ("batches", store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0]),
         ("evaluations", last.get("evaluations", 0)),
-        ("ok / failed / rejected", f"{store.count('status=?', ('ok',))} / {store.count('status=?', ('failed',))}"
-                                   f" / {store.count('status=?', ('rejected',))}"),
+        (
+            "ok / failed / rejected",
+            f"{store.count('status=?', ('ok',))} / {store.count('status=?', ('failed',))}"
+            f" / {store.count('status=?', ('rejected',))}",
+        ),
         ("elapsed", f"{last.get('elapsed', 0.0):.1f}s"),
     ]
     recorded = store.count("status != ?", ("rejected",))
@@ -44,9 +51,14 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
             table.add_column(col, justify="left" if col == "operator" else "right")
         rows_ = sorted(usage.get("by_tag", {}).items()) + [("total", usage["total"])]
         for tag, u in rows_:
-            table.add_row(tag or "(untagged)", str(u.get("calls", 0)), str(u.get("prompt_tokens", 0)),
-                          str(u.get("completion_tokens", 0)), str(u.get("cache_hits", 0)),
-                          f"{u.get('cost', 0.0):.4g}")
+            table.add_row(
+                tag or "(untagged)",
+                str(u.get("calls", 0)),
+                str(u.get("prompt_tokens", 0)),
+                str(u.get("completion_tokens", 0)),
+                str(u.get("cache_hits", 0)),
+                f"{u.get('cost', 0.0):.4g}",
+            )
         console.print(table)
 
     failures = store.conn.execute(
@@ -64,8 +76,10 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     if best is None:
         console.print("[yellow]no successful candidate yet[/]")
         return
-    console.print(f"[bold]best[/] candidate {best.id}: score [cyan]{best.score:.6g}[/], "
-                  f"operator {best.operator}, batch {best.generation}")
+    console.print(
+        f"[bold]best[/] candidate {best.id}: score [cyan]{best.score:.6g}[/], "
+        f"operator {best.operator}, batch {best.generation}"
+    )
     if best.metrics:
         console.print(f"metrics: {json.dumps(best.metrics, default=str)[:400]}")
     console.print(_genome_text(best.genome), markup=False, highlight=False)

@@ -5,6 +5,7 @@ The key is 32 random bytes in ``$EVOFORGE_KEY_FILE``, else ``$XDG_CONFIG_HOME/ev
 (``~/.config/evoforge/run-key``), created on the first signed commit with mode 0600. It never goes
 into a run file, so a run file from elsewhere cannot carry a valid signature.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,10 @@ def load_key(create: bool) -> bytes | None:
     except OSError as err:
         raise StoreError(f"cannot read the run key {path} ({err.strerror})") from None
     if len(data) != KEY_BYTES:
-        raise StoreError(f"the run key {path} is damaged ({len(data)} bytes, expected {KEY_BYTES}); "
-                         "delete it to make a new one (runs signed with it can then no longer be resumed)")
+        raise StoreError(
+            f"the run key {path} is damaged ({len(data)} bytes, expected {KEY_BYTES}); "
+            "delete it to make a new one (runs signed with it can then no longer be resumed)"
+        )
     return data
 
 

@@ -11,6 +11,7 @@ Inside the sandbox the task sees: the system and Python directories and evoforge
 directory of a task file (or the ``sys.path`` entry of a task module) read-only, a private tmpfs as
 working directory, no network, no other process, none of the parent's environment.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ from .task import Task
 
 _MAX_MESSAGE = 64 * 1024 * 1024
 _START_SECONDS = 120.0  # loading numpy and the task on a busy machine
-_BOOT = "import json, sys; sys.path[:0] = json.loads(sys.argv[2])['path']; " \
-        "from evoforge.sandbox_pool import main; main()"
+_BOOT = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[2])['path']; from evoforge.sandbox_pool import main; main()"
+)
 
 
 def check_available(task: Task) -> None:
@@ -73,12 +75,22 @@ class SandboxedWorker:
         spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [package_root, *dirs]}
         ours, theirs = socket.socketpair()
         argv = [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(spec)]
-        cmd = bwrap.command(argv, readable=(package_root, *dirs), env={"HOME": "/box", "TMPDIR": "/box"},
-                            tmpfs_mb=max(64, min(1024, int(memory_mb or 256))))
+        cmd = bwrap.command(
+            argv,
+            readable=(package_root, *dirs),
+            env={"HOME": "/box", "TMPDIR": "/box"},
+            tmpfs_mb=max(64, min(1024, int(memory_mb or 256))),
+        )
         try:
-            self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-                                            start_new_session=True, env={})
+            self.process = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+                env={},
+            )
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())

@@ -1,4 +1,5 @@
 """Parent selection over candidates of any genome kind (ranked by :meth:`Candidate.rank_key`)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,8 +33,15 @@ def uniform(pool: Sequence[Candidate], k: int, rng: np.random.Generator) -> list
     return [pool[i] for i in rng.integers(0, len(pool), size=k)]
 
 
-def boltzmann(pool: Sequence[Candidate], k: int, rng: np.random.Generator, temperature: float = 0.1, *,
-              normalise: bool = False, replace: bool = True) -> list[Candidate]:
+def boltzmann(
+    pool: Sequence[Candidate],
+    k: int,
+    rng: np.random.Generator,
+    temperature: float = 0.1,
+    *,
+    normalise: bool = False,
+    replace: bool = True,
+) -> list[Candidate]:
     """``k`` draws from ``pool`` with probability proportional to exp(fitness / temperature) (failed
     candidates count as fitness -1). ``normalise``: fitness first rescaled to [0, 1] within the pool;
     ``replace=False``: at most ``len(pool)`` distinct members."""

@@ -5,6 +5,7 @@ keyed by the flags' names (``memory-mb``; ``memory_mb`` is accepted too). Each c
 problem as words, or None; callers turn it into one :class:`~evoforge.errors.ConfigError` line that
 names the setting and the bad value.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-MAX_INT = 2**63 - 1       # what a SQLite INTEGER and numpy's int64 hold
-MAX_MEMORY_MB = 2**40     # the limit in bytes must fit an rlimit
-MAX_TIMEOUT_S = 1e7       # select()/setitimer() refuse much larger timeouts
+MAX_INT = 2**63 - 1  # what a SQLite INTEGER and numpy's int64 hold
+MAX_MEMORY_MB = 2**40  # the limit in bytes must fit an rlimit
+MAX_TIMEOUT_S = 1e7  # select()/setitimer() refuse much larger timeouts
 EXECUTORS = ("pool", "inprocess", "ray")
 
 

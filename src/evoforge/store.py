@@ -10,6 +10,7 @@ run key (runkey.py) and loaded only by ``resume`` after the signature checks out
 ``plot`` need from the recipe (its report text, its archive's heatmap) is stored as JSON in meta.
 Readers open the file read-only; only ``create`` and ``open(write=True)`` change it.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,22 @@ CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time R
   kind TEXT NOT NULL, data TEXT);
 """
 
-_CANDIDATE_COLUMNS = ("id", "batch", "generation", "operator", "status", "reason", "score", "genome",
-                      "metrics", "descriptors", "feedback", "parents", "info", "eval_seconds")
+_CANDIDATE_COLUMNS = (
+    "id",
+    "batch",
+    "generation",
+    "operator",
+    "status",
+    "reason",
+    "score",
+    "genome",
+    "metrics",
+    "descriptors",
+    "feedback",
+    "parents",
+    "info",
+    "eval_seconds",
+)
 
 
 @dataclass
@@ -95,16 +110,25 @@ class RunStore:
         path = Path(path)
         if path.exists():
             if not overwrite:
-                raise StoreError(f"{path} already exists: resume it with `evoforge resume {path}` "
-                                 "or choose another --out")
+                raise StoreError(
+                    f"{path} already exists: resume it with `evoforge resume {path}` or choose another --out"
+                )
             remove_unclaimed(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(connect(path), path)
         store.lock()
         with store.conn:
             store.conn.executescript(_SCHEMA)
-            store._set_meta({"format": FORMAT, "schema_version": SCHEMA_VERSION, "status": "running",
-                             "config": config, "created_at": time.time(), "run_id": secrets.token_hex(16)})
+            store._set_meta(
+                {
+                    "format": FORMAT,
+                    "schema_version": SCHEMA_VERSION,
+                    "status": "running",
+                    "config": config,
+                    "created_at": time.time(),
+                    "run_id": secrets.token_hex(16),
+                }
+            )
         return store
 
     @classmethod
@@ -143,8 +167,9 @@ class RunStore:
 
     # -- meta ------------------------------------------------------------------------------------
     def _set_meta(self, values: dict[str, Any]) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                              [(k, json.dumps(v)) for k, v in values.items()])
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()]
+        )
 
     def meta(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -166,8 +191,10 @@ class RunStore:
         previous batch's entries, evaluated without incident, are dropped in the same transaction."""
         with self.conn:
             self.conn.execute("DELETE FROM inflight WHERE strikes = 0")
-            self.conn.executemany("INSERT OR IGNORE INTO inflight(key, batch, genome) VALUES (?, ?, ?)",
-                                  [(key, batch, genome) for key, genome in entries])
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO inflight(key, batch, genome) VALUES (?, ?, ?)",
+                [(key, batch, genome) for key, genome in entries],
+            )
 
     def strike_inflight(self, committed: int) -> dict[str, tuple[int, int]]:
         """On resume: the run died with these keys in flight. Entries of batches up to ``committed``
@@ -178,7 +205,9 @@ class RunStore:
             self.conn.execute("UPDATE inflight SET strikes = 2 WHERE alone = 1")
             self.conn.execute("UPDATE inflight SET strikes = 1 WHERE strikes = 0")
             self.conn.execute("UPDATE inflight SET alone = 0")
-        return {r["key"]: (r["strikes"], r["batch"]) for r in self.conn.execute("SELECT key, strikes, batch FROM inflight")}
+        return {
+            r["key"]: (r["strikes"], r["batch"]) for r in self.conn.execute("SELECT key, strikes, batch FROM inflight")
+        }
 
     def isolate_inflight(self, key: str, alone: bool) -> None:
         """Mark ``key`` as evaluated alone (``alone``), or clear it once it survived that."""
@@ -200,8 +229,10 @@ class RunStore:
         with self.conn:
             for rec in records:
                 self._write_batch(rec)
-            self.conn.execute("INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state, signature)"
-                              " VALUES (1, ?, ?, ?)", (batch, blob, signature))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO checkpoint(id, batch, recipe_state, signature) VALUES (1, ?, ?, ?)",
+                (batch, blob, signature),
+            )
             if view is not None:
                 self._set_meta({"view": view})
 
@@ -217,16 +248,29 @@ class RunStore:
         self.conn.executemany(
             f"INSERT INTO candidates({', '.join(_CANDIDATE_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(_CANDIDATE_COLUMNS))})",
-            [_candidate_row(c, rec.batch) for c in rec.candidates])
-        self.conn.executemany("INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
-                              [(c.id, p) for c in rec.candidates for p in c.parents])
+            [_candidate_row(c, rec.batch) for c in rec.candidates],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
+            [(c.id, p) for c in rec.candidates for p in c.parents],
+        )
         summary = rec.summary
         self.conn.execute(
             "INSERT INTO batches(batch, generation, evaluations, best_score, median_score, batch_best,"
             " elapsed, committed_at, rng, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec.batch, summary["generation"], summary["evaluations"], summary.get("best_score"),
-             summary.get("median_score"), summary.get("batch_best"), summary["elapsed"], time.time(),
-             json.dumps(rec.rng_state), json.dumps(rec.usage) if rec.usage is not None else None))
+            (
+                rec.batch,
+                summary["generation"],
+                summary["evaluations"],
+                summary.get("best_score"),
+                summary.get("median_score"),
+                summary.get("batch_best"),
+                summary["elapsed"],
+                time.time(),
+                json.dumps(rec.rng_state),
+                json.dumps(rec.usage) if rec.usage is not None else None,
+            ),
+        )
         for kind, data in rec.events:
             self._event(rec.batch, kind, data)
 
@@ -235,8 +279,10 @@ class RunStore:
             self._event(batch, kind, data or {})
 
     def _event(self, batch: int | None, kind: str, data: dict[str, Any]) -> None:
-        self.conn.execute("INSERT INTO events(batch, time, kind, data) VALUES (?, ?, ?, ?)",
-                          (batch, time.time(), kind, json.dumps(data)))
+        self.conn.execute(
+            "INSERT INTO events(batch, time, kind, data) VALUES (?, ?, ?, ?)",
+            (batch, time.time(), kind, json.dumps(data)),
+        )
 
     # -- reading ---------------------------------------------------------------------------------
     def last_batch(self) -> dict[str, Any] | None:
@@ -289,8 +335,10 @@ class RunStore:
         sql, params = "SELECT * FROM events", ()
         if kind:
             sql, params = sql + " WHERE kind=?", (kind,)
-        return [{"batch": r["batch"], "time": r["time"], "kind": r["kind"], "data": json.loads(r["data"] or "{}")}
-                for r in self.conn.execute(sql + " ORDER BY id", params)]
+        return [
+            {"batch": r["batch"], "time": r["time"], "kind": r["kind"], "data": json.loads(r["data"] or "{}")}
+            for r in self.conn.execute(sql + " ORDER BY id", params)
+        ]
 
     def integrity(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -299,11 +347,14 @@ class RunStore:
 def _check_version(store: RunStore, write: bool) -> None:
     version = store.meta("schema_version")
     if version not in READABLE_VERSIONS:
-        raise StoreError(f"{store.path} has run-file schema {version}; this evoforge reads "
-                         f"{', '.join(map(str, READABLE_VERSIONS))}")
+        raise StoreError(
+            f"{store.path} has run-file schema {version}; this evoforge reads {', '.join(map(str, READABLE_VERSIONS))}"
+        )
     if write and version != SCHEMA_VERSION:
-        raise StoreError(f"{store.path} was written by an older evoforge (run-file schema {version}) whose "
-                         "state is not signed; it can be shown and plotted but not resumed")
+        raise StoreError(
+            f"{store.path} was written by an older evoforge (run-file schema {version}) whose "
+            "state is not signed; it can be shown and plotted but not resumed"
+        )
 
 
 def _json_default(value: Any) -> Any:
@@ -330,19 +381,43 @@ genome_text = _dumps  # the JSON text the store records for a genome
 
 
 def _candidate_row(c: Candidate, batch: int) -> tuple:
-    return (c.id, batch, c.generation, c.operator, c.status, c.reason, c.score, _dumps(c.genome),
-            _dumps(c.metrics), _dumps(c.descriptors), c.feedback, _dumps(c.parents), _dumps(c.info),
-            c.eval_seconds)
+    return (
+        c.id,
+        batch,
+        c.generation,
+        c.operator,
+        c.status,
+        c.reason,
+        c.score,
+        _dumps(c.genome),
+        _dumps(c.metrics),
+        _dumps(c.descriptors),
+        c.feedback,
+        _dumps(c.parents),
+        _dumps(c.info),
+        c.eval_seconds,
+    )
 
 
 def _row_candidate(row: sqlite3.Row) -> Candidate:
     def load(key: str, default: Any = None) -> Any:
         return json.loads(row[key]) if row[key] is not None else default
 
-    return Candidate(genome=load("genome"), id=row["id"], parents=load("parents", []), operator=row["operator"],
-                     generation=row["generation"], score=row["score"], metrics=load("metrics", {}),
-                     descriptors=load("descriptors"), feedback=row["feedback"], status=row["status"],
-                     reason=row["reason"], eval_seconds=row["eval_seconds"] or 0.0, info=load("info", {}))
+    return Candidate(
+        genome=load("genome"),
+        id=row["id"],
+        parents=load("parents", []),
+        operator=row["operator"],
+        generation=row["generation"],
+        score=row["score"],
+        metrics=load("metrics", {}),
+        descriptors=load("descriptors"),
+        feedback=row["feedback"],
+        status=row["status"],
+        reason=row["reason"],
+        eval_seconds=row["eval_seconds"] or 0.0,
+        info=load("info", {}),
+    )
 
 
 def _batch_dict(row: sqlite3.Row) -> dict[str, Any]:

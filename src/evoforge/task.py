@@ -11,6 +11,7 @@ descriptors). Instead of ``SEED`` and ``evaluate`` it may define ``TASK``, a typ
 Tasks are values: every :func:`load_task` executes the module's source into a new module object, so
 ``configure()`` changes only that instance and options never leak from one load into the next.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -45,8 +46,8 @@ class Task:
     description: str = ""
     descriptor_bounds: list[tuple[float, float]] | None = None
     module: ModuleType | None = field(default=None, repr=False)
-    value: Any = field(default=None, repr=False)        # the module's typed TASK value, if any
-    task_model: Any = None                              # the model a prompt task calls (spec or Model)
+    value: Any = field(default=None, repr=False)  # the module's typed TASK value, if any
+    task_model: Any = None  # the model a prompt task calls (spec or Model)
     task_base_url: str | None = None
 
     @property
@@ -93,8 +94,14 @@ class TaskFunction:
     """A function of a loaded task that pickles as (task, name) and is looked up again when called
     after unpickling (task modules are not importable by name, so their functions are not picklable)."""
 
-    def __init__(self, ref: str, options: dict[str, Any], context: dict[str, Any], name: str,
-                 fn: Callable[..., Any] | None = None):
+    def __init__(
+        self,
+        ref: str,
+        options: dict[str, Any],
+        context: dict[str, Any],
+        name: str,
+        fn: Callable[..., Any] | None = None,
+    ):
         self.ref, self.options, self.context, self.name, self._fn = ref, options, context, name, fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -134,8 +141,9 @@ def default_task_model() -> tuple[str, str | None]:
     return spec, (os.environ.get("EVOFORGE_TASK_BASE_URL") or None) if spec.startswith("openai") else None
 
 
-def load_task(ref: str, options: dict[str, Any] | None = None, *, task_model: Any = None,
-              task_base_url: str | None = None) -> Task:
+def load_task(
+    ref: str, options: dict[str, Any] | None = None, *, task_model: Any = None, task_base_url: str | None = None
+) -> Task:
     """Load a fresh instance of a task by built-in name, module path (``pkg.mod``) or file path
     (``tasks/foo.py``). ``options`` go to its ``configure()``, checked against its signature first.
     ``task_model``/``task_base_url``: the model a prompt task calls (default: :func:`default_task_model`)."""
@@ -151,8 +159,9 @@ def load_task(ref: str, options: dict[str, Any] | None = None, *, task_model: An
         except Exception as err:  # a bad value the signature could not catch (dim=0, an unknown dataset ...)
             shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
             detail = str(err) if isinstance(err, (TypeError, ValueError)) else f"{type(err).__name__}: {err}"
-            raise TaskError(f"task {ref!r}: option{'s' if len(options) > 1 else ''} {shown} rejected: "
-                            f"{' '.join(detail.split())}") from None
+            raise TaskError(
+                f"task {ref!r}: option{'s' if len(options) > 1 else ''} {shown} rejected: {' '.join(detail.split())}"
+            ) from None
     value = getattr(module, "TASK", None)
     names = {**_typed_attrs(value), **vars(module)}
     if "SEED" not in names:
@@ -161,9 +170,16 @@ def load_task(ref: str, options: dict[str, Any] | None = None, *, task_model: An
     if not callable(evaluate):
         raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
     bounds = names.get("DESCRIPTOR_BOUNDS")
-    task = Task(ref=ref, seed=names["SEED"], evaluate=evaluate, options=options,
-                description=_description(names), module=module, value=value,
-                descriptor_bounds=[tuple(map(float, b)) for b in bounds] if bounds is not None else None)
+    task = Task(
+        ref=ref,
+        seed=names["SEED"],
+        evaluate=evaluate,
+        options=options,
+        description=_description(names),
+        module=module,
+        value=value,
+        descriptor_bounds=[tuple(map(float, b)) for b in bounds] if bounds is not None else None,
+    )
     if task.uses_model:
         spec, url = (task_model, task_base_url) if task_model is not None else default_task_model()
         task.use_model(spec, url)

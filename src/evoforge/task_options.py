@@ -5,6 +5,7 @@ them ``| None``), else from its default's type. Values are converted where nothi
 ``3.0`` for an int, ``2`` for a float, ``"true"`` for a bool); anything else is a one-line TaskError
 naming the option and value.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -44,8 +45,10 @@ def check_options(ref: str, configure: Callable[..., Any], options: dict[str, An
         out[key] = _convert(ref, key, value, *_expected(hints.get(key, param.annotation), param.default))
     missing = [p.name for p in named if p.default is p.empty and p.name not in out]
     if missing:
-        raise TaskError(f"task {ref!r} needs option{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                        f"(--set task.{missing[0]}=VALUE)")
+        raise TaskError(
+            f"task {ref!r} needs option{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(--set task.{missing[0]}=VALUE)"
+        )
     return out
 
 

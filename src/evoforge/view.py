@@ -1,5 +1,6 @@
 """What readers of a run file may know of its recipe, as plain JSON: ``show`` and ``plot`` read this
 instead of unpickling the recipe. The engine stores it with its commits (meta ``view``)."""
+
 from __future__ import annotations
 
 import math
@@ -25,12 +26,15 @@ def _grid(archive: Any) -> dict[str, Any] | None:
     occupied = getattr(archive, "occupied", None)  # array archives count cells without building elites
     elites = len(occupied()) if callable(occupied) else len(archive.elites)
     heat = np.asarray(archive.heatmap(), dtype=float)
-    return {"low": archive.low[:2].tolist(), "high": archive.high[:2].tolist(), "elites": elites,
-            "coverage": float(archive.coverage),
-            "heatmap": [[v if math.isfinite(v) else None for v in row] for row in heat.tolist()]}
+    return {
+        "low": archive.low[:2].tolist(),
+        "high": archive.high[:2].tolist(),
+        "elites": elites,
+        "coverage": float(archive.coverage),
+        "heatmap": [[v if math.isfinite(v) else None for v in row] for row in heat.tolist()],
+    }
 
 
 def grid_heatmap(grid: dict[str, Any]) -> np.ndarray:
     """The stored heatmap as an array (NaN where a cell is empty)."""
     return np.array([[np.nan if v is None else v for v in row] for row in grid["heatmap"]], dtype=float)
-

@@ -26,6 +26,8 @@ def test_coder_assembles_verifies_and_writes_code() -> None:
     assert emb.sha256_file(model.path) == emb.CODER_SHA256
     [c] = model.chat(
         [{"role": "user", "content": "Write a Python function add(a, b) that returns a + b."}],
-        max_tokens=48, temperature=0, seed=0,
+        max_tokens=48,
+        temperature=0,
+        seed=0,
     )
     assert "def add" in c.text

@@ -1,5 +1,6 @@
 """The engine's array path (ask_array / evaluate_array / tell_array): same search as the Candidate path,
 only the kept rows on record, exact resume after kill -9, clear errors from a bad evaluate_array."""
+
 import os
 import random
 import signal
@@ -53,8 +54,12 @@ def test_array_path_searches_exactly_like_the_candidate_path(tmp_path):
     assert slow_store.count() == 3000 and 0 < fast_store.count() < 3000
     for cand in fast_store.candidates():
         twin = slow_store.candidate(cand.id)
-        assert (twin.genome, twin.score, twin.parents, twin.operator) == (cand.genome, cand.score, cand.parents,
-                                                                           cand.operator)
+        assert (twin.genome, twin.score, twin.parents, twin.operator) == (
+            cand.genome,
+            cand.score,
+            cand.parents,
+            cand.operator,
+        )
     assert [b["best_score"] for b in fast_store.batches()] == [b["best_score"] for b in slow_store.batches()]
     assert fast_store.batches()[-1]["evaluations"] == 3000
 
@@ -73,9 +78,27 @@ def evaluate_array(rows):
 
 def test_malformed_evaluate_array_is_one_clear_error(write_task, tmp_path):
     task = write_task(BAD_ARRAY_TASK)
-    proc = subprocess.run([sys.executable, "-m", "evoforge", "run", "map-elites", "--task", task, "--executor",
-                           "inprocess", "--budget", "200", "--out", str(tmp_path / "bad.db"), "-q"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "evoforge",
+            "run",
+            "map-elites",
+            "--task",
+            task,
+            "--executor",
+            "inprocess",
+            "--budget",
+            "200",
+            "--out",
+            str(tmp_path / "bad.db"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert "evaluate_array must return" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -99,21 +122,38 @@ def rows(path):
     store = RunStore.open(path)
     try:
         assert store.integrity() == "ok"
-        return [(c.id, c.score, c.genome) for c in store.candidates()], store.batches()[-1]["evaluations"] \
-            if store.batches() else 0
+        return [(c.id, c.score, c.genome) for c in store.candidates()], store.batches()[-1][
+            "evaluations"
+        ] if store.batches() else 0
     finally:
         store.close()
 
 
 def start(args):
-    return subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args), "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "evoforge", *map(str, args), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_array_path_survives_sigkill(write_task, tmp_path):
     task = write_task(SLOW_ARRAY_TASK)
-    common = ["--task", task, "--budget", 6000, "--seed", 5, "--executor", "inprocess", "--batch-size", 20,
-              "--set", "cells=10"]
+    common = [
+        "--task",
+        task,
+        "--budget",
+        6000,
+        "--seed",
+        5,
+        "--executor",
+        "inprocess",
+        "--batch-size",
+        20,
+        "--set",
+        "cells=10",
+    ]
     reference = tmp_path / "reference.db"
     proc = start(["run", "map-elites", *common, "--out", reference])
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
@@ -133,8 +173,11 @@ def test_array_path_survives_sigkill(write_task, tmp_path):
         if killed.exists():
             so_far, _ = rows(killed)
             assert so_far == expected[: len(so_far)]
-        proc = start(["resume", killed] if killed.exists() and rows(killed)[1] else
-                     ["run", "map-elites", *common, "--out", killed, "--overwrite"])
+        proc = start(
+            ["resume", killed]
+            if killed.exists() and rows(killed)[1]
+            else ["run", "map-elites", *common, "--out", killed, "--overwrite"]
+        )
     assert kills >= 2
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     assert rows(killed) == (expected, 6000)
@@ -157,7 +200,6 @@ def test_cma_es_array_path_matches_the_candidate_path(tmp_path):
 
 def test_default_executor_is_inprocess_for_the_array_path(tmp_path):
     fast = evoforge.evolve("planar-arm", "map-elites", budget=2000, seed=1, out=tmp_path / "fast.db")
-    slow = evoforge.evolve("planar-arm", "map-elites", budget=2000, seed=1, out=tmp_path / "slow.db",
-                           executor="pool")
+    slow = evoforge.evolve("planar-arm", "map-elites", budget=2000, seed=1, out=tmp_path / "slow.db", executor="pool")
     assert fast.best.score == slow.best.score
     assert RunStore.open(tmp_path / "fast.db").count() < 2000 == RunStore.open(tmp_path / "slow.db").count()

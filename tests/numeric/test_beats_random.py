@@ -1,5 +1,6 @@
 """Each numeric recipe beats random search at an equal evaluation budget on its task (fixed seeds).
 Scores are compared as the mean best score over seeds 0, 1, 2 and, where noted, seed by seed."""
+
 import numpy as np
 import pytest
 
@@ -20,8 +21,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("recipe,task,budget,params,options,rs_params", CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize("recipe,task,budget,params,options,rs_params", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_beats_random_search(best, recipe, task, budget, params, options, rs_params):
     ours = [best(task, recipe, budget, s, params, options) for s in SEEDS]
     rand = [best(task, "random-search", budget, s, rs_params, options) for s in SEEDS]
@@ -37,11 +37,26 @@ def test_map_elites_beats_random_search_on_qd_score(best):
     offset = -np.pi  # planar-arm scores are -std(angles) >= -pi
     for seed in SEEDS:
         grid = GridArchive([(-1, 1), (-1, 1)], 20)
-        evoforge.evolve("planar-arm", "random-search", budget=3000, seed=seed, executor="inprocess", timeout=None,
-                        on_batch=lambda e, b, grid=grid: grid.add_batch(b, None))
+        evoforge.evolve(
+            "planar-arm",
+            "random-search",
+            budget=3000,
+            seed=seed,
+            executor="inprocess",
+            timeout=None,
+            on_batch=lambda e, b, grid=grid: grid.add_batch(b, None),
+        )
         me = GridArchive([(-1, 1), (-1, 1)], 20)
-        evoforge.evolve("planar-arm", "map-elites", budget=3000, seed=seed, executor="inprocess", timeout=None,
-                        recipe_params={"cells": 20}, on_batch=lambda e, b, me=me: me.add_batch(b, None))
+        evoforge.evolve(
+            "planar-arm",
+            "map-elites",
+            budget=3000,
+            seed=seed,
+            executor="inprocess",
+            timeout=None,
+            recipe_params={"cells": 20},
+            on_batch=lambda e, b, me=me: me.add_batch(b, None),
+        )
         assert me.qd_score(offset) > grid.qd_score(offset), (me.qd_score(offset), grid.qd_score(offset))
         assert me.coverage > grid.coverage
 
@@ -55,6 +70,5 @@ def test_gp_mate_choice_beats_random_trees(best):
     for seed in SEEDS:
         ours = best("symbolic-regression", "gp-mate-choice", 1000, seed, {"population": 50})
         rng = np.random.default_rng(seed)
-        rand = max(sr.evaluate(gp.random_tree(rng, ["x"], 1 + i % 4, grow=bool(i % 2)))["score"]
-                   for i in range(1000))
+        rand = max(sr.evaluate(gp.random_tree(rng, ["x"], 1 + i % 4, grow=bool(i % 2)))["score"] for i in range(1000))
         assert ours > rand, (ours, rand)

@@ -1,4 +1,5 @@
 """Behaviour of the numeric recipes, tasks and operators beyond 'beats random search'."""
+
 import json
 
 import numpy as np
@@ -9,8 +10,17 @@ from evoforge.registry import get_recipe
 
 
 def run(task, recipe, budget, seed=0, params=None, options=None, **kw):
-    return evoforge.evolve(task, recipe, budget=budget, seed=seed, executor="inprocess", timeout=None,
-                           recipe_params=params or {}, task_options=options or {}, **kw)
+    return evoforge.evolve(
+        task,
+        recipe,
+        budget=budget,
+        seed=seed,
+        executor="inprocess",
+        timeout=None,
+        recipe_params=params or {},
+        task_options=options or {},
+        **kw,
+    )
 
 
 def test_novelty_search_reaches_maze_goal_where_fitness_ga_does_not():
@@ -45,7 +55,9 @@ def test_cma_es_matches_raw_pycma_for_the_same_seed():
 
     rec = get_recipe("cma-es")(popsize=12, cma_seed=7, sigma0=1.0)
     res = run("rastrigin", rec, 12 * 30, options={"dim": 8})
-    es = cma.CMAEvolutionStrategy(load_task("rastrigin", {"dim": 8}).seed, 1.0, {"popsize": 12, "seed": 7, "verbose": -9})
+    es = cma.CMAEvolutionStrategy(
+        load_task("rastrigin", {"dim": 8}).seed, 1.0, {"popsize": 12, "seed": 7, "verbose": -9}
+    )
     best = np.inf
     for _ in range(30):
         xs = es.ask()
@@ -103,13 +115,20 @@ def test_deep_ga_seed_lists_decode_exactly():
     run("sphere", rec, 60, options={"dim": 6}, on_batch=lambda e, b: kept.extend(b))
     child = max(kept, key=lambda c: len(c.info["seeds"]))
     assert len(child.info["seeds"]) >= 3
-    np.testing.assert_allclose(decode(child.info["seeds"], np.full(6, 3.0), rec.sigma, rec.init_sigma),
-                               child.genome, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        decode(child.info["seeds"], np.full(6, 3.0), rec.sigma, rec.init_sigma), child.genome, rtol=0, atol=1e-12
+    )
 
 
 def test_ga_unchanged_parameters():
-    assert get_recipe("ga").params() == {"population": 32, "truncation": 0.25, "elites": 1, "sigma": 0.3,
-                                         "crossover": 0.5, "init_sigma": 1.0}
+    assert get_recipe("ga").params() == {
+        "population": 32,
+        "truncation": 0.25,
+        "elites": 1,
+        "sigma": 0.3,
+        "crossover": 0.5,
+        "init_sigma": 1.0,
+    }
 
 
 def test_map_elites_cvt_and_grid_batch_insert():
@@ -117,14 +136,17 @@ def test_map_elites_cvt_and_grid_batch_insert():
     from evoforge.candidate import Candidate
 
     grid = GridArchive([(0, 1), (0, 1)], 4)
-    cands = [Candidate(genome=[i], score=s, descriptors=d, status="ok") for i, (s, d) in
-             enumerate([(1.0, [0.1, 0.1]), (2.0, [0.12, 0.1]), (0.5, [0.9, 0.9])])]
+    cands = [
+        Candidate(genome=[i], score=s, descriptors=d, status="ok")
+        for i, (s, d) in enumerate([(1.0, [0.1, 0.1]), (2.0, [0.12, 0.1]), (0.5, [0.9, 0.9])])
+    ]
     assert grid.add_batch(cands, np.array([[0.0], [1.0], [2.0]])) == (2, 0)
     assert grid.candidate(grid.index(np.array([0.1, 0.1]))[0]).score == 2.0
     assert grid.solutions[grid.index(np.array([0.1, 0.1]))[0]][0] == 1.0
     assert grid.coverage == 2 / 16 and grid.qd_score() == 2.5 and len(grid.elites) == 2
-    kept = grid.add_rows(np.array([[5.0], [6.0]]), np.array([9.0, np.nan]), np.array([[np.nan, 0.5], [0.5, 0.5]]),
-                         np.array([7, 8]))
+    kept = grid.add_rows(
+        np.array([[5.0], [6.0]]), np.array([9.0, np.nan]), np.array([[np.nan, 0.5], [0.5, 0.5]]), np.array([7, 8])
+    )
     assert len(kept) == 0 and grid.coverage == 2 / 16  # NaN descriptor or score: ignored
     rec = get_recipe("map-elites")(cells=30, archive_kind="cvt", batch_size=50)
     run("planar-arm", rec, 1000, options={"dim": 5})

@@ -1,4 +1,5 @@
 """Shared by the program-evolution unit tests: the completion object their scripted models return."""
+
 from dataclasses import dataclass
 
 

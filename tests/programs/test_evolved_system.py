@@ -40,8 +40,9 @@ def evaluate(code):
 
 def run(write_task, **params):
     task = load_task(write_task(NUMBER_TASK))
-    recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "tune": False, "batch_size": 1,
-                                               "operators": "rewrite", **params})
+    recipe = get_recipe("evolve").from_params(
+        {"near_duplicate": 0, "tune": False, "batch_size": 1, "operators": "rewrite", **params}
+    )
     model = SystemRecorder()
     recipe.model = model
     Engine(task, recipe, seed=2, budget=Budget(evaluations=25)).run(InProcessExecutor(task, timeout=60))
@@ -67,7 +68,9 @@ def test_fixed_system_prompt_by_default(write_task):
 
 
 def test_clean_instruction_refuses_garbage():
-    assert clean_instruction('Instruction: "Make one careful change to the formula. Be brief."') == \
-        "Make one careful change to the formula. Be brief."
+    assert (
+        clean_instruction('Instruction: "Make one careful change to the formula. Be brief."')
+        == "Make one careful change to the formula. Be brief."
+    )
     for bad in ("", "ok", "```python\ndef f(): pass\n```", "!!! ### 12345 67890 ???? ....."):
         assert clean_instruction(bad) is None

@@ -1,4 +1,5 @@
 """Program genomes: blocks, extraction from messy answers, tolerant diffs, AST duplicates."""
+
 import string
 
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,9 @@ def run(items):
     return [priority(i, np.array([1.0])) for i in items]
 '''
 
-TWO_BLOCKS = "x = 1\n# EVOLVE-BLOCK-START\na = 1\n# EVOLVE-BLOCK-END\ny = 2\n# EVOLVE-BLOCK-START\nb = 2\n# EVOLVE-BLOCK-END\n"
+TWO_BLOCKS = (
+    "x = 1\n# EVOLVE-BLOCK-START\na = 1\n# EVOLVE-BLOCK-END\ny = 2\n# EVOLVE-BLOCK-START\nb = 2\n# EVOLVE-BLOCK-END\n"
+)
 
 
 def test_blocks_and_replacement():
@@ -61,11 +64,14 @@ def test_diff_exact_whitespace_and_fuzzy():
 
 
 def test_diff_malformed_answers_have_reasons():
-    for answer, why in [("", "empty"), ("just prose", "no SEARCH"), ("<<<<<<< SEARCH\nx\n", "cut off"),
-                        ("<<<<<<< SEARCH\nx\n=======\ny\n", "cut off"),
-                        ("<<<<<<< SEARCH\n\n=======\ny\n>>>>>>> REPLACE", "empty SEARCH"),
-                        ("<<<<<<< SEARCH\n    return -(bins - item)\n=======\n    return -(bins - item)\n>>>>>>> REPLACE",
-                         "same")]:
+    for answer, why in [
+        ("", "empty"),
+        ("just prose", "no SEARCH"),
+        ("<<<<<<< SEARCH\nx\n", "cut off"),
+        ("<<<<<<< SEARCH\nx\n=======\ny\n", "cut off"),
+        ("<<<<<<< SEARCH\n\n=======\ny\n>>>>>>> REPLACE", "empty SEARCH"),
+        ("<<<<<<< SEARCH\n    return -(bins - item)\n=======\n    return -(bins - item)\n>>>>>>> REPLACE", "same"),
+    ]:
         r = apply_diff(PROGRAM, answer)
         assert r.applied == 0 and why in r.reason, (answer, r.reason)
 
@@ -77,8 +83,10 @@ def test_diff_in_fences_with_short_markers():
 
 
 def test_extract_function_from_messy_answer():
-    msg = ("Sure! Improved version:\n```python\nimport math\n\ndef priority_v2(item, bins):\n"
-           "    return -(bins - item) + math.log(item)\n\nprint(priority_v2(1, 2))\nbins = [1, 2]\n```\nDone.")
+    msg = (
+        "Sure! Improved version:\n```python\nimport math\n\ndef priority_v2(item, bins):\n"
+        "    return -(bins - item) + math.log(item)\n\nprint(priority_v2(1, 2))\nbins = [1, 2]\n```\nDone."
+    )
     e = extract_function(msg, "priority")
     assert e.ok and e.code.startswith("def priority(item, bins):") and "print" not in e.code
     assert e.imports == ["import math"]
@@ -86,8 +94,10 @@ def test_extract_function_from_messy_answer():
     e = extract_function(cut, "priority")
     assert e.ok and "return s" in e.code and any("cut off" in n for n in e.notes)
     assert not extract_function("I cannot help with that.", "priority").ok
-    assert "not priority" in extract_function("```python\ndef a():\n    return 1\ndef b():\n    return 2\n```",
-                                              "priority").reason
+    assert (
+        "not priority"
+        in extract_function("```python\ndef a():\n    return 1\ndef b():\n    return 2\n```", "priority").reason
+    )
 
 
 def test_extract_function_keeps_called_helpers():
@@ -113,10 +123,28 @@ def test_ast_duplicates():
 code_chars = string.ascii_letters + string.digits + " \n\t()[]{}:=<>`#'\"-+*/.,_\\"
 messy = st.one_of(
     st.text(alphabet=code_chars, max_size=400),
-    st.lists(st.sampled_from(["<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE", "```python", "```", "<<< SEARCH",
-                              "    return -(bins - item)", "def priority(item, bins):", "    return 0",
-                              "  x = [1,", "", "=== ", "> REPLACE", "import math", "print(1)"]),
-             max_size=20).map("\n".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "<<<<<<< SEARCH",
+                "=======",
+                ">>>>>>> REPLACE",
+                "```python",
+                "```",
+                "<<< SEARCH",
+                "    return -(bins - item)",
+                "def priority(item, bins):",
+                "    return 0",
+                "  x = [1,",
+                "",
+                "=== ",
+                "> REPLACE",
+                "import math",
+                "print(1)",
+            ]
+        ),
+        max_size=20,
+    ).map("\n".join),
 )
 
 

@@ -1,4 +1,5 @@
 """Program-evolution recipes on the engine, driven by a scripted model defined here (unit tests only)."""
+
 import pickle
 
 import pytest
@@ -24,11 +25,15 @@ class ScriptedModel:
         return [_Answer(self.answers[(len(self.prompts) - 1) % len(self.answers)])]
 
 
-GOOD = ("```python\ndef priority(item, bins):\n    gap = bins - item\n"
-        "    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```")
+GOOD = (
+    "```python\ndef priority(item, bins):\n    gap = bins - item\n"
+    "    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```"
+)
 BROKEN = "```python\ndef priority(item, bins):\n    return undefined_name * bins\n```"
-DIFF = ("<<<<<<< SEARCH\n    return -gap  # best fit: prefer the bin that leaves the least room\n=======\n"
-        "    return -gap + 2.0 * (gap == 0)\n>>>>>>> REPLACE")
+DIFF = (
+    "<<<<<<< SEARCH\n    return -gap  # best fit: prefer the bin that leaves the least room\n=======\n"
+    "    return -gap + 2.0 * (gap == 0)\n>>>>>>> REPLACE"
+)
 PROSE = "I think you should use a better heuristic."
 
 
@@ -68,8 +73,9 @@ def test_recipe_improves_over_seed_and_survives_bad_answers(name):
 
 
 def test_evolve_diff_fallback_repair_and_feedback():
-    engine, _, model = run("evolve", [DIFF, PROSE, BROKEN, GOOD.format(k=4)], evaluations=7, batch_size=1,
-                                operators="diff,rewrite")
+    engine, _, model = run(
+        "evolve", [DIFF, PROSE, BROKEN, GOOD.format(k=4)], evaluations=7, batch_size=1, operators="diff,rewrite"
+    )
     assert "diff" in model.tags and "repair" in model.tags
     repair_prompts = [p for p, t in zip(model.prompts, model.tags) if t == "repair"]
     assert any("undefined_name" in p and "NameError" in p for p in repair_prompts)  # the error fed back
@@ -79,8 +85,10 @@ def test_evolve_diff_fallback_repair_and_feedback():
 
 def test_ast_duplicates_are_not_evaluated():
     same = "```python\ndef priority(item, bins):\n    return -(bins - item) + 1.0 * (bins == item)\n```"
-    spaced = ("```python\ndef priority(item, bins):\n    # same program, other text\n"
-              "    return -(bins-item) + 1.0*(bins == item)\n```")
+    spaced = (
+        "```python\ndef priority(item, bins):\n    # same program, other text\n"
+        "    return -(bins-item) + 1.0*(bins == item)\n```"
+    )
     engine, _, _ = run("funsearch", [same, spaced], evaluations=4)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
 
@@ -92,8 +100,10 @@ def test_same_seed_same_calls():
 
 
 def test_answer_equal_to_the_seed_is_not_evaluated():
-    seedlike = ("```python\ndef priority(item, bins):\n    '''same as the seed'''\n"
-                "    room = bins - item\n    return -room\n```")
+    seedlike = (
+        "```python\ndef priority(item, bins):\n    '''same as the seed'''\n"
+        "    room = bins - item\n    return -room\n```"
+    )
     engine, result, _ = run("evolve", [seedlike], evaluations=3, batch_size=1)
     assert engine.recipe.ops.unusable.get("AST duplicate of an earlier program (not evaluated)", 0) >= 1
     assert result.evaluations == 1  # only the seed was evaluated

@@ -1,4 +1,5 @@
 """Hostile programs: each fails with its own reason, the caller goes on, total time stays bounded."""
+
 import os
 import socket
 import threading
@@ -86,8 +87,11 @@ def test_ctypes_segfault_is_reported():
 
 def test_100mb_stdout_is_cut_and_bounded():
     t = time.perf_counter()
-    r = run_program("import sys\nchunk = 'x' * 1_000_000\nfor _ in range(100):\n    sys.stdout.write(chunk)\n",
-                    max_output=1000, output_limit=2_000_000)
+    r = run_program(
+        "import sys\nchunk = 'x' * 1_000_000\nfor _ in range(100):\n    sys.stdout.write(chunk)\n",
+        max_output=1000,
+        output_limit=2_000_000,
+    )
     assert not r.ok and r.kind == "output" and len(r.stdout) == 1000
     assert time.perf_counter() - t < 10
 
@@ -115,8 +119,13 @@ def test_kill_parent_is_refused():
 
 
 def test_all_hostile_programs_in_bounded_time():
-    programs = ["while True: pass", "x = bytearray(20 * 1024 ** 3)", "import os\nos.system('ls')",
-                "import ctypes\nctypes.string_at(0)", "print('y' * 50_000_000)"]
+    programs = [
+        "while True: pass",
+        "x = bytearray(20 * 1024 ** 3)",
+        "import os\nos.system('ls')",
+        "import ctypes\nctypes.string_at(0)",
+        "print('y' * 50_000_000)",
+    ]
     t = time.perf_counter()
     results = [run_program(p, timeout=2, cpu_seconds=1, output_limit=1_000_000) for p in programs]
     assert all(not r.ok and r.reason for r in results)

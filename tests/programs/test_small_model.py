@@ -1,6 +1,7 @@
 """What makes a 0.5B model useful: one-line edits of the function's result, constant tuning without a
 model call, shuffled idea scheduling, embedding-near duplicates rejected before evaluation, and the
 cascade evaluation of bin packing."""
+
 import numpy as np
 import pytest
 
@@ -29,9 +30,14 @@ def test_result_form_and_line_insertion():
     assert load_task("binpack", {"instances": 1, "items": 200}).evaluate(prop.program)["score"] < 0
 
 
-@pytest.mark.parametrize("answer,why", [("I would penalise small gaps.", "no new code line"),
-                                        ("```python\ngap = bins - item\n```", "no new code line"),
-                                        ("", "no new code line")])
+@pytest.mark.parametrize(
+    "answer,why",
+    [
+        ("I would penalise small gaps.", "no new code line"),
+        ("```python\ngap = bins - item\n```", "no new code line"),
+        ("", "no new code line"),
+    ],
+)
 def test_line_answers_without_code_say_why(answer, why):
     prop = ops().from_lines(load_task("binpack", {}).seed, answer)
     assert prop.program is None and why in prop.reason
@@ -91,6 +97,7 @@ class FakeEmbedder:
 
 def test_near_duplicates_rejected_before_evaluation(monkeypatch):
     from evoforge import llm
+
     monkeypatch.setattr(llm, "embed", lambda texts, **kw: FakeEmbedder.embed(texts))
     near = NearDuplicates(0.999)
     a = "def f(x):\n    return x * 2 + 1\n"
@@ -105,6 +112,7 @@ def test_near_duplicates_off_when_no_embedding_model(monkeypatch):
 
     def broken(texts, **kw):
         raise RuntimeError("no embedding model here")
+
     monkeypatch.setattr(llm, "embed", broken)
     near = NearDuplicates(0.99)
     assert near.check("def f(x):\n    return x\n") is None and "no embedding model" in near.disabled
@@ -115,8 +123,11 @@ def test_real_embeddings_reject_a_reformatted_program():
     near = NearDuplicates(0.99)
     a = "def priority(item, bins):\n    gap = bins - item\n    return -gap + 2.0 * (gap == 0)\n"
     assert near.check(a) is None
-    assert near.check("def priority(item, bins):\n    room = bins - item\n    return 2.0 * (room == 0) - room\n") \
-        is not None or near.disabled
+    assert (
+        near.check("def priority(item, bins):\n    room = bins - item\n    return 2.0 * (room == 0) - room\n")
+        is not None
+        or near.disabled
+    )
 
 
 def test_cascade_stops_weak_programs_early():
@@ -146,6 +157,7 @@ def test_cascade_off_for_small_sets_and_on_request():
 
 def test_evolve_without_line_example_uses_rewrites_and_tunes():
     import sys
+
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
     from test_recipes import ScriptedModel
 
@@ -153,11 +165,14 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
     from evoforge.registry import get_recipe
+
     task = load_task("tsp", {"instances": 2, "size": 20})
     recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "batch_size": 4})
-    answer = ("```python\ndef select_next_node(current, destination, unvisited, distances):\n"
-              "    score = distances[current, unvisited] + 0.3 * distances[destination, unvisited]\n"
-              "    return int(unvisited[np.argmin(score)])\n```")
+    answer = (
+        "```python\ndef select_next_node(current, destination, unvisited, distances):\n"
+        "    score = distances[current, unvisited] + 0.3 * distances[destination, unvisited]\n"
+        "    return int(unvisited[np.argmin(score)])\n```"
+    )
     recipe.model = ScriptedModel([answer])
     seen = []
     engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=9), on_batch=lambda e, b: seen.extend(b))

@@ -1,4 +1,5 @@
 """The STOP recipe: a sandboxed improver program, served by replay, that also improves itself."""
+
 import numpy as np
 
 from evoforge.budget import Budget
@@ -11,7 +12,13 @@ from evoforge.task import load_task
 
 class _A:
     def __init__(self, text):
-        self.text, self.finish_reason, self.prompt_tokens, self.completion_tokens, self.cached = text, "stop", 5, 5, False
+        self.text, self.finish_reason, self.prompt_tokens, self.completion_tokens, self.cached = (
+            text,
+            "stop",
+            5,
+            5,
+            False,
+        )
 
 
 class PromptModel:
@@ -29,8 +36,12 @@ class PromptModel:
             return [_A("```python\n" + better + "\n```")]
         if self.k % 3 == 0:
             return [_A("```python\nimport os\nos.system('echo hi')\n```")]  # hostile: refused in the sandbox
-        return [_A(f"```python\ndef priority(item, bins):\n    gap = bins - item\n"
-                   f"    return -gap - {self.k % 7 + 1}.0 * (gap > 0) * (gap < {self.k % 11 + 8})\n```")]
+        return [
+            _A(
+                f"```python\ndef priority(item, bins):\n    gap = bins - item\n"
+                f"    return -gap - {self.k % 7 + 1}.0 * (gap > 0) * (gap < {self.k % 11 + 8})\n```"
+            )
+        ]
 
 
 def test_stop_improves_and_self_improves():
@@ -48,6 +59,7 @@ def test_stop_improves_and_self_improves():
     assert any("self-improvement" in line for line in recipe.log)
     assert len(recipe.improvers) >= 2 and "Change one constant." in recipe.improver  # the new improver was adopted
     import pickle
+
     assert "_task" not in recipe.__getstate__() and pickle.loads(pickle.dumps(recipe))._task is None  # reloaded on use
 
 
@@ -59,11 +71,15 @@ def test_hostile_improver_fails_without_ending_the_run():
     loop = "def improve(solution, ask, utility, budget, rng):\n    while True:\n        pass\n"
     out, how = recipe.run_improver(loop, task.seed, lambda t: 0.0, 1, np.random.default_rng(0), "t")
     assert out is None and "improver failed" in how
-    net = ("import socket\ndef improve(solution, ask, utility, budget, rng):\n"
-           "    socket.create_connection(('127.0.0.1', 80))\n")
+    net = (
+        "import socket\ndef improve(solution, ask, utility, budget, rng):\n"
+        "    socket.create_connection(('127.0.0.1', 80))\n"
+    )
     out, how = recipe.run_improver(net, task.seed, lambda t: 0.0, 1, np.random.default_rng(0), "t")
     assert out is None and "improver failed" in how
-    greedy = ("def improve(solution, ask, utility, budget, rng):\n    for _ in range(10):\n        ask('x')\n"
-              "    return solution\n")
+    greedy = (
+        "def improve(solution, ask, utility, budget, rng):\n    for _ in range(10):\n        ask('x')\n"
+        "    return solution\n"
+    )
     out, how = recipe.run_improver(greedy, task.seed, lambda t: 0.0, 2, np.random.default_rng(0), "t")
     assert out is None and "BudgetSpent" in how

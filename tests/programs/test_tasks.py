@@ -1,4 +1,5 @@
 """Built-in program tasks: seeds evaluate, invalid programs fail with feedback, checks are strict."""
+
 import numpy as np
 import pytest
 

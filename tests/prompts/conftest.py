@@ -1,4 +1,5 @@
 """Fixtures of the prompt-evolution unit tests."""
+
 from __future__ import annotations
 
 import pytest

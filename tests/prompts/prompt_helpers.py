@@ -1,5 +1,6 @@
 """A small scripted model for the prompt-evolution unit tests (a Model subclass: real usage meter).
 Only for unit tests: never behind the CLI, a benchmark or the README."""
+
 from __future__ import annotations
 
 import random
@@ -34,9 +35,13 @@ class ScriptedModel(Model):
             if len(self.prompts) % self.garbage_every == 0:
                 text = "!!! ### 123"  # garbage the guard must reject
             else:
-                text = rnd.choice(["Sure! Here is the new instruction: Answer with only the final word.",
-                                   "Reply with only the answer, nothing else.",
-                                   "Instruction: Read carefully and answer in one word only."])
+                text = rnd.choice(
+                    [
+                        "Sure! Here is the new instruction: Answer with only the final word.",
+                        "Reply with only the answer, nothing else.",
+                        "Instruction: Read carefully and answer in one word only.",
+                    ]
+                )
             return [Completion(text, "stop", 20, 10)] * req.n
         system = msgs[0]["content"] if msgs[0]["role"] == "system" else ""
         demos = sum(1 for m in msgs if m["role"] == "assistant")
@@ -46,9 +51,23 @@ class ScriptedModel(Model):
                 nums = [int(t) for t in words.replace("?", " ").replace(".", " ").split() if t.isdigit()]
                 text = str(sum(nums))
             else:
-                positive = ("not" in words) != any(w in words for w in ("great", "wonderful", "excellent", "amazing",
-                                                                           "lovely", "superb", "fantastic", "delightful",
-                                                                           "enjoyable", "brilliant", "pleasant", "charming"))
+                positive = ("not" in words) != any(
+                    w in words
+                    for w in (
+                        "great",
+                        "wonderful",
+                        "excellent",
+                        "amazing",
+                        "lovely",
+                        "superb",
+                        "fantastic",
+                        "delightful",
+                        "enjoyable",
+                        "brilliant",
+                        "pleasant",
+                        "charming",
+                    )
+                )
                 text = "positive" if positive else "negative"
         else:
             text = "Well, I think this is an interesting question."

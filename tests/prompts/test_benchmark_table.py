@@ -14,18 +14,38 @@ def _bench():
 def test_tables_separate_prompt_cells_and_planning_rows(tmp_path):
     bench = _bench()
     out = tmp_path / "r.jsonl"
-    rows = [{"system": "evoforge", "task": "sentiment", "seed": s, "accuracy": a, "metric_calls": 296,
-             "seconds": 60} for s, a in ((0, 0.7), (1, 0.8))]
-    rows.append({"system": "best-of-n", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
-                 "success": 1, "calls": 12})
+    rows = [
+        {"system": "evoforge", "task": "sentiment", "seed": s, "accuracy": a, "metric_calls": 296, "seconds": 60}
+        for s, a in ((0, 0.7), (1, 0.8))
+    ]
+    rows.append(
+        {
+            "system": "best-of-n",
+            "task": "meeting-scheduling",
+            "instance": 0,
+            "budget_calls": 12,
+            "success": 1,
+            "calls": 12,
+        }
+    )
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     table = bench.table(out)
     row = table.find(task="sentiment", system="evoforge")
     assert (row["seeds"], row["held-out acc"], row["median"]) == ("2", "0.750±0.071", "0.750")
     assert len(table.rows) == 1  # the planning row is not a prompt cell
     assert bench.planning_table(out).find(system="best-of-n (4p, 60min)")["instances"] == "1"
-    rows.append({"system": "co-scientist", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
-                 "success": 0, "calls": 12, "best_score": 0.5, "elo_spearman": 0.4})
+    rows.append(
+        {
+            "system": "co-scientist",
+            "task": "meeting-scheduling",
+            "instance": 0,
+            "budget_calls": 12,
+            "success": 0,
+            "calls": 12,
+            "best_score": 0.5,
+            "elo_spearman": 0.4,
+        }
+    )
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     row = bench.planning_table(out).find(system="co-scientist (4p, 60min)")
     assert (row["Elo~score rho"], row["mean best"], row["judge right"]) == ("+0.40 (n=1)", "0.500", "-")
@@ -34,8 +54,18 @@ def test_tables_separate_prompt_cells_and_planning_rows(tmp_path):
 def test_a_rerun_cell_replaces_its_earlier_row(tmp_path):
     bench = _bench()
     out = tmp_path / "r.jsonl"
-    rows = [{"system": "evoforge", "task": "topic", "seed": 0, "accuracy": a, "metric_calls": 296,
-             "seconds": 60, "budget_metric_calls": 300} for a in (0.2, 0.6)]
+    rows = [
+        {
+            "system": "evoforge",
+            "task": "topic",
+            "seed": 0,
+            "accuracy": a,
+            "metric_calls": 296,
+            "seconds": 60,
+            "budget_metric_calls": 300,
+        }
+        for a in (0.2, 0.6)
+    ]
     rows.append({**rows[0], "seed": 1, "accuracy": 0.8})
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     table = bench.table(out)
@@ -47,10 +77,22 @@ def test_a_rerun_cell_replaces_its_earlier_row(tmp_path):
 def test_seed_filter_median_and_judge_column(tmp_path):
     bench = _bench()
     out = tmp_path / "r.jsonl"
-    rows = [{"system": "evoforge", "task": "topic", "seed": s, "accuracy": a, "metric_calls": 296, "seconds": 60}
-            for s, a in ((0, 0.2), (1, 0.6), (2, 0.7), (3, 0.9))]
-    rows.append({"system": "co-scientist", "task": "meeting-scheduling", "instance": 0, "budget_calls": 12,
-                 "success": 0, "calls": 12, "judge_right": 3, "judge_wrong": 1})
+    rows = [
+        {"system": "evoforge", "task": "topic", "seed": s, "accuracy": a, "metric_calls": 296, "seconds": 60}
+        for s, a in ((0, 0.2), (1, 0.6), (2, 0.7), (3, 0.9))
+    ]
+    rows.append(
+        {
+            "system": "co-scientist",
+            "task": "meeting-scheduling",
+            "instance": 0,
+            "budget_calls": 12,
+            "success": 0,
+            "calls": 12,
+            "judge_right": 3,
+            "judge_wrong": 1,
+        }
+    )
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     row = bench.table(out).find(task="topic", system="evoforge")
     assert (row["seeds"], row["held-out acc"], row["median"]) == ("4", "0.600±0.294", "0.650")
@@ -65,8 +107,10 @@ def test_dev_table_groups_by_settings(tmp_path):
     dev = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(dev)
     out = tmp_path / "d.jsonl"
-    rows = [{"task": "sentiment", "seed": s, "dev_accuracy": a, "settings": {"population": p, "minibatch": m}}
-            for s, a, p, m in ((0, 0.5, 8, 8), (1, 0.9, 8, 8), (0, 0.8, 16, 4), (1, 0.7, 16, 4), (1, 0.6, 16, 4))]
+    rows = [
+        {"task": "sentiment", "seed": s, "dev_accuracy": a, "settings": {"population": p, "minibatch": m}}
+        for s, a, p, m in ((0, 0.5, 8, 8), (1, 0.9, 8, 8), (0, 0.8, 16, 4), (1, 0.7, 16, 4), (1, 0.6, 16, 4))
+    ]
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     table = dev.table(out)
     row = table.find(settings="minibatch=8, operators=all, population=8, selection=tournament")
@@ -79,8 +123,18 @@ def test_dev_table_groups_by_settings(tmp_path):
 def test_rows_of_another_task_model_form_their_own_cell(tmp_path):
     bench = _bench()
     out = tmp_path / "r.jsonl"
-    rows = [{"system": "evoforge", "task": "topic", "seed": 0, "accuracy": a, "metric_calls": 300, "seconds": 60,
-             **({"model": m} if m else {})} for a, m in ((0.5, None), (0.9, "embedded:coder"))]
+    rows = [
+        {
+            "system": "evoforge",
+            "task": "topic",
+            "seed": 0,
+            "accuracy": a,
+            "metric_calls": 300,
+            "seconds": 60,
+            **({"model": m} if m else {}),
+        }
+        for a, m in ((0.5, None), (0.9, "embedded:coder"))
+    ]
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     table = bench.table(out)
     assert table.find(task="topic", system="evoforge")["held-out acc"] == "0.500"

@@ -1,4 +1,5 @@
 """Model calls made inside task evaluators reach the run's usage meter (tag 'evaluator') exactly once."""
+
 from prompt_helpers import ScriptedModel
 
 from evoforge.budget import Budget
@@ -14,8 +15,9 @@ def run(recipe_model, task_model, metric_calls=36):
     prompt_task.set_task_model(task_model)
     try:
         task = load_task("sentiment")
-        recipe = get_recipe("promptbreeder").from_params({"population": 4, "minibatch": 6, "batch_size": 2,
-                                                           "max_metric_calls": metric_calls})
+        recipe = get_recipe("promptbreeder").from_params(
+            {"population": 4, "minibatch": 6, "batch_size": 2, "max_metric_calls": metric_calls}
+        )
         recipe.model = recipe_model
         engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=1000))
         engine.on_evaluated = lambda batch: fold_evaluator_usage(recipe_model.usage, batch)

@@ -15,6 +15,7 @@ def test_clean_prompt_repairs_and_rejects():
     assert clean_prompt("the the the the the the the the the the the the") is None
     assert clean_prompt("Answer with one word.", parent="answer with one word.") is None
     import random
+
     r = random.Random(0)
     long = " ".join("".join(r.choice("abcdefghij") for _ in range(6)) + ("." if i % 7 == 6 else "") for i in range(120))
     assert len(clean_prompt(long)) <= 400
@@ -56,8 +57,15 @@ def test_every_operator_makes_a_valid_child(op, scripted):
     parent = make_unit("Is it positive or negative?", [list(train[0])])
     population = [(parent, 0.3), (make_unit("Say positive or negative only.", []), 0.6)]
     rng = np.random.default_rng(0)
-    child, info = mut.apply(op, parent, population, rng, lineage=["a b c d", "Say the label only."],
-                            feedback="2 of 4 wrong.\nInput: x\nExpected answer: positive", working=("x", "positive"))
+    child, info = mut.apply(
+        op,
+        parent,
+        population,
+        rng,
+        lineage=["a b c d", "Say the label only."],
+        feedback="2 of 4 wrong.\nInput: x\nExpected answer: positive",
+        working=("x", "positive"),
+    )
     assert set(child) == {"instruction", "demos", "mutation_prompt"}
     assert clean_prompt(child["instruction"]) is not None or child["instruction"] == parent["instruction"]
     assert child != parent or op == "crossover"
@@ -100,8 +108,9 @@ def test_evaluator_reports_metric_calls_and_feedback(scripted_task_model):
     r = sentiment.evaluate({"instruction": "Is it good?", "demos": [], "items": [0, 1, 2]})
     assert r["metrics"]["metric_calls"] == 3 and r["score"] == 0.0
     assert "Expected answer" in r["feedback"]
-    r = sentiment.evaluate({"instruction": "Reply with only the label.", "demos": [], "split": "test",
-                            "items": list(range(10))})
+    r = sentiment.evaluate(
+        {"instruction": "Reply with only the label.", "demos": [], "split": "test", "items": list(range(10))}
+    )
     assert r["score"] >= 0.5 and r["metrics"]["split"] == "test"
 
 

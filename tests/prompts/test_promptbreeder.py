@@ -12,9 +12,9 @@ from evoforge.task import load_task
 
 def _run(scripted, selection="tournament", max_metric_calls=120, seed=0):
     task = load_task("sentiment")
-    recipe = get_recipe("promptbreeder").from_params({"population": 4, "minibatch": 6, "batch_size": 2,
-                                                       "selection": selection,
-                                                       "max_metric_calls": max_metric_calls})
+    recipe = get_recipe("promptbreeder").from_params(
+        {"population": 4, "minibatch": 6, "batch_size": 2, "selection": selection, "max_metric_calls": max_metric_calls}
+    )
     recipe.model = scripted
     budget = Budget(evaluations=1000, checks=[recipe_budget(recipe)])
     engine = Engine(task, recipe, seed=seed, budget=budget)

@@ -1,5 +1,6 @@
 """One short run with the real embedded model (SmolLM2-135M in llama.cpp): the task model inside the
 evaluator and the recipe's mutation model are both real; a tiny metric-call budget keeps it short."""
+
 import pytest
 
 from evoforge.budget import Budget
@@ -19,8 +20,9 @@ def test_promptbreeder_with_the_embedded_model(tmp_path):
     prompt_task.set_task_model(model)
     try:
         task = load_task("sentiment")
-        recipe = get_recipe("promptbreeder").from_params({"population": 2, "minibatch": 3, "batch_size": 2,
-                                                           "max_metric_calls": 9})
+        recipe = get_recipe("promptbreeder").from_params(
+            {"population": 2, "minibatch": 3, "batch_size": 2, "max_metric_calls": 9}
+        )
         recipe.model = model
         engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=100, checks=[recipe.budget_reason]))
         result = engine.run(InProcessExecutor(task, None))

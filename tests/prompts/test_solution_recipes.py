@@ -42,8 +42,11 @@ def _engine(name, scripted, params, seed=0, evaluations=40):
 
 
 def test_mind_evolution_refines_with_islands_migration_and_reset(scripted):
-    engine, task = _engine("mind-evolution", scripted, {"islands": 2, "island_size": 3, "batch_size": 2,
-                                                         "migrate_every": 2, "reset_every": 4})
+    engine, task = _engine(
+        "mind-evolution",
+        scripted,
+        {"islands": 2, "island_size": 3, "batch_size": 2, "migrate_every": 2, "reset_every": 4},
+    )
     result = engine.run(InProcessExecutor(task, None))
     recipe = engine.recipe
     assert result.evaluations == 40 and recipe.resets >= 1 and recipe.pool.ticks == 20
@@ -178,8 +181,16 @@ def test_model_call_budget_is_exact_within_a_batch(scripted, monkeypatch, tmp_pa
     from evoforge import api, llm
 
     monkeypatch.setattr(llm, "get_model", lambda *a, **k: scripted)
-    res = api.evolve("meeting-scheduling", "co-scientist", budget=100, seed=0, out=tmp_path / "run.db",
-                     executor="inprocess", max_calls=7, recipe_params={"batch_size": 3, "debates": 3},
-                     task_options={"instance": 1, "people": 2, "duration": 30})
+    res = api.evolve(
+        "meeting-scheduling",
+        "co-scientist",
+        budget=100,
+        seed=0,
+        out=tmp_path / "run.db",
+        executor="inprocess",
+        max_calls=7,
+        recipe_params={"batch_size": 3, "debates": 3},
+        task_options={"instance": 1, "people": 2, "duration": 30},
+    )
     assert scripted.usage.total.calls == 7
     assert "max_calls=7" in res.stop_reason

@@ -8,8 +8,14 @@ from evoforge import bwrap
 
 
 def _evoforge(*args, cwd=None, env=None, timeout=180):
-    return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "evoforge", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def _one_error_line(proc) -> str:
@@ -35,8 +41,10 @@ def one_error_line():
 @pytest.fixture
 def sidecars():
     """Files a command left next to ``path`` (-wal, -shm, -journal)."""
+
     def found(path: Path) -> list[str]:
         return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name + "-"))
+
     return found
 
 
@@ -52,4 +60,3 @@ def isolation(request, monkeypatch):
         pytest.skip(f"bwrap unavailable: {bwrap.probe().detail}")
     yield request.param
     bwrap.probe.cache_clear()
-

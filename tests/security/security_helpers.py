@@ -1,6 +1,7 @@
 """A tiny scripted model for the security tests: a real Model subclass (real usage meter, budget and
 response cache), answering meeting-scheduling prompts from the request alone, so answers are
 reproducible and cacheable. Only for tests."""
+
 from __future__ import annotations
 
 import os
@@ -43,5 +44,11 @@ class SlotModel(Model):
 def run_cli(*args: object, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m evoforge ARGS`` in ``cwd`` with this checkout's evoforge on the path."""
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evoforge", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )

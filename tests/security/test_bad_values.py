@@ -1,5 +1,6 @@
 """Every flag and config-file value is checked before a run file exists: a bad one is one line naming
 it, exit code 2, no traceback, and nothing written at --out (nor under runs/)."""
+
 from __future__ import annotations
 
 import json
@@ -109,17 +110,24 @@ def test_bad_config_value_is_refused_before_the_run_file(text, needle, tmp_path,
 
 def test_bad_config_value_without_out_leaves_nothing_under_runs(tmp_path, monkeypatch, capsys):
     (tmp_path / "c.toml").write_text('seed = "abc"\n')
-    code, err = run_in_process(["run", "ga", "--task", "sphere", "--config", "c.toml", "-q"],
-                               monkeypatch, tmp_path, capsys)
+    code, err = run_in_process(
+        ["run", "ga", "--task", "sphere", "--config", "c.toml", "-q"], monkeypatch, tmp_path, capsys
+    )
     assert code == 2 and "seed" in err
     assert not (tmp_path / "runs").exists()
 
 
 # the values a hostile pass got through, in a real process
-REPRODUCED = [(["--memory-mb", "-5"], "--memory-mb"), (["--checkpoint-every", "-1"], "--checkpoint-every"),
-              (["--max-calls", "-1"], "--max-calls"), (["--max-cost", "nan"], "--max-cost"),
-              (["--timeout", "inf"], "--timeout"), (["--seconds", "nan"], "--seconds"),
-              (["--model", "nosuch:x"], "nosuch:x"), (["--model", "openai", "--base-url", "foo"], "--base-url")]
+REPRODUCED = [
+    (["--memory-mb", "-5"], "--memory-mb"),
+    (["--checkpoint-every", "-1"], "--checkpoint-every"),
+    (["--max-calls", "-1"], "--max-calls"),
+    (["--max-cost", "nan"], "--max-cost"),
+    (["--timeout", "inf"], "--timeout"),
+    (["--seconds", "nan"], "--seconds"),
+    (["--model", "nosuch:x"], "nosuch:x"),
+    (["--model", "openai", "--base-url", "foo"], "--base-url"),
+]
 
 
 @pytest.mark.parametrize(("flags", "needle"), REPRODUCED, ids=[" ".join(f) for f, _ in REPRODUCED])
@@ -144,22 +152,36 @@ def test_out_in_missing_folders_is_created(tmp_path):
     assert out.is_file()
 
 
-@pytest.mark.parametrize(("where", "needle"), [("folder", "--out"), ("under-file", "is not a folder"),
-                                                ("exists", "already exists")])
+@pytest.mark.parametrize(
+    ("where", "needle"), [("folder", "--out"), ("under-file", "is not a folder"), ("exists", "already exists")]
+)
 def test_out_that_cannot_be_a_run_file(where, needle, tmp_path, monkeypatch, capsys):
     (tmp_path / "afile").write_text("x")
     (tmp_path / "adir").mkdir()
-    out = {"folder": tmp_path / "adir", "under-file": tmp_path / "afile" / "sub" / "r.db",
-           "exists": tmp_path / "afile"}[where]
+    out = {
+        "folder": tmp_path / "adir",
+        "under-file": tmp_path / "afile" / "sub" / "r.db",
+        "exists": tmp_path / "afile",
+    }[where]
     code, err = run_in_process([*BASE, "--out", str(out)], monkeypatch, tmp_path, capsys)
     assert code == 2 and "Traceback" not in err
     assert needle in err.splitlines()[0], err
     assert (tmp_path / "afile").read_text() == "x" and not (tmp_path / "runs").exists()
 
 
-@pytest.mark.parametrize(("setting", "value"), [("memory_mb", -5), ("max_calls", -1), ("max_cost", math.nan),
-                                                 ("timeout", math.inf), ("seed", "abc"), ("model", "nosuch:x"),
-                                                 ("workers", True), ("recipe_params", "population=3")])
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("memory_mb", -5),
+        ("max_calls", -1),
+        ("max_cost", math.nan),
+        ("timeout", math.inf),
+        ("seed", "abc"),
+        ("model", "nosuch:x"),
+        ("workers", True),
+        ("recipe_params", "population=3"),
+    ],
+)
 def test_python_api_checks_settings_before_the_run_file(setting, value, tmp_path):
     out = tmp_path / "r.db"
     with pytest.raises(ConfigError, match=setting if setting != "model" else "nosuch:x"):
@@ -198,10 +220,13 @@ def test_resume_checks_the_stored_settings(tmp_path):
     assert proc.returncode == 1 and "memory_mb" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["run", "map-elites", "--task", "onemax"], "DESCRIPTOR_BOUNDS"),
-    (["run", "ga", "--task", "TEXT_TASK"], "needs a vector"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "map-elites", "--task", "onemax"], "DESCRIPTOR_BOUNDS"),
+        (["run", "ga", "--task", "TEXT_TASK"], "needs a vector"),
+    ],
+)
 def test_recipe_refusing_the_task_leaves_no_run_file(args, needle, tmp_path, monkeypatch, capsys):
     """A recipe's setup that refuses the task (TaskError/ConfigError) is bad input: exit 2, and the run
     file made for it is removed, since no batch was committed."""

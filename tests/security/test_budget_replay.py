@@ -1,5 +1,6 @@
 """--max-calls counts every answer a recipe receives, cached or not: a re-run on a warm response cache
 replays the same run without model calls, and a resume after an interrupt never passes the budget."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,15 @@ from evoforge import RunStore, api, llm
 from evoforge.llm import BudgetExceededError, LLMBudget, ResponseCache
 
 MAX_CALLS = 9
-SETTINGS = dict(budget=200, seed=3, executor="inprocess", max_calls=MAX_CALLS, checkpoint_every=0,
-                recipe_params={"batch_size": 3, "debates": 2},
-                task_options={"instance": 1, "people": 2, "duration": 30})
+SETTINGS = dict(
+    budget=200,
+    seed=3,
+    executor="inprocess",
+    max_calls=MAX_CALLS,
+    checkpoint_every=0,
+    recipe_params={"batch_size": 3, "debates": 2},
+    task_options={"instance": 1, "people": 2, "duration": 30},
+)
 
 
 @pytest.fixture

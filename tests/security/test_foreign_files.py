@@ -1,5 +1,6 @@
 """show, plot and resume only read a file that is not an evoforge run: refused in one line, with the
 file's bytes unchanged and nothing created next to it (no WAL switch, no new database)."""
+
 import hashlib
 import sqlite3
 from pathlib import Path

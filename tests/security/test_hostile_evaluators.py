@@ -1,5 +1,6 @@
 """Task evaluators that leave processes behind: every executor kills what an evaluation started,
 forked, setsid'd and double-forked children included; --sandbox keeps evaluators off the host."""
+
 import os
 import random
 import time
@@ -89,8 +90,7 @@ def run(executor, genomes):
 def sandbox_modes():
     modes = [False]
     bwrap.probe.cache_clear()
-    modes.append(pytest.param(True, marks=pytest.mark.skipif(not bwrap.probe().available,
-                                                             reason="bwrap unavailable")))
+    modes.append(pytest.param(True, marks=pytest.mark.skipif(not bwrap.probe().available, reason="bwrap unavailable")))
     return modes
 
 
@@ -176,5 +176,4 @@ def test_sandboxed_evaluator_sees_no_host_secrets(write_task, tmp_path_factory, 
         pool.close()
         server.close()
     assert cand.ok, cand.reason
-    assert cand.metrics == {"secret": "FileNotFoundError", "env": False, "net": "ConnectionRefusedError",
-                            "uid": 65534}
+    assert cand.metrics == {"secret": "FileNotFoundError", "env": False, "net": "ConnectionRefusedError", "uid": 65534}

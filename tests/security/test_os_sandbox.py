@@ -1,5 +1,6 @@
 """Hostile programs through run_program: each is an attack that worked before bwrap and the hardened guard.
 Most run twice: behind bwrap, and with the fallback guard alone (which must hold on its own for these)."""
+
 import json
 import os
 import shutil
@@ -69,8 +70,10 @@ def test_disabling_the_guard_through_its_state_fails(isolation, tmp_path):
 
 
 def test_os_open_with_dir_fd_cannot_write_outside(isolation, tmp_path):
-    r = run_program(f"import os\nfd = os.open({str(tmp_path)!r}, os.O_RDONLY)\n"
-                    "w = os.open('pwned', os.O_WRONLY | os.O_CREAT, dir_fd=fd)\nos.write(w, b'x')\n")
+    r = run_program(
+        f"import os\nfd = os.open({str(tmp_path)!r}, os.O_RDONLY)\n"
+        "w = os.open('pwned', os.O_WRONLY | os.O_CREAT, dir_fd=fd)\nos.write(w, b'x')\n"
+    )
     assert not r.ok and not (tmp_path / "pwned").exists(), r
 
 
@@ -87,7 +90,8 @@ def test_posixsubprocess_fork_exec_is_refused(isolation, tmp_path):
         "import os, _posixsubprocess\nr, w = os.pipe()\n"
         f"pid = _posixsubprocess.fork_exec([b'/bin/sh', b'-c', b'touch {marker}'], [b'/bin/sh'], True, (w,),"
         " None, None, -1, -1, -1, -1, -1, -1, r, w, False, True, -1, None, None, None, -1, None, False)\n"
-        "os.waitpid(pid, 0)\n")
+        "os.waitpid(pid, 0)\n"
+    )
     r = run_program(program)
     time.sleep(0.2)
     assert not r.ok and not marker.exists(), r
@@ -102,13 +106,15 @@ def test_parent_environment_is_not_readable(isolation):
         "        found.append(open('/proc/%s/environ' % p, 'rb').read())\n"
         "    except Exception:\n"
         "        pass\n"
-        "print(b'sekret' in b''.join(found))\n")
-    caller = ("import json, os, sys\nfrom evoforge.programs.sandbox import run_program\n"
-              "r = run_program('PARENT = %d\\n' % os.getpid() + sys.argv[1])\n"
-              "print(json.dumps({'ok': r.ok, 'stdout': r.stdout, 'reason': r.reason}))\n")
+        "print(b'sekret' in b''.join(found))\n"
+    )
+    caller = (
+        "import json, os, sys\nfrom evoforge.programs.sandbox import run_program\n"
+        "r = run_program('PARENT = %d\\n' % os.getpid() + sys.argv[1])\n"
+        "print(json.dumps({'ok': r.ok, 'stdout': r.stdout, 'reason': r.reason}))\n"
+    )
     env = {**os.environ, "EVOFORGE_API_KEY": "sekret", "OPENAI_API_KEY": "sekret"}
-    out = subprocess.run([sys.executable, "-c", caller, program], env=env, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-c", caller, program], env=env, capture_output=True, text=True, timeout=60)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["ok"] and result["stdout"].strip() == "False", result
 
@@ -124,7 +130,8 @@ def test_a_setsid_child_does_not_outlive_the_call(isolation, tmp_path):
         "    try:\n"
         "        attempt()\n"
         "    except Exception:\n"
-        "        pass\n")
+        "        pass\n"
+    )
     run_program(program)
     time.sleep(1.5)
     assert not marker.exists()
@@ -136,8 +143,9 @@ def test_pid_namespace_kills_setsid_children_when_the_sandbox_ends(tmp_path):
     status = bwrap.probe()
     if not status.available:
         pytest.skip(status.detail)
-    cmd = bwrap.command(["/bin/sh", "-c", "setsid sh -c 'sleep 1; echo x > /box/outlived' & echo started"],
-                        writable=str(tmp_path))
+    cmd = bwrap.command(
+        ["/bin/sh", "-c", "setsid sh -c 'sleep 1; echo x > /box/outlived' & echo started"], writable=str(tmp_path)
+    )
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == "started", out.stderr
     time.sleep(1.5)

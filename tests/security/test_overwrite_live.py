@@ -1,5 +1,6 @@
 """`run --overwrite` takes the run file's lock before deleting it: a run another process is writing is
 refused in one line, and that run finishes with all its candidates."""
+
 import subprocess
 import sys
 import time
@@ -29,10 +30,29 @@ def _rows(path):
 def test_overwrite_refuses_a_live_run(write_task, tmp_path, evoforge, one_error_line):
     task = write_task(SLOW)
     db = tmp_path / "live.db"
-    args = ["run", "ga", "--task", task, "--executor", "pool", "--workers", 2, "--set", "population=16",
-            "--seed", 2, "--out", db, "-q"]
-    live = subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args), "--budget", "400"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = [
+        "run",
+        "ga",
+        "--task",
+        task,
+        "--executor",
+        "pool",
+        "--workers",
+        2,
+        "--set",
+        "population=16",
+        "--seed",
+        2,
+        "--out",
+        db,
+        "-q",
+    ]
+    live = subprocess.Popen(
+        [sys.executable, "-m", "evoforge", *map(str, args), "--budget", "400"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 60
         while _rows(db) == 0 and time.time() < deadline and live.poll() is None:

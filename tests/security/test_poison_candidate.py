@@ -1,6 +1,7 @@
 """A candidate whose evaluation kills the evoforge process (a pool worker killing its parent) is
 isolated on resume and, when it kills the process again, failed: the run finishes instead of dying on
 every resume."""
+
 import json
 import signal
 
@@ -21,8 +22,21 @@ def evaluate(genome):
 def test_poison_candidate_is_isolated_and_failed(write_task, tmp_path, evoforge):
     poison = tmp_path / "poison.json"
     task = write_task(TASK.format(poison=str(poison)))
-    common = ["--task", task, "--budget", 64, "--seed", 5, "--executor", "pool", "--workers", 2,
-              "--set", "population=16", "-q"]
+    common = [
+        "--task",
+        task,
+        "--budget",
+        64,
+        "--seed",
+        5,
+        "--executor",
+        "pool",
+        "--workers",
+        2,
+        "--set",
+        "population=16",
+        "-q",
+    ]
     clean = tmp_path / "clean.db"
     assert evoforge("run", "ga", *common, "--out", clean).returncode == 0
     store = RunStore.open(clean)

@@ -1,5 +1,6 @@
 """Run files carry no state a reader unpickles: show/plot read JSON, resume loads only a checkpoint this
 user's run key signed, and a forged or foreign checkpoint is refused in one line without being loaded."""
+
 import json
 import os
 import pickle

@@ -7,10 +7,17 @@ from evoforge.candidate import Candidate
 def test_round_table_from_candidates():
     from evoforge.weights import round_table, rounds
 
-    cands = [Candidate(genome="/c0", operator="warm-start", score=0.1, status="ok", info={"round": 0}),
-             Candidate(genome="/c1", operator="star-round", score=0.3, status="ok",
-                       metrics={"heldout_acc": 0.3, "pass1": 0.2, "passk": 0.5, "gv_gap": 0.3},
-                       info={"round": 1, "monitors": {"accepted": 7, "dataset": 55}})]
+    cands = [
+        Candidate(genome="/c0", operator="warm-start", score=0.1, status="ok", info={"round": 0}),
+        Candidate(
+            genome="/c1",
+            operator="star-round",
+            score=0.3,
+            status="ok",
+            metrics={"heldout_acc": 0.3, "pass1": 0.2, "passk": 0.5, "gv_gap": 0.3},
+            info={"round": 1, "monitors": {"accepted": 7, "dataset": 55}},
+        ),
+    ]
     assert [r["round"] for r in rounds(reversed(cands))] == [0, 1]
     buf = io.StringIO()
     text = round_table(cands, file=buf)
@@ -27,12 +34,44 @@ def test_benchmark_table(tmp_path):
     spec.loader.exec_module(mod)
     f = tmp_path / "r.jsonl"
     common = dict(rounds=1, heldout=200, seconds=60)
-    cells = [dict(method="star", seed=s, acc=[0.1, 0.3], gain=0.2, best_gain=0.2, generated=190,
-                  params={**mod.METHODS["star"], "warm_epochs": 4.0, "epochs": 1.0}, **common) for s in (0, 1)]
-    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.28], gain=0.18, best_gain=0.18, generated=192,
-                   params={**mod.METHODS["scpo"], "warm_epochs": 4.0, "epochs": 1.0}, **common)]
-    cells += [dict(method="scpo", seed=0, acc=[0.1, 0.0], gain=-0.1, best_gain=-0.1, generated_per_round=128,
-                   problems=32, samples=4, **common)]  # an older configuration: its own row, not in the ratio
+    cells = [
+        dict(
+            method="star",
+            seed=s,
+            acc=[0.1, 0.3],
+            gain=0.2,
+            best_gain=0.2,
+            generated=190,
+            params={**mod.METHODS["star"], "warm_epochs": 4.0, "epochs": 1.0},
+            **common,
+        )
+        for s in (0, 1)
+    ]
+    cells += [
+        dict(
+            method="scpo",
+            seed=0,
+            acc=[0.1, 0.28],
+            gain=0.18,
+            best_gain=0.18,
+            generated=192,
+            params={**mod.METHODS["scpo"], "warm_epochs": 4.0, "epochs": 1.0},
+            **common,
+        )
+    ]
+    cells += [
+        dict(
+            method="scpo",
+            seed=0,
+            acc=[0.1, 0.0],
+            gain=-0.1,
+            best_gain=-0.1,
+            generated_per_round=128,
+            problems=32,
+            samples=4,
+            **common,
+        )
+    ]  # an older configuration: its own row, not in the ratio
     f.write_text("".join(json.dumps(c) + "\n" for c in cells))
     text = mod.table(f)
     assert "128x1, 200 held out" in text and "48x4 min_votes=3, 200 held out" in text

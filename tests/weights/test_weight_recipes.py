@@ -1,4 +1,5 @@
 """Every self-training recipe end to end on a tiny random model, and resume after SIGKILL mid-round."""
+
 import io
 import json
 import os
@@ -18,8 +19,7 @@ from evoforge import api
 from evoforge.store import RunStore
 from evoforge.weights import round_table, rounds
 
-TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, epochs=1.0, train_batch=4,
-            gen_batch=16)
+TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, epochs=1.0, train_batch=4, gen_batch=16)
 TASK = {"heldout": 8}
 
 RECIPES = ["star", "rest-em", "scpo", "sft-gold", "self-rewarding", "meta-rewarding", "b-star", "ladder"]
@@ -30,16 +30,27 @@ def test_recipe_end_to_end(name, weights_dir, tmp_path):
     params = dict(TINY)
     if name in ("self-rewarding", "meta-rewarding"):
         params["problems"] = 2
-    res = api.evolve("addition", name, budget=2, seed=1, out=tmp_path / "run.db", executor="inprocess",
-                     recipe_params=params, task_options=TASK)
+    res = api.evolve(
+        "addition",
+        name,
+        budget=2,
+        seed=1,
+        out=tmp_path / "run.db",
+        executor="inprocess",
+        recipe_params=params,
+        task_options=TASK,
+    )
     assert res.evaluations == 2
     table = rounds(res.path)
     assert [r["round"] for r in table] == [0, 1]
     assert table[0]["operator"] == "warm-start"
     last = table[1]
     assert last["status"] == "ok" and 0.0 <= last["score"] <= 1.0
-    keys = ("heldout_acc", "dataset") if name == "sft-gold" else (
-        "heldout_acc", "pass1", "passk", "diversity", "gv_gap", "dataset", "accepted")
+    keys = (
+        ("heldout_acc", "dataset")
+        if name == "sft-gold"
+        else ("heldout_acc", "pass1", "passk", "diversity", "gv_gap", "dataset", "accepted")
+    )
     for key in keys:
         assert key in last, key
     assert Path(last["checkpoint"]).is_dir()
@@ -74,8 +85,9 @@ def test_weighted_dpo_and_full_finetune(weights_dir):
     full = sft(base, rows, weights_dir / "full", TrainConfig(lora=False, batch_size=4, lr=1e-3))
     assert (full / "config.json").is_file() and models.finished(full)
     assert sft(base, rows, weights_dir / "full", TrainConfig(lora=False, batch_size=4, lr=1e-3)) == full  # reused
-    pairs = [dict(prompt=r["prompt"], chosen=r["completion"], rejected=" 0", weight=w)
-             for r, w in zip(rows, [1.0, 0.5] * 4)]
+    pairs = [
+        dict(prompt=r["prompt"], chosen=r["completion"], rejected=" 0", weight=w) for r, w in zip(rows, [1.0, 0.5] * 4)
+    ]
     lora = dpo(full, pairs, weights_dir / "dpo", TrainConfig(batch_size=2))
     assert models.chain_of(lora) == [str(lora)] and models.base_of(lora) == full
     stacked = sft(lora, rows, weights_dir / "stacked", TrainConfig(batch_size=4))
@@ -103,8 +115,16 @@ def test_resume_after_sigkill_mid_round(weights_dir, tmp_path):
     script.write_text(SCRIPT.format(tiny=TINY, task=TASK))
     env = {**os.environ}
     ref = tmp_path / "ref.db"
-    api.evolve("addition", "star", budget=3, seed=2, out=ref, executor="inprocess",  # nothing shared, no cache
-               recipe_params=dict(TINY, workdir=str(tmp_path / "ref")), task_options=TASK)
+    api.evolve(
+        "addition",
+        "star",
+        budget=3,
+        seed=2,
+        out=ref,
+        executor="inprocess",  # nothing shared, no cache
+        recipe_params=dict(TINY, workdir=str(tmp_path / "ref")),
+        task_options=TASK,
+    )
     killed = tmp_path / "killed.db"
     proc = subprocess.Popen([sys.executable, str(script), str(killed), "new"], env=env)
     deadline = time.time() + 240
@@ -144,11 +164,17 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_
     b+a), and records per-length accuracy."""
     from evoforge.tasks import reversed_addition as T
 
-    params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8,
-                  swap_vote=swap_vote)
-    res = api.evolve("reversed-addition", "easy-to-hard", budget=2, seed=1, out=tmp_path / "run.db",
-                     executor="inprocess", recipe_params=params,
-                     task_options={"digits": 2, "max_digits": 4, "heldout": 8})
+    params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8, swap_vote=swap_vote)
+    res = api.evolve(
+        "reversed-addition",
+        "easy-to-hard",
+        budget=2,
+        seed=1,
+        out=tmp_path / "run.db",
+        executor="inprocess",
+        recipe_params=params,
+        task_options={"digits": 2, "max_digits": 4, "heldout": 8},
+    )
     try:
         table = rounds(res.path)
         assert [r["round"] for r in table] == [0, 1]

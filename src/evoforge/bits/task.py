@@ -8,6 +8,7 @@ ones) and the task exposes ``relative_fitness(reference, rows)``: comparable val
 of each row of ``rows`` under the function as seen from ``reference``, which the bit-string recipes use
 for selection. Static functions ignore the reference.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -89,9 +89,7 @@ def check_spec(spec: str, base_url: str | None = None) -> tuple[str, str]:
     spec = (spec or "embedded").strip()
     backend, _, name = spec.partition(":")
     if backend not in ("embedded", "openai", "hf"):
-        raise BadRequestError(
-            f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH"
-        )
+        raise BadRequestError(f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH")
     if base_url:
         if backend != "openai":
             raise BadRequestError(f"--base-url only applies to openai[:MODEL] models, not '{spec}'")
@@ -116,16 +114,18 @@ def embed(texts: Any, *, batch_size: int = 64) -> np.ndarray:
     return _embed(texts, batch_size=batch_size)
 
 
-def serve(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 8000,
-          api_key: str | None = None) -> None:
+def serve(
+    spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None
+) -> None:
     """Serve a model over the OpenAI API on ``host:port`` until interrupted."""
     from .server import serve as _serve
 
     _serve(spec, host, port, api_key)
 
 
-def start_server_in_thread(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 0,
-                           api_key: str | None = None) -> ServerHandle:
+def start_server_in_thread(
+    spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 0, api_key: str | None = None
+) -> ServerHandle:
     """Start the OpenAI-compatible server in a thread; the handle has ``.url`` and is a context manager."""
     from .server import start_server_in_thread as _start
 

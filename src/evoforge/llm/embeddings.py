@@ -74,8 +74,13 @@ def embed(texts: str | Sequence[str], *, batch_size: int = 64) -> np.ndarray:
     out = []
     with torch.inference_mode():
         for start in range(0, len(items), batch_size):
-            batch = tok(items[start:start + batch_size], padding=True, truncation=True,
-                        max_length=MAX_SEQ_LENGTH, return_tensors="pt")
+            batch = tok(
+                items[start : start + batch_size],
+                padding=True,
+                truncation=True,
+                max_length=MAX_SEQ_LENGTH,
+                return_tensors="pt",
+            )
             hidden = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)

@@ -22,8 +22,7 @@ class HFModel(Model):
 
     backend = "hf"
 
-    def __init__(self, path: str | Path, *, device: str = "cpu", dtype: str = "float32",
-                 **opts: Any) -> None:
+    def __init__(self, path: str | Path, *, device: str = "cpu", dtype: str = "float32", **opts: Any) -> None:
         self.path = Path(path).expanduser()
         if not self.path.is_dir() or not (self.path / "config.json").is_file():
             raise ModelNotFoundError(f"no transformers model directory at {self.path} (config.json missing)")
@@ -62,8 +61,9 @@ class HFModel(Model):
         tok = self.tokenizer
         if req.kind == "chat":
             if getattr(tok, "chat_template", None):
-                ids = tok.apply_chat_template(req.input, add_generation_prompt=True, return_tensors="pt",
-                                              return_dict=True)["input_ids"]
+                ids = tok.apply_chat_template(
+                    req.input, add_generation_prompt=True, return_tensors="pt", return_dict=True
+                )["input_ids"]
             else:
                 text = "\n".join(f"{m['role']}: {m['content']}" for m in req.input) + "\nassistant:"
                 ids = tok(text, return_tensors="pt")["input_ids"]
@@ -83,8 +83,9 @@ class HFModel(Model):
                 if seed is not None:
                     torch.manual_seed(seed)
                 sample = req.temperature > 0
-                kw: dict[str, Any] = dict(max_new_tokens=req.max_tokens, do_sample=sample,
-                                          pad_token_id=self.tokenizer.pad_token_id or eos)
+                kw: dict[str, Any] = dict(
+                    max_new_tokens=req.max_tokens, do_sample=sample, pad_token_id=self.tokenizer.pad_token_id or eos
+                )
                 if sample:
                     kw.update(temperature=req.temperature, top_p=req.top_p, top_k=0)
                 if req.stop:

@@ -56,8 +56,16 @@ class OpenAIModel(Model):
 
     backend = "openai"
 
-    def __init__(self, model: str = "", base_url: str | None = None, *, api_key: str | None = None,
-                 max_concurrency: int = 8, timeout: float | None = 120.0, **opts: Any) -> None:
+    def __init__(
+        self,
+        model: str = "",
+        base_url: str | None = None,
+        *,
+        api_key: str | None = None,
+        max_concurrency: int = 8,
+        timeout: float | None = 120.0,
+        **opts: Any,
+    ) -> None:
         try:
             import httpx
         except ImportError:
@@ -90,25 +98,34 @@ class OpenAIModel(Model):
             try:
                 resp = self._client.request(method, url, json=body)
             except httpx.TimeoutException:
-                raise TransientError(ModelTimeoutError(
-                    f"{url} did not answer within {self.timeout:g} s ({self.max_retries + 1} attempts)"
-                )) from None
+                raise TransientError(
+                    ModelTimeoutError(
+                        f"{url} did not answer within {self.timeout:g} s ({self.max_retries + 1} attempts)"
+                    )
+                ) from None
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as e:
-                raise TransientError(EndpointUnreachableError(
-                    f"cannot reach {self.base_url}: {type(e).__name__}"
-                    f" ({str(e) or 'connection failed'}; {self.max_retries + 1} attempts)")) from None
+                raise TransientError(
+                    EndpointUnreachableError(
+                        f"cannot reach {self.base_url}: {type(e).__name__}"
+                        f" ({str(e) or 'connection failed'}; {self.max_retries + 1} attempts)"
+                    )
+                ) from None
             except httpx.HTTPError as e:
                 raise EndpointError(f"request to {url} failed: {type(e).__name__}: {e}") from None
             code = resp.status_code
             if code in (401, 403):
                 raise AuthenticationError(
-                    f"{self.base_url} rejected the API key (HTTP {code}); set EVOFORGE_API_KEY or OPENAI_API_KEY")
+                    f"{self.base_url} rejected the API key (HTTP {code}); set EVOFORGE_API_KEY or OPENAI_API_KEY"
+                )
             if code == 404:
                 what = f"model '{self.name}'" if self.name and body is not None else url
                 raise ModelNotFoundError(f"{what} not found at {self.base_url} (HTTP 404: {_error_message(resp)})")
             if code == 429 or code >= 500:
-                raise TransientError(EndpointError(
-                    f"{url} answered HTTP {code} after {self.max_retries + 1} attempts: {_error_message(resp)}"))
+                raise TransientError(
+                    EndpointError(
+                        f"{url} answered HTTP {code} after {self.max_retries + 1} attempts: {_error_message(resp)}"
+                    )
+                )
             if code >= 400:
                 raise BadRequestError(f"{url} answered HTTP {code}: {_error_message(resp)}")
             try:
@@ -143,7 +160,10 @@ class OpenAIModel(Model):
 
     def _body(self, req: Request, n: int, seed: int | None) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "model": self.name, "n": n, "temperature": req.temperature, "top_p": req.top_p,
+            "model": self.name,
+            "n": n,
+            "temperature": req.temperature,
+            "top_p": req.top_p,
             "max_tokens": req.max_tokens,
         }
         if req.stop:

@@ -70,8 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.rstrip("/")
         if path in ("/v1/models", "/models"):
             now = int(time.time())
-            data = [{"id": n, "object": "model", "created": now, "owned_by": "evoforge"}
-                    for n in sorted(self.server.names, key=lambda n: n != self.server.model.spec)]
+            data = [
+                {"id": n, "object": "model", "created": now, "owned_by": "evoforge"}
+                for n in sorted(self.server.names, key=lambda n: n != self.server.model.spec)
+            ]
             self._send(200, {"object": "list", "data": data})
         elif path in ("", "/health", "/v1/health"):
             self._send(200, {"status": "ok", "model": self.server.model.spec})
@@ -97,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         name = body.get("model")
         if name and name not in self.server.names:
-            self._error(404, f"model '{name}' not found; this server has {sorted(self.server.names)}",
-                        "model_not_found")
+            self._error(
+                404, f"model '{name}' not found; this server has {sorted(self.server.names)}", "model_not_found"
+            )
             return
         if body.get("stream"):
             self._error(400, "streaming is not supported by this server", "invalid_request_error")
@@ -143,8 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
         for i, c in enumerate(comps):
             fr = c.finish_reason if c.finish_reason in ("stop", "length") else "length"
             if chat:
-                choices.append({"index": i, "message": {"role": "assistant", "content": c.text},
-                                "finish_reason": fr})
+                choices.append({"index": i, "message": {"role": "assistant", "content": c.text}, "finish_reason": fr})
             else:
                 choices.append({"index": i, "text": c.text, "finish_reason": fr, "logprobs": None})
         p_tok = comps[0].prompt_tokens if comps else 0
@@ -166,8 +168,7 @@ def _served_names(model: Model) -> set[str]:
     return {n for n in names if n}
 
 
-def make_server(model: Model | str, host: str = "127.0.0.1", port: int = 8000,
-                api_key: str | None = None) -> _Server:
+def make_server(model: Model | str, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None) -> _Server:
     """Build (not start) the HTTP server; ``model`` is a Model or a ``get_model`` spec."""
     if isinstance(model, str):
         from . import get_model
@@ -179,8 +180,9 @@ def make_server(model: Model | str, host: str = "127.0.0.1", port: int = 8000,
         raise ModelError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
-def serve(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 8000,
-          api_key: str | None = None) -> None:
+def serve(
+    spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None
+) -> None:
     """Serve ``spec`` over the OpenAI API until interrupted (Ctrl-C)."""
     server = make_server(spec, host, port, api_key)
     try:
@@ -214,8 +216,9 @@ class ServerHandle:
         self.close()
 
 
-def start_server_in_thread(spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 0,
-                           api_key: str | None = None) -> ServerHandle:
+def start_server_in_thread(
+    spec: Model | str = "embedded", host: str = "127.0.0.1", port: int = 0, api_key: str | None = None
+) -> ServerHandle:
     """Start a server in a daemon thread (``port=0``: a free port) and return its handle,
     which is also a context manager that stops it."""
     return ServerHandle(make_server(spec, host, port, api_key))

@@ -19,28 +19,29 @@ What the recipes use to evolve programs with a model:
 What the program tasks use: :mod:`.sandbox` (run untrusted program text in a contained subprocess)
 and :mod:`.task` (run the genome there, turn a failure into feedback, default descriptors).
 """
+
 from .blocks import Block, blocks, evolve_text, function_names, replace_block, replace_function, signature_of
 from .diff import DiffResult, apply_diff, parse_diff
 from .extract import Extracted, extract_code, extract_function
 from .normalize import ast_key, complexity, descriptors, normalize, same_program
 
 __all__ = [
-           "Block",
-           "DiffResult",
-           "Extracted",
-           "apply_diff",
-           "ast_key",
-           "blocks",
-           "complexity",
-           "descriptors",
-           "evolve_text",
-           "extract_code",
-           "extract_function",
-           "function_names",
-           "normalize",
-           "parse_diff",
-           "replace_block",
-           "replace_function",
-           "same_program",
-           "signature_of",
+    "Block",
+    "DiffResult",
+    "Extracted",
+    "apply_diff",
+    "ast_key",
+    "blocks",
+    "complexity",
+    "descriptors",
+    "evolve_text",
+    "extract_code",
+    "extract_function",
+    "function_names",
+    "normalize",
+    "parse_diff",
+    "replace_block",
+    "replace_function",
+    "same_program",
+    "signature_of",
 ]

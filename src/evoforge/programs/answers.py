@@ -1,6 +1,7 @@
 """Turning a model's answer into a program: merge rewritten functions into the evolve blocks, apply a
 SEARCH/REPLACE edit (a whole function written instead is used as a rewrite), insert a few lines before
 ``return result``; each outcome is a :class:`Proposal` with the reason when it is unusable."""
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ from .extract import extract_code, extract_function
 @dataclass
 class Proposal:
     program: str | None
-    how: str              # diff, rewrite, diff->rewrite, ...
+    how: str  # diff, rewrite, diff->rewrite, ...
     reason: str | None = None
     thought: str | None = None
 
@@ -31,8 +32,11 @@ def merge_code(program: str, code: str, imports: list[str] | None = None) -> str
     except SyntaxError:
         return None
     lines = code.splitlines()
-    new_funcs = [(n.name, "\n".join(lines[min([n.lineno] + [d.lineno for d in n.decorator_list]) - 1:n.end_lineno]))
-                 for n in new_tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    new_funcs = [
+        (n.name, "\n".join(lines[min([n.lineno] + [d.lineno for d in n.decorator_list]) - 1 : n.end_lineno]))
+        for n in new_tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     if not new_funcs:
         return None
     found = blocks(program)
@@ -73,16 +77,16 @@ def result_form(program: str, function: str) -> str | None:
                 return program
             lines = b.text.split("\n")
             first = lines[last.lineno - 1]
-            indent = first[:len(first) - len(first.lstrip())]
+            indent = first[: len(first) - len(first.lstrip())]
             expr = ast.get_source_segment(b.text, last.value)
             if expr is None:
                 return None
-            tail = lines[last.end_lineno - 1][last.end_col_offset or 0:]
+            tail = lines[last.end_lineno - 1][last.end_col_offset or 0 :]
             comment = "  " + tail.strip() if tail.strip().startswith("#") else ""
             if "\n" in expr:
                 expr = "(" + " ".join(x.strip() for x in expr.split("\n")) + ")"
             new = [f"{indent}result = {expr}{comment}", f"{indent}return result"]
-            text = "\n".join(lines[:last.lineno - 1] + new + lines[last.end_lineno:])
+            text = "\n".join(lines[: last.lineno - 1] + new + lines[last.end_lineno :])
             return replace_block(program, b.index, text)
     return None
 
@@ -98,7 +102,7 @@ def answer_lines(answer: str) -> list[str]:
         if not line or line.startswith(_SKIP_PREFIXES):
             continue
         if line.startswith("return "):
-            line = "result = " + line[len("return "):]
+            line = "result = " + line[len("return ") :]
         try:
             ast.parse(line)
         except (SyntaxError, ValueError):

@@ -1,4 +1,5 @@
 """A UCB1 bandit over named arms (operators, system prompts)."""
+
 from __future__ import annotations
 
 import math

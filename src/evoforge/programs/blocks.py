@@ -1,4 +1,5 @@
 """EVOLVE-BLOCK markers: which parts of a program the model may change."""
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ _END = re.compile(r"^[ \t]*#\s*EVOLVE-BLOCK-END\b.*$", re.M)
 class Block:
     index: int
     start: int  # offset of the first character inside the block (after the start marker line)
-    end: int    # offset of the end marker line
+    end: int  # offset of the end marker line
     text: str
 
 
@@ -52,7 +53,7 @@ def replace_block(source: str, index: int, new_text: str) -> str:
         raise IndexError(f"program has {len(found)} evolve block(s), not {index + 1}")
     b = found[index]
     body = new_text if new_text.endswith("\n") or not new_text else new_text + "\n"
-    return source[: b.start] + body + source[b.end:]
+    return source[: b.start] + body + source[b.end :]
 
 
 def function_names(source: str) -> list[str]:

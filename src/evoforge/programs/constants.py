@@ -4,6 +4,7 @@ A small model is good at adding a term with a constant (``- 5.0 * (gap < 10)``) 
 constant; tuning the numbers the model wrote is cheap (one evaluation, no call) and is where many of
 the improvements on a task like bin packing come from.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,7 +17,7 @@ from .blocks import blocks, replace_block
 
 @dataclass
 class Constant:
-    line: int        # 1-based, within the text searched
+    line: int  # 1-based, within the text searched
     col: int
     end_col: int
     value: float
@@ -34,8 +35,11 @@ def constants(source: str) -> list[Constant]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript):
             skip.update(id(n) for n in ast.walk(node.slice))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "reshape", "zeros", "ones", "full", "arange", "range", "shape", "astype", "round"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("reshape", "zeros", "ones", "full", "arange", "range", "shape", "astype", "round")
+        ):
             for arg in node.args:
                 skip.update(id(n) for n in ast.walk(arg))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("range", "round", "len"):
@@ -47,14 +51,22 @@ def constants(source: str) -> list[Constant]:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
             negated[id(node.operand)] = node
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and id(node) not in skip \
-                and node.end_lineno == node.lineno and node.end_col_offset is not None:
+        if (
+            isinstance(node, ast.Constant)
+            and type(node.value) in (int, float)
+            and id(node) not in skip
+            and node.end_lineno == node.lineno
+            and node.end_col_offset is not None
+        ):
             span = negated.get(id(node), node)
             sign = -1.0 if span is not node else 1.0
             if span.lineno != node.lineno or span.end_col_offset is None:
                 continue
-            out.append(Constant(node.lineno, span.col_offset, span.end_col_offset, sign * float(node.value),
-                                type(node.value) is int))
+            out.append(
+                Constant(
+                    node.lineno, span.col_offset, span.end_col_offset, sign * float(node.value), type(node.value) is int
+                )
+            )
     out.sort(key=lambda c: (c.line, c.col))
     return out
 
@@ -80,16 +92,19 @@ def perturb_text(source: str, rng: np.random.Generator, k: int = 1, scale: float
     found = constants(source)
     if not found:
         return None
-    picks = sorted(rng.choice(len(found), size=min(k, len(found)), replace=False).tolist(),
-                   key=lambda i: (found[i].line, found[i].col), reverse=True)
+    picks = sorted(
+        rng.choice(len(found), size=min(k, len(found)), replace=False).tolist(),
+        key=lambda i: (found[i].line, found[i].col),
+        reverse=True,
+    )
     lines = source.split("\n")
     for i in picks:  # right to left within a line keeps the offsets of the others valid
         c = found[i]
         text = lines[c.line - 1].encode()
         new = _new_value(c, rng, scale).encode()
-        if new.startswith(b"-") and text[:c.col].rstrip()[-1:] in (b"-", b"+", b"*", b"/", b"%", b"@", b"*"):
+        if new.startswith(b"-") and text[: c.col].rstrip()[-1:] in (b"-", b"+", b"*", b"/", b"%", b"@", b"*"):
             new = b"(" + new + b")"
-        lines[c.line - 1] = (text[:c.col] + new + text[c.end_col:]).decode()
+        lines[c.line - 1] = (text[: c.col] + new + text[c.end_col :]).decode()
     return "\n".join(lines)
 
 

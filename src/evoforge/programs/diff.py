@@ -9,6 +9,7 @@ Accepted shape (marker lengths 3-9, the words SEARCH/REPLACE optional, fences ar
     new lines
     >>>>>>> REPLACE
 """
+
 from __future__ import annotations
 
 import difflib
@@ -23,11 +24,11 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 @dataclass
 class DiffResult:
-    source: str                      # the edited text (the original when nothing applied)
-    applied: int = 0                 # edits applied
-    edits: int = 0                   # edits found in the answer
+    source: str  # the edited text (the original when nothing applied)
+    applied: int = 0  # edits applied
+    edits: int = 0  # edits found in the answer
     failures: list[str] = field(default_factory=list)  # one reason per edit that was not applied
-    notes: list[str] = field(default_factory=list)     # how edits matched (whitespace, fuzzy)
+    notes: list[str] = field(default_factory=list)  # how edits matched (whitespace, fuzzy)
 
     @property
     def ok(self) -> bool:
@@ -120,10 +121,15 @@ def _apply_one(source: str, search: str, replace: str) -> tuple[str | None, str]
     """Returns (new source, how) or (None, why not)."""
     if not search.strip():
         return None, "empty SEARCH section"
-    if "\n" not in search.strip("\n") and search.strip() and _line_aligned_find(source, search) < 0 \
-            and search.strip() in source and not any(ln.strip() == search.strip() for ln in source.split("\n")):
+    if (
+        "\n" not in search.strip("\n")
+        and search.strip()
+        and _line_aligned_find(source, search) < 0
+        and search.strip() in source
+        and not any(ln.strip() == search.strip() for ln in source.split("\n"))
+    ):
         at = source.find(search.strip())  # a fragment inside a line: plain replacement
-        return source[:at] + replace.strip() + source[at + len(search.strip()):], "exact fragment"
+        return source[:at] + replace.strip() + source[at + len(search.strip()) :], "exact fragment"
     src_lines = source.split("\n")
     s_lines = [ln.rstrip() for ln in search.split("\n")]
     while s_lines and not s_lines[0].strip():
@@ -137,14 +143,21 @@ def _apply_one(source: str, search: str, replace: str) -> tuple[str | None, str]
     code_norm = [_norm(src_lines[i]) for i in code_idx]
     want = [_norm(ln) for ln in s_lines if ln.strip()]
     k = len(want)
-    matches = [j for j in range(len(code_norm) - k + 1) if code_norm[j:j + k] == want]
-    how = "exact" if all(src_lines[code_idx[j + i]].rstrip() == ln for i, ln in
-                         enumerate(x for x in s_lines if x.strip()) for j in matches[:1]) else "whitespace-tolerant"
+    matches = [j for j in range(len(code_norm) - k + 1) if code_norm[j : j + k] == want]
+    how = (
+        "exact"
+        if all(
+            src_lines[code_idx[j + i]].rstrip() == ln
+            for i, ln in enumerate(x for x in s_lines if x.strip())
+            for j in matches[:1]
+        )
+        else "whitespace-tolerant"
+    )
     if not matches:
         best, best_j = 0.0, -1
         joined = "\n".join(want)
         for j in range(len(code_norm) - k + 1):
-            ratio = difflib.SequenceMatcher(None, "\n".join(code_norm[j:j + k]), joined, autojunk=False).ratio()
+            ratio = difflib.SequenceMatcher(None, "\n".join(code_norm[j : j + k]), joined, autojunk=False).ratio()
             if ratio > best:
                 best, best_j = ratio, j
         if best < 0.9 or best_j < 0:
@@ -162,7 +175,7 @@ def _apply_one(source: str, search: str, replace: str) -> tuple[str | None, str]
     # align the replacement's first line with the first matched line (small models often indent the
     # REPLACE part differently from the SEARCH part)
     delta = _indent(src_lines[first]) - (_indent(r_lines[0]) if r_lines else 0)
-    new_lines = src_lines[:first] + _reindent(r_lines, delta) + src_lines[last + 1:]
+    new_lines = src_lines[:first] + _reindent(r_lines, delta) + src_lines[last + 1 :]
     if len(matches) > 1:
         how += f", first of {len(matches)} matches"
     return "\n".join(new_lines), how

@@ -1,5 +1,6 @@
 """Pull code out of what a (small) model wrote: fenced or not, cut off at the token limit, wrapped in
 prose, with example calls around the function. Every failure comes with a reason."""
+
 from __future__ import annotations
 
 import ast
@@ -31,12 +32,18 @@ def _fenced(text: str) -> list[tuple[str, bool]]:
     while i < len(marks):
         open_m = marks[i]
         body_start = open_m.end() + 1
-        close = next((m for m in marks[i + 1:] if m.group(1)[0] == open_m.group(1)[0]
-                      and len(m.group(1)) >= len(open_m.group(1)) and not m.group(2)), None)
+        close = next(
+            (
+                m
+                for m in marks[i + 1 :]
+                if m.group(1)[0] == open_m.group(1)[0] and len(m.group(1)) >= len(open_m.group(1)) and not m.group(2)
+            ),
+            None,
+        )
         if close is None:
             out.append((text[body_start:], False))
             break
-        out.append((text[body_start:close.start()], True))
+        out.append((text[body_start : close.start()], True))
         i = marks.index(close) + 1
     return [(code, done) for code, done in out if code.strip()]
 
@@ -70,10 +77,12 @@ def extract_code(text: str, prefer: str | None = None) -> Extracted:
     notes: list[str] = []
     blocks = _fenced(text)
     if blocks:
+
         def rank(item: tuple[str, bool]) -> tuple[int, int, int]:
             code, _done = item
             defines = bool(prefer) and re.search(rf"\bdef\s+{re.escape(prefer or '')}\b", code) is not None
             return (int(defines), int(_parses(textwrap.dedent(code))), len(code))
+
         code, done = max(blocks, key=rank)
         if not done:
             notes.append("code fence not closed (answer cut off?)")
@@ -81,7 +90,7 @@ def extract_code(text: str, prefer: str | None = None) -> Extracted:
         m = _CODE_START.search(text)
         if m is None:
             return Extracted(None, "no code found in the answer (no fenced block, no def/import line)")
-        code = text[m.start():]
+        code = text[m.start() :]
         notes.append("no code fence; took the text from the first code line")
     code = textwrap.dedent(code.replace("\r\n", "\n").replace("\t", "    "))
     trimmed = _trim_to_parse(code, notes)
@@ -96,8 +105,9 @@ def extract_code(text: str, prefer: str | None = None) -> Extracted:
 
 
 def _names_used(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
-           {n.value.id for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
+        n.value.id for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+    }
 
 
 def extract_function(text: str, name: str, allow_rename: bool = True) -> Extracted:
@@ -140,14 +150,18 @@ def extract_function(text: str, name: str, allow_rename: bool = True) -> Extract
         first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
         if node is target and target.name != name:
             pass
-        src = "\n".join(lines[first:node.end_lineno])
+        src = "\n".join(lines[first : node.end_lineno])
         if node is target and any("renamed" in n for n in notes):
             src = ast.unparse(node)
         pieces.append(src)
-    imports = [ast.get_source_segment(got.code, n) or ast.unparse(n) for n in tree.body
-               if isinstance(n, (ast.Import, ast.ImportFrom))]
+    imports = [
+        ast.get_source_segment(got.code, n) or ast.unparse(n)
+        for n in tree.body
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+    ]
     body = target.body
-    if (len(body) == 1 and isinstance(body[0], (ast.Pass, ast.Expr)) and not isinstance(body[0], ast.Expr)) \
-            or (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
+    if (len(body) == 1 and isinstance(body[0], (ast.Pass, ast.Expr)) and not isinstance(body[0], ast.Expr)) or (
+        len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    ):
         return Extracted(None, f"function {name} has an empty body", notes)
     return Extracted("\n\n".join(pieces) + "\n", None, notes, imports)

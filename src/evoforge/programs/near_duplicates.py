@@ -1,4 +1,5 @@
 """Rejecting programs that are near duplicates of earlier ones, by embedding, before evaluation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,6 +30,7 @@ class NearDuplicates:
             return None
         try:
             from ..llm import embed
+
             return np.asarray(embed([self.text(program)]), dtype=np.float32)[0]
         except Exception as err:  # no embedding model here: the check is skipped, the run goes on
             self.disabled = f"{type(err).__name__}: {err}"[:200]

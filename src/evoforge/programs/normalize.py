@@ -1,5 +1,6 @@
 """AST normalisation: programs that differ only in comments, docstrings, formatting or the names of
 local variables are the same program, rejected before anyone pays for their evaluation."""
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,12 @@ class _Strip(ast.NodeTransformer):
 
     def _strip_docstring(self, node):
         body = getattr(node, "body", None)
-        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
         return node
 
@@ -59,8 +64,13 @@ def _rename_locals(func: ast.FunctionDef) -> None:
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return  # nested scopes: leave the names alone rather than get scoping wrong
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in params \
-                and node.id not in declared and node.id not in assigned:
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Store)
+            and node.id not in params
+            and node.id not in declared
+            and node.id not in assigned
+        ):
             assigned.append(node.id)
     mapping = {name: f"v{i}" for i, name in enumerate(assigned)}
     for node in ast.walk(func):
@@ -99,8 +109,17 @@ def complexity(source: str) -> int:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
         return 0
-    branching = (ast.If, ast.For, ast.While, ast.IfExp, ast.ExceptHandler, ast.comprehension, ast.With,
-                 ast.AsyncFor, ast.Assert)
+    branching = (
+        ast.If,
+        ast.For,
+        ast.While,
+        ast.IfExp,
+        ast.ExceptHandler,
+        ast.comprehension,
+        ast.With,
+        ast.AsyncFor,
+        ast.Assert,
+    )
     count = 1
     for node in ast.walk(tree):
         if isinstance(node, branching):

@@ -1,6 +1,7 @@
 """The model side of program evolution: :class:`ProgramOps` asks the model, turns answers into child
 programs (:mod:`.answers`), rejects AST and embedding-near duplicates before evaluation, tunes constants
 without a model call, and counts why proposals were unusable. Prompts: :mod:`.templates`."""
+
 from __future__ import annotations
 
 import ast
@@ -36,12 +37,25 @@ class ProgramOps(ProgramPrompts):
         self.idea_order: list[int] = []
 
     # -- model ---------------------------------------------------------------------------------
-    def ask_model(self, model: Any, prompt: str, rng: np.random.Generator, tag: str,
-                  max_tokens: int | None = None, system: str = SYSTEM) -> str:
+    def ask_model(
+        self,
+        model: Any,
+        prompt: str,
+        rng: np.random.Generator,
+        tag: str,
+        max_tokens: int | None = None,
+        system: str = SYSTEM,
+    ) -> str:
         self.calls += 1
         messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
-        out = model.chat(messages, n=1, temperature=self.temperature, max_tokens=max_tokens or self.max_tokens,
-                         seed=call_seed(rng), tag=tag)
+        out = model.chat(
+            messages,
+            n=1,
+            temperature=self.temperature,
+            max_tokens=max_tokens or self.max_tokens,
+            seed=call_seed(rng),
+            tag=tag,
+        )
         return out[0].text if out else ""
 
     # -- answers -> programs -------------------------------------------------------------------
@@ -77,12 +91,15 @@ class ProgramOps(ProgramPrompts):
                 return why
         return None
 
-    def tune(self, pool: list[Candidate], rng: np.random.Generator, k: int = 2,
-             scale: float = 0.4) -> tuple[str, Candidate] | None:
+    def tune(
+        self, pool: list[Candidate], rng: np.random.Generator, k: int = 2, scale: float = 0.4
+    ) -> tuple[str, Candidate] | None:
         """A child with 1..``k`` numeric constants of a good program changed (no model call): the
         parent is drawn from ``pool`` with weights 1/rank; None when no program has constants."""
-        ranked = sorted((c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
-                        key=Candidate.rank_key)
+        ranked = sorted(
+            (c for c in pool if c.ok and isinstance(c.genome, str) and constants(evolve_text(c.genome))),
+            key=Candidate.rank_key,
+        )
         if not ranked:
             return None
         w = 1.0 / (np.arange(len(ranked)) + 1.0)
@@ -121,8 +138,12 @@ class ProgramOps(ProgramPrompts):
 
 
 def child(program: str, parents: list[Candidate], operator: str, **info: Any) -> Candidate:
-    return Candidate(genome=program, parents=[p.id for p in parents if p.id >= 0], operator=operator,
-                     info={k: v for k, v in info.items() if v is not None})
+    return Candidate(
+        genome=program,
+        parents=[p.id for p in parents if p.id >= 0],
+        operator=operator,
+        info={k: v for k, v in info.items() if v is not None},
+    )
 
 
 def improved(cand: Candidate, parents_by_id: dict[int, Candidate]) -> bool:

@@ -31,6 +31,7 @@ The program is executed as module ``program``; a *harness* (trusted code, also r
 defines ``run(program, inputs)`` and returns a JSON-able value. Without a harness the value is ``None``
 and the program's output is what counts.
 """
+
 from __future__ import annotations
 
 import json
@@ -82,10 +83,20 @@ class SandboxResult:
         return "\n".join(parts)[:limit]
 
 
-def run_program(source: str, harness: str | None = None, inputs: Any = None, *, timeout: float = 10.0,
-                cpu_seconds: float | None = None, memory_mb: int | None = 1024, max_output: int = 16_384,
-                output_limit: int = 4_000_000, network: bool = False, preload: tuple[str, ...] = ("numpy",),
-                recursion: int = 3000) -> SandboxResult:
+def run_program(
+    source: str,
+    harness: str | None = None,
+    inputs: Any = None,
+    *,
+    timeout: float = 10.0,
+    cpu_seconds: float | None = None,
+    memory_mb: int | None = 1024,
+    max_output: int = 16_384,
+    output_limit: int = 4_000_000,
+    network: bool = False,
+    preload: tuple[str, ...] = ("numpy",),
+    recursion: int = 3000,
+) -> SandboxResult:
     """Run ``source`` (then ``harness.run(program, inputs)``) in a fresh sandboxed process.
 
     ``timeout``: wall-clock seconds before the process group is killed. ``cpu_seconds``: CPU limit
@@ -108,11 +119,17 @@ def run_program(source: str, harness: str | None = None, inputs: Any = None, *, 
         status = bwrap.probe()
         if not status.available and not bwrap.inside_sandbox():
             warnings.warn(f"evoforge sandbox: {status.describe()}", RuntimeWarning, stacklevel=2)
-        cfg = {"network": network, "preload": list(preload), "has_inputs": inputs is not None,
-               "has_harness": harness is not None, "memory_mb": memory_mb,
-               "cpu": cpu_seconds if cpu_seconds is not None else timeout, "recursion": recursion,
-               "isolation": "bwrap" if status.available else "nested" if bwrap.inside_sandbox() else "guard",
-               "input_dir": _INPUT if status.available else box}
+        cfg = {
+            "network": network,
+            "preload": list(preload),
+            "has_inputs": inputs is not None,
+            "has_harness": harness is not None,
+            "memory_mb": memory_mb,
+            "cpu": cpu_seconds if cpu_seconds is not None else timeout,
+            "recursion": recursion,
+            "isolation": "bwrap" if status.available else "nested" if bwrap.inside_sandbox() else "guard",
+            "input_dir": _INPUT if status.available else box,
+        }
         return _execute(box, cfg, timeout, max_output, output_limit, start, status)
     finally:
         shutil.rmtree(box, ignore_errors=True)
@@ -121,27 +138,56 @@ def run_program(source: str, harness: str | None = None, inputs: Any = None, *, 
 def _command(box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status) -> tuple[list[str], dict, str]:
     """(argv, environment, working directory) of the driver process, bwrapped where possible."""
     work = _BOX if status.available else box
-    env = {"PATH": "/usr/bin:/bin", "HOME": work, "TMPDIR": work, "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": work,
+        "TMPDIR": work,
+        "PYTHONHASHSEED": "0",
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     if bwrap.inside_sandbox():
         env[bwrap.INSIDE_ENV] = "bwrap"
     if not status.available:
         return [sys.executable, "-I", _DRIVER_FILE, str(write_fd), json.dumps(cfg)], env, box
     argv = [sys.executable, "-I", _DRIVER_INSIDE, str(write_fd), json.dumps(cfg)]
     tmpfs_mb = max(64, min(1024, int(cfg["memory_mb"] or 256)))
-    cmd = bwrap.command(argv, cwd=_BOX, env=env, tmpfs_mb=tmpfs_mb, status=status,
-                        extra=["--ro-bind", box, _INPUT, "--ro-bind", _DRIVER_FILE, _DRIVER_INSIDE])
+    cmd = bwrap.command(
+        argv,
+        cwd=_BOX,
+        env=env,
+        tmpfs_mb=tmpfs_mb,
+        status=status,
+        extra=["--ro-bind", box, _INPUT, "--ro-bind", _DRIVER_FILE, _DRIVER_INSIDE],
+    )
     return cmd, {}, box
 
 
-def _execute(box: str, cfg: dict[str, Any], timeout: float, max_output: int, output_limit: int,
-             start: float, status: bwrap.Status) -> SandboxResult:
+def _execute(
+    box: str,
+    cfg: dict[str, Any],
+    timeout: float,
+    max_output: int,
+    output_limit: int,
+    start: float,
+    status: bwrap.Status,
+) -> SandboxResult:
     read_fd, write_fd = os.pipe()
     argv, env, cwd = _command(box, cfg, write_fd, status)
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(write_fd,), start_new_session=True,
-                                close_fds=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(write_fd,),
+            start_new_session=True,
+            close_fds=True,
+        )
     except OSError as err:
         os.close(read_fd)
         os.close(write_fd)
@@ -226,8 +272,13 @@ def _execute(box: str, cfg: dict[str, Any], timeout: float, max_output: int, out
             if sig == signal.SIGXCPU or (sig == signal.SIGKILL and _cpu_exhausted(cfg, seconds)):
                 res.kind, res.reason = "cpu", f"CPU time limit exceeded ({cfg['cpu']:g}s; {name})"
             else:
-                what = {"SIGSEGV": "segmentation fault", "SIGBUS": "bus error", "SIGABRT": "aborted",
-                        "SIGFPE": "floating-point exception", "SIGILL": "illegal instruction"}.get(name, "")
+                what = {
+                    "SIGSEGV": "segmentation fault",
+                    "SIGBUS": "bus error",
+                    "SIGABRT": "aborted",
+                    "SIGFPE": "floating-point exception",
+                    "SIGILL": "illegal instruction",
+                }.get(name, "")
                 res.kind, res.reason = "signal", f"killed by signal {name}{' (' + what + ')' if what else ''}"
         else:
             res.kind, res.reason = "exit", f"program ended the process (exit code {code}) before returning a result"

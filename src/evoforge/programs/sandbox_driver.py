@@ -11,6 +11,7 @@ it stays in this module's globals or in ``main``'s locals, and the ways to find 
 Python (``gc.get_objects``/``get_referrers``/``get_referents``, assigning ``__code__``/``__defaults__``,
 adding audit hooks) are refused.
 """
+
 import json
 import os
 import sys
@@ -27,8 +28,17 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
     import stat
     import types
 
-    def resolve(path, getcwd=os.getcwd, lstat=os.lstat, readlink=os.readlink, islnk=stat.S_ISLNK,
-                OSError=OSError, reversed=reversed, len=len, list=list):
+    def resolve(
+        path,
+        getcwd=os.getcwd,
+        lstat=os.lstat,
+        readlink=os.readlink,
+        islnk=stat.S_ISLNK,
+        OSError=OSError,
+        reversed=reversed,
+        len=len,
+        list=list,
+    ):
         """The absolute path with every symbolic link followed (like ``os.path.realpath``, but built
         only on C functions bound here, so the program cannot patch it)."""
         if not path.startswith("/"):
@@ -58,20 +68,58 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
                 out.append(part)
         return "/" + "/".join(out)
 
-    process = frozenset({"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
-                         "subprocess.Popen", "pty.spawn", "os.startfile", "os.kill", "os.killpg", "os.pidfd_open",
-                         "signal.pthread_kill"})
-    native = frozenset({"ctypes.dlopen", "ctypes.dlsym", "resource.setrlimit", "resource.prlimit",
-                        "sys.addaudithook", "gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+    process = frozenset(
+        {
+            "os.system",
+            "os.exec",
+            "os.posix_spawn",
+            "os.spawn",
+            "os.fork",
+            "os.forkpty",
+            "subprocess.Popen",
+            "pty.spawn",
+            "os.startfile",
+            "os.kill",
+            "os.killpg",
+            "os.pidfd_open",
+            "signal.pthread_kill",
+        }
+    )
+    native = frozenset(
+        {
+            "ctypes.dlopen",
+            "ctypes.dlsym",
+            "resource.setrlimit",
+            "resource.prlimit",
+            "sys.addaudithook",
+            "gc.get_objects",
+            "gc.get_referrers",
+            "gc.get_referents",
+        }
+    )
     network = frozenset({"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"})
     # event -> (indexes of path arguments, indexes of dir_fd arguments)
-    path_events = {"os.remove": ((0,), (1,)), "os.rmdir": ((0,), (1,)), "os.mkdir": ((0,), (2,)),
-                   "os.rename": ((0, 1), (2, 3)), "os.replace": ((0, 1), (2, 3)), "os.chmod": ((0,), (2,)),
-                   "os.chown": ((0,), (3,)), "os.symlink": ((1,), (2,)), "os.link": ((0, 1), (2, 3)),
-                   "os.truncate": ((0,), ()), "os.utime": ((0,), (3,)), "shutil.rmtree": ((0,), (1,)),
-                   "shutil.copyfile": ((1,), ()), "shutil.move": ((1,), ()), "os.chflags": ((0,), ()),
-                   "os.setxattr": ((0,), ()), "os.removexattr": ((0,), ()), "os.mkfifo": ((0,), (2,)),
-                   "os.mknod": ((0,), (3,))}
+    path_events = {
+        "os.remove": ((0,), (1,)),
+        "os.rmdir": ((0,), (1,)),
+        "os.mkdir": ((0,), (2,)),
+        "os.rename": ((0, 1), (2, 3)),
+        "os.replace": ((0, 1), (2, 3)),
+        "os.chmod": ((0,), (2,)),
+        "os.chown": ((0,), (3,)),
+        "os.symlink": ((1,), (2,)),
+        "os.link": ((0, 1), (2, 3)),
+        "os.truncate": ((0,), ()),
+        "os.utime": ((0,), (3,)),
+        "shutil.rmtree": ((0,), (1,)),
+        "shutil.copyfile": ((1,), ()),
+        "shutil.move": ((1,), ()),
+        "os.chflags": ((0,), ()),
+        "os.setxattr": ((0,), ()),
+        "os.removexattr": ((0,), ()),
+        "os.mkfifo": ((0,), (2,)),
+        "os.mknod": ((0,), (3,)),
+    }
     modules = frozenset({"_posixsubprocess", "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
     writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     own_proc = f"/proc/{os.getpid()}"
@@ -92,10 +140,29 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
         real = resolve(path)
         return real == box or real.startswith(box + "/") or real == "/dev/null"
 
-    def hook(event, args, resolve=resolve, text=text, inside=inside, process=process, native=native,
-             network=network, path_events=types.MappingProxyType(path_events), modules=modules, writes=writes,
-             own_proc=own_proc, block_network=block_network, Blocked=Blocked, isinstance=isinstance, len=len,
-             str=str, int=int, any=any, getattr=getattr, guard_codes=()):
+    def hook(
+        event,
+        args,
+        resolve=resolve,
+        text=text,
+        inside=inside,
+        process=process,
+        native=native,
+        network=network,
+        path_events=types.MappingProxyType(path_events),
+        modules=modules,
+        writes=writes,
+        own_proc=own_proc,
+        block_network=block_network,
+        Blocked=Blocked,
+        isinstance=isinstance,
+        len=len,
+        str=str,
+        int=int,
+        any=any,
+        getattr=getattr,
+        guard_codes=(),
+    ):
         if event in process:
             raise Blocked(f"sandbox: process creation and signals are not allowed ({event})")
         if event in native:
@@ -104,15 +171,19 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
             raise Blocked(f"sandbox: network access is not allowed ({event})")
         if event == "import" and args and args[0] in modules:
             raise Blocked(f"sandbox: importing {args[0]} is not allowed")
-        if event == "object.__setattr__" and len(args) >= 2 and args[1] in ("__code__", "__defaults__",
-                                                                           "__kwdefaults__"):
+        if (
+            event == "object.__setattr__"
+            and len(args) >= 2
+            and args[1] in ("__code__", "__defaults__", "__kwdefaults__")
+        ):
             code = getattr(args[0], "__code__", None)
             if any(code is c for c in guard_codes):
                 raise Blocked(f"sandbox: changing the guard ({args[1]}) is not allowed")
         if event == "open" and len(args) >= 3:
             path, mode, flags = args[0], args[1], args[2]
             wants_write = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & writes)
+                isinstance(flags, int) and flags & writes
+            )
             name = text(path) if path is not None and not isinstance(path, int) else None
             if wants_write and path is not None:
                 if mode is None and name is not None and not name.startswith("/"):
@@ -169,7 +240,7 @@ def send(fd: int, obj: dict) -> None:
     data = json.dumps(obj, default=repr, allow_nan=True).encode()
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
     os.close(fd)
 
 
@@ -258,8 +329,13 @@ def main() -> None:
             value = namespace["run"](module, inputs)
         msg = {"status": "ok", "value": value}
     except BaseException as err:
-        msg = {"status": "error", "error": describe_(err)[:2000], "where": where_(err), "stage": stage,
-               "memory": isinstance(err, MemoryError)}
+        msg = {
+            "status": "error",
+            "error": describe_(err)[:2000],
+            "where": where_(err),
+            "stage": stage,
+            "memory": isinstance(err, MemoryError),
+        }
     msg["network"] = network
     msg["seconds"] = time.perf_counter() - t0
     try:
@@ -270,8 +346,16 @@ def main() -> None:
     try:
         send_(fd, msg)
     except BaseException as err:
-        send_(fd, {"status": "error", "error": f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500],
-                  "where": [], "stage": "result", "network": network})
+        send_(
+            fd,
+            {
+                "status": "error",
+                "error": f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500],
+                "where": [],
+                "stage": "result",
+                "network": network,
+            },
+        )
     os._exit(0)
 
 

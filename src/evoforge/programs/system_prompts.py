@@ -2,6 +2,7 @@
 ("Promptbreeder", Fernando et al., 2023) applied to the instruction the code model gets. A UCB bandit
 picks one of a few system prompts for each model call and credits it with the children that beat their
 parent; every ``hyper_every`` model children the model rewrites the least successful prompt."""
+
 from __future__ import annotations
 
 import re
@@ -19,15 +20,17 @@ STARTERS = [
     "You are an expert in numerical heuristics. Change a term or a constant of the formula to improve it. Be brief.",
 ]
 
-HYPER = ("An AI that improves Python functions is given this instruction:\n\"{text}\"\n"
-         "Functions it wrote under this instruction improved {wins} of {pulls} times. Write a better instruction "
-         "of one or two sentences for it. Answer with the instruction only.")
+HYPER = (
+    'An AI that improves Python functions is given this instruction:\n"{text}"\n'
+    "Functions it wrote under this instruction improved {wins} of {pulls} times. Write a better instruction "
+    "of one or two sentences for it. Answer with the instruction only."
+)
 
 
 def clean_instruction(answer: str) -> str | None:
     """The instruction in a model's answer, or None when the answer is not a usable one."""
     text = answer.strip().split("\n\n")[0].strip()
-    text = re.sub(r"^(new |better |improved )?instruction:\s*", "", text, flags=re.IGNORECASE).strip().strip('"\'')
+    text = re.sub(r"^(new |better |improved )?instruction:\s*", "", text, flags=re.IGNORECASE).strip().strip("\"'")
     if "```" in text or "def " in text or not 20 <= len(text) <= 400 or len(re.findall(r"[A-Za-z]", text)) < 15:
         return None
     return text

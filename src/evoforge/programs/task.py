@@ -1,6 +1,7 @@
 """Program tasks: the public :class:`ProgramTask` value (a task file sets ``TASK = ProgramTask(...)``)
 and the plumbing of every program task: run the program in the sandbox, turn a failure into an
 exception whose message is the feedback a model needs, add default program descriptors."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -18,12 +19,20 @@ class ProgramFailure(RuntimeError):
     """The evaluated program failed; the message is written for the model (what, where, why)."""
 
 
-def run_in_sandbox(genome: Any, harness: str, inputs: Any, *, timeout: float, memory_mb: int = 1024,
-                   preload: tuple[str, ...] = ("numpy",)) -> Any:
+def run_in_sandbox(
+    genome: Any,
+    harness: str,
+    inputs: Any,
+    *,
+    timeout: float,
+    memory_mb: int = 1024,
+    preload: tuple[str, ...] = ("numpy",),
+) -> Any:
     if not isinstance(genome, str):
         raise ProgramFailure(f"genome must be program text, got {type(genome).__name__}")
-    result = run_program(genome, harness, inputs, timeout=timeout, memory_mb=memory_mb, preload=preload,
-                         max_output=2000)
+    result = run_program(
+        genome, harness, inputs, timeout=timeout, memory_mb=memory_mb, preload=preload, max_output=2000
+    )
     if not result.ok:
         raise ProgramFailure(result.feedback(500))
     return result.value
@@ -38,11 +47,11 @@ def check(condition: bool, message: str | Callable[[], str]) -> None:
         raise ProgramFailure(message() if callable(message) else message)
 
 
-DEFAULT_HARNESS = '''
+DEFAULT_HARNESS = """
 def run(program, inputs):
     function = getattr(program, inputs["function"])
     return [function(*args) for args in inputs["cases"]]
-'''
+"""
 
 
 @dataclass(kw_only=True)
@@ -64,9 +73,9 @@ class ProgramTask:
     cases: Any = ()
     function: str | None = None
     harness: str | None = None
-    ideas: Sequence[str] | None = None          # one idea per model call (default: generic ones)
-    hint: str = ""                              # one line on pitfalls, shown to the model
-    timeout: float = 10.0                       # seconds per program run
+    ideas: Sequence[str] | None = None  # one idea per model call (default: generic ones)
+    hint: str = ""  # one line on pitfalls, shown to the model
+    timeout: float = 10.0  # seconds per program run
     memory_mb: int = 1024
     descriptor_bounds: Sequence[tuple[float, float]] | None = None
 
@@ -81,8 +90,13 @@ class ProgramTask:
 
     def evaluate(self, genome: Any) -> dict[str, Any]:
         if self.harness is None:
-            outputs = run_in_sandbox(genome, DEFAULT_HARNESS, {"function": self.function, "cases": list(self.cases)},
-                                     timeout=self.timeout, memory_mb=self.memory_mb)
+            outputs = run_in_sandbox(
+                genome,
+                DEFAULT_HARNESS,
+                {"function": self.function, "cases": list(self.cases)},
+                timeout=self.timeout,
+                memory_mb=self.memory_mb,
+            )
         else:
             outputs = run_in_sandbox(genome, self.harness, self.cases, timeout=self.timeout, memory_mb=self.memory_mb)
         result = as_result(self.score(outputs))
@@ -93,9 +107,16 @@ class ProgramTask:
         return base
 
     def module_attrs(self) -> dict[str, Any]:
-        names: dict[str, Any] = {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description,
-                                 "FUNCTION": self.function, "TASK": self, "HINT": self.hint, "GENOME": "program",
-                                 "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS)}
+        names: dict[str, Any] = {
+            "SEED": self.seed,
+            "evaluate": self.evaluate,
+            "DESCRIPTION": self.description,
+            "FUNCTION": self.function,
+            "TASK": self,
+            "HINT": self.hint,
+            "GENOME": "program",
+            "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS),
+        }
         if self.ideas:
             names["IDEAS"] = list(self.ideas)
         return names

@@ -12,23 +12,24 @@
 - :mod:`.solutions`: solution evolution (the genome is an answer as text): the problem statement, one
   seeded model call, Boltzmann draws.
 """
+
 from .genome import (
-           MUTATION_PROMPTS,
-           THINKING_STYLES,
-           clean_prompt,
-           make_unit,
-           task_view,
+    MUTATION_PROMPTS,
+    THINKING_STYLES,
+    clean_prompt,
+    make_unit,
+    task_view,
 )
 from .operators import OPERATORS, Mutator
 from .pareto import InstanceFront
 
 __all__ = [
-           "MUTATION_PROMPTS",
-           "OPERATORS",
-           "THINKING_STYLES",
-           "InstanceFront",
-           "Mutator",
-           "clean_prompt",
-           "make_unit",
-           "task_view",
+    "MUTATION_PROMPTS",
+    "OPERATORS",
+    "THINKING_STYLES",
+    "InstanceFront",
+    "Mutator",
+    "clean_prompt",
+    "make_unit",
+    "task_view",
 ]

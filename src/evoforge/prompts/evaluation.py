@@ -1,4 +1,5 @@
 """Helpers shared by the prompt-evolution recipes: task facts, minibatches, metric-call accounting."""
+
 from __future__ import annotations
 
 import json

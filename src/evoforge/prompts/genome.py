@@ -1,4 +1,5 @@
 """The prompt unit and the guard against garbage from a small model."""
+
 from __future__ import annotations
 
 import re
@@ -25,15 +26,23 @@ THINKING_STYLES = [
 ]
 
 MAX_PROMPT_CHARS = 400
-_PREAMBLE = re.compile(r"^(sure|certainly|of course|here(?:'s| is| are)|okay|ok|absolutely)\b[^:\n]*[:.!]?\s*", re.IGNORECASE)
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?:new |improved |mutated |rewritten )?(?:instruction|prompt|task prompt|"
-                    r"mutant|instruction mutant|answer|response)(?:\*\*)?\s*[:\-]\s*", re.IGNORECASE)
+_PREAMBLE = re.compile(
+    r"^(sure|certainly|of course|here(?:'s| is| are)|okay|ok|absolutely)\b[^:\n]*[:.!]?\s*", re.IGNORECASE
+)
+_LABEL = re.compile(
+    r"^\s*(?:\*\*)?(?:new |improved |mutated |rewritten )?(?:instruction|prompt|task prompt|"
+    r"mutant|instruction mutant|answer|response)(?:\*\*)?\s*[:\-]\s*",
+    re.IGNORECASE,
+)
 
 
 def make_unit(instruction: str, demos: list | None = None, mutation_prompt: str | None = None) -> dict[str, Any]:
     """A Promptbreeder unit: the task prompt (+ demos) and the mutation prompt that evolves it."""
-    return {"instruction": instruction, "demos": [list(d) for d in (demos or [])],
-            "mutation_prompt": mutation_prompt or MUTATION_PROMPTS[0]}
+    return {
+        "instruction": instruction,
+        "demos": [list(d) for d in (demos or [])],
+        "mutation_prompt": mutation_prompt or MUTATION_PROMPTS[0],
+    }
 
 
 def task_view(unit: dict[str, Any]) -> dict[str, Any]:
@@ -41,8 +50,9 @@ def task_view(unit: dict[str, Any]) -> dict[str, Any]:
     return {"instruction": unit.get("instruction", ""), "demos": [list(d) for d in unit.get("demos", [])]}
 
 
-def clean_prompt(text: str | None, parent: str = "", *, max_chars: int = MAX_PROMPT_CHARS,
-                 forbidden: tuple[str, ...] = ()) -> str | None:
+def clean_prompt(
+    text: str | None, parent: str = "", *, max_chars: int = MAX_PROMPT_CHARS, forbidden: tuple[str, ...] = ()
+) -> str | None:
     """A usable prompt from a model's raw output, or None when it is garbage.
 
     Repairs: strips chat preambles ("Sure! Here is ..."), labels ("Instruction:"), quotes, list
@@ -57,7 +67,7 @@ def clean_prompt(text: str | None, parent: str = "", *, max_chars: int = MAX_PRO
         text = _LABEL.sub("", text, count=1).strip()
     text = re.split(r"\n\s*\n", text, maxsplit=1)[0].strip()
     text = re.sub(r"^\s*(?:\d+[.)]|[-*•])\s+", "", text)
-    text = text.strip().strip('"“”\'`').strip()
+    text = text.strip().strip("\"“”'`").strip()
     text = " ".join(text.split())
     if len(text) > max_chars:
         cut = text[:max_chars]

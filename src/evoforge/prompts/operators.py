@@ -6,6 +6,7 @@ call the model derive the call's seed from ``rng`` (a resumed run repeats the ca
 and pass what the model wrote through :func:`clean_prompt`; when that rejects it twice the child falls
 back to a model-free operator (context shuffling) so a tiny model's garbage never reaches evaluation.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -15,8 +16,17 @@ import numpy as np
 
 from .genome import MUTATION_PROMPTS, THINKING_STYLES, clean_prompt
 
-MODEL_OPERATORS = ["zero_order", "first_order", "eda", "ranked_eda", "lineage", "zero_order_hyper",
-                   "first_order_hyper", "lamarckian", "reflection"]
+MODEL_OPERATORS = [
+    "zero_order",
+    "first_order",
+    "eda",
+    "ranked_eda",
+    "lineage",
+    "zero_order_hyper",
+    "first_order_hyper",
+    "lamarckian",
+    "reflection",
+]
 OPERATORS = MODEL_OPERATORS + ["crossover", "context_shuffle"]
 
 Member = tuple[dict[str, Any], float]  # (unit, fitness)
@@ -30,9 +40,17 @@ class Mutator:
     """Applies operators with one model. ``description`` says what the task is (one line);
     ``train`` is the list of (input, answer) pairs demos are drawn from."""
 
-    def __init__(self, model: Any, description: str, train: Sequence[tuple[str, str]] = (), *,
-                 max_demos: int = 4, max_tokens: int = 60, temperature: float = 0.9,
-                 forbidden: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        model: Any,
+        description: str,
+        train: Sequence[tuple[str, str]] = (),
+        *,
+        max_demos: int = 4,
+        max_tokens: int = 60,
+        temperature: float = 0.9,
+        forbidden: tuple[str, ...] = (),
+    ):
         self.model, self.description, self.train = model, description, list(train)
         self.max_demos, self.max_tokens, self.temperature = max_demos, max_tokens, temperature
         self.forbidden = forbidden
@@ -42,12 +60,16 @@ class Mutator:
     # -- plumbing -----------------------------------------------------------------------------
     def ask_model(self, prompt: str, rng: np.random.Generator, tag: str) -> str:
         self.calls += 1
-        out = self.model.chat([{"role": "user", "content": prompt}], temperature=self.temperature,
-                              max_tokens=self.max_tokens, seed=_seed(rng), tag=tag)
+        out = self.model.chat(
+            [{"role": "user", "content": prompt}],
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            seed=_seed(rng),
+            tag=tag,
+        )
         return out[0].text if out else ""
 
-    def rewrite(self, prompt: str, parent_text: str, rng: np.random.Generator, tag: str,
-                tries: int = 2) -> str | None:
+    def rewrite(self, prompt: str, parent_text: str, rng: np.random.Generator, tag: str, tries: int = 2) -> str | None:
         """Ask for a new prompt text; None after ``tries`` garbage answers."""
         forbidden = self.forbidden + ("INSTRUCTION MUTANT", "New instruction:")
         for _ in range(tries):
@@ -58,12 +80,23 @@ class Mutator:
         return None
 
     # -- the operators ------------------------------------------------------------------------
-    def apply(self, op: str, parent: dict[str, Any], population: Sequence[Member], rng: np.random.Generator,
-              *, lineage: Sequence[str] = (), feedback: str | None = None,
-              working: tuple[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def apply(
+        self,
+        op: str,
+        parent: dict[str, Any],
+        population: Sequence[Member],
+        rng: np.random.Generator,
+        *,
+        lineage: Sequence[str] = (),
+        feedback: str | None = None,
+        working: tuple[str, str] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The child of ``parent`` under operator ``op``, and notes about how it was made."""
-        child = {"instruction": parent["instruction"], "demos": [list(d) for d in parent.get("demos", [])],
-                 "mutation_prompt": parent.get("mutation_prompt") or MUTATION_PROMPTS[0]}
+        child = {
+            "instruction": parent["instruction"],
+            "demos": [list(d) for d in parent.get("demos", [])],
+            "mutation_prompt": parent.get("mutation_prompt") or MUTATION_PROMPTS[0],
+        }
         info: dict[str, Any] = {"op": op}
         fn: Callable[..., str | None] = getattr(self, f"_{op}")
         if op in ("crossover", "context_shuffle"):
@@ -78,13 +111,17 @@ class Mutator:
         return child, info
 
     def _apply_mutation_prompt(self, child: dict[str, Any], rng: np.random.Generator, tag: str) -> str | None:
-        prompt = (f"{child['mutation_prompt']}\n\nTask: {self.description}\n"
-                  f"Instruction: {child['instruction']}\n\nWrite only the new instruction, one or two sentences.")
+        prompt = (
+            f"{child['mutation_prompt']}\n\nTask: {self.description}\n"
+            f"Instruction: {child['instruction']}\n\nWrite only the new instruction, one or two sentences."
+        )
         return self.rewrite(prompt, child["instruction"], rng, tag)
 
     def _zero_order(self, child, population, rng, **_):
-        prompt = (f"Task: {self.description}\nWrite one short instruction that tells a student exactly how to "
-                  f"solve this task and how to write the answer. Write only the instruction.")
+        prompt = (
+            f"Task: {self.description}\nWrite one short instruction that tells a student exactly how to "
+            f"solve this task and how to write the answer. Write only the instruction."
+        )
         return self.rewrite(prompt, child["instruction"], rng, "zero_order")
 
     def _first_order(self, child, population, rng, **_):
@@ -103,10 +140,12 @@ class Mutator:
                 seen.add(text)
                 lines.append(text)
         lines = lines[-6:]
-        head = ("Instructions for this task, from worst to best" if ranked else "Different instructions for this task")
+        head = "Instructions for this task, from worst to best" if ranked else "Different instructions for this task"
         body = "\n".join(f"{i + 1}. {t}" for i, t in enumerate(lines))
-        prompt = (f"Task: {self.description}\n{head}:\n{body}\n\nWrite one new instruction that is better than "
-                  f"all of these and different from them. Write only the instruction.")
+        prompt = (
+            f"Task: {self.description}\n{head}:\n{body}\n\nWrite one new instruction that is better than "
+            f"all of these and different from them. Write only the instruction."
+        )
         return self.rewrite(prompt, child["instruction"], rng, "ranked_eda" if ranked else "eda")
 
     def _ranked_eda(self, child, population, rng, **kw):
@@ -115,22 +154,28 @@ class Mutator:
     def _lineage(self, child, population, rng, lineage=(), **_):
         history = list(dict.fromkeys(lineage))[-5:] or [child["instruction"]]
         body = "\n".join(f"{i + 1}. {t}" for i, t in enumerate(history))
-        prompt = (f"Task: {self.description}\nEach instruction below worked better than the one before:\n{body}\n\n"
-                  f"Write the next, even better instruction. Write only the instruction.")
+        prompt = (
+            f"Task: {self.description}\nEach instruction below worked better than the one before:\n{body}\n\n"
+            f"Write the next, even better instruction. Write only the instruction."
+        )
         return self.rewrite(prompt, child["instruction"], rng, "lineage")
 
     def _zero_order_hyper(self, child, population, rng, **_):
         style = THINKING_STYLES[int(rng.integers(len(THINKING_STYLES)))]
-        prompt = (f"{style}\nTask: {self.description}\nWrite one sentence of advice on how to improve an "
-                  f"instruction for this task.")
+        prompt = (
+            f"{style}\nTask: {self.description}\nWrite one sentence of advice on how to improve an "
+            f"instruction for this task."
+        )
         new_mp = self.rewrite(prompt, child["mutation_prompt"], rng, "zero_order_hyper")
         if new_mp is not None:
             child["mutation_prompt"] = new_mp
         return self._apply_mutation_prompt(child, rng, "zero_order_hyper")
 
     def _first_order_hyper(self, child, population, rng, **_):
-        prompt = (f"Improve this advice about rewriting instructions so it leads to better instructions:\n"
-                  f"{child['mutation_prompt']}\nWrite only the improved advice.")
+        prompt = (
+            f"Improve this advice about rewriting instructions so it leads to better instructions:\n"
+            f"{child['mutation_prompt']}\nWrite only the improved advice."
+        )
         new_mp = self.rewrite(prompt, child["mutation_prompt"], rng, "first_order_hyper")
         if new_mp is not None:
             child["mutation_prompt"] = new_mp
@@ -140,17 +185,21 @@ class Mutator:
         if working is None:
             return self._apply_mutation_prompt(child, rng, "lamarckian")
         x, out = working
-        prompt = (f"A student was given an instruction and answered correctly.\nQuestion: {x}\nStudent's answer: "
-                  f"{out.strip()[:160]}\n\nWrite the instruction the student was most likely given. "
-                  f"Write only the instruction.")
+        prompt = (
+            f"A student was given an instruction and answered correctly.\nQuestion: {x}\nStudent's answer: "
+            f"{out.strip()[:160]}\n\nWrite the instruction the student was most likely given. "
+            f"Write only the instruction."
+        )
         return self.rewrite(prompt, child["instruction"], rng, "lamarckian")
 
     def _reflection(self, child, population, rng, feedback=None, **_):
         if not feedback:
             return self._apply_mutation_prompt(child, rng, "reflection")
-        prompt = (f"Task: {self.description}\nInstruction: {child['instruction']}\n\nWith this instruction the "
-                  f"model made these mistakes:\n{feedback[:700]}\n\nWrite a better instruction that avoids these "
-                  f"mistakes. Write only the instruction.")
+        prompt = (
+            f"Task: {self.description}\nInstruction: {child['instruction']}\n\nWith this instruction the "
+            f"model made these mistakes:\n{feedback[:700]}\n\nWrite a better instruction that avoids these "
+            f"mistakes. Write only the instruction."
+        )
         return self.rewrite(prompt, child["instruction"], rng, "reflection")
 
     def _crossover(self, child, population, rng, **_):
@@ -172,7 +221,7 @@ class Mutator:
         r = rng.random()
         if demos and (len(demos) >= self.max_demos or r < 0.5):
             i = int(rng.integers(len(demos)))
-            demos[i] = draw_demo(self.train, demos[:i] + demos[i + 1:], rng)
+            demos[i] = draw_demo(self.train, demos[:i] + demos[i + 1 :], rng)
         elif demos and r > 0.9:
             demos.pop(int(rng.integers(len(demos))))
         else:
@@ -180,8 +229,7 @@ class Mutator:
         return
 
 
-def draw_demo(train: Sequence[tuple[str, str]], demos: Sequence[Sequence[str]],
-              rng: np.random.Generator) -> list[str]:
+def draw_demo(train: Sequence[tuple[str, str]], demos: Sequence[Sequence[str]], rng: np.random.Generator) -> list[str]:
     """A random train item as a demonstration, drawn among those whose answer no demo in ``demos``
     shows (any item when every answer is shown). Few-shot examples that all share one label teach a
     small model that label: DSPy MIPROv2 picked two ``food`` demos on ``topic`` and held out at 0.305.

@@ -1,5 +1,6 @@
 """Instance-level Pareto selection (as in GEPA): keep every candidate that is the best seen on at
 least one item, and sample parents in proportion to how many items they are best on."""
+
 from __future__ import annotations
 
 from typing import Any

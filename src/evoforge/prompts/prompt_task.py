@@ -15,6 +15,7 @@ The task model is chosen per run (``--task-model``, ``--task-base-url``; recorde
 handed to the task when it is loaded; it is created lazily once per process and spec, greedy, with a
 response cache, so re-scoring a prompt on an item costs nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,12 @@ from ..llm.usage import usage_since
 
 MAX_DEMOS = 8
 _MODELS: dict[tuple[str, str | None], Any] = {}  # spec -> model, one per process
-_OVERRIDE: list[Any] = []                        # a model every prompt task uses (tests, in-process runs)
+_OVERRIDE: list[Any] = []  # a model every prompt task uses (tests, in-process runs)
 
 
-def make_task_model(spec: str = "embedded", base_url: str | None = None, cache: bool = True,
-                    threads: int | None = None) -> Any:
+def make_task_model(
+    spec: str = "embedded", base_url: str | None = None, cache: bool = True, threads: int | None = None
+) -> Any:
     """A new task model for ``spec``; embedded models run on ``threads`` threads (default
     ``EVOFORGE_TASK_THREADS`` or 1); ``cache=False``: without the shared response cache."""
     from ..llm import get_model
@@ -39,8 +41,12 @@ def make_task_model(spec: str = "embedded", base_url: str | None = None, cache: 
 
     threads = threads if threads is not None else int(os.environ.get("EVOFORGE_TASK_THREADS") or 1)
     opts: dict[str, Any] = {"n_threads": threads} if spec.startswith("embedded") else {}
-    return get_model(spec, base_url=base_url if spec.startswith("openai") else None,
-                     cache=user_cache_dir() / "task-cache.sqlite" if cache else None, **opts)
+    return get_model(
+        spec,
+        base_url=base_url if spec.startswith("openai") else None,
+        cache=user_cache_dir() / "task-cache.sqlite" if cache else None,
+        **opts,
+    )
 
 
 def shared_task_model(spec: str, base_url: str | None = None) -> Any:
@@ -67,7 +73,7 @@ def extract(text: str, kind: str, labels: tuple[str, ...] = ()) -> str | None:
     one; otherwise the first label word (classification) or the last number (numeric)."""
     text = text.strip()
     marks = list(_MARKER.finditer(text))
-    tail = text[marks[-1].end():] if marks else None
+    tail = text[marks[-1].end() :] if marks else None
     if kind == "label":
         lowered = [t.lower() for t in _TOKEN.findall(tail if tail else text)]
         hit = next((t for t in lowered if t in labels), None)
@@ -94,11 +100,11 @@ class PromptTask:
     test: Sequence[tuple[str, str]] = ()
     seed_instruction: str = ""
     scorer: Callable[[str, str], bool | float] | None = None
-    kind: str = "label"                    # "label" or "number" (the default scorer)
+    kind: str = "label"  # "label" or "number" (the default scorer)
     labels: tuple[str, ...] = ()
     max_tokens: int = 12
     name: str = ""
-    cot_instruction: str = ""             # a hand-written chain-of-thought baseline, if any
+    cot_instruction: str = ""  # a hand-written chain-of-thought baseline, if any
     model: Any = field(default=None, repr=False, compare=False)  # spec or model object (see use_model)
     base_url: str | None = field(default=None, repr=False, compare=False)
 
@@ -115,8 +121,13 @@ class PromptTask:
 
     def module_attrs(self) -> dict[str, Any]:
         """What this value supplies to a task module that defines ``TASK = PromptTask(...)``."""
-        return {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description, "TASK": self,
-                "GENOME": "prompt"}
+        return {
+            "SEED": self.seed,
+            "evaluate": self.evaluate,
+            "DESCRIPTION": self.description,
+            "TASK": self,
+            "GENOME": "prompt",
+        }
 
     # -- the task model -------------------------------------------------------------------------
     def use_model(self, model: Any, base_url: str | None = None) -> None:
@@ -171,8 +182,20 @@ class PromptTask:
                 read = f" (read as {got!r})" if self.scorer is None else f" (scored {value:.3g})"
                 failures.append(f"Input: {x}\nExpected answer: {y}\nModel output: {out.text.strip()[:160]!r}{read}")
         score = sum(correct) / len(correct) if correct else 0.0
-        feedback = (f"{len(failures)} of {len(ids)} wrong.\n\n" + "\n\n".join(failures[:4])) if failures \
+        feedback = (
+            (f"{len(failures)} of {len(ids)} wrong.\n\n" + "\n\n".join(failures[:4]))
+            if failures
             else f"all {len(ids)} correct"
-        return {"score": score, "feedback": feedback,
-                "metrics": {"correct": correct, "items": ids, "split": split, "metric_calls": len(ids),
-                            "outputs": traces, "model_usage": usage_since(model.usage, before)}}
+        )
+        return {
+            "score": score,
+            "feedback": feedback,
+            "metrics": {
+                "correct": correct,
+                "items": ids,
+                "split": split,
+                "metric_calls": len(ids),
+                "outputs": traces,
+                "model_usage": usage_since(model.usage, before),
+            },
+        }

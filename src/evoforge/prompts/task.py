@@ -4,6 +4,7 @@ genome, scoring and the task model), and the benchmark scripts' way to the task 
 The benchmark scripts name their task model with ``EVOFORGE_TASK_MODEL`` (default ``embedded``),
 ``EVOFORGE_TASK_THREADS`` and ``EVOFORGE_TASK_BASE_URL``; runs take ``--task-model`` instead.
 """
+
 from __future__ import annotations
 
 import random

@@ -5,6 +5,7 @@ parameters (settable with ``--set key=value``) and which implements :class:`evof
 ``setup`` / ``ask`` / ``tell``. Register it with ``@register("name")`` in a module of this package
 (modules whose name starts with ``_`` are helpers, not recipes) or in any imported module.
 """
+
 from __future__ import annotations
 
 import importlib

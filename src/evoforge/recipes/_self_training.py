@@ -15,6 +15,7 @@ Monitors recorded in each candidate's metrics: held-out accuracy (the score), ``
 ``gv_gap`` (the generation-verification gap: accuracy after the recipe's own verification minus
 pass@1), accepted samples and dataset size.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,7 @@ class SelfTraining(Recipe):
     genomes = ("weights",)
     dedupe = False
     eval_timeout: ClassVar[float] = 3600.0
-    from_base: ClassVar[bool] = True   # each round trains from the starting checkpoint (else from current)
+    from_base: ClassVar[bool] = True  # each round trains from the starting checkpoint (else from current)
     uses_labels: ClassVar[bool] = True
     default_budget: ClassVar[int] = 4  # rounds (one evaluation each) when no --budget is given
 
@@ -95,9 +96,12 @@ class SelfTraining(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.task_ref, self.task_options = task.ref, dict(task.options)
         params = {k: getattr(self, k) for k in self.params()}
-        token = hashlib.blake2b(json.dumps([self.name, params, task.ref, task.options,
-                                            int(rng.integers(2**31))], sort_keys=True, default=str).encode(),
-                                digest_size=6).hexdigest()
+        token = hashlib.blake2b(
+            json.dumps(
+                [self.name, params, task.ref, task.options, int(rng.integers(2**31))], sort_keys=True, default=str
+            ).encode(),
+            digest_size=6,
+        ).hexdigest()
         self.run_dir = str(weights_root(self.workdir) / f"{self.name}-{token}")
         Path(self.run_dir).mkdir(parents=True, exist_ok=True)
 
@@ -115,8 +119,14 @@ class SelfTraining(Recipe):
         return state
 
     def config(self, **over: Any) -> TrainConfig:
-        cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.epochs,
-                          batch_size=self.train_batch, seed=self.round)
+        cfg = TrainConfig(
+            lora=self.lora,
+            lora_r=self.lora_r,
+            lr=self.lr or None,
+            epochs=self.epochs,
+            batch_size=self.train_batch,
+            seed=self.round,
+        )
         for k, v in over.items():
             setattr(cfg, k, v)
         return cfg
@@ -129,14 +139,30 @@ class SelfTraining(Recipe):
             return []
         qs = T.train_problems(self.warm_start, WARM_SEED)
         rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
-        return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)}
-                       for q in qs[: self.warm_hints]]
+        return rows + [
+            {"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[: self.warm_hints]
+        ]
 
-    def sample(self, ckpt: str, prompts: list[str], n: int, seed: int, temperature: float | None = None,
-               max_new_tokens: int | None = None) -> list[list[str]]:
-        return generate(ckpt, prompts, n=n, temperature=self.temperature if temperature is None else temperature,
-                        top_p=self.top_p, max_new_tokens=max_new_tokens or self.T.MAX_NEW_TOKENS, seed=seed,
-                        batch_size=self.gen_batch, cache=Path(self.run_dir) / "gen-cache")
+    def sample(
+        self,
+        ckpt: str,
+        prompts: list[str],
+        n: int,
+        seed: int,
+        temperature: float | None = None,
+        max_new_tokens: int | None = None,
+    ) -> list[list[str]]:
+        return generate(
+            ckpt,
+            prompts,
+            n=n,
+            temperature=self.temperature if temperature is None else temperature,
+            top_p=self.top_p,
+            max_new_tokens=max_new_tokens or self.T.MAX_NEW_TOKENS,
+            seed=seed,
+            batch_size=self.gen_batch,
+            cache=Path(self.run_dir) / "gen-cache",
+        )
 
     def save_rows(self, name: str, rows: list[dict[str, Any]]) -> str:
         path = Path(self.run_dir) / f"{name}.json"
@@ -163,8 +189,14 @@ class SelfTraining(Recipe):
             ckpt = Path(self.current)
         else:
             ckpt = (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
-        return [Candidate(genome=str(ckpt), parents=[self.current_id] if self.current_id >= 0 else [],
-                          operator=f"{self.name}-round", info={"round": self.round, "monitors": monitors})]
+        return [
+            Candidate(
+                genome=str(ckpt),
+                parents=[self.current_id] if self.current_id >= 0 else [],
+                operator=f"{self.name}-round",
+                info={"round": self.round, "monitors": monitors},
+            )
+        ]
 
     def questions(self, seed: int) -> list[str]:
         """This round's training problems (disjoint from the held-out set)."""
@@ -177,8 +209,14 @@ class SelfTraining(Recipe):
         base = models.resolve(self.base)
         rows = self.seed_rows()
         if rows:
-            cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
-                              batch_size=self.warm_batch, seed=0)
+            cfg = TrainConfig(
+                lora=self.lora,
+                lora_r=self.lora_r,
+                lr=self.lr or None,
+                epochs=self.warm_epochs,
+                batch_size=self.warm_batch,
+                seed=0,
+            )
             from ..weights.train import data_key
 
             out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
@@ -186,8 +224,9 @@ class SelfTraining(Recipe):
             op = "warm-start"
         else:
             ckpt, op = base, "base"
-        return Candidate(genome=str(ckpt), operator=op, info={"round": 0, "monitors": {"round": 0,
-                         "dataset": len(rows)}})
+        return Candidate(
+            genome=str(ckpt), operator=op, info={"round": 0, "monitors": {"round": 0, "dataset": len(rows)}}
+        )
 
     def build(self, questions: list[str], seed: int, rng: np.random.Generator) -> tuple[str, list[dict], dict]:
         """Sample, filter/vote/judge: return ("sft" | "dpo", rows, monitors)."""
@@ -203,10 +242,16 @@ class SelfTraining(Recipe):
                     self.start = self.current
             elif self.round == 0:
                 self.current = self.start = str(cand.genome)
-            self.history.append({"round": self.round, "score": cand.score, "status": cand.status,
-                                 "checkpoint": str(cand.genome), **monitors})
+            self.history.append(
+                {
+                    "round": self.round,
+                    "score": cand.score,
+                    "status": cand.status,
+                    "checkpoint": str(cand.genome),
+                    **monitors,
+                }
+            )
         self.round += 1
 
     def archive(self) -> list[dict[str, Any]]:
         return list(self.history)
-

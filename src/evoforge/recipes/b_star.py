@@ -4,6 +4,7 @@ that maximise the balance score, mean over problems of min(n'/n*, 1) * n'/n (n' 
 n selected, n* wanted), then fine-tunes on what that configuration selects. The reward here is the
 self-consistency of a sample's answer (its vote share); selection keeps verified samples over the
 threshold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,6 +44,5 @@ class BSTaR(SelfTraining):
                     best = (score, t, th, rows, samples)
         score, t, th, rows, samples = best  # type: ignore[misc]
         mon = sample_monitors(questions, samples, T)
-        mon.update(accepted=len(rows), balance=score, temperature=t, threshold=th,
-                   gv_gap=mon["passk"] - mon["pass1"])
+        mon.update(accepted=len(rows), balance=score, temperature=t, threshold=th, gv_gap=mon["passk"] - mon["pass1"])
         return "sft", rows, mon

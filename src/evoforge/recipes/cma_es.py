@@ -5,6 +5,7 @@ of ``popsize`` samples. The scores (maximised) are handed to pycma as f = -score
 stop criteria fire, the strategy restarts from SEED (seed + 1, as a raw loop doing the same would).
 On the engine's array path (a task with ``evaluate_array``, in-process) the run file records each
 generation's best sample rather than every sample."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +72,14 @@ class CMAES(Recipe):
         rows, _, op = self.ask_array(n, rng)
         return [Candidate(genome=g, operator=op) for g in rows.tolist()]
 
-    def tell_array(self, rows: np.ndarray, scores: np.ndarray, descriptors: np.ndarray | None, ids: np.ndarray,
-                   rng: np.random.Generator) -> np.ndarray:
+    def tell_array(
+        self,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        descriptors: np.ndarray | None,
+        ids: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
         self._update(scores)
         finite = np.flatnonzero(np.isfinite(scores))
         return finite[[int(np.argmax(scores[finite]))]] if len(finite) else finite  # each generation's best

@@ -10,6 +10,7 @@ noise. A proximity agent drops near-duplicate proposals (word-set Jaccard simila
 proposals. :meth:`elo_correlation` reports the Spearman rank correlation between Elo and the checker's
 score (does the debate ranking agree with the ground truth?), :meth:`judge_accuracy` how often a
 decisive verdict names the proposal the checker prefers."""
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,11 @@ class CoScientist(Recipe):
     generate_fraction: float = param(0.25, low=0, high=1, help="share of each batch that is fresh generation")
     proximity: float = param(0.9, low=0, high=1, help="Jaccard similarity above which a proposal counts as a duplicate")
     swap: bool = param(True, help="judge each pair in both orders; a split verdict is a draw")
-    pairing: str = param("similar", choices=("similar", "random"),
-                         help="similar: least-debated proposal vs the nearest Elo; random: any two")
+    pairing: str = param(
+        "similar",
+        choices=("similar", "random"),
+        help="similar: least-debated proposal vs the nearest Elo; random: any two",
+    )
     temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
     max_tokens: int = param(48, low=1, help="cap on every answer")
 
@@ -93,10 +97,16 @@ class CoScientist(Recipe):
 
     def _verdict(self, first: Candidate, second: Candidate, rng: np.random.Generator) -> int | None:
         """1 or 2: the proposal the judge names better; None when it names neither."""
-        verdict = say(self.model, f"{self.problem}\n\nProposal 1: {first.genome}\nReview: {first.feedback}\n\n"
-                      f"Proposal 2: {second.genome}\nReview: {second.feedback}\n\nDebate the two proposals briefly, "
-                      f"then say which is better: 'Better: 1' or 'Better: 2'.", rng, "debate", temperature=0.3,
-                      max_tokens=self.max_tokens)
+        verdict = say(
+            self.model,
+            f"{self.problem}\n\nProposal 1: {first.genome}\nReview: {first.feedback}\n\n"
+            f"Proposal 2: {second.genome}\nReview: {second.feedback}\n\nDebate the two proposals briefly, "
+            f"then say which is better: 'Better: 1' or 'Better: 2'.",
+            rng,
+            "debate",
+            temperature=0.3,
+            max_tokens=self.max_tokens,
+        )
         m = re.findall(r"\b([12])\b", verdict.split("Better")[-1]) or re.findall(r"\b([12])\b", verdict)
         return int(m[-1]) if m else None
 
@@ -140,15 +150,31 @@ class CoScientist(Recipe):
         for k in range(n):
             for _attempt in range(2):  # a near-duplicate gets one more try
                 if k < fresh:
-                    text, parents, op = say(self.model, self.problem, rng, "generate", temperature=self.temperature,
-                                            max_tokens=self.max_tokens), [], "generate"
+                    text, parents, op = (
+                        say(
+                            self.model,
+                            self.problem,
+                            rng,
+                            "generate",
+                            temperature=self.temperature,
+                            max_tokens=self.max_tokens,
+                        ),
+                        [],
+                        "generate",
+                    )
                 else:
                     top = self.top()[: self.top_k]
                     picks = [top[int(i)] for i in rng.choice(len(top), size=min(2, len(top)), replace=False)]
                     shown = "\n".join(f"- {p.genome} (review: {p.feedback})" for p in picks)
-                    text = say(self.model, f"{self.problem}\n\nThe best proposals so far:\n{shown}\n\nCombine their "
-                               f"strengths and fix what the reviews criticise. Answer with the new proposal only.",
-                               rng, "evolve", temperature=self.temperature, max_tokens=self.max_tokens)
+                    text = say(
+                        self.model,
+                        f"{self.problem}\n\nThe best proposals so far:\n{shown}\n\nCombine their "
+                        f"strengths and fix what the reviews criticise. Answer with the new proposal only.",
+                        rng,
+                        "evolve",
+                        temperature=self.temperature,
+                        max_tokens=self.max_tokens,
+                    )
                     parents, op = [p.id for p in picks], "evolve"
                 near = [c for c in self.pool + out if jaccard(text, str(c.genome)) >= self.proximity]
                 if not near:

@@ -3,6 +3,7 @@ De Jong, 1994). The vector is split into ``species`` blocks, each with its own s
 is evaluated inside the context vector made of every other species' best block. Batches cycle through
 the species: one batch is one generation of one species (truncation + Gaussian mutation, elitism).
 The context is updated as soon as a species finds a better block."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,7 +60,9 @@ class CooperativeCoevolution(Recipe):
             keep = max(1, round(self.truncation * self.population))
             parents = self.pops[s][np.argsort(-self.fits[s], kind="stable")[:keep]]
             sigma = self.sigma * self.decay ** (self.generation // len(self.blocks))
-            kids = parents[rng.integers(0, keep, size=self.population)] + sigma * rng.standard_normal((self.population, len(block)))
+            kids = parents[rng.integers(0, keep, size=self.population)] + sigma * rng.standard_normal(
+                (self.population, len(block))
+            )
             kids[0] = parents[0]
             self.pops[s] = kids
         self.rows = np.tile(self.context, (min(n, self.population), 1))

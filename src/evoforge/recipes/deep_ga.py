@@ -4,6 +4,7 @@ sigma eps), truncation selection of the top ``truncation`` fraction, the elite c
 Each candidate's ``info['seeds']`` is its compact encoding, the list of mutation seeds from the
 initial one: :func:`decode` rebuilds the vector from it exactly. (The vector ``ga`` recipe is the plain
 GA with crossover; this one is the paper's.)"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,9 @@ class DeepGA(Recipe):
 
     def _child(self, base: np.ndarray, seeds: list[int], scale: float, parent: list[int], op: str) -> Candidate:
         theta = base + scale * np.random.default_rng(seeds[-1]).standard_normal(base.size)
-        return Candidate(genome=vec.clip(theta, self.bounds).tolist(), parents=parent, operator=op,
-                         info={"seeds": seeds})
+        return Candidate(
+            genome=vec.clip(theta, self.bounds).tolist(), parents=parent, operator=op, info={"seeds": seeds}
+        )
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         new_seeds = rng.integers(0, 2**31 - 1, size=n).tolist()
@@ -61,11 +63,19 @@ class DeepGA(Recipe):
         keep = max(1, round(self.truncation * self.population))
         pool = self.parents[:keep]
         picks = rng.integers(0, len(pool), size=n - 1)
-        kids = [self._child(np.asarray(pool[i].genome), pool[i].info["seeds"] + [s], self.sigma, [pool[i].id],
-                            "mutation") for i, s in zip(picks, new_seeds)]
+        kids = [
+            self._child(np.asarray(pool[i].genome), pool[i].info["seeds"] + [s], self.sigma, [pool[i].id], "mutation")
+            for i, s in zip(picks, new_seeds)
+        ]
         elite = self.parents[0]  # the elite, re-evaluated (noisy tasks) under its own seed list
-        return [Candidate(genome=list(elite.genome), parents=[elite.id], operator="elite",
-                          info={"seeds": list(elite.info["seeds"])})] + kids[: n - 1]
+        return [
+            Candidate(
+                genome=list(elite.genome),
+                parents=[elite.id],
+                operator="elite",
+                info={"seeds": list(elite.info["seeds"])},
+            )
+        ] + kids[: n - 1]
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         ok = [c for c in candidates if c.ok]

@@ -4,6 +4,7 @@ one step t -> t-1. Every individual estimates its clean point x0 as the fitness-
 mean of the population, w_ij ~ g(f_j) N(x_i; sqrt(a_t) x_j, 1 - a_t), then takes a DDIM step. g maps
 scores to [0, 1] by rank (power ``temperature``). Genomes are SEED + ``scale`` * x. After ``steps``
 steps (and one batch for the clean x_0) the process restarts from noise (the engine keeps the best found)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ class DiffusionEvolution(Recipe):
     steps: int = param(10, low=1, help="T: denoising steps per run")
     scale: float = param(1.0, low=0, low_open=True, help="genome = SEED + scale * x")
     noise: float = param(1.0, low=0, high=1, help="DDIM eta: 0 deterministic, 1 DDPM-like")
-    temperature: float = param(0.1, low=0, low_open=True,
-                               help="g = rank_fraction ** (1 / temperature): lower is greedier")
+    temperature: float = param(
+        0.1, low=0, low_open=True, help="g = rank_fraction ** (1 / temperature): lower is greedier"
+    )
 
     seed: np.ndarray | None = state()
     bounds: Any = state()
@@ -45,8 +47,9 @@ class DiffusionEvolution(Recipe):
         self.seed = vec.as_vector(task.seed, self.name)
         self.bounds = task.attr("BOUNDS")
         s = np.linspace(0, 1, self.steps + 1)  # cosine schedule: alpha[T] ~ 0 (noise), alpha[0] ~ 1
-        self.alpha = np.clip(np.cos((s + 0.008) / 1.008 * np.pi / 2) ** 2 / np.cos(0.008 / 1.008 * np.pi / 2) ** 2,
-                             1e-4, 0.9999)
+        self.alpha = np.clip(
+            np.cos((s + 0.008) / 1.008 * np.pi / 2) ** 2 / np.cos(0.008 / 1.008 * np.pi / 2) ** 2, 1e-4, 0.9999
+        )
         self.t = self.steps
         self.x = rng.standard_normal((self.population, self.seed.size))
 
@@ -74,6 +77,7 @@ class DiffusionEvolution(Recipe):
         x0 = (w / w.sum(axis=1, keepdims=True)) @ x
         eps = (x - np.sqrt(a_t) * x0) / np.sqrt(1 - a_t)
         sigma = self.noise * np.sqrt(max((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev), 0.0))
-        self.x = (np.sqrt(a_prev) * x0 + np.sqrt(max(1 - a_prev - sigma ** 2, 0.0)) * eps
-                  + sigma * rng.standard_normal(x.shape))
+        self.x = (
+            np.sqrt(a_prev) * x0 + np.sqrt(max(1 - a_prev - sigma**2, 0.0)) * eps + sigma * rng.standard_normal(x.shape)
+        )
         self.t -= 1

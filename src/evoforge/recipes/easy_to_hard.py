@@ -9,6 +9,7 @@ models for multiplication and mazes). ``swap_vote`` also asks that ``a+b`` and `
 answer, a two-phrasing vote; measured on a GPU it kept none of 5,000 11-digit labels of a model at 17 %
 there, while the length filter alone kept 2,201 at 52 % precision, so it is off by default. The labels'
 true precision is recorded as a monitor only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ._self_training import SelfTraining
 class EasyToHard(SelfTraining):
     summary = "label one-digit-longer problems yourself, keep length- and order-consistent labels, train on"
     from_base: ClassVar[bool] = False
-    uses_labels: ClassVar[bool] = False   # after the labelled warm start
+    uses_labels: ClassVar[bool] = False  # after the labelled warm start
 
     base: str = param("tiny:0:3x128", help="starting model: a small transformer trained from scratch")
     lora: bool = param(False, help="train LoRA adapters instead of every weight")
@@ -50,7 +51,7 @@ class EasyToHard(SelfTraining):
         swapped = ["+".join(reversed(q.split("+"))) for q in qs] if self.swap_vote else []
         outs = self.sample(self.current, [T.prompt(q) for q in qs + swapped], 1, seed, temperature=0.0)
         first = outs[: len(qs)]
-        second = outs[len(qs):] or first
+        second = outs[len(qs) :] or first
         rows, right = [], 0
         for q, x, y in zip(qs, first, second):
             label = T.answer(x[0])
@@ -60,7 +61,11 @@ class EasyToHard(SelfTraining):
         self.save_rows(f"data-{self.round:02d}", rows)
         earlier = self.seed_rows() + self.round_rows(range(1, self.round))
         pick = np.random.default_rng(seed).choice(len(earlier), size=min(self.replay, len(earlier)), replace=False)
-        mon = {"frontier": d, "generated": len(qs) + len(swapped), "accepted": len(rows),
-               "pass1": float(np.mean([T.correct(q, x[0]) for q, x in zip(qs, first)])),
-               "label_precision": right / len(rows) if rows else None}
+        mon = {
+            "frontier": d,
+            "generated": len(qs) + len(swapped),
+            "accepted": len(rows),
+            "pass1": float(np.mean([T.correct(q, x[0]) for q, x in zip(qs, first)])),
+            "label_precision": right / len(rows) if rows else None,
+        }
         return "sft", rows + [earlier[int(i)] for i in pick], mon

@@ -2,6 +2,7 @@
 Model" (Liu et al., ICML 2024). Each individual is a thought (a one-sentence idea) and its code. Five
 prompt strategies: E1 (a new idea unlike the parents'), E2 (the parents' common idea, varied), M1
 (modify the idea), M2 (change the parameters), M3 (simplify). Survivors: the best distinct scores."""
+
 from __future__ import annotations
 
 import re
@@ -75,8 +76,10 @@ class EoH(Recipe):
         for i, p in enumerate(parents, 1):
             idea = p.info.get("thought") or "the starting heuristic"
             text += f"Heuristic {i} ({describe(p, 120)}). Idea: {idea}\n```python\n{shown(p.genome)}\n```\n"
-        text += (f"{STRATEGIES[strategy]}\nFirst write the new idea in one sentence inside braces {{ }}, then "
-                 f"the function `{self.spec.function}` in one ```python block. No examples.")
+        text += (
+            f"{STRATEGIES[strategy]}\nFirst write the new idea in one sentence inside braces {{ }}, then "
+            f"the function `{self.spec.function}` in one ```python block. No examples."
+        )
         return text
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:

@@ -9,6 +9,7 @@ numeric constants of good programs are tuned (no call; small models write the ri
 number). AST duplicates and embedding-near duplicates are dropped before evaluation. With
 ``system_prompts`` > 0 the system prompt itself evolves (``programs/system_prompts.py``: a bandit over a few
 prompts, the least successful rewritten by the model every ``hyper_every`` model children)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ class Evolve(Recipe):
 
     batch_size: int = param(13, low=1, help="candidates per batch: calls_per_batch from the model, the rest tuned")
     calls_per_batch: int = param(1, low=1, help="model children per batch (calls run one after another)")
-    operators: str = param("line,rewrite,crossover", items=tuple(PRIORS),
-                           help="model operators the bandit chooses among")
+    operators: str = param(
+        "line,rewrite,crossover", items=tuple(PRIORS), help="model operators the bandit chooses among"
+    )
     bandit_c: float = param(0.3, low=0, help="UCB exploration")
     tune: bool = param(True, help="fill the batch with constant-tuned children of good programs")
     tune_scale: float = param(0.5, low=0, help="log-normal step of a tuned constant")
@@ -46,16 +48,19 @@ class Evolve(Recipe):
     island_size: int = param(12, low=1, help="programs kept per island")
     migration_interval: int = param(6, low=1, help="batches between ring migrations")
     cells: int = param(5, low=1, help="MAP-Elites cells per program descriptor")
-    explore: float = param(0.2, low=0, high=1,
-                           help="chance the parent is a random grid elite instead of an island's best")
+    explore: float = param(
+        0.2, low=0, high=1, help="chance the parent is a random grid elite instead of an island's best"
+    )
     max_tokens: int = param(256, low=1, help="cap on every answer")
     temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
     repair: bool = param(True, help="one self-repair attempt per failing model child")
     fallback: bool = param(True, help="a failed diff is followed by a rewrite call")
-    near_duplicate: float = param(0.99, low=0, high=1,
-                                  help="embedding cosine at which a model's program is rejected (0: off)")
-    system_prompts: int = param(0, low=0,
-                                help="> 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed")
+    near_duplicate: float = param(
+        0.99, low=0, high=1, help="embedding cosine at which a model's program is rejected (0: off)"
+    )
+    system_prompts: int = param(
+        0, low=0, help="> 0: evolve this many system prompts (Promptbreeder-style); 0: one fixed"
+    )
     hyper_every: int = param(6, low=1, help="with system_prompts: model children between rewrites of the worst prompt")
 
     spec: ProgramSpec | None = state()
@@ -152,7 +157,9 @@ class Evolve(Recipe):
             answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff", system=system)
             prop = self.ops.from_diff(parent.genome, answer)
             if prop.program is None and self.fallback:
-                answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite", system=system)
+                answer = self.ops.ask_model(
+                    self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite", system=system
+                )
                 prop = self.ops.from_rewrite(parent.genome, answer)
                 prop.how = "diff-failed->rewrite"
         else:

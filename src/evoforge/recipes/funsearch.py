@@ -3,6 +3,7 @@
 function, worst to best, as ``f_v0 .. f_v{k-1}`` and asks for ``f_v{k}``; programs are sampled within an
 island by a softmax over their scores; periodically the weaker half of the islands is reset from the
 best ones."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,9 @@ class FunSearch(Recipe):
     islands: int = param(4, low=1, help="island populations")
     island_size: int = param(20, low=1, help="programs kept per island")
     versions: int = param(2, low=1, help="k earlier versions shown in a prompt")
-    softmax_temperature: float = param(0.1, low=0, low_open=True,
-                                       help="of the sampling softmax, on scores normalised to [0, 1] within the island")
+    softmax_temperature: float = param(
+        0.1, low=0, low_open=True, help="of the sampling softmax, on scores normalised to [0, 1] within the island"
+    )
     reset_interval: int = param(20, low=0, help="batches between resets of the weaker half of the islands (0: never)")
     max_tokens: int = param(384, low=1, help="cap on every answer")
     temperature: float = param(0.8, low=0, help="sampling temperature of model calls")
@@ -60,8 +62,10 @@ class FunSearch(Recipe):
             code = re.sub(rf"\bdef {re.escape(name)}\(", f"def {name}_v{i}(", shown(shot.genome))
             text += f"{code}\n# score: {shot.score:.4g}\n\n"
         k = len(shots)
-        text += (f"```\nWrite `{name}_v{k}`, an improved version of `{name}_v{k - 1}` (same arguments). "
-                 f"Reply with one ```python block only.")
+        text += (
+            f"```\nWrite `{name}_v{k}`, an improved version of `{name}_v{k - 1}` (same arguments). "
+            f"Reply with one ```python block only."
+        )
         return text
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
@@ -92,7 +96,7 @@ class FunSearch(Recipe):
         self.batches += 1
         if self.reset_interval and self.batches % self.reset_interval == 0 and self.islands > 1:
             order = self.pops.weakest()
-            keep = order[self.islands // 2:]
+            keep = order[self.islands // 2 :]
             for i in order[: self.islands // 2]:
                 donor = self.pops.populations[keep[int(rng.integers(len(keep)))]]
                 self.pops.refill(i, donor[:1])

@@ -1,5 +1,6 @@
 """Genetic algorithm on vector genomes: truncation selection with elitism, uniform crossover and
 Gaussian mutation; one generation per batch. Elites survive without being evaluated again."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ class GA(Recipe):
         if not self.parents:  # first generation: the seed and perturbations of it
             rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.init_sigma, rng, self.bounds)
             rows[0] = self.seed
-            return [Candidate(genome=g, operator="seed" if i == 0 else "init")
-                    for i, g in enumerate(vec.to_genomes(rows))]
+            return [
+                Candidate(genome=g, operator="seed" if i == 0 else "init") for i, g in enumerate(vec.to_genomes(rows))
+            ]
         pool, k = self.parents, n
         first = rng.integers(0, len(pool), size=k)
         second = rng.integers(0, len(pool), size=k)
@@ -54,9 +56,14 @@ class GA(Recipe):
         b = vec.stack([pool[i].genome for i in second])
         mixed = np.where(cross[:, None], vec.uniform_crossover(a, b, rng), a)
         rows = vec.gaussian(mixed, self.sigma, rng, self.bounds)
-        children = [Candidate(genome=g, parents=[pool[i].id] + ([pool[j].id] if c else []),
-                              operator="crossover+mutation" if c else "mutation")
-                    for g, i, j, c in zip(vec.to_genomes(rows), first, second, cross)]
+        children = [
+            Candidate(
+                genome=g,
+                parents=[pool[i].id] + ([pool[j].id] if c else []),
+                operator="crossover+mutation" if c else "mutation",
+            )
+            for g, i, j, c in zip(vec.to_genomes(rows), first, second, cross)
+        ]
         return children
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -5,6 +5,7 @@ Each individual carries its preference (here a weight vector over three traits o
 rank, size rank and structural dissimilarity to the chooser; ``info['preference']``), inherited from
 both parents by averaging plus Gaussian noise, so mate choice evolves with the trees (self-adaptive).
 Trees are JSON nested lists (``evoforge.trees.operators``); generational replacement with elitism."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,16 +55,27 @@ class GPMateChoice(Recipe):
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.pop:  # ramped half-and-half
-            return [Candidate(genome=gp.random_tree(rng, self.variables, 1 + i % self.init_depth, grow=bool(i % 2)),
-                              operator="init", info={"preference": rng.standard_normal(3).tolist()})
-                    for i in range(n)]
+            return [
+                Candidate(
+                    genome=gp.random_tree(rng, self.variables, 1 + i % self.init_depth, grow=bool(i % 2)),
+                    operator="init",
+                    info={"preference": rng.standard_normal(3).tolist()},
+                )
+                for i in range(n)
+            ]
         fit = np.array([c.fitness() for c in self.pop])
         frank = np.argsort(np.argsort(fit, kind="stable"), kind="stable") / max(len(fit) - 1, 1)
-        srank = np.argsort(np.argsort([-gp.size(c.genome) for c in self.pop], kind="stable"), kind="stable") / max(len(fit) - 1, 1)
+        srank = np.argsort(np.argsort([-gp.size(c.genome) for c in self.pop], kind="stable"), kind="stable") / max(
+            len(fit) - 1, 1
+        )
         sets = [subtrees(c.genome) for c in self.pop]
         elite = sorted(range(len(self.pop)), key=lambda i: (-fit[i], self.pop[i].id))[: self.elites]
-        kids = [Candidate(genome=self.pop[i].genome, parents=[self.pop[i].id], operator="elite",
-                          info=dict(self.pop[i].info)) for i in elite][:n]
+        kids = [
+            Candidate(
+                genome=self.pop[i].genome, parents=[self.pop[i].id], operator="elite", info=dict(self.pop[i].info)
+            )
+            for i in elite
+        ][:n]
         while len(kids) < n:
             group = rng.integers(0, len(self.pop), size=self.tournament)
             a = int(group[np.argmax(fit[group])])
@@ -76,10 +88,17 @@ class GPMateChoice(Recipe):
                 child, op = gp.subtree_crossover(child, self.pop[b].genome, rng, self.max_depth), "crossover"
             if rng.random() < self.mutation:
                 child, op = gp.subtree_mutation(child, rng, self.variables, self.max_depth), op + "+mutation"
-            pref = (np.add(self.pop[a].info["preference"], self.pop[b].info["preference"]) / 2
-                    + self.pref_sigma * rng.standard_normal(3))
-            kids.append(Candidate(genome=child, parents=[self.pop[a].id, self.pop[b].id], operator=op,
-                                  info={"preference": pref.tolist()}))
+            pref = np.add(
+                self.pop[a].info["preference"], self.pop[b].info["preference"]
+            ) / 2 + self.pref_sigma * rng.standard_normal(3)
+            kids.append(
+                Candidate(
+                    genome=child,
+                    parents=[self.pop[a].id, self.pop[b].id],
+                    operator=op,
+                    info={"preference": pref.tolist()},
+                )
+            )
         return kids
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -4,6 +4,7 @@ self-correction triggers injected ("Wait, let me re-check ...") so the model rev
 without being told what is wrong. Depth d = d trigger rounds after the first answer; the depth grows
 each time a whole batch fails, up to ``max_depth`` (self-correction in the sense of "The Capacity for
 Moral Self-Correction": an instruction to re-check, no external critique)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from ..prompts.solutions import problem_of
 from ..recipe import Recipe, param, register, state
 from ..task import Task
 
-TRIGGERS = ["Wait, let me re-check every constraint before answering.",
-            "Hmm, is that really right? Let me verify it step by step.",
-            "Let me double-check the answer against the problem once more."]
+TRIGGERS = [
+    "Wait, let me re-check every constraint before answering.",
+    "Hmm, is that really right? Let me verify it step by step.",
+    "Let me double-check the answer against the problem once more.",
+]
 
 
 @register("iterative-deepening")
@@ -46,21 +49,33 @@ class IterativeDeepening(Recipe):
         msgs = [{"role": "user", "content": self.problem}]
         drafts = []
         for d in range(depth + 1):
-            out = self.model.chat(msgs, temperature=self.temperature, max_tokens=self.max_tokens,
-                                  seed=int(rng.integers(0, 2**31 - 1)), tag=f"depth{d}")
+            out = self.model.chat(
+                msgs,
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                seed=int(rng.integers(0, 2**31 - 1)),
+                tag=f"depth{d}",
+            )
             text = (out[0].text if out else "").strip()
             drafts.append(text)
             trigger = TRIGGERS[d % len(TRIGGERS)]
-            msgs = msgs + [{"role": "assistant", "content": text},
-                           {"role": "user", "content": f"{trigger} Then give the final solution only."}]
+            msgs = msgs + [
+                {"role": "assistant", "content": text},
+                {"role": "user", "content": f"{trigger} Then give the final solution only."},
+            ]
         return drafts[-1], drafts
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         out = []
         for _ in range(n):
             text, drafts = self._sample(rng, self.depth)
-            out.append(Candidate(genome=text, operator=f"depth{self.depth}",
-                                 info={"depth": self.depth, "drafts": [d[:200] for d in drafts[:-1]]}))
+            out.append(
+                Candidate(
+                    genome=text,
+                    operator=f"depth{self.depth}",
+                    info={"depth": self.depth, "drafts": [d[:200] for d in drafts[:-1]]},
+                )
+            )
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -2,6 +2,7 @@
 Yoshiyama, 2025): for problems the model cannot solve, generate recursively easier variants (here:
 operands with fewer digits, ``depth`` levels), solve them, keep the verified solutions of problems and
 variants alike, and train on that curriculum from the latest model."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Ladder(SelfTraining):
                     rows.append({"prompt": T.prompt(v), "completion": good})
                     solved_variants += 1
             level = nxt
-        mon.update(accepted=len(rows) - solved_variants, variants_solved=solved_variants,
-                   gv_gap=mon["passk"] - mon["pass1"])
+        mon.update(
+            accepted=len(rows) - solved_variants, variants_solved=solved_variants, gv_gap=mon["passk"] - mon["pass1"]
+        )
         return "sft", rows, mon

@@ -1,6 +1,7 @@
 """``llm-guided-evolution``: "LLM Guided Evolution - The Automation of Models Advancing Models"
 (Morris et al., 2024), with its Evolution of Thought: the model reflects on past outcomes (which
 changes helped, which hurt) and the lessons it writes go into the following mutation prompts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,12 +51,18 @@ class LLMGuidedEvolution(Recipe):
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
-        if self.batches and self.batches % self.reflect_every == 0 and self.outcomes and \
-                self.reflected_at != self.batches:
+        if (
+            self.batches
+            and self.batches % self.reflect_every == 0
+            and self.outcomes
+            and self.reflected_at != self.batches
+        ):
             self.reflected_at = self.batches
-            prompt = (f"Task: {self.spec.description}\nRecent attempts and outcomes:\n" +
-                      "\n".join(self.outcomes[-6:]) +
-                      "\nWrite 2 short lessons (one line each) on what to try next and what to avoid.")
+            prompt = (
+                f"Task: {self.spec.description}\nRecent attempts and outcomes:\n"
+                + "\n".join(self.outcomes[-6:])
+                + "\nWrite 2 short lessons (one line each) on what to try next and what to avoid."
+            )
             self.lessons = self.ops.ask_model(self.model, prompt, rng, "reflect", self.reflection_tokens).strip()[:400]
         out: list[Candidate] = []
         for _ in range(n):
@@ -89,6 +96,6 @@ class LLMGuidedEvolution(Recipe):
                 self.pop.append(c)
             self.known[c.id] = c
         self.pop.sort(key=Candidate.rank_key)
-        del self.pop[self.population:]
+        del self.pop[self.population :]
         self.outcomes = self.outcomes[-12:]
         self.batches += 1

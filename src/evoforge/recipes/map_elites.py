@@ -12,6 +12,7 @@ that could hold our candidate ids) but not the rest of our candidate store: the 
 scikit-learn and scipy with it. :class:`evoforge.archives.GridArchive` keeps the same vectorised layout
 (one row per cell in numpy arrays, batch insertion resolving same-cell conflicts).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from ..vectors import operators as vec
 FastGridArchive = GridArchive  # the name earlier checkpoints were pickled under
 
 
-def cvt_centroids(bounds: np.ndarray, k: int, rng: np.random.Generator, samples: int = 20_000,
-                  iterations: int = 20) -> np.ndarray:
+def cvt_centroids(
+    bounds: np.ndarray, k: int, rng: np.random.Generator, samples: int = 20_000, iterations: int = 20
+) -> np.ndarray:
     """Lloyd's k-means on uniform samples of the descriptor box."""
     pts = rng.uniform(bounds[:, 0], bounds[:, 1], size=(max(samples, k), len(bounds)))
     cent = pts[rng.choice(len(pts), size=k, replace=False)]
@@ -88,16 +90,24 @@ class MapElites(Recipe):
             rows += self.line_sigma * rng.standard_normal((n, 1)) * (y - x)
         return vec.clip(rows, self.bounds), self.grid.ids[pick], "iso+line" if self.line_sigma > 0 else "gaussian"
 
-    def tell_array(self, rows: np.ndarray, scores: np.ndarray, measures: np.ndarray | None, ids: np.ndarray,
-                   rng: np.random.Generator) -> np.ndarray:
+    def tell_array(
+        self,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        measures: np.ndarray | None,
+        ids: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
         if measures is None:
             raise TaskError("map-elites needs descriptors: the task's evaluate_array returned none")
         return self.grid.add_rows(rows, scores, measures, ids)
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         self.rows, parents, op = self.ask_array(n, rng)
-        return [Candidate(genome=g, parents=[p] if p >= 0 else [], operator=op)
-                for g, p in zip(self.rows.tolist(), parents.tolist())]
+        return [
+            Candidate(genome=g, parents=[p] if p >= 0 else [], operator=op)
+            for g, p in zip(self.rows.tolist(), parents.tolist())
+        ]
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         rows = self.rows if len(self.rows) == len(candidates) else None

@@ -5,6 +5,7 @@ checker's feedback, an author writes the improved solution); ring migration of t
 generations, and island reset (the worst islands are refilled from the global elites). Needs a task
 with ``PROBLEM`` and an evaluator that returns text ``feedback``. Model calls per child: 2 (critic,
 author), or 1 for a fresh sample (``critic=false``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,23 +57,43 @@ class MindEvolution(Recipe):
             island = (self.batches * n + k) % self.islands
             pop = [c for c in self.pool.populations[island] if c.ok]
             if len(pop) < 2:  # fill the island with fresh samples first
-                text = say(self.model, self.problem, rng, "sample", temperature=self.temperature,
-                           max_tokens=self.max_tokens)
+                text = say(
+                    self.model, self.problem, rng, "sample", temperature=self.temperature, max_tokens=self.max_tokens
+                )
                 out.append(Candidate(genome=text, operator="sample", info={"island": island}))
                 continue
             parents = boltzmann(pop, self.parents, rng, self.boltzmann_temperature)
             shown = "\n\n".join(f"Proposal {i + 1}: {p.genome}\nChecker: {p.feedback}" for i, p in enumerate(parents))
             critique = ""
             if self.critic:
-                critique = say(self.model, f"{self.problem}\n\n{shown}\n\nYou are a critic. In one or two sentences, "
-                               f"say what is wrong with these proposals and which times are still free.",
-                               rng, "critic", temperature=self.temperature, max_tokens=self.max_tokens)
-            text = say(self.model, f"{self.problem}\n\n{shown}\n\n" + (f"Critic: {critique}\n\n" if critique else "")
-                       + "You are the author. Write a better solution that fixes every problem the checker found. "
-                       "Answer with the solution only.", rng, "author", temperature=self.temperature,
-                       max_tokens=self.max_tokens)
-            out.append(Candidate(genome=text, parents=[p.id for p in parents], operator="refine",
-                                 info={"island": island, "critique": critique[:300]}))
+                critique = say(
+                    self.model,
+                    f"{self.problem}\n\n{shown}\n\nYou are a critic. In one or two sentences, "
+                    f"say what is wrong with these proposals and which times are still free.",
+                    rng,
+                    "critic",
+                    temperature=self.temperature,
+                    max_tokens=self.max_tokens,
+                )
+            text = say(
+                self.model,
+                f"{self.problem}\n\n{shown}\n\n"
+                + (f"Critic: {critique}\n\n" if critique else "")
+                + "You are the author. Write a better solution that fixes every problem the checker found. "
+                "Answer with the solution only.",
+                rng,
+                "author",
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+            )
+            out.append(
+                Candidate(
+                    genome=text,
+                    parents=[p.id for p in parents],
+                    operator="refine",
+                    info={"island": island, "critique": critique[:300]},
+                )
+            )
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -5,6 +5,7 @@ population is ranked by novelty, the mean distance to the k nearest descriptors 
 population and the batch. Each batch adds ``archive_add`` random children to the archive. Evolvability
 of a parent = the number of distinct descriptor cells (a ``cells`` x ``cells`` grid) its children
 reached; ``evolvability`` keeps the population mean per batch (it rises under novelty search)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ def knn_novelty(query: np.ndarray, points: np.ndarray, k: int, exclude_self: boo
     kk = min(k + exclude_self, dist.shape[1])
     part = np.partition(dist, kk - 1, axis=1)[:, :kk]
     part.sort(axis=1)
-    return part[:, int(exclude_self):].mean(axis=1)
+    return part[:, int(exclude_self) :].mean(axis=1)
 
 
 @register("novelty-search")
@@ -69,8 +70,9 @@ class NoveltySearch(Recipe):
         winners = np.where(nov[picks[:, 0]] >= nov[picks[:, 1]], picks[:, 0], picks[:, 1])
         parents = vec.stack([self.pop[i].genome for i in winners])
         rows = vec.gaussian(parents, self.sigma, rng, self.bounds)
-        return [Candidate(genome=g, parents=[self.pop[i].id], operator="mutation")
-                for g, i in zip(rows.tolist(), winners)]
+        return [
+            Candidate(genome=g, parents=[self.pop[i].id], operator="mutation") for g, i in zip(rows.tolist(), winners)
+        ]
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         kids = [c for c in candidates if c.ok and c.descriptors is not None]
@@ -96,8 +98,9 @@ class NoveltySearch(Recipe):
         if not kids or self.dbounds is None or not self.pop:
             return
         lo, hi = self.dbounds[:, 0], self.dbounds[:, 1]
-        cells = np.clip(((np.asarray([c.descriptors for c in kids]) - lo) / (hi - lo) * self.cells).astype(int),
-                        0, self.cells - 1)
+        cells = np.clip(
+            ((np.asarray([c.descriptors for c in kids]) - lo) / (hi - lo) * self.cells).astype(int), 0, self.cells - 1
+        )
         reached: dict[int, set] = {}
         for c, cell in zip(kids, map(tuple, cells)):
             if c.parents:

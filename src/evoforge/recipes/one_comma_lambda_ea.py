@@ -5,6 +5,7 @@ Evolutionary Algorithms". Comma selection: the best of lambda offspring always r
 One-fifth-style success rule: on success (best offspring strictly better than the parent) lambda is
 divided by F, otherwise multiplied by F^(1/s). Comparisons use the task's ``relative_fitness`` when it
 has one. A batch is one generation of round(lambda) offspring."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,5 +69,7 @@ class OneCommaLambdaEA(Recipe):
         best = int(np.argmax(fy))
         success = fy[best] > fx
         self.x, self.fx = self.rows[best].copy(), float(scores[best])  # comma: always replace
-        self.lam = max(1.0, self.lam / self.F) if success else min(float(self.lam_max), self.lam * self.F ** (1 / self.s))
+        self.lam = (
+            max(1.0, self.lam / self.F) if success else min(float(self.lam_max), self.lam * self.F ** (1 / self.s))
+        )
         self.history.append(self.lam)

@@ -4,6 +4,7 @@ monotone functions of "Hardest Monotone Functions for Evolutionary Algorithms").
 ``lam`` offspring by standard bit mutation (rate ``chi`` / n); the best replaces the parent unless worse.
 Comparisons use the task's ``relative_fitness(parent, rows)`` when it has one (dynamic functions are
 only defined relative to the current point), else the score."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 al., 2017), as used for linear policies in "Solving Deep Reinforcement Learning Benchmarks with Linear
 Policy Networks". A batch is ``pairs`` antithetic pairs theta +- sigma eps; returns are rank-shaped to
 [-0.5, 0.5] (centred ranks), the gradient estimate is fed to Adam, with L2 weight decay."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,5 +74,5 @@ class OpenAIES(Recipe):
         self.t += 1
         self.m = 0.9 * self.m + 0.1 * grad
         self.v = 0.999 * self.v + 0.001 * grad * grad
-        step = self.lr * (self.m / (1 - 0.9 ** self.t)) / (np.sqrt(self.v / (1 - 0.999 ** self.t)) + 1e-8)
+        step = self.lr * (self.m / (1 - 0.9**self.t)) / (np.sqrt(self.v / (1 - 0.999**self.t)) + 1e-8)
         self.theta = vec.clip(self.theta + step, self.bounds)  # gradient ascent on the score

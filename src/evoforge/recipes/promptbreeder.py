@@ -20,6 +20,7 @@ the race; on 200 items outside train and test, over 7 seeds, this held out at 0.
 (``benchmarks/promptbreeder_dev.py``). ``max_metric_calls`` (items
 scored) ends proposal when spent; hold-out scoring is left to the caller (``split="test"``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,11 @@ class Promptbreeder(Recipe):
     population: int = param(16, low=1, help="units in the population")
     minibatch: int = param(4, low=1, help="train items per fitness evaluation (GEPA's default is 3)")
     batch_size: int = param(4, low=1, help="children per batch (one shared minibatch)")
-    selection: str = param("tournament", choices=("tournament", "pareto"),
-                           help="binary tournament (Promptbreeder) or instance-level Pareto parents")
+    selection: str = param(
+        "tournament",
+        choices=("tournament", "pareto"),
+        help="binary tournament (Promptbreeder) or instance-level Pareto parents",
+    )
     operators: str = param("all", choices=("all",), items=tuple(OPERATORS), help="the mutation operators used")
     init_demos: int = param(2, low=0, help="demos in the initial units (context shuffling changes them)")
     max_demos: int = param(4, low=0, help="most demos a unit holds")
@@ -88,7 +92,9 @@ class Promptbreeder(Recipe):
         self.front = InstanceFront()
         self.metric_calls = self.operator_calls = self.fallbacks = 0
         self.pending_init = []
-        self.val_items = minibatch(rng, self.validate_items, len(self.train)) if self.train and self.validate_items else []
+        self.val_items = (
+            minibatch(rng, self.validate_items, len(self.train)) if self.train and self.validate_items else []
+        )
         self.val_scores, self.val_half = {}, {}
         self.val_stage = 0
         self.seed_key = prompt_key(seed)
@@ -111,8 +117,10 @@ class Promptbreeder(Recipe):
         if self.max_metric_calls and self._reserve() and not self.validated:
             return None  # the validation stage is still to come
         if self.max_metric_calls and spent + min(self.minibatch, self.max_metric_calls) > self.max_metric_calls:
-            return (f"max_metric_calls={self.max_metric_calls} reached ({spent} items scored; "
-                    f"a minibatch of {self.minibatch} no longer fits)")
+            return (
+                f"max_metric_calls={self.max_metric_calls} reached ({spent} items scored; "
+                f"a minibatch of {self.minibatch} no longer fits)"
+            )
         return None
 
     @property
@@ -146,8 +154,14 @@ class Promptbreeder(Recipe):
         if self.val_stage == 1:
             self.val_stage = 2
             ranked = sorted(self.val_half, key=lambda k: (-self.val_half[k], -self.fitness(self.units[k]), k))
-            return [Candidate(genome={**self.units[k], "items": list(self.val_items[first:])}, operator="validate",
-                              info={"key": k, "stage": 2}) for k in ranked[:finalists]]
+            return [
+                Candidate(
+                    genome={**self.units[k], "items": list(self.val_items[first:])},
+                    operator="validate",
+                    info={"key": k, "stage": 2},
+                )
+                for k in ranked[:finalists]
+            ]
         self.val_stage = 1
         keys = sorted(self.stats, key=lambda k: (-(self.stats[k][0] + 1) / (self.stats[k][1] + 2), k))
         chosen = keys[: max(0, self.validate_top - 1)]
@@ -158,8 +172,14 @@ class Promptbreeder(Recipe):
                 break
             if k not in chosen:
                 chosen.append(k)
-        return [Candidate(genome={**self.units[k], "items": list(self.val_items[:first])}, operator="validate",
-                          info={"key": k, "stage": 1}) for k in chosen]
+        return [
+            Candidate(
+                genome={**self.units[k], "items": list(self.val_items[:first])},
+                operator="validate",
+                info={"key": k, "stage": 1},
+            )
+            for k in chosen
+        ]
 
     # -- acquire -----------------------------------------------------------------------------------
     def fitness(self, unit: dict[str, Any]) -> float:
@@ -173,8 +193,9 @@ class Promptbreeder(Recipe):
                 return self._validation()
             return []
         items = minibatch(rng, self.minibatch, len(self.train)) if self.train else None
-        mutator = Mutator(self.model, self.description, self.train, max_demos=self.max_demos,
-                          temperature=self.temperature)
+        mutator = Mutator(
+            self.model, self.description, self.train, max_demos=self.max_demos, temperature=self.temperature
+        )
         out: list[Candidate] = []
         if self.pending_init:
             take, self.pending_init = self.pending_init[:n], self.pending_init[n:]
@@ -191,12 +212,22 @@ class Promptbreeder(Recipe):
         population = [(m["unit"], self.fitness(m["unit"])) for m in alive]
         for _ in range(n):
             winner, loser = self._select(alive, rng, losers)
-            ops = [o for o in self.ops if (o != "reflection" or self.feedback.get(winner["id"]))
-                   and (o != "lamarckian" or self.workings)]
+            ops = [
+                o
+                for o in self.ops
+                if (o != "reflection" or self.feedback.get(winner["id"])) and (o != "lamarckian" or self.workings)
+            ]
             op = ops[int(rng.integers(len(ops)))]
             working = self.workings[int(rng.integers(len(self.workings)))] if self.workings else None
-            child, info = mutator.apply(op, winner["unit"], population, rng, lineage=self.lineage,
-                                        feedback=self.feedback.get(winner["id"]), working=working)
+            child, info = mutator.apply(
+                op,
+                winner["unit"],
+                population,
+                rng,
+                lineage=self.lineage,
+                feedback=self.feedback.get(winner["id"]),
+                working=working,
+            )
             if "fallback" in info:
                 self.fallbacks += 1
             info["replaces"] = loser["id"] if loser is not None else None
@@ -215,13 +246,17 @@ class Promptbreeder(Recipe):
             ids = {m["id"] for m in alive}
             pick = self.front.sample(rng, ids)
             winner = next((m for m in alive if m["id"] == pick), None) or alive[int(rng.integers(len(alive)))]
-            worst = sorted((m for m in alive if m["id"] not in losers and m is not winner),
-                           key=lambda m: (self.fitness(m["unit"]), m["id"]))
+            worst = sorted(
+                (m for m in alive if m["id"] not in losers and m is not winner),
+                key=lambda m: (self.fitness(m["unit"]), m["id"]),
+            )
             loser = worst[0] if worst else None
         else:
             i, j = rng.choice(len(alive), size=2, replace=False) if len(alive) > 1 else (0, 0)
             a, b = alive[int(i)], alive[int(j)]
-            winner, loser = (a, b) if (self.fitness(a["unit"]), -a["id"]) >= (self.fitness(b["unit"]), -b["id"]) else (b, a)
+            winner, loser = (
+                (a, b) if (self.fitness(a["unit"]), -a["id"]) >= (self.fitness(b["unit"]), -b["id"]) else (b, a)
+            )
             if loser is winner:
                 loser = None
         if loser is not None:
@@ -235,8 +270,11 @@ class Promptbreeder(Recipe):
             self.metric_calls += metric_calls_of(cand)
             if not cand.ok:
                 continue
-            unit = {"instruction": cand.genome.get("instruction", ""), "demos": cand.genome.get("demos", []),
-                    "mutation_prompt": cand.genome.get("mutation_prompt") or MUTATION_PROMPTS[0]}
+            unit = {
+                "instruction": cand.genome.get("instruction", ""),
+                "demos": cand.genome.get("demos", []),
+                "mutation_prompt": cand.genome.get("mutation_prompt") or MUTATION_PROMPTS[0],
+            }
             key = prompt_key(unit)
             if cand.operator == "validate":
                 k, score = cand.info.get("key", key), float(cand.score or 0.0)
@@ -269,11 +307,17 @@ class Promptbreeder(Recipe):
                 continue
             target = cand.info.get("replaces")
             idx = next((k for k, m in enumerate(self.members) if m["id"] == target), None)
-            if self.selection == "pareto" and idx is not None and \
-                    self.fitness(unit) < self.fitness(self.members[idx]["unit"]):
+            if (
+                self.selection == "pareto"
+                and idx is not None
+                and self.fitness(unit) < self.fitness(self.members[idx]["unit"])
+            ):
                 continue  # Pareto mode keeps a child only if it is no worse than the member it would replace
             if idx is None:  # its loser is gone already: replace the current worst
-                idx = min(range(len(self.members)), key=lambda k: (self.fitness(self.members[k]["unit"]), -self.members[k]["id"]))
+                idx = min(
+                    range(len(self.members)),
+                    key=lambda k: (self.fitness(self.members[k]["unit"]), -self.members[k]["id"]),
+                )
             self.feedback.pop(self.members[idx]["id"], None)
             self.members[idx] = member
         best = self.best_prompt()
@@ -286,7 +330,9 @@ class Promptbreeder(Recipe):
         if not self.stats:
             return None
         if self.val_scores:  # validated: the best on the shared items (ties: the better smoothed accuracy)
-            key = max(self.val_scores, key=lambda k: (self.val_scores[k], (self.stats[k][0] + 1) / (self.stats[k][1] + 2)))
+            key = max(
+                self.val_scores, key=lambda k: (self.val_scores[k], (self.stats[k][0] + 1) / (self.stats[k][1] + 2))
+            )
             return dict(self.units[key])
         key = max(self.stats, key=lambda k: ((self.stats[k][0] + 1) / (self.stats[k][1] + 2), self.stats[k][1]))
         return dict(self.units[key])

@@ -1,4 +1,5 @@
 """Random search: independent Gaussian samples around SEED. The baseline every recipe must beat."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

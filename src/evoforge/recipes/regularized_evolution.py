@@ -2,6 +2,7 @@
 (Real et al., 2019): tournament selection from a FIFO population; each child replaces the oldest
 member, not the worst. Steady state; a batch is ``batch_size`` children bred from the same population.
 Works on vector genomes here; other genome kinds plug in their own ``mutate``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,12 +49,13 @@ class RegularizedEvolution(Recipe):
                 rows[0] = self.seed
             self.initialised += k
             first = self.initialised == k  # this batch starts the population: its row 0 is SEED
-            return [Candidate(genome=g, operator="seed" if first and i == 0 else "init")
-                    for i, g in enumerate(vec.to_genomes(rows))]
+            return [
+                Candidate(genome=g, operator="seed" if first and i == 0 else "init")
+                for i, g in enumerate(vec.to_genomes(rows))
+            ]
         parents = [self.pop.tournament(rng, self.sample_size) for _ in range(n)]
         rows = vec.gaussian(vec.stack([p.genome for p in parents]), self.sigma, rng, self.bounds)
-        return [Candidate(genome=g, parents=[p.id], operator="mutation")
-                for g, p in zip(vec.to_genomes(rows), parents)]
+        return [Candidate(genome=g, parents=[p.id], operator="mutation") for g, p in zip(vec.to_genomes(rows), parents)]
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         for cand in candidates:

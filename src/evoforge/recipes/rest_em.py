@@ -2,6 +2,7 @@
 (Singh et al., 2023): expectation-maximisation with a binary reward. E-step: sample k solutions per
 problem with the latest model, keep the correct ones (at most ``per_problem`` each). M-step: fine-tune
 the *base* model (not the latest) on this round's kept solutions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

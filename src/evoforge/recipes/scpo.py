@@ -2,6 +2,7 @@
 answers per problem; the most-voted answer is preferred to the least-voted one; pairs whose winner has
 fewer than ``min_votes`` votes are dropped; the loss is DPO plus an NLL term, each pair weighted by its
 vote margin (v+ - v-)/k. Iterative: each round starts from (and is anchored to) the latest model."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,7 +51,6 @@ class ScPO(SelfTraining):
                 rejected = next(s for s in ss if T.answer(s) == low)
             if rejected is None:
                 continue
-            rows.append({"prompt": T.prompt(q), "chosen": chosen, "rejected": rejected,
-                         "weight": (vt - vl) / len(ss)})
+            rows.append({"prompt": T.prompt(q), "chosen": chosen, "rejected": rejected, "weight": (vt - vl) / len(ss)})
         mon.update(accepted=len(rows), gv_gap=mon["majk"] - mon["pass1"])
         return "dpo", rows, mon

@@ -3,6 +3,7 @@ with the additive 5-point LLM-as-a-judge rubric; the best- and worst-judged answ
 form a DPO pair; iterative DPO from the latest model. No labels (they feed the monitors only:
 ``gv_gap`` is the accuracy of the judge's pick minus pass@1, ``self_pref`` the judge's mean score of
 its own answers minus that of gold answers)."""
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,14 @@ from ..recipe import param, register
 from ..weights.monitors import sample_monitors
 from ._self_training import SelfTraining
 
-RUBRIC = ("Review the user's question and the answer below using this additive 5-point scoring system:\n"
-          "- Add 1 point if the answer is related to the question.\n"
-          "- Add a 2nd point if it addresses a substantial part of the question.\n"
-          "- Add a 3rd point if it answers the basic elements of the question usefully.\n"
-          "- Add a 4th point if it is clearly written, direct and well organised.\n"
-          "- Add a 5th point if it is correct and impeccably tailored to the question.\n")
+RUBRIC = (
+    "Review the user's question and the answer below using this additive 5-point scoring system:\n"
+    "- Add 1 point if the answer is related to the question.\n"
+    "- Add a 2nd point if it addresses a substantial part of the question.\n"
+    "- Add a 3rd point if it answers the basic elements of the question usefully.\n"
+    "- Add a 4th point if it is clearly written, direct and well organised.\n"
+    "- Add a 5th point if it is correct and impeccably tailored to the question.\n"
+)
 _SCORE = re.compile(r"([0-5])")
 
 
@@ -52,8 +55,14 @@ class SelfRewarding(SelfTraining):
         return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr, "epochs": 1.0}
 
     def judge(self, prompts: list[str], answers: list[str], seed: int) -> list[list[float | None]]:
-        outs = self.sample(self.current, [judge_prompt(p, a) for p, a in zip(prompts, answers)],
-                           self.judge_samples, seed, temperature=self.judge_temperature, max_new_tokens=6)
+        outs = self.sample(
+            self.current,
+            [judge_prompt(p, a) for p, a in zip(prompts, answers)],
+            self.judge_samples,
+            seed,
+            temperature=self.judge_temperature,
+            max_new_tokens=6,
+        )
         return [[parse_score(o) for o in os_] for os_ in outs]
 
     def build(self, questions, seed, rng):
@@ -63,19 +72,24 @@ class SelfRewarding(SelfTraining):
         mon = sample_monitors(questions, samples, T)
         flat_p = [p for p, ss in zip(prompts, samples) for _ in ss]
         flat_a = [s for ss in samples for s in ss]
-        scores = [np.mean([x for x in js if x is not None]) if any(x is not None for x in js) else 0.0
-                  for js in self.judge(flat_p, flat_a, seed + 1)]
+        scores = [
+            np.mean([x for x in js if x is not None]) if any(x is not None for x in js) else 0.0
+            for js in self.judge(flat_p, flat_a, seed + 1)
+        ]
         k = self.samples
         rows, picked = [], []
         for i, (q, ss) in enumerate(zip(questions, samples)):
-            sc = scores[i * k:(i + 1) * k]
+            sc = scores[i * k : (i + 1) * k]
             best, worst = int(np.argmax(sc)), int(np.argmin(sc))
             picked.append(T.correct(q, ss[best]))
             if sc[best] > sc[worst] and ss[best] != ss[worst]:
                 rows.append({"prompt": prompts[i], "chosen": ss[best], "rejected": ss[worst]})
-        mon.update(accepted=len(rows), gv_gap=float(np.mean(picked)) - mon["pass1"],
-                   judge_mean=float(np.mean(scores)),
-                   self_pref=self.self_preference(questions, prompts, scores, seed + 2))
+        mon.update(
+            accepted=len(rows),
+            gv_gap=float(np.mean(picked)) - mon["pass1"],
+            judge_mean=float(np.mean(scores)),
+            self_pref=self.self_preference(questions, prompts, scores, seed + 2),
+        )
         return "dpo", rows, mon
 
     def self_preference(self, questions: list[str], prompts: list[str], scores: list[float], seed: int) -> float:

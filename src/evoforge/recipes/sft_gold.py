@@ -1,6 +1,7 @@
 """Supervised baseline for the self-training benchmark ("direct fine-tuning" in STaR, Zelikman et al.,
 2022): the same problems per round as the self-training recipes, trained on their gold solutions,
 accumulated, from the starting model each round. It uses labels and generates nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

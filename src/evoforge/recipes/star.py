@@ -2,6 +2,7 @@
 rationales, keep those reaching the right answer; for problems the model gets wrong, *rationalize*
 (show the answer as a hint, keep a rationale that reaches it, train on it without the hint); fine-tune
 the starting model again on everything kept so far, each round."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ class STaR(SelfTraining):
                 if T.correct(q, ss[0]):
                     rows.append({"prompt": T.prompt(q), "completion": ss[0]})
                     rationalized += 1
-        mon.update(accepted=len(rows) - rationalized, rationalized=rationalized, gv_gap=mon["passk"] - mon["pass1"],
-                   generated=mon["generated"] + (len(failed) if self.rationalize else 0))
+        mon.update(
+            accepted=len(rows) - rationalized,
+            rationalized=rationalized,
+            gv_gap=mon["passk"] - mon["pass1"],
+            generated=mon["generated"] + (len(failed) if self.rationalize else 0),
+        )
         self.save_rows(f"data-{self.round:02d}", rows)
         if self.accumulate:
             rows = self.round_rows(range(1, self.round + 1))

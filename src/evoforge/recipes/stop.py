@@ -10,6 +10,7 @@ calls are served by the parent by replay: the improver runs until it asks someth
 (the run stops there), the parent answers (a model call or an evaluation) and runs it again from the
 start with one more answer. The rng an improver gets is seeded, so replays agree.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -170,15 +171,29 @@ class STOP(Recipe):
                 self.scores[program] = None
         return self.scores[program]
 
-    def run_improver(self, source: str, solution: str, utility: Callable[[str], float | None], budget: int,
-                     rng: np.random.Generator, tag: str) -> tuple[str | None, str]:
+    def run_improver(
+        self,
+        source: str,
+        solution: str,
+        utility: Callable[[str], float | None],
+        budget: int,
+        rng: np.random.Generator,
+        tag: str,
+    ) -> tuple[str | None, str]:
         """Run improver ``source`` on ``solution`` (sandboxed, by replay); (result or None, what happened)."""
         answers: list[list[Any]] = []
         seed = int(rng.integers(0, 2**31 - 1))
         for _ in range(self.max_rounds):
             inputs = {"answers": answers, "solution": solution, "budget": budget, "seed": seed}
-            r = run_program(source, HARNESS, inputs, timeout=self.improver_timeout, memory_mb=1024,
-                            preload=("re", "random"), max_output=2000)
+            r = run_program(
+                source,
+                HARNESS,
+                inputs,
+                timeout=self.improver_timeout,
+                memory_mb=1024,
+                preload=("re", "random"),
+                max_output=2000,
+            )
             if not r.ok:
                 return None, f"improver failed: {r.feedback(300)}"
             value = r.value or {}
@@ -199,8 +214,7 @@ class STOP(Recipe):
         if self.best is None:
             return []
         base = self.best.genome
-        if self.meta_every and self.batches and self.batches % self.meta_every == 0 \
-                and self.meta_at != self.batches:
+        if self.meta_every and self.batches and self.batches % self.meta_every == 0 and self.meta_at != self.batches:
             self.meta_at = self.batches
             self.self_improve(base, rng)
         self.tried = []
@@ -215,8 +229,9 @@ class STOP(Recipe):
                 if i == 0:
                     self.ops.record(why)
                 continue
-            out.append(child(prog, [self.best], "improve" if i == 0 else "improve-tried",
-                             improver=len(self.improvers) - 1))
+            out.append(
+                child(prog, [self.best], "improve" if i == 0 else "improve-tried", improver=len(self.improvers) - 1)
+            )
         return out
 
     def meta_utility(self, improver_source: str, base: str, rng: np.random.Generator) -> float | None:
@@ -232,9 +247,11 @@ class STOP(Recipe):
 
     def self_improve(self, base: str, rng: np.random.Generator) -> None:
         """Run the improver on its own source with the meta-utility; adopt a better improver."""
+
         def utility(source: str) -> float | None:
             code = extract_code("```python\n" + source + "\n```")
             return self.meta_utility(code.code, base, rng) if code.ok else None
+
         incumbent = self.improvers[-1].get("meta_score")
         new, how = self.run_improver(self.improver, self.improver, utility, self.meta_budget, rng, "self-improve")
         if not new or new.strip() == self.improver.strip():
@@ -261,6 +278,7 @@ class STOP(Recipe):
 
 def _proposal(program: str | None):
     from ..programs.answers import Proposal
+
     return Proposal(program, "improve", None if program else "improver returned nothing usable")
 
 

@@ -1,4 +1,5 @@
 """Shared set-up of the classic numeric benchmark tasks (vector genomes, maximise ``-f(x)``)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,8 +26,10 @@ def score_rows(fn: Callable[[np.ndarray], np.ndarray], genomes) -> list[dict]:
     """``evaluate_batch`` for functions vectorised over rows (``fn`` reduces the last axis)."""
     x = np.asarray(genomes, dtype=float)
     values = fn(x).tolist()
-    return [{"score": -v, "metrics": {"f": v}, "descriptors": [a, b]}
-            for v, a, b in zip(values, x[:, 0].tolist(), x[:, -1].tolist())]
+    return [
+        {"score": -v, "metrics": {"f": v}, "descriptors": [a, b]}
+        for v, a, b in zip(values, x[:, 0].tolist(), x[:, -1].tolist())
+    ]
 
 
 def score_array(fn: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

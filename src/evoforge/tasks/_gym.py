@@ -3,6 +3,7 @@ Linear Policy Networks", Hazeleger/Krause et al.): the genome is a flat weight m
 action = argmax(W obs + b) for discrete actions, tanh(W obs + b) * high for continuous ones. gymnasium
 is imported on first use; a missing install is a TaskError naming the fix. Episodes are seeded, so an
 evaluation is deterministic."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,8 +35,9 @@ class LinearPolicyTask:
             try:
                 import gymnasium
             except ImportError:
-                raise TaskError(f"task {self.env_id} needs gymnasium: pip install 'evoforge[numeric]' "
-                                "(or pip install gymnasium)") from None
+                raise TaskError(
+                    f"task {self.env_id} needs gymnasium: pip install 'evoforge[numeric]' (or pip install gymnasium)"
+                ) from None
             self._env = gymnasium.make(self.env_id).unwrapped  # we count steps ourselves
         return self._env
 
@@ -44,7 +46,7 @@ class LinearPolicyTask:
         if theta.shape != (self.size,):
             raise TaskError(f"{self.env_id} linear policy needs {self.size} numbers, got shape {theta.shape}")
         w = theta[: self.n_actions * self.obs_dim].reshape(self.n_actions, self.obs_dim)
-        b = theta[self.n_actions * self.obs_dim:]
+        b = theta[self.n_actions * self.obs_dim :]
         env, returns, steps = self.env(), [], 0
         high = float(env.action_space.high[0]) if self.continuous else 1.0
         for episode in range(self.episodes):

@@ -1,5 +1,6 @@
 """Acrobot-v1 with a linear policy (gymnasium): 3 x 6 weights + 3 biases, action = argmax.
 Score = mean return over ``episodes`` seeded episodes (-500 is the worst, about -60 is good)."""
+
 from ._gym import LinearPolicyTask
 
 DESCRIPTION = "Acrobot-v1, linear policy (21 weights); options episodes, max_steps (gymnasium)"

@@ -2,6 +2,7 @@
 to the positions that are zero in the current search point, so any offspring that fixes one zero is
 preferred however many ones it destroys. Conjectured hardest dynamic monotone function for the
 self-adjusting (1,lambda)-EA. Score = number of ones; selection uses ``relative_fitness``."""
+
 import numpy as np
 
 from ..bits.task import binval_order, bits, set_length

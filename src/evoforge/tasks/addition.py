@@ -7,6 +7,7 @@ set (:func:`train_problems`), the prompt, gold solutions with a column-by-column
 Options (``--set task.KEY=VALUE``): ``digits`` (2), ``heldout`` (200 problems), ``rationale`` (True:
 answers show their carries), ``split_seed`` (the held-out split), ``batch_size`` (generation).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ BATCH_SIZE = 64
 MAX_NEW_TOKENS = 40
 
 
-def configure(digits: int = 2, heldout: int = 200, rationale: bool = True, split_seed: int = 20240,
-              batch_size: int = 64) -> None:
+def configure(
+    digits: int = 2, heldout: int = 200, rationale: bool = True, split_seed: int = 20240, batch_size: int = 64
+) -> None:
     global DIGITS, HELDOUT, RATIONALE, SPLIT_SEED, BATCH_SIZE, MAX_NEW_TOKENS
     DIGITS, HELDOUT, SPLIT_SEED, BATCH_SIZE = int(digits), int(heldout), int(split_seed), int(batch_size)
     RATIONALE = rationale if isinstance(rationale, bool) else str(rationale).lower() in ("1", "true", "yes")
@@ -39,7 +41,7 @@ _cache: dict[str, Any] = {}
 
 
 def _draw(rng: np.random.Generator, n: int, digits: int) -> list[tuple[int, int]]:
-    lo, hi = 10 ** (digits - 1) if digits > 1 else 0, 10 ** digits
+    lo, hi = 10 ** (digits - 1) if digits > 1 else 0, 10**digits
     return [(int(a), int(b)) for a, b in rng.integers(lo, hi, size=(n, 2))]
 
 
@@ -137,5 +139,7 @@ def evaluate(genome: str) -> dict[str, Any]:
     questions = heldout()
     acc, texts = accuracy(str(genome), questions)
     formatted = sum(answer(t) is not None for t in texts) / len(texts)
-    return {"score": acc, "metrics": {"heldout_acc": acc, "heldout_n": len(questions), "formatted": formatted,
-                                      "example": texts[0][:80]}}
+    return {
+        "score": acc,
+        "metrics": {"heldout_acc": acc, "heldout_n": len(questions), "formatted": formatted, "example": texts[0][:80]},
+    }

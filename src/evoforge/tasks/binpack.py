@@ -1,5 +1,6 @@
 """Online bin packing (FunSearch): evolve ``priority(item, bins)``; each item goes to the feasible bin
 of highest priority. Score = minus the excess bins over the L1 bound, in percent (0 is optimal)."""
+
 from __future__ import annotations
 
 import math
@@ -15,18 +16,22 @@ from ..programs.task import (
     run_in_sandbox,
 )
 
-DESCRIPTION = ("online bin packing: each item goes to the bin of highest priority(item, bins); "
-               "on the default Weibull instances bins hold 100 and items are mostly 15 to 65 (option dataset)")
+DESCRIPTION = (
+    "online bin packing: each item goes to the bin of highest priority(item, bins); "
+    "on the default Weibull instances bins hold 100 and items are mostly 15 to 65 (option dataset)"
+)
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "priority"  # the function recipes evolve
 
 # one idea per model call; each changes which bin wins (a monotone transform of best fit changes nothing)
-IDEAS = ["penalise leaving a gap too small to hold a typical item",
-         "prefer a gap large enough for another item to a tiny gap",
-         "treat empty bins (capacity 100) differently from used ones",
-         "for large items, prefer bins that are already nearly full",
-         "add a term that depends on both the gap and the item size",
-         "reward a gap that is close to the size of a typical item"]
+IDEAS = [
+    "penalise leaving a gap too small to hold a typical item",
+    "prefer a gap large enough for another item to a tiny gap",
+    "treat empty bins (capacity 100) differently from used ones",
+    "for large items, prefer bins that are already nearly full",
+    "add a term that depends on both the gap and the item size",
+    "reward a gap that is close to the size of a typical item",
+]
 HINT = "`bins` and `gap` are numpy arrays: use np.where or masks such as (gap > 2) * (gap < 8), never `if` on an array."
 LINE_EXAMPLE = "result = result - 1.0 * (gap > 2) * (gap < 8)"  # the shape of a one-line edit
 
@@ -42,7 +47,7 @@ def priority(item: float, bins: np.ndarray) -> np.ndarray:
 # EVOLVE-BLOCK-END
 '''
 
-HARNESS = '''
+HARNESS = """
 import numpy as np
 
 def run(program, inputs):
@@ -64,16 +69,31 @@ def run(program, inputs):
             chosen.append(best)
         out.append(chosen)
     return out
-'''
+"""
 
-_CONFIG = {"dataset": "weibull", "instances": 5, "items": None, "seed": 0, "timeout": 30.0,
-           "cascade": True, "cascade_items": 400, "cascade_margin": 3.0}
+_CONFIG = {
+    "dataset": "weibull",
+    "instances": 5,
+    "items": None,
+    "seed": 0,
+    "timeout": 30.0,
+    "cascade": True,
+    "cascade_items": 400,
+    "cascade_margin": 3.0,
+}
 _CACHE: dict[tuple, list[dict]] = {}
 
 
-def configure(dataset: str = "weibull", instances: int = 5, items: int | None = None, seed: int = 0,
-              timeout: float = 30.0, cascade: bool = True, cascade_items: int = 400,
-              cascade_margin: float = 3.0) -> None:
+def configure(
+    dataset: str = "weibull",
+    instances: int = 5,
+    items: int | None = None,
+    seed: int = 0,
+    timeout: float = 30.0,
+    cascade: bool = True,
+    cascade_items: int = 400,
+    cascade_margin: float = 3.0,
+) -> None:
     """``dataset``: weibull (5 x 1,000 items, default), weibull5k (FunSearch's Weibull 5k: 5 x 5,000) or
     or3 (OR-Library binpack3-style: 500 items uniform in [20, 100], capacity 150).
 
@@ -83,8 +103,16 @@ def configure(dataset: str = "weibull", instances: int = 5, items: int | None = 
     when the full set is at least 3 times as large as stage 1."""
     if dataset not in ("weibull", "weibull5k", "or3"):
         raise ValueError(f"dataset must be weibull, weibull5k or or3, not {dataset!r}")
-    _CONFIG.update(dataset=dataset, instances=int(instances), items=items, seed=int(seed), timeout=float(timeout),
-                   cascade=bool(cascade), cascade_items=int(cascade_items), cascade_margin=float(cascade_margin))
+    _CONFIG.update(
+        dataset=dataset,
+        instances=int(instances),
+        items=items,
+        seed=int(seed),
+        timeout=float(timeout),
+        cascade=bool(cascade),
+        cascade_items=int(cascade_items),
+        cascade_margin=float(cascade_margin),
+    )
 
 
 def generate(dataset: str, instances: int, items: int | None, seed: int) -> list[dict]:
@@ -158,14 +186,32 @@ def evaluate(genome: str) -> dict:
         (ex1,), _, bound1 = _excess(stage, got)
         ref = 100.0 * (best_fit_bins(stage[0]["items"], stage[0]["capacity"]) - bound1) / bound1
         if ex1 > ref + _CONFIG["cascade_margin"]:
-            feedback = (f"{ex1:.2f}% more bins than the lower bound on the first {len(stage[0]['items'])} items "
-                        f"(best fit: {ref:.2f}%); too weak for the full evaluation. Lower is better.")
-            return finish(genome, -ex1, {"excess_pct": ex1, "cascade": "stopped after stage 1",
-                                         "stage1_excess_pct": ex1}, feedback)
+            feedback = (
+                f"{ex1:.2f}% more bins than the lower bound on the first {len(stage[0]['items'])} items "
+                f"(best fit: {ref:.2f}%); too weak for the full evaluation. Lower is better."
+            )
+            return finish(
+                genome,
+                -ex1,
+                {"excess_pct": ex1, "cascade": "stopped after stage 1", "stage1_excess_pct": ex1},
+                feedback,
+            )
     assignments = run_in_sandbox(genome, HARNESS, {"instances": data}, timeout=_CONFIG["timeout"])
     excess, used_total, bound_total = _excess(data, assignments)
     mean_excess = float(np.mean(excess))
-    feedback = (f"{mean_excess:.2f}% more bins than the lower bound ({used_total} bins vs {bound_total}) "
-                f"on {len(data)} {_CONFIG['dataset']} instances; lower is better, best fit gives about 4-5%.")
-    return finish(genome, -mean_excess, {"excess_pct": mean_excess, "cascade": "full" if stage else "off", "bins": used_total, "l1_bound": bound_total,
-                                         "per_instance_excess_pct": [round(e, 3) for e in excess]}, feedback)
+    feedback = (
+        f"{mean_excess:.2f}% more bins than the lower bound ({used_total} bins vs {bound_total}) "
+        f"on {len(data)} {_CONFIG['dataset']} instances; lower is better, best fit gives about 4-5%."
+    )
+    return finish(
+        genome,
+        -mean_excess,
+        {
+            "excess_pct": mean_excess,
+            "cascade": "full" if stage else "off",
+            "bins": used_total,
+            "l1_bound": bound_total,
+            "per_instance_excess_pct": [round(e, 3) for e in excess],
+        },
+        feedback,
+    )

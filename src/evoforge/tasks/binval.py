@@ -1,5 +1,6 @@
 """BinVal: sum_i 2^(n-i) x_i, the bit string read as a binary number (the most skewed linear function).
 Score is the value scaled to [0, 1]; selection uses the exact lexicographic order (``relative_fitness``)."""
+
 import numpy as np
 
 from ..bits.task import bits, lexicographic_rank, set_length
@@ -13,7 +14,7 @@ def configure(n: int = 100) -> None:
 
 def evaluate(genome) -> dict:
     x = bits(genome)
-    value = float(np.dot(x, 0.5 ** np.arange(1, x.size + 1)) / (1.0 - 0.5 ** x.size))
+    value = float(np.dot(x, 0.5 ** np.arange(1, x.size + 1)) / (1.0 - 0.5**x.size))
     ones = int(x.sum())
     return {"score": value, "metrics": {"ones": ones, "optimum": ones == x.size}}
 

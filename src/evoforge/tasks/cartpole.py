@@ -1,5 +1,6 @@
 """CartPole-v1 with a linear policy (gymnasium): 2 x 4 weights + 2 biases, action = argmax.
 Score = mean return over ``episodes`` seeded episodes (500 is the maximum)."""
+
 from ._gym import LinearPolicyTask
 
 DESCRIPTION = "CartPole-v1, linear policy (10 weights); options episodes, max_steps (gymnasium)"

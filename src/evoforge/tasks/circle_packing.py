@@ -1,6 +1,7 @@
 """Circle packing (AlphaEvolve): place n = 26 disjoint circles in the unit square maximising the sum of
 their radii. Strict checks in the parent: exactly n finite circles, positive radii, inside the square
 and no overlaps, both up to 1e-9. An invalid packing fails with feedback naming the violations."""
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,14 @@ DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "construct_packing"
 TOLERANCE = 1e-9
 
-IDEAS = ["place circles in a hexagonal pattern", "put larger circles in the corners and along the edges",
-         "use rows of different sizes (for example 5, 6, 5, 6, 4)", "shrink radii less: grow them iteratively while valid",
-         "move the centres slightly apart before computing radii", "use scipy.optimize to improve centres and radii"]
+IDEAS = [
+    "place circles in a hexagonal pattern",
+    "put larger circles in the corners and along the edges",
+    "use rows of different sizes (for example 5, 6, 5, 6, 4)",
+    "shrink radii less: grow them iteratively while valid",
+    "move the centres slightly apart before computing radii",
+    "use scipy.optimize to improve centres and radii",
+]
 
 SEED = '''import numpy as np
 
@@ -50,7 +56,7 @@ def max_radii(centers):
 # EVOLVE-BLOCK-END
 '''
 
-HARNESS = '''
+HARNESS = """
 import numpy as np
 
 def run(program, inputs):
@@ -59,7 +65,7 @@ def run(program, inputs):
         raise ValueError("construct_packing must return (centers, radii)")
     centers, radii = np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
     return {"centers": centers.tolist(), "radii": radii.tolist()}
-'''
+"""
 
 _CONFIG = {"n": 26, "timeout": 60.0}
 
@@ -85,13 +91,17 @@ def validate(centers: list, radii: list, n: int, tol: float = TOLERANCE) -> list
     bad = np.nonzero(r <= 0)[0]
     if len(bad):
         problems.append(f"{len(bad)} circle(s) with radius <= 0 (e.g. circle {bad[0]})")
-    outside = np.nonzero((c[:, 0] - r < -tol) | (c[:, 1] - r < -tol) | (c[:, 0] + r > 1 + tol) | (c[:, 1] + r > 1 + tol))[0]
+    outside = np.nonzero(
+        (c[:, 0] - r < -tol) | (c[:, 1] - r < -tol) | (c[:, 0] + r > 1 + tol) | (c[:, 1] + r > 1 + tol)
+    )[0]
     if len(outside):
         i = outside[0]
-        problems.append(f"{len(outside)} circle(s) stick out of the unit square (e.g. circle {i} at "
-                        f"({c[i, 0]:.4f}, {c[i, 1]:.4f}) radius {r[i]:.4f})")
+        problems.append(
+            f"{len(outside)} circle(s) stick out of the unit square (e.g. circle {i} at "
+            f"({c[i, 0]:.4f}, {c[i, 1]:.4f}) radius {r[i]:.4f})"
+        )
     diff = c[:, None, :] - c[None, :, :]
-    dist = np.sqrt((diff ** 2).sum(-1))
+    dist = np.sqrt((diff**2).sum(-1))
     overlap = (r[:, None] + r[None, :]) - dist
     np.fill_diagonal(overlap, -np.inf)
     pairs = np.argwhere(np.triu(overlap > tol))
@@ -103,8 +113,7 @@ def validate(centers: list, radii: list, n: int, tol: float = TOLERANCE) -> list
 
 def evaluate(genome: str) -> dict:
     n = _CONFIG["n"]
-    out = run_in_sandbox(genome, HARNESS, {"n": n}, timeout=_CONFIG["timeout"],
-                         preload=("numpy", "scipy.optimize"))
+    out = run_in_sandbox(genome, HARNESS, {"n": n}, timeout=_CONFIG["timeout"], preload=("numpy", "scipy.optimize"))
     check(isinstance(out, dict), "harness returned nothing")
     problems = validate(out.get("centers"), out.get("radii"), n)
     if problems:

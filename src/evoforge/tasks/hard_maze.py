@@ -7,6 +7,7 @@ The robot starts inside a cup (a ceiling with two side walls, open at the bottom
 it: heading for the goal ends under the ceiling, a local optimum 0.15 from the goal, and escaping means
 first moving away from the goal, down and out of the cup.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,10 +18,17 @@ START = (0.5, 0.3)
 GOAL = (0.5, 0.7)
 GOAL_RADIUS = 0.05
 # Walls as segments (x1, y1, x2, y2): the outer box and the cup.
-WALLS = np.array([
-    [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0],
-    [0.1, 0.55, 0.9, 0.55], [0.1, 0.55, 0.1, 0.1], [0.9, 0.55, 0.9, 0.1],
-])
+WALLS = np.array(
+    [
+        [0.0, 0.0, 1.0, 0.0],
+        [1.0, 0.0, 1.0, 1.0],
+        [1.0, 1.0, 0.0, 1.0],
+        [0.0, 1.0, 0.0, 0.0],
+        [0.1, 0.55, 0.9, 0.55],
+        [0.1, 0.55, 0.1, 0.1],
+        [0.9, 0.55, 0.9, 0.1],
+    ]
+)
 
 
 def configure(steps: int = 25, speed: float = 0.1) -> None:
@@ -54,8 +62,11 @@ def end_points(genomes) -> np.ndarray:
 
 def _result(end: np.ndarray) -> dict:
     dist = float(np.hypot(end[0] - GOAL[0], end[1] - GOAL[1]))
-    return {"score": -dist, "descriptors": [float(end[0]), float(end[1])],
-            "metrics": {"distance": dist, "reached": dist <= GOAL_RADIUS}}
+    return {
+        "score": -dist,
+        "descriptors": [float(end[0]), float(end[1])],
+        "metrics": {"distance": dist, "reached": dist <= GOAL_RADIUS},
+    }
 
 
 _WALL_LIST = [tuple(map(float, w)) for w in WALLS]
@@ -95,7 +106,9 @@ def draw(ax) -> None:
     for x1, y1, x2, y2 in WALLS:
         ax.plot([x1, x2], [y1, y2], color="black", lw=2)
     ax.plot(*START, "bs", label="start")
-    ax.add_patch(__import__("matplotlib.patches", fromlist=["Circle"]).Circle(GOAL, GOAL_RADIUS, color="red", alpha=0.5))
+    ax.add_patch(
+        __import__("matplotlib.patches", fromlist=["Circle"]).Circle(GOAL, GOAL_RADIUS, color="red", alpha=0.5)
+    )
 
 
 configure()

@@ -1,6 +1,7 @@
 """Himmelblau: (x^2 + y - 11)^2 + (x + y^2 - 7)^2 with four global minima (value 0). For more than two
 dimensions the function is summed over consecutive pairs (x_0, x_1), (x_2, x_3), ... (an odd last
 coordinate pairs with x_0), so ``dim=2k`` has 4^k global minima: a multimodal test for diversity."""
+
 import numpy as np
 
 from ._functions import make_vector_task, score_vector

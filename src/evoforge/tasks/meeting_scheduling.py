@@ -6,6 +6,7 @@ text feedback naming every violated constraint (for Mind Evolution's critic/auth
 ``PROBLEM`` is the problem statement for solution-evolution recipes; options: ``instance`` (which
 generated problem), ``people`` and ``duration`` (minutes).
 """
+
 from __future__ import annotations
 
 import random
@@ -43,18 +44,25 @@ def make_instance(instance: int, people: int, duration: int) -> dict[str, list[t
 
 
 def feasible(busy, duration) -> list[int]:
-    return [t for t in range(DAY_START, DAY_END - duration + 1, 30)
-            if all(t + duration <= s or t >= e for blocks in busy.values() for s, e in blocks)]
+    return [
+        t
+        for t in range(DAY_START, DAY_END - duration + 1, 30)
+        if all(t + duration <= s or t >= e for blocks in busy.values() for s, e in blocks)
+    ]
 
 
 def configure(instance: int = 0, people: int = 4, duration: int = 60) -> None:
     global INSTANCE, PEOPLE, DURATION, BUSY, PROBLEM
     INSTANCE, PEOPLE, DURATION = int(instance), int(people), int(duration)
     BUSY = make_instance(INSTANCE, PEOPLE, DURATION)
-    lines = [f"- {name} is busy " + ", ".join(f"{fmt(s)}-{fmt(e)}" for s, e in blocks) + "."
-             for name, blocks in BUSY.items()]
-    PROBLEM = (f"Schedule a {DURATION}-minute meeting for {', '.join(BUSY)} between 9:00 and 17:00 today.\n"
-               + "\n".join(lines) + "\nGive the meeting time as START-END, for example 9:00-9:30.")
+    lines = [
+        f"- {name} is busy " + ", ".join(f"{fmt(s)}-{fmt(e)}" for s, e in blocks) + "." for name, blocks in BUSY.items()
+    ]
+    PROBLEM = (
+        f"Schedule a {DURATION}-minute meeting for {', '.join(BUSY)} between 9:00 and 17:00 today.\n"
+        + "\n".join(lines)
+        + "\nGive the meeting time as START-END, for example 9:00-9:30."
+    )
 
 
 configure()
@@ -104,6 +112,12 @@ def check(text: str) -> tuple[float, list[str], tuple[int, int] | None]:
 def evaluate(genome):
     score, problems, slot = check(genome)
     feedback = "valid: everyone is free" if not problems else "; ".join(problems)
-    return {"score": score, "feedback": feedback,
-            "metrics": {"success": int(not problems), "violations": len(problems),
-                        "slot": [fmt(slot[0]), fmt(slot[1])] if slot else None}}
+    return {
+        "score": score,
+        "feedback": feedback,
+        "metrics": {
+            "success": int(not problems),
+            "violations": len(problems),
+            "slot": [fmt(slot[0]), fmt(slot[1])] if slot else None,
+        },
+    }

@@ -1,5 +1,6 @@
 """MountainCarContinuous-v0 with a linear policy (gymnasium): 1 x 2 weights + 1 bias, action =
 tanh(W obs + b). Score = mean return over ``episodes`` seeded episodes (above 90 means solved)."""
+
 from ._gym import LinearPolicyTask
 
 DESCRIPTION = "MountainCarContinuous-v0, linear policy (3 weights); options episodes, max_steps"

@@ -1,4 +1,5 @@
 """OneMax: the number of ones in a bit string; the classic easy benchmark of (1+1)-type EAs."""
+
 import numpy as np
 
 from ..bits.task import bits, set_length

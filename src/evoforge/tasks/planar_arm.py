@@ -2,6 +2,7 @@
 like animals", Cully et al., 2015, and pyribs' arm tutorial): ``dim`` joint angles in [-pi, pi] of an
 arm whose links sum to length 1. Descriptors = the end effector (x, y); score = -std of the joint
 angles (smooth, comfortable postures are better)."""
+
 from __future__ import annotations
 
 import numpy as np

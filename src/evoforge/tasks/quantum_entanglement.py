@@ -6,6 +6,7 @@ simulator runs them.
 Encoding: the genome is a real vector, 3 genes per slot and ``qubits`` slots per layer. A slot on
 qubit q reads (g, theta, c): gate = floor(g mod 4) picks RX(theta), RY(theta), RZ(theta) or a CNOT
 from q to qubit (q + 1 + floor(c mod (n - 1))) mod n. Any numeric recipe therefore evolves circuits."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Rastrigin: f(x) = 10 n + sum(x_i^2 - 10 cos(2 pi x_i)), many local minima, global 0 at 0."""
+
 import numpy as np
 
 from ._functions import make_vector_task, score_array, score_rows, score_vector

@@ -8,6 +8,7 @@ Options (``--set task.KEY=VALUE``): ``digits`` (3: the labelled lengths, 1..digi
 (10: the longest length evaluated), ``heldout`` (100 problems per length), ``solved`` (0.9),
 ``split_seed``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +30,9 @@ BATCH_SIZE = 200
 MAX_NEW_TOKENS = MAX_DIGITS + 2
 
 
-def configure(digits: int = 3, max_digits: int = 10, heldout: int = 100, solved: float = 0.9,
-              split_seed: int = 31337) -> None:
+def configure(
+    digits: int = 3, max_digits: int = 10, heldout: int = 100, solved: float = 0.9, split_seed: int = 31337
+) -> None:
     global DIGITS, MAX_DIGITS, HELDOUT, SOLVED, SPLIT_SEED, MAX_NEW_TOKENS
     DIGITS, MAX_DIGITS, HELDOUT = int(digits), int(max_digits), int(heldout)
     SOLVED, SPLIT_SEED, MAX_NEW_TOKENS = float(solved), int(split_seed), int(max_digits) + 2
@@ -46,8 +48,8 @@ def _draw(rng: np.random.Generator, n: int, digits: int | None) -> list[str]:
     for _ in range(n):
         d = int(rng.integers(1, DIGITS + 1)) if digits is None else digits
         e = int(rng.integers(1, d + 1)) if digits is not None else int(rng.integers(1, DIGITS + 1))
-        a = int(rng.integers(10 ** (d - 1) if d > 1 else 0, 10 ** d))
-        b = int(rng.integers(10 ** (e - 1) if e > 1 else 0, 10 ** e))
+        a = int(rng.integers(10 ** (d - 1) if d > 1 else 0, 10**d))
+        b = int(rng.integers(10 ** (e - 1) if e > 1 else 0, 10**e))
         out.append(f"{a}+{b}" if rng.random() < 0.5 else f"{b}+{a}")
     return out
 
@@ -96,8 +98,9 @@ def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
     """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
     from evoforge.weights.generate import greedy
 
-    texts = greedy(checkpoint, [prompt(q) for q in questions], max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE,
-                   stop=None)
+    texts = greedy(
+        checkpoint, [prompt(q) for q in questions], max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE, stop=None
+    )
     return sum(correct(q, t) for q, t in zip(questions, texts)) / max(1, len(questions)), texts
 
 

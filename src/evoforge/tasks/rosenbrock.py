@@ -1,4 +1,5 @@
 """Rosenbrock: f(x) = sum(100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2), a curved valley, minimum 0 at 1."""
+
 import numpy as np
 
 from ._functions import make_vector_task, score_vector

@@ -3,6 +3,7 @@ Larcher, Lengler & Sieberling, 2024): equals ADBV while the current search point
 zeros; with n/2 or more zeros it switches to giving the highest weights to the current one positions
 (so an offspring that loses any one is rejected), our reading of the construction. Drift-minimising
 for the (1+1)-EA. Score = number of ones; selection uses ``relative_fitness``."""
+
 import numpy as np
 
 from ..bits.task import binval_order, bits, set_length

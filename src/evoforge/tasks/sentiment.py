@@ -4,6 +4,7 @@ The genome is a prompt (see :mod:`evoforge.prompts.task`); the score is the task
 on a minibatch of train items (``genome["items"]``) or on the 300 held-out items (``split="test"``).
 A bare question scores near 0 (the model chats instead of answering); demonstrations lift it a lot.
 """
+
 from __future__ import annotations
 
 import random
@@ -12,12 +13,50 @@ from ..prompts.task import PromptTask
 
 DESCRIPTION = "prompt evolution: sentiment of generated reviews, SmolLM2-135M accuracy (labels)"
 
-_SUBJECTS = ["The movie", "The food", "The hotel", "The concert", "The book", "The service", "The game",
-             "The trip", "The phone", "The show", "The class", "The staff", "The room", "The coffee"]
-_POS = ["wonderful", "great", "excellent", "delightful", "amazing", "lovely", "superb", "fantastic",
-        "enjoyable", "brilliant", "pleasant", "charming"]
-_NEG = ["terrible", "awful", "boring", "horrible", "dreadful", "bad", "disappointing", "dull",
-        "unpleasant", "mediocre", "annoying", "poor"]
+_SUBJECTS = [
+    "The movie",
+    "The food",
+    "The hotel",
+    "The concert",
+    "The book",
+    "The service",
+    "The game",
+    "The trip",
+    "The phone",
+    "The show",
+    "The class",
+    "The staff",
+    "The room",
+    "The coffee",
+]
+_POS = [
+    "wonderful",
+    "great",
+    "excellent",
+    "delightful",
+    "amazing",
+    "lovely",
+    "superb",
+    "fantastic",
+    "enjoyable",
+    "brilliant",
+    "pleasant",
+    "charming",
+]
+_NEG = [
+    "terrible",
+    "awful",
+    "boring",
+    "horrible",
+    "dreadful",
+    "bad",
+    "disappointing",
+    "dull",
+    "unpleasant",
+    "mediocre",
+    "annoying",
+    "poor",
+]
 _TAILS_POS = ["I would go again.", "Highly recommended.", "We loved every minute.", "Worth every penny.", ""]
 _TAILS_NEG = ["Never again.", "What a waste of money.", "I want a refund.", "Avoid it.", ""]
 
@@ -39,10 +78,16 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 
 TASK = PromptTask(
-    name="sentiment", description=DESCRIPTION, generate=_generate, kind="label", labels=("positive", "negative"),
+    name="sentiment",
+    description=DESCRIPTION,
+    generate=_generate,
+    kind="label",
+    labels=("positive", "negative"),
     seed_instruction="Is the sentiment of this review positive or negative?",
-    cot_instruction=("Read the review and think step by step about the words that show the writer's feeling, "
-                     "including negations like 'not'. Then finish with 'Answer: positive' or 'Answer: negative'."),
+    cot_instruction=(
+        "Read the review and think step by step about the words that show the writer's feeling, "
+        "including negations like 'not'. Then finish with 'Answer: positive' or 'Answer: negative'."
+    ),
 )
 SEED = {"instruction": TASK.seed_instruction, "demos": []}
 

@@ -1,4 +1,5 @@
 """Sphere: f(x) = sum(x_i^2), minimum 0 at the origin. Score is -f."""
+
 import numpy as np
 
 from ._functions import make_vector_task, score_array, score_rows, score_vector

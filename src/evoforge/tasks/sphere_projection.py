@@ -2,6 +2,7 @@
 Illumination of Behavior Space", Fontaine et al., 2020): the sphere shifted to 0.4 * 5.12, objective
 normalised to [0, 100]; the two descriptors are the sums of the first and second halves of the genome,
 each coordinate outside [-5.12, 5.12] replaced by 5.12 / x_i. Descriptor bounds +-(dim / 2) * 5.12."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,10 @@ def evaluate(genome) -> dict:
     raw = -float(np.dot(x - 2.048, x - 2.048))
     clipped = np.where(np.abs(x) > 5.12, 5.12 / np.where(x == 0, 1.0, x), x)
     half = x.size // 2
-    return {"score": (raw + _WORST) / _WORST * 100.0,
-            "descriptors": [float(clipped[:half].sum()), float(clipped[half:].sum())]}
+    return {
+        "score": (raw + _WORST) / _WORST * 100.0,
+        "descriptors": [float(clipped[:half].sum()), float(clipped[half:].sum())],
+    }
 
 
 configure()

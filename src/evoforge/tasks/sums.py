@@ -4,6 +4,7 @@ The genome is a prompt (see :mod:`evoforge.prompts.task`); the score is exact-ma
 minibatch of train items or on the 300 held-out items. The answer is the number after "Answer:" (or
 "=") if the output has one, else its last number, so how the prompt shapes the output matters.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,10 +23,15 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 
 TASK = PromptTask(
-    name="sums", description=DESCRIPTION, generate=_generate, kind="number",
+    name="sums",
+    description=DESCRIPTION,
+    generate=_generate,
+    kind="number",
     seed_instruction="Add the two numbers.",
-    cot_instruction=("Solve the addition step by step: start from the first number and count up by the second. "
-                     "Then finish with 'Answer: <number>'."),
+    cot_instruction=(
+        "Solve the addition step by step: start from the first number and count up by the second. "
+        "Then finish with 'Answer: <number>'."
+    ),
 )
 SEED = {"instruction": TASK.seed_instruction, "demos": []}
 

@@ -2,6 +2,7 @@
 ``evoforge.trees.operators``) that fits ``target`` on ``points`` samples in [-1, 1]. Score = -RMSE
 (capped at 1e6); metrics: the tree's size and its formula. Targets: Koza's quartic x^4+x^3+x^2+x
 (default), the sextic x^6-2x^4+x^2, or 'nguyen5' sin(x^2)cos(x)-1."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,9 +13,9 @@ from ..trees import operators as gp
 DESCRIPTION = "symbolic regression with GP trees (options target=quartic|sextic|nguyen5, points=20)"
 GENOME = "tree"  # not inferable from SEED (evoforge.genome_kinds)
 TARGETS = {
-    "quartic": lambda x: x ** 4 + x ** 3 + x ** 2 + x,
-    "sextic": lambda x: x ** 6 - 2 * x ** 4 + x ** 2,
-    "nguyen5": lambda x: np.sin(x ** 2) * np.cos(x) - 1.0,
+    "quartic": lambda x: x**4 + x**3 + x**2 + x,
+    "sextic": lambda x: x**6 - 2 * x**4 + x**2,
+    "nguyen5": lambda x: np.sin(x**2) * np.cos(x) - 1.0,
 }
 VARIABLES = ["x"]
 

@@ -6,6 +6,7 @@ on a minibatch of train items or on the 300 held-out items. A bare question scor
 answers with its own words ("basketball", "the weather forecast") instead of the four labels, so the
 instruction and the demonstrations decide the accuracy.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,17 +16,63 @@ from ..prompts.task import PromptTask
 DESCRIPTION = "prompt evolution: topic of a sentence (4 labels), SmolLM2-135M accuracy"
 
 _WORDS = {
-    "sports": ["the striker", "the goalkeeper", "the final whistle", "the referee", "the marathon",
-               "the tennis match", "the home team", "the coach", "the penalty kick", "the league table"],
-    "food": ["the soup", "the chef", "the fresh bread", "the recipe", "the spicy curry", "the dessert",
-             "the grilled fish", "the salad", "the breakfast menu", "the chocolate cake"],
-    "weather": ["the storm", "the heavy rain", "the morning fog", "the forecast", "the snowfall",
-                "the strong wind", "the heatwave", "the thunder", "the cloudy sky", "the frost"],
-    "music": ["the guitar solo", "the orchestra", "the new album", "the drummer", "the choir",
-              "the piano concerto", "the singer", "the concert hall", "the melody", "the band"],
+    "sports": [
+        "the striker",
+        "the goalkeeper",
+        "the final whistle",
+        "the referee",
+        "the marathon",
+        "the tennis match",
+        "the home team",
+        "the coach",
+        "the penalty kick",
+        "the league table",
+    ],
+    "food": [
+        "the soup",
+        "the chef",
+        "the fresh bread",
+        "the recipe",
+        "the spicy curry",
+        "the dessert",
+        "the grilled fish",
+        "the salad",
+        "the breakfast menu",
+        "the chocolate cake",
+    ],
+    "weather": [
+        "the storm",
+        "the heavy rain",
+        "the morning fog",
+        "the forecast",
+        "the snowfall",
+        "the strong wind",
+        "the heatwave",
+        "the thunder",
+        "the cloudy sky",
+        "the frost",
+    ],
+    "music": [
+        "the guitar solo",
+        "the orchestra",
+        "the new album",
+        "the drummer",
+        "the choir",
+        "the piano concerto",
+        "the singer",
+        "the concert hall",
+        "the melody",
+        "the band",
+    ],
 }
-_FRAMES = ["Everyone talked about {w} {when}.", "{W} surprised us {when}.", "I still remember {w} {when}.",
-           "Nobody expected {w} {when}.", "{W} was the main story {when}.", "My friend kept mentioning {w}."]
+_FRAMES = [
+    "Everyone talked about {w} {when}.",
+    "{W} surprised us {when}.",
+    "I still remember {w} {when}.",
+    "Nobody expected {w} {when}.",
+    "{W} was the main story {when}.",
+    "My friend kept mentioning {w}.",
+]
 _WHEN = ["yesterday", "last weekend", "this morning", "on Friday", "all week", "tonight"]
 
 
@@ -37,11 +84,16 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 
 TASK = PromptTask(
-    name="topic", description=DESCRIPTION, generate=_generate, kind="label",
+    name="topic",
+    description=DESCRIPTION,
+    generate=_generate,
+    kind="label",
     labels=("sports", "food", "weather", "music"),
     seed_instruction="What is this sentence about?",
-    cot_instruction=("Think step by step about which words in the sentence point to a subject. Then finish with "
-                     "'Answer: sports', 'Answer: food', 'Answer: weather' or 'Answer: music'."),
+    cot_instruction=(
+        "Think step by step about which words in the sentence point to a subject. Then finish with "
+        "'Answer: sports', 'Answer: food', 'Answer: weather' or 'Answer: music'."
+    ),
 )
 SEED = {"instruction": TASK.seed_instruction, "demos": []}
 

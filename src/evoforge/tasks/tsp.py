@@ -1,6 +1,7 @@
 """Travelling salesman, constructive heuristic (as in EoH): evolve ``select_next_node``, which picks the
 next city of a tour from the unvisited ones. Score = minus the mean gap (%) of the tours to a
 reference (nearest neighbour improved by 2-opt) on random Euclidean instances in the unit square."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +12,13 @@ DESCRIPTION = "constructive TSP heuristic select_next_node on random Euclidean i
 DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
 FUNCTION = "select_next_node"
 
-IDEAS = ["look ahead: also count the distance from the candidate to its nearest unvisited city",
-         "penalise cities far from the destination late in the tour", "prefer cities near the convex hull first",
-         "combine the distance with the angle of the turn", "weigh distance to current against distance to destination"]
+IDEAS = [
+    "look ahead: also count the distance from the candidate to its nearest unvisited city",
+    "penalise cities far from the destination late in the tour",
+    "prefer cities near the convex hull first",
+    "combine the distance with the angle of the turn",
+    "weigh distance to current against distance to destination",
+]
 
 SEED = '''import numpy as np
 
@@ -26,7 +31,7 @@ def select_next_node(current: int, destination: int, unvisited: np.ndarray, dist
 # EVOLVE-BLOCK-END
 '''
 
-HARNESS = '''
+HARNESS = """
 import numpy as np
 
 def run(program, inputs):
@@ -44,7 +49,7 @@ def run(program, inputs):
             left = left[left != nxt]
         tours.append(tour)
     return tours
-'''
+"""
 
 _CONFIG = {"instances": 8, "size": 50, "seed": 0, "timeout": 30.0}
 _CACHE: dict[tuple, tuple[list, list[float]]] = {}
@@ -66,12 +71,12 @@ def _two_opt(pts: np.ndarray, tour: list[int]) -> list[int]:
         improved = False
         for i in range(1, n - 1):
             a, b = tour[i - 1], tour[i]
-            c, e = np.array(tour[i + 1:]), np.array(tour[i + 2:] + tour[:1])
+            c, e = np.array(tour[i + 1 :]), np.array(tour[i + 2 :] + tour[:1])
             gain = d[a, b] + d[c, e] - d[a, c] - d[b, e]
             k = int(np.argmax(gain))
             if gain[k] > 1e-12:
                 j = i + 1 + k
-                tour[i:j + 1] = reversed(tour[i:j + 1])
+                tour[i : j + 1] = reversed(tour[i : j + 1])
                 improved = True
     return tour
 
@@ -105,6 +110,8 @@ def evaluate(genome: str) -> dict:
         check(sorted(tour) == list(range(n)), "a tour does not visit every city exactly once")
         gaps.append(100.0 * (tour_length(np.asarray(pts), tour) / ref - 1.0))
     gap = float(np.mean(gaps))
-    feedback = (f"tours are {gap:.2f}% longer than the reference (nearest neighbour + 2-opt) on "
-                f"{len(gaps)} instances of {_CONFIG['size']} cities; lower is better, nearest neighbour gives about 14%.")
+    feedback = (
+        f"tours are {gap:.2f}% longer than the reference (nearest neighbour + 2-opt) on "
+        f"{len(gaps)} instances of {_CONFIG['size']} cities; lower is better, nearest neighbour gives about 14%."
+    )
     return finish(genome, -gap, {"gap_pct": gap, "per_instance_gap_pct": [round(g, 3) for g in gaps]}, feedback)

@@ -1,6 +1,7 @@
 """Operators on expression trees (genetic programming). A tree is JSON-able: a variable name (``"x"``),
 a constant (a float), or ``[op, child, ...]`` with ``op`` one of :data:`FUNCTIONS`. Evaluation is
 vectorised over all sample points at once; division and log are protected."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -36,8 +37,13 @@ def evaluate(tree: Tree, env: dict[str, np.ndarray]) -> np.ndarray:
     raise ValueError(f"unknown GP function {op!r}")
 
 
-def random_tree(rng: np.random.Generator, variables: Sequence[str], depth: int, grow: bool = True,
-                functions: dict[str, int] = FUNCTIONS) -> Tree:
+def random_tree(
+    rng: np.random.Generator,
+    variables: Sequence[str],
+    depth: int,
+    grow: bool = True,
+    functions: dict[str, int] = FUNCTIONS,
+) -> Tree:
     """Ramped half-and-half building block: 'full' trees to ``depth``, or 'grow' trees up to it."""
     if depth <= 0 or (grow and rng.random() < 0.3):
         if rng.random() < 0.75:

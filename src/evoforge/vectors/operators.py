@@ -1,4 +1,5 @@
 """Operators on vector genomes (lists of floats). Vectorised with numpy; bounds clip when given."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ def as_vector(genome: object, who: str) -> np.ndarray:
     try:
         vec = np.asarray(genome, dtype=float)
     except (TypeError, ValueError):
-        raise TaskError(f"recipe {who!r} needs a vector genome (a list of numbers); "
-                        f"the task's SEED is a {type(genome).__name__}") from None
+        raise TaskError(
+            f"recipe {who!r} needs a vector genome (a list of numbers); the task's SEED is a {type(genome).__name__}"
+        ) from None
     if vec.ndim != 1 or vec.size == 0:
         raise TaskError(f"recipe {who!r} needs a non-empty 1-D vector genome; SEED has shape {vec.shape}")
     return vec
@@ -24,8 +26,9 @@ def clip(x: np.ndarray, bounds: tuple[float, float] | None) -> np.ndarray:
     return np.clip(x, bounds[0], bounds[1]) if bounds is not None else x
 
 
-def gaussian(parents: np.ndarray, sigma: float, rng: np.random.Generator,
-             bounds: tuple[float, float] | None = None) -> np.ndarray:
+def gaussian(
+    parents: np.ndarray, sigma: float, rng: np.random.Generator, bounds: tuple[float, float] | None = None
+) -> np.ndarray:
     """Add N(0, sigma^2) noise to each row."""
     return clip(parents + sigma * rng.standard_normal(parents.shape), bounds)
 

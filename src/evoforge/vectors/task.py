@@ -1,5 +1,6 @@
 """A task over real vectors as a value: a task file sets ``TASK = VectorTask(...)`` and gets ``SEED``,
 ``evaluate``, ``evaluate_array`` and ``BOUNDS`` from it. ``configure(**options)`` may rebind ``TASK``."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ class VectorTask:
     seed: Sequence[float]
     evaluate: Callable[[list[float]], Any] | None = None
     evaluate_array: ArrayEvaluator | None = None
-    bounds: tuple[float, float] | None = None            # recipes clip genomes to these
+    bounds: tuple[float, float] | None = None  # recipes clip genomes to these
     descriptor_bounds: Sequence[tuple[float, float]] | None = None
     description: str = ""
 
@@ -49,8 +50,13 @@ class VectorTask:
         return out
 
     def module_attrs(self) -> dict[str, Any]:
-        names: dict[str, Any] = {"SEED": list(self.seed), "evaluate": self.evaluate_one,
-                                 "DESCRIPTION": self.description, "TASK": self, "GENOME": "vector"}
+        names: dict[str, Any] = {
+            "SEED": list(self.seed),
+            "evaluate": self.evaluate_one,
+            "DESCRIPTION": self.description,
+            "TASK": self,
+            "GENOME": "vector",
+        }
         if self.evaluate_array is not None:
             names.update(evaluate_array=self.evaluate_array, evaluate_batch=self.evaluate_rows)
         if self.bounds is not None:

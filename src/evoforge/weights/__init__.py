@@ -12,6 +12,7 @@ Heavy packages (torch, transformers, trl, peft) are imported only when used.
 
 The round loop itself (the ``SelfTraining`` recipe base) is ``evoforge.recipes._self_training``.
 """
+
 from __future__ import annotations
 
 from .report import round_table, rounds

@@ -5,6 +5,7 @@ A *checkpoint* is a directory. Either a full transformers model (``config.json``
 tokenizer), or a PEFT adapter (``adapter_config.json``) whose base is named in ``evoforge.json``
 (``{"base": "/path/to/full/model"}``). :func:`load` handles both.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 META = "evoforge.json"  # checkpoint metadata: base (for adapters), what produced it, a fingerprint
-DONE = "DONE"           # written last: a directory without it is an unfinished checkpoint
+DONE = "DONE"  # written last: a directory without it is an unfinished checkpoint
 
 _loaded: dict[str, tuple[Any, Any]] = {}  # one model in memory per process (the current checkpoint)
 
@@ -137,8 +138,11 @@ def resolve(spec: str | Path) -> Path:
         seed = int(parts[0] or 0) if parts else 0
         layers, hidden = (int(x) for x in parts[1].split("x")) if len(parts) > 1 else (2, 64)
         nope = len(parts) > 2 and parts[2] == "nope"
-        name = f"tiny-llama-{seed}" if (layers, hidden, nope) == (2, 64, False) else \
-            f"tiny-{'nope' if nope else 'llama'}-{seed}-{layers}x{hidden}"
+        name = (
+            f"tiny-llama-{seed}"
+            if (layers, hidden, nope) == (2, 64, False)
+            else f"tiny-{'nope' if nope else 'llama'}-{seed}-{layers}x{hidden}"
+        )
         return tiny_model(cache_dir() / name, layers=layers, hidden=hidden, seed=seed, nope=nope)
     p = Path(spec).expanduser()
     if not is_checkpoint(p):
@@ -181,12 +185,14 @@ def char_tokenizer() -> Any:
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
     tok.decoder = decoders.Fuse()
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>",
-                                   unk_token="<unk>")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+    )
 
 
-def tiny_model(out: str | Path, *, layers: int = 2, hidden: int = 64, heads: int = 4, seed: int = 0,
-               nope: bool = False) -> Path:
+def tiny_model(
+    out: str | Path, *, layers: int = 2, hidden: int = 64, heads: int = 4, seed: int = 0, nope: bool = False
+) -> Path:
     """Build (once) a small randomly initialised model with a character tokenizer at ``out``: a Llama
     (rotary positions), or with ``nope`` a GPT-NeoX with no positional encoding at all (its rotary part
     set to 0 %), which extrapolates to longer inputs better (Kazemnejad et al., 2023)."""
@@ -197,21 +203,43 @@ def tiny_model(out: str | Path, *, layers: int = 2, hidden: int = 64, heads: int
     import torch
 
     tok = char_tokenizer()
-    special = dict(pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                   tie_word_embeddings=True, max_position_embeddings=512)
+    special = dict(
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        tie_word_embeddings=True,
+        max_position_embeddings=512,
+    )
     torch.manual_seed(seed)
     if nope:
         from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
 
-        model = GPTNeoXForCausalLM(GPTNeoXConfig(
-            vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 4, num_hidden_layers=layers,
-            num_attention_heads=heads, rotary_pct=0.0, use_parallel_residual=False, **special))
+        model = GPTNeoXForCausalLM(
+            GPTNeoXConfig(
+                vocab_size=len(tok),
+                hidden_size=hidden,
+                intermediate_size=hidden * 4,
+                num_hidden_layers=layers,
+                num_attention_heads=heads,
+                rotary_pct=0.0,
+                use_parallel_residual=False,
+                **special,
+            )
+        )
     else:
         from transformers import LlamaConfig, LlamaForCausalLM
 
-        model = LlamaForCausalLM(LlamaConfig(
-            vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
-            num_attention_heads=heads, num_key_value_heads=heads, **special))
+        model = LlamaForCausalLM(
+            LlamaConfig(
+                vocab_size=len(tok),
+                hidden_size=hidden,
+                intermediate_size=hidden * 2,
+                num_hidden_layers=layers,
+                num_attention_heads=heads,
+                num_key_value_heads=heads,
+                **special,
+            )
+        )
     tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))

@@ -1,6 +1,7 @@
 """Monitors of a self-training round: pass@1, pass@k, maj@k, answer diversity and format rate of a
 model's samples, and majority votes over its answers. ``T`` is a weights task module (it defines
 ``correct``, ``answer`` and ``gold``)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -19,11 +20,17 @@ def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> d
         votes = Counter(a for a in ans if a is not None)
         maj.append(bool(votes) and votes.most_common(1)[0][0] == T.gold(q))
     n = max(1, len(questions))
-    return {"generated": sum(len(ss) for ss in samples),
-            "pass1": float(np.mean([np.mean(o) for o in ok])) if ok else 0.0,
-            "passk": sum(any(o) for o in ok) / n, "majk": sum(maj) / n, "k": k,
-            "diversity": float(np.mean([len({a for a in ans if a is not None}) / k for ans in answers])) if answers else 0.0,
-            "formatted": float(np.mean([[a is not None for a in ans] for ans in answers])) if answers else 0.0}
+    return {
+        "generated": sum(len(ss) for ss in samples),
+        "pass1": float(np.mean([np.mean(o) for o in ok])) if ok else 0.0,
+        "passk": sum(any(o) for o in ok) / n,
+        "majk": sum(maj) / n,
+        "k": k,
+        "diversity": float(np.mean([len({a for a in ans if a is not None}) / k for ans in answers]))
+        if answers
+        else 0.0,
+        "formatted": float(np.mean([[a is not None for a in ans] for ans in answers])) if answers else 0.0,
+    }
 
 
 def votes(texts: list[str], T: Any) -> Counter:

@@ -1,13 +1,23 @@
 """Per-round tables and the monitors panel of self-training runs (from a run file or from candidates)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-COLUMNS = [("round", "round"), ("operator", "step"), ("score", "held-out"), ("pass1", "pass@1"),
-           ("passk", "pass@k"), ("majk", "maj@k"), ("diversity", "diversity"), ("gv_gap", "gv-gap"),
-           ("accepted", "accepted"), ("dataset", "dataset")]
+COLUMNS = [
+    ("round", "round"),
+    ("operator", "step"),
+    ("score", "held-out"),
+    ("pass1", "pass@1"),
+    ("passk", "pass@k"),
+    ("majk", "maj@k"),
+    ("diversity", "diversity"),
+    ("gv_gap", "gv-gap"),
+    ("accepted", "accepted"),
+    ("dataset", "dataset"),
+]
 
 
 def rounds(source: str | Path | Iterable[Any]) -> list[dict[str, Any]]:
@@ -25,8 +35,16 @@ def rounds(source: str | Path | Iterable[Any]) -> list[dict[str, Any]]:
     out = []
     for c in cands:
         mon = {**c.info.get("monitors", {}), **(c.metrics or {})}
-        out.append({"round": c.info.get("round", c.generation), "operator": c.operator, "score": c.score,
-                    "status": c.status, "checkpoint": c.genome, **mon})
+        out.append(
+            {
+                "round": c.info.get("round", c.generation),
+                "operator": c.operator,
+                "score": c.score,
+                "status": c.status,
+                "checkpoint": c.genome,
+                **mon,
+            }
+        )
     return sorted(out, key=lambda r: r["round"])
 
 
@@ -54,9 +72,15 @@ def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
     return text
 
 
-MONITORS = [("score", "held-out accuracy"), ("pass1", "pass@1"), ("passk", "pass@k"), ("majk", "maj@k"),
-            ("diversity", "answer diversity"), ("gv_gap", "generation-verification gap"),
-            ("self_pref", "judge's self-preference")]
+MONITORS = [
+    ("score", "held-out accuracy"),
+    ("pass1", "pass@1"),
+    ("passk", "pass@k"),
+    ("majk", "maj@k"),
+    ("diversity", "answer diversity"),
+    ("gv_gap", "generation-verification gap"),
+    ("self_pref", "judge's self-preference"),
+]
 
 
 def draw_monitors(ax: Any, store: Any) -> None:

@@ -6,6 +6,7 @@ finished last, so a killed update leaves no half-written checkpoint that looks c
 LoRA checkpoints stack: a new adapter is trained on the merged ``start`` model and records the chain
 of adapters under it, so iterative recipes (DPO from the previous round) stay a few MB per round.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,15 +29,16 @@ class TrainConfig:
     lora: bool = True
     lora_r: int = 16
     lora_alpha: int = 32
-    lr: float | None = None        # default: 1e-3 for LoRA, 5e-5 for a full fine-tune
+    lr: float | None = None  # default: 1e-3 for LoRA, 5e-5 for a full fine-tune
     epochs: float = 1.0
     batch_size: int = 8
     max_length: int = 128
     seed: int = 0
-    beta: float = 0.1              # DPO temperature
-    nll: float = 1.0               # weight of the NLL (chosen) term added to DPO; 0 for plain DPO
-    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj",
-                                                                 "gate_proj", "up_proj", "down_proj"])
+    beta: float = 0.1  # DPO temperature
+    nll: float = 1.0  # weight of the NLL (chosen) term added to DPO; 0 for plain DPO
+    target_modules: list[str] = field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    )
 
     def learning_rate(self) -> float:
         return self.lr if self.lr is not None else (1e-3 if self.lora else 5e-5)
@@ -45,20 +47,19 @@ class TrainConfig:
 def data_key(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], cfg: TrainConfig) -> str:
     """Identity of an update: what it starts from, its data and its settings."""
     h = hashlib.blake2b(digest_size=12)
-    h.update(json.dumps([kind, models.fingerprint(start), list(rows), asdict(cfg)], sort_keys=True,
-                        default=str).encode())
+    h.update(
+        json.dumps([kind, models.fingerprint(start), list(rows), asdict(cfg)], sort_keys=True, default=str).encode()
+    )
     return h.hexdigest()
 
 
-def sft(start: str | Path, examples: Sequence[dict[str, Any]], out: str | Path,
-        cfg: TrainConfig | None = None) -> Path:
+def sft(start: str | Path, examples: Sequence[dict[str, Any]], out: str | Path, cfg: TrainConfig | None = None) -> Path:
     """Fine-tune ``start`` on ``{"prompt", "completion"}`` examples (loss on the completion only)."""
     cfg = cfg or TrainConfig()
     return _train("sft", start, examples, out, cfg)
 
 
-def dpo(start: str | Path, pairs: Sequence[dict[str, Any]], out: str | Path,
-        cfg: TrainConfig | None = None) -> Path:
+def dpo(start: str | Path, pairs: Sequence[dict[str, Any]], out: str | Path, cfg: TrainConfig | None = None) -> Path:
     """Preference-optimise ``start`` on ``{"prompt", "chosen", "rejected"[, "weight"]}`` pairs against
     ``start`` itself as the reference: DPO (sigmoid) plus ``cfg.nll`` times the chosen NLL. With a
     ``weight`` column each pair's loss is scaled by its weight (ScPO's vote margin); pairs then go one
@@ -67,8 +68,7 @@ def dpo(start: str | Path, pairs: Sequence[dict[str, Any]], out: str | Path,
     return _train("dpo", start, pairs, out, cfg)
 
 
-def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: str | Path,
-           cfg: TrainConfig) -> Path:
+def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: str | Path, cfg: TrainConfig) -> Path:
     out, start = Path(out), Path(start)
     key = data_key(kind, start, rows, cfg)
     if models.finished(out) and models.read_meta(out).get("key") == key:
@@ -97,8 +97,15 @@ def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: st
         loss = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    meta: dict[str, Any] = {"kind": kind, "key": key, "fingerprint": key, "start": str(start),
-                            "rows": len(rows), "config": asdict(cfg), "loss": loss[-1] if loss else None}
+    meta: dict[str, Any] = {
+        "kind": kind,
+        "key": key,
+        "fingerprint": key,
+        "start": str(start),
+        "rows": len(rows),
+        "config": asdict(cfg),
+        "loss": loss[-1] if loss else None,
+    }
     if cfg.lora:
         meta.update(base=str(models.base_of(start)), chain=models.chain_of(start))
     models.mark_done(out, meta)
@@ -110,13 +117,28 @@ def _args(cls: Any, cfg: TrainConfig, tmp: Path, n_rows: int, **extra: Any) -> A
     import torch
 
     steps_per_epoch = max(1, -(-n_rows // cfg.batch_size))
-    return cls(output_dir=str(tmp), per_device_train_batch_size=cfg.batch_size,
-               num_train_epochs=cfg.epochs, learning_rate=cfg.learning_rate(), lr_scheduler_type="linear",
-               warmup_steps=0, log_level="error", logging_steps=max(1, steps_per_epoch // 4),
-               save_strategy="no", report_to=[], seed=cfg.seed, data_seed=cfg.seed,
-               use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
-               dataloader_num_workers=0, disable_tqdm=True, max_length=cfg.max_length,
-               bf16=False, fp16=False, dataset_num_proc=None, **extra)
+    return cls(
+        output_dir=str(tmp),
+        per_device_train_batch_size=cfg.batch_size,
+        num_train_epochs=cfg.epochs,
+        learning_rate=cfg.learning_rate(),
+        lr_scheduler_type="linear",
+        warmup_steps=0,
+        log_level="error",
+        logging_steps=max(1, steps_per_epoch // 4),
+        save_strategy="no",
+        report_to=[],
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        max_length=cfg.max_length,
+        bf16=False,
+        fp16=False,
+        dataset_num_proc=None,
+        **extra,
+    )
 
 
 def _peft_config(cfg: TrainConfig) -> Any:
@@ -124,12 +146,19 @@ def _peft_config(cfg: TrainConfig) -> Any:
         return None
     from peft import LoraConfig
 
-    return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, bias="none",
-                      task_type="CAUSAL_LM", target_modules=cfg.target_modules)
+    return LoraConfig(
+        r=cfg.lora_r,
+        lora_alpha=cfg.lora_alpha,
+        lora_dropout=0.0,
+        bias="none",
+        task_type="CAUSAL_LM",
+        target_modules=cfg.target_modules,
+    )
 
 
-def _trainer(kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path,
-             key: str) -> Any:
+def _trainer(
+    kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path, key: str
+) -> Any:
     from datasets import Dataset
     from datasets.table import InMemoryTable
 
@@ -141,8 +170,9 @@ def _trainer(kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cf
         from trl import SFTConfig, SFTTrainer
 
         args = _args(SFTConfig, cfg, tmp, len(rows), completion_only_loss=True, packing=False)
-        return SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tok,
-                          peft_config=_peft_config(cfg))
+        return SFTTrainer(
+            model=model, args=args, train_dataset=data, processing_class=tok, peft_config=_peft_config(cfg)
+        )
     from trl import DPOConfig
 
     weighted = "weight" in data.column_names
@@ -151,16 +181,23 @@ def _trainer(kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cf
     extra: dict[str, Any] = dict(beta=cfg.beta, loss_type=losses, loss_weights=weights)
     if weighted:  # one pair per micro-batch, accumulated to the requested batch
         batch = cfg.batch_size
-        args = _args(DPOConfig, TrainConfig(**{**asdict(cfg), "batch_size": 1}), tmp, len(rows),
-                     gradient_accumulation_steps=batch, **extra)
+        args = _args(
+            DPOConfig,
+            TrainConfig(**{**asdict(cfg), "batch_size": 1}),
+            tmp,
+            len(rows),
+            gradient_accumulation_steps=batch,
+            **extra,
+        )
         args.logging_steps = max(1, len(rows) // batch // 4)
     else:
         args = _args(DPOConfig, cfg, tmp, len(rows), **extra)
     cls = _weighted_dpo_class() if weighted else None
     if cls is None:
         from trl import DPOTrainer as cls  # type: ignore[no-redef]
-    return cls(model=model, ref_model=None, args=args, train_dataset=data, processing_class=tok,
-               peft_config=_peft_config(cfg))
+    return cls(
+        model=model, ref_model=None, args=args, train_dataset=data, processing_class=tok, peft_config=_peft_config(cfg)
+    )
 
 
 _WEIGHTED: Any = None
@@ -194,8 +231,9 @@ def _weighted_dpo_class() -> Any:
             if self._signature_columns is not None and "weight" not in self._signature_columns:
                 self._signature_columns = [*self._signature_columns, "weight"]
 
-        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
-                         num_items_in_batch: Any = None) -> Any:
+        def compute_loss(
+            self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
+        ) -> Any:
             weight = inputs.pop("weight")
             result = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             if return_outputs:
