@@ -4,6 +4,13 @@ from pathlib import Path
 import pytest
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Name the random test order's seed (pytest-randomly) even under -q, so that a failure can be replayed."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.hasplugin("randomly"):
+        terminalreporter.write_line(f"tests ran in random order; replay it with --randomly-seed={seed}")
+
+
 @pytest.fixture
 def write_task(tmp_path: Path):
     """Write a task file from source text and return its path."""
