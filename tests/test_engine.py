@@ -6,7 +6,7 @@ import evoforge
 from evoforge import Budget, Candidate, Engine, RunStore, evolve, get_recipe, load_task
 from evoforge.api import RunConfig, build_engine
 from evoforge.candidate import apply_result
-from evoforge.recipe import Recipe, register
+from evoforge.recipe import Recipe
 
 
 def scores_of(path):
@@ -56,9 +56,10 @@ def test_ask_tell_surface_with_own_evaluation():
     assert engine.state.best_score > -1.0
 
 
-@register("test-duplicates")
 class _Duplicates(Recipe):
-    """Proposes the same genome over and over."""
+    """Proposes the same genome over and over (passed as an object: not registered, so no other test sees it)."""
+
+    name = "test-duplicates"
 
     batch_size = 4
 
@@ -122,9 +123,10 @@ def test_failures_are_recorded_and_run_goes_on(write_task, tmp_path):
     store.close()
 
 
-@register("test-self-stopping")
 class _SelfStopping(Recipe):
     """Stops itself after three batches, whatever the evaluation budget says."""
+
+    name = "test-self-stopping"
 
     batch_size = 2
 

@@ -73,7 +73,7 @@ def test_benchmark_table(tmp_path):
         )
     ]  # an older configuration: its own row, not in the ratio
     f.write_text("".join(json.dumps(c) + "\n" for c in cells))
-    text = mod.table(f)
+    text = str(mod.table(f))
     assert "128x1, 200 held out" in text and "48x4 min_votes=3, 200 held out" in text
     assert "32x4, 200 held out" in text
     assert "ScPO / STaR gain 90%" in text and "STaR gain +20.0 points" in text

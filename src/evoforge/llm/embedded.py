@@ -202,7 +202,8 @@ def _close_all() -> None:
 
 class EmbeddedModel(Model):
     """An in-process llama.cpp model. Calls are serialised (one llama context); the
-    prompt prefix is reused between the ``n`` samples of one request.
+    prompt prefix is reused between the ``n`` samples of one request, never across requests:
+    a seeded request gives the same text whatever the context held before.
 
     ``timeout`` (seconds, per sample) stops a generation early with finish_reason
     ``"timeout"``; ``max_tokens`` always bounds it.
@@ -243,6 +244,9 @@ class EmbeddedModel(Model):
     def _generate(self, req: Request) -> list[Completion]:
         out: list[Completion] = []
         with self._lock:
+            # A prompt evaluated afresh and one found in the context give slightly different logits,
+            # enough to change a seeded sample: start every request from an empty context.
+            self._llm.reset()
             for i in range(req.n):
                 out.append(self._sample(req, i))
         return out
