@@ -1,5 +1,6 @@
 """The command line: the main paths work and every kind of bad input is one clear line, exit != 0."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -143,6 +144,19 @@ def test_foreign_corrupt_and_finished_run_files(tmp_path):
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
 
 
+def _has_committed_a_batch(db) -> bool:
+    if not db.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM batches").fetchone()[0] > 0
+        finally:
+            conn.close()
+    except sqlite3.Error:  # not created yet
+        return False
+
+
 def test_a_running_run_cannot_be_resumed_twice(tmp_path):
     task = tmp_path / "slow.py"
     task.write_text("import time\nSEED = [1.0]\ndef evaluate(g):\n    time.sleep(0.05)\n    return -g[0] ** 2\n")
@@ -155,10 +169,9 @@ def test_a_running_run_cannot_be_resumed_twice(tmp_path):
     try:
         import time
 
-        deadline = time.time() + 30
-        while not db.exists() and time.time() < deadline:
+        deadline = time.time() + 60
+        while not _has_committed_a_batch(db) and time.time() < deadline:  # by then the run holds its lock
             time.sleep(0.1)
-        time.sleep(0.5)
         assert_clean_error(evoforge("resume", db), "in use by another evoforge process")
     finally:
         proc.kill()

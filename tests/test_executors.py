@@ -55,7 +55,7 @@ def test_pool_kills_hangs_and_survives_hostile_evaluators(write_task):
         assert "exit(2)" in by["sysexit"].reason
         assert by["print"].ok and by["print"].score == 2.0
         assert [c.ok for c in out].count(True) == 3
-        assert elapsed < 10, elapsed  # two timeouts of 1.5 s on two workers, not 600 s
+        assert elapsed < 30, elapsed  # two timeouts of 1.5 s on two workers, not 600 s (room for a busy machine)
         # the pool is still healthy afterwards
         assert all(c.ok for c in run_batch(pool, ["ok"] * 6))
     finally:

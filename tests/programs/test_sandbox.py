@@ -19,12 +19,13 @@ def test_infinite_loop_is_killed_on_wall_clock():
     t = time.perf_counter()
     r = run_program("import time\nwhile True:\n    time.sleep(0.01)\n", timeout=1.5)
     assert not r.ok and r.kind == "timeout" and "timed out" in r.reason
-    assert time.perf_counter() - t < 4
+    assert time.perf_counter() - t < 15  # the loop never ends: any bound shows the kill (room for a busy machine)
 
 
 def test_busy_loop_hits_cpu_limit():
-    r = run_program("while True:\n    pass\n", timeout=6, cpu_seconds=1)
-    assert not r.ok and r.kind in ("cpu", "timeout") and r.seconds < 5
+    # 1 s of CPU, however slowly a busy machine hands it out; the wall clock is far off
+    r = run_program("while True:\n    pass\n", timeout=60, cpu_seconds=1)
+    assert not r.ok and r.kind == "cpu" and "SIGXCPU" in r.reason
 
 
 def test_20gb_allocation_is_refused():
