@@ -34,7 +34,8 @@ from .candidate import REJECTED, Candidate, fail
 from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
-from .store import BatchRecord, RunStore, genome_text
+from .store import BatchRecord, RunStore
+from .store_rows import genome_text
 from .task import Task
 from .view import recipe_view
 

@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from . import runkey
 from .candidate import Candidate
 from .errors import StoreError
 from .fileaccess import check_format, check_header, claim, connect, connect_readonly, remove_unclaimed
+from .store_rows import CANDIDATE_COLUMNS, batch_dict, candidate_row, row_candidate
 
 FORMAT = "evoforge-run"
 SCHEMA_VERSION = 2  # 2: signed checkpoints, the inflight table, report/view in meta
@@ -57,23 +56,6 @@ CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, batch INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time REAL NOT NULL,
   kind TEXT NOT NULL, data TEXT);
 """
-
-_CANDIDATE_COLUMNS = (
-    "id",
-    "batch",
-    "generation",
-    "operator",
-    "status",
-    "reason",
-    "score",
-    "genome",
-    "metrics",
-    "descriptors",
-    "feedback",
-    "parents",
-    "info",
-    "eval_seconds",
-)
 
 
 @dataclass
@@ -246,9 +228,9 @@ class RunStore:
 
     def _write_batch(self, rec: BatchRecord) -> None:
         self.conn.executemany(
-            f"INSERT INTO candidates({', '.join(_CANDIDATE_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_CANDIDATE_COLUMNS))})",
-            [_candidate_row(c, rec.batch) for c in rec.candidates],
+            f"INSERT INTO candidates({', '.join(CANDIDATE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(CANDIDATE_COLUMNS))})",
+            [candidate_row(c, rec.batch) for c in rec.candidates],
         )
         self.conn.executemany(
             "INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
@@ -287,10 +269,10 @@ class RunStore:
     # -- reading ---------------------------------------------------------------------------------
     def last_batch(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM batches ORDER BY batch DESC LIMIT 1").fetchone()
-        return _batch_dict(row) if row else None
+        return batch_dict(row) if row else None
 
     def batches(self) -> list[dict[str, Any]]:
-        return [_batch_dict(r) for r in self.conn.execute("SELECT * FROM batches ORDER BY batch")]
+        return [batch_dict(r) for r in self.conn.execute("SELECT * FROM batches ORDER BY batch")]
 
     def recipe_state(self) -> tuple[int, Any] | None:
         """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
@@ -310,7 +292,7 @@ class RunStore:
     def candidates(self, where: str = "", params: tuple = (), order: str = "id") -> Iterator[Candidate]:
         sql = f"SELECT * FROM candidates {('WHERE ' + where) if where else ''} ORDER BY {order}"
         for row in self.conn.execute(sql, params):
-            yield _row_candidate(row)
+            yield row_candidate(row)
 
     def candidate(self, cid: int) -> Candidate | None:
         return next(self.candidates("id=?", (cid,)), None)
@@ -355,73 +337,3 @@ def _check_version(store: RunStore, write: bool) -> None:
             f"{store.path} was written by an older evoforge (run-file schema {version}) whose "
             "state is not signed; it can be shown and plotted but not resumed"
         )
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON-able")
-
-
-_ORJSON_OPTS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-
-
-def _dumps(value: Any) -> str | None:
-    """JSON text of a genome or result field. orjson is ~20x faster than json on float vectors, which
-    is most of the store's cost per candidate; json is the fallback for what orjson refuses."""
-    if value is None:
-        return None
-    try:
-        return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTS).decode()
-    except TypeError:
-        return json.dumps(value, default=_json_default)
-
-
-genome_text = _dumps  # the JSON text the store records for a genome
-
-
-def _candidate_row(c: Candidate, batch: int) -> tuple:
-    return (
-        c.id,
-        batch,
-        c.generation,
-        c.operator,
-        c.status,
-        c.reason,
-        c.score,
-        _dumps(c.genome),
-        _dumps(c.metrics),
-        _dumps(c.descriptors),
-        c.feedback,
-        _dumps(c.parents),
-        _dumps(c.info),
-        c.eval_seconds,
-    )
-
-
-def _row_candidate(row: sqlite3.Row) -> Candidate:
-    def load(key: str, default: Any = None) -> Any:
-        return json.loads(row[key]) if row[key] is not None else default
-
-    return Candidate(
-        genome=load("genome"),
-        id=row["id"],
-        parents=load("parents", []),
-        operator=row["operator"],
-        generation=row["generation"],
-        score=row["score"],
-        metrics=load("metrics", {}),
-        descriptors=load("descriptors"),
-        feedback=row["feedback"],
-        status=row["status"],
-        reason=row["reason"],
-        eval_seconds=row["eval_seconds"] or 0.0,
-        info=load("info", {}),
-    )
-
-
-def _batch_dict(row: sqlite3.Row) -> dict[str, Any]:
-    out = dict(row)
-    out["rng"] = json.loads(out["rng"])
-    out["usage"] = json.loads(out["usage"]) if out["usage"] else None
-    return out
