@@ -43,6 +43,22 @@ def test_seed_determinism(embedded) -> None:
     assert [c.text for c in other] != [c.text for c in a]
 
 
+def test_seeded_answer_does_not_depend_on_the_calls_before(embedded) -> None:
+    """A cached prompt prefix is reused only in whole aligned blocks, so a seeded request gives the
+    same text after requests that share a long prefix with it as after one that shares none."""
+    system = "Classify the headline as world, sports, business or science. Answer in one word. " * 8
+
+    def ask(headline: str) -> str:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": headline}]
+        return embedded.chat(messages, max_tokens=16, temperature=0.9, seed=7)[0].text
+
+    embedded.chat([{"role": "user", "content": "Count to three."}], max_tokens=4, temperature=0)
+    first = ask("Stocks fell sharply after the report.")
+    ask("The team won the final in overtime.")  # shares the long system prompt
+    again = ask("Stocks fell sharply after the report.")
+    assert again == first
+
+
 def test_cache_hit_costs_zero_new_tokens(tmp_path) -> None:
     model = get_model("embedded", cache=tmp_path / "llm.sqlite", n_ctx=1024)
     first = model.chat(USER, max_tokens=8, seed=5, tag="mutate")

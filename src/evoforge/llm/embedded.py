@@ -179,14 +179,52 @@ def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> t
                     n_ctx=n_ctx,
                     n_threads=n_threads,
                     n_threads_batch=n_threads,
+                    n_batch=PREFIX_BLOCK,
                     verbose=False,
                 )
+                llm.generate = _block_aligned_generate(llm, llm.generate)
             except Exception as e:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"cannot load {path.name}: {e}") from None
             if not _pool:
                 atexit.register(_close_all)
             _pool[key] = (llm, threading.Lock())
         return _pool[key]
+
+
+PREFIX_BLOCK = 64  # tokens per prompt batch; a cached prompt prefix is reused in whole blocks only
+
+
+def _block_aligned_generate(llm: Any, generate: Any) -> Any:
+    """``llm.generate`` that reuses the previous prompt's cached prefix only in whole blocks of
+    ``PREFIX_BLOCK`` tokens, and evaluates the rest in blocks aligned to the same boundaries.
+
+    llama.cpp's own prefix reuse evaluates the new suffix as one batch, and a batch's size and start
+    change the arithmetic slightly: a seeded request then gave another text when its prompt shared a
+    prefix with the request before it. With aligned blocks every token is computed in the same batch
+    as in a fresh evaluation, so a seeded request gives the same text whatever ran before, and
+    requests that share a long prefix (a prompt's demos, a program under evolution) still skip most
+    of it."""
+    previous: list[list[int]] = [[]]
+
+    def aligned(tokens: Any, *args: Any, reset: bool = True, **kwargs: Any) -> Any:
+        tokens = list(tokens)
+        keep = 0
+        if reset:
+            common = 0
+            for a, b in zip(previous[0], tokens):
+                if a != b:
+                    break
+                common += 1
+            keep = min(common, len(tokens) - 1) // PREFIX_BLOCK * PREFIX_BLOCK
+            previous[0] = tokens
+        if keep > 0 and llm.n_tokens >= keep and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            llm.n_tokens = keep
+            return generate(tokens[keep:], *args, reset=False, **kwargs)
+        if reset:
+            llm.reset()
+        return generate(tokens, *args, reset=False, **kwargs)
+
+    return aligned
 
 
 def _close_all() -> None:
@@ -202,8 +240,8 @@ def _close_all() -> None:
 
 class EmbeddedModel(Model):
     """An in-process llama.cpp model. Calls are serialised (one llama context); the
-    prompt prefix is reused between the ``n`` samples of one request, never across requests:
-    a seeded request gives the same text whatever the context held before.
+    prompt prefix is reused across requests in whole aligned blocks (:func:`_block_aligned_generate`),
+    so a seeded request gives the same text whatever the context held before.
 
     ``timeout`` (seconds, per sample) stops a generation early with finish_reason
     ``"timeout"``; ``max_tokens`` always bounds it.
@@ -244,9 +282,6 @@ class EmbeddedModel(Model):
     def _generate(self, req: Request) -> list[Completion]:
         out: list[Completion] = []
         with self._lock:
-            # A prompt evaluated afresh and one found in the context give slightly different logits,
-            # enough to change a seeded sample: start every request from an empty context.
-            self._llm.reset()
             for i in range(req.n):
                 out.append(self._sample(req, i))
         return out
