@@ -43,6 +43,11 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
+    "reproduction.txt": Source(
+        "Reproduction after the safety and architecture changes (old and new code side by side)",
+        ("see the file: one command per line",),
+        notes=("Quality figures reproduce (MAP-Elites QD and coverage identical); costs are listed as measured.",),
+    ),
     "overhead.txt": Source(
         "Engine overhead and process-pool scaling",
         ("python benchmarks/overhead.py --repeats 3 --candidates 10000",),
