@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import signal
 import time
+from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
@@ -104,6 +105,9 @@ class ProcessPoolExecutor:
             check_available(task)
         self._ctx = mp.get_context("fork")
         self._workers: list[Worker] = []
+        self._idle: list[Worker] = []
+        self._queue: deque[list[Candidate]] = deque()  # chunks waiting for a worker
+        self._busy: dict[Connection, tuple[Worker, list[Candidate], float]] = {}  # conn -> (worker, chunk, deadline)
         # this process adopts what escapes a worker that dies (setsid'd grandchildren of a crashed worker)
         self._was_subreaper = reaper.is_subreaper()
         self._since = reaper.ticks_now()
@@ -118,50 +122,75 @@ class ProcessPoolExecutor:
         return ForkedWorker(self._ctx, self.task, self.memory_mb)
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
-        while len(self._workers) < self.n_workers:
-            self._workers.append(self._spawn())
-        pending = chunks(len(candidates), chunk_size(self.task, len(candidates), self.n_workers))
-        idle = list(self._workers)
-        busy: dict[Connection, tuple[Worker, tuple[int, int], float]] = {}  # conn -> (worker, chunk, deadline)
-        while pending or busy:
-            while pending and idle:
-                worker, (lo, hi) = idle.pop(), pending.popleft()
-                genomes = [c.genome for c in candidates[lo:hi]]
-                try:
-                    worker.send(genomes)
-                except (BrokenPipeError, OSError):
-                    worker = self._replace(worker)
-                    worker.send(genomes)
-                deadline = time.perf_counter() + self.timeout * (hi - lo) if self.timeout else float("inf")
-                busy[worker.conn] = (worker, (lo, hi), deadline)
-            first_deadline = min(deadline for _, _, deadline in busy.values())
-            wait_for = None if first_deadline == float("inf") else max(0.0, first_deadline - time.perf_counter())
-            for conn in wait(list(busy), timeout=wait_for):
-                worker, (lo, hi), deadline = busy.pop(conn)  # type: ignore[index]
-                try:
-                    outcomes = worker.recv()
-                except (EOFError, OSError):
-                    reason = worker.failure()
-                    outcomes = [(None, reason, 0.0)] * (hi - lo)
-                    worker = self._replace(worker)
-                else:
-                    if len(outcomes) != hi - lo:
-                        outcomes = [
-                            (None, f"evaluator process sent {len(outcomes)} results for {hi - lo} genomes", 0.0)
-                        ] * (hi - lo)
-                    if not worker.alive() or any((r or "").startswith("out of memory") for _, r, _ in outcomes):
-                        worker = self._replace(worker)
-                for cand, (parsed, reason, seconds) in zip(candidates[lo:hi], outcomes):
-                    fill(cand, parsed, reason, seconds)
-                idle.append(worker)
-            now = time.perf_counter()
-            for conn, (worker, (lo, hi), deadline) in list(busy.items()):
-                if now >= deadline:
-                    del busy[conn]
-                    for cand in candidates[lo:hi]:
-                        fail(cand, f"timed out after {self.timeout:g}s (process group killed)", self.timeout)
-                    idle.append(self._replace(worker))
+        self.submit(candidates)
+        while self.outstanding:
+            self.poll(None)
         return candidates
+
+    @property
+    def outstanding(self) -> int:
+        """Candidates submitted whose results have not come back yet."""
+        return sum(len(chunk) for chunk in self._queue) + sum(len(chunk) for _, chunk, _ in self._busy.values())
+
+    def submit(self, candidates: list[Candidate]) -> None:
+        """Queue ``candidates`` (in chunks, for tasks with ``evaluate_batch``); :meth:`poll` runs them."""
+        while len(self._workers) < self.n_workers:
+            worker = self._spawn()
+            self._workers.append(worker)
+            self._idle.append(worker)
+        for lo, hi in chunks(len(candidates), chunk_size(self.task, len(candidates), self.n_workers)):
+            self._queue.append(candidates[lo:hi])
+
+    def poll(self, timeout: float | None) -> list[Candidate]:
+        """Start queued chunks on idle workers, wait up to ``timeout`` seconds (None: until one finishes)
+        and return the candidates whose evaluation ended (scored, failed or timed out)."""
+        self._dispatch()
+        if not self._busy:
+            return []
+        first_deadline = min(deadline for _, _, deadline in self._busy.values())
+        wait_for = None if first_deadline == float("inf") else max(0.0, first_deadline - time.perf_counter())
+        if timeout is not None:
+            wait_for = timeout if wait_for is None else min(wait_for, timeout)
+        done: list[Candidate] = []
+        for conn in wait(list(self._busy), timeout=wait_for):
+            worker, chunk, _ = self._busy.pop(conn)  # type: ignore[index]
+            try:
+                outcomes = worker.recv()
+            except (EOFError, OSError):
+                outcomes = [(None, worker.failure(), 0.0)] * len(chunk)
+                worker = self._replace(worker)
+            else:
+                if len(outcomes) != len(chunk):
+                    why = f"evaluator process sent {len(outcomes)} results for {len(chunk)} genomes"
+                    outcomes = [(None, why, 0.0)] * len(chunk)
+                if not worker.alive() or any((r or "").startswith("out of memory") for _, r, _ in outcomes):
+                    worker = self._replace(worker)
+            for cand, (parsed, reason, seconds) in zip(chunk, outcomes):
+                fill(cand, parsed, reason, seconds)
+            self._idle.append(worker)
+            done += chunk
+        now = time.perf_counter()
+        for conn, (worker, chunk, deadline) in list(self._busy.items()):
+            if now >= deadline:
+                del self._busy[conn]
+                for cand in chunk:
+                    fail(cand, f"timed out after {self.timeout:g}s (process group killed)", self.timeout)
+                self._idle.append(self._replace(worker))
+                done += chunk
+        self._dispatch()
+        return done
+
+    def _dispatch(self) -> None:
+        while self._queue and self._idle:
+            worker, chunk = self._idle.pop(), self._queue.popleft()
+            genomes = [c.genome for c in chunk]
+            try:
+                worker.send(genomes)
+            except (BrokenPipeError, OSError):
+                worker = self._replace(worker)
+                worker.send(genomes)
+            deadline = time.perf_counter() + self.timeout * len(chunk) if self.timeout else float("inf")
+            self._busy[worker.conn] = (worker, chunk, deadline)
 
     def _replace(self, worker: Worker) -> Worker:
         worker.kill()
@@ -180,7 +209,8 @@ class ProcessPoolExecutor:
             worker.join(2)
             if worker.alive():
                 worker.kill()
-        self._workers = []
+        self._workers, self._idle, self._busy = [], [], {}
+        self._queue.clear()
         self._reap_orphans()
         if not self.sandbox and not self._was_subreaper:
             reaper.become_subreaper(False)

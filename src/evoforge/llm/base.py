@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,11 @@ class Model:
     (it still counts as an answer against a ``budget``'s ``max_calls``).
     Unseeded sampling is never cached, so it stays random.
 
+    ``max_concurrency`` bounds the requests in flight across every thread that uses the model (a
+    batch's own threads and callers' threads alike); ``peak_in_flight`` records the most seen. With a
+    ``budget``, a request reserves its answer before it is sent, so concurrent requests never pass
+    ``max_calls`` together.
+
     Subclasses implement :meth:`_generate` for one request.
     """
 
@@ -110,6 +116,16 @@ class Model:
         self.price_out = float(price_out)  # USD per 1M completion tokens
         self.budget = budget
         self.usage = UsageMeter()
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
+        self._books = threading.Lock()  # guards the reservations below and their recording in usage
+        self._reserved = 0  # answers being fetched: counted against max_calls before they arrive
+        self.in_flight = 0  # requests being generated right now
+        self.peak_in_flight = 0
+
+    def set_concurrency(self, n: int) -> None:
+        """Bound requests in flight to ``n`` (call before requests are made)."""
+        self.max_concurrency = max(1, int(n))
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
 
     # -- public API -----------------------------------------------------------------
 
@@ -134,6 +150,42 @@ class Model:
         convs = [messages] if _is_single_chat(messages) else list(messages)  # type: ignore[list-item]
         inputs: list[Messages | str] = [_check_messages(c) for c in convs]
         return self._run("chat", inputs, n, temperature, top_p, max_tokens, stop, seed, tag)
+
+    def chat_each(
+        self,
+        conversations: Sequence[Messages],
+        *,
+        seeds: Sequence[int | None],
+        tags: Sequence[str],
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_p: float = 1.0,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        stop: str | Sequence[str] | None = None,
+    ) -> list[str | ModelError]:
+        """Answer several conversations at once, each with its own seed and tag (one sample each),
+        up to ``max_concurrency`` in flight. Each place holds the answer's text, or the
+        :class:`ModelError` its request ended with (a refused or failed request does not void the
+        others: their answers are paid for and kept)."""
+        if not (len(conversations) == len(seeds) == len(tags)):
+            raise BadRequestError("chat_each needs one seed and one tag per conversation")
+        calls = [
+            lambda c=c, s=s, t=t: self.chat(
+                c, temperature=temperature, top_p=top_p, max_tokens=max_tokens, stop=stop, seed=s, tag=t
+            )
+            for c, s, t in zip(conversations, seeds, tags)
+        ]
+
+        def answer(call: Callable[[], list[Completion]]) -> str | ModelError:
+            try:
+                out = call()
+            except ModelError as err:
+                return err
+            return out[0].text if out else ""
+
+        if len(calls) <= 1 or self.max_concurrency == 1:
+            return [answer(call) for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(calls))) as ex:
+            return list(ex.map(answer, calls))
 
     def complete(
         self,
@@ -218,26 +270,54 @@ class Model:
         return self.cache is not None and (req.seed is not None or req.temperature == 0.0)
 
     def _one(self, req: Request, tag: str) -> list[Completion]:
-        if self.budget is not None:  # before the cache: a cached answer counts against max_calls too
-            why = self.budget.exceeded(self.usage)
-            if why is not None:
-                raise BudgetExceededError(f"LLM budget exhausted: {why}")
-        key = cache_key(self.backend, self.name, req) if self._cacheable(req) else None
-        if key is not None:
-            hit = self.cache.get(key)  # type: ignore[union-attr]
-            if hit is not None and len(hit) == req.n:
-                self.usage.record(tag, cache_hits=1)
-                return hit
-        out = self._generate(req)
-        if len(out) != req.n:
-            raise ModelError(f"{self.spec} returned {len(out)} samples, expected {req.n}")
-        p_tok = out[0].prompt_tokens if out else 0
-        c_tok = sum(c.completion_tokens for c in out)
-        cost = (p_tok * self.price_in + c_tok * self.price_out) / 1e6
-        self.usage.record(tag, calls=1, prompt_tokens=p_tok, completion_tokens=c_tok, cost=cost)
+        self._reserve()  # before the cache: a cached answer counts against max_calls too
+        try:
+            key = cache_key(self.backend, self.name, req) if self._cacheable(req) else None
+            if key is not None:
+                hit = self.cache.get(key)  # type: ignore[union-attr]
+                if hit is not None and len(hit) == req.n:
+                    self._settle(tag, cache_hits=1)
+                    return hit
+            out = self._generate_bounded(req)
+            if len(out) != req.n:
+                raise ModelError(f"{self.spec} returned {len(out)} samples, expected {req.n}")
+            p_tok = out[0].prompt_tokens if out else 0
+            c_tok = sum(c.completion_tokens for c in out)
+            cost = (p_tok * self.price_in + c_tok * self.price_out) / 1e6
+            self._settle(tag, calls=1, prompt_tokens=p_tok, completion_tokens=c_tok, cost=cost)
+        except BaseException:
+            self._settle(None)  # a failed request spends no answer
+            raise
         if key is not None:
             self.cache.put(key, out, {"model": self.spec, "tag": tag})  # type: ignore[union-attr]
         return out
+
+    def _reserve(self) -> None:
+        """Count one answer against the budget before it is fetched (refuse it when none is left)."""
+        with self._books:
+            if self.budget is not None:
+                why = self.budget.exceeded(self.usage, pending=self._reserved)
+                if why is not None:
+                    raise BudgetExceededError(f"LLM budget exhausted: {why}")
+            self._reserved += 1
+
+    def _settle(self, tag: str | None, **counts: Any) -> None:
+        """Turn a reservation into recorded usage, atomically (``tag`` None: release it unused)."""
+        with self._books:
+            self._reserved -= 1
+            if tag is not None:
+                self.usage.record(tag, **counts)
+
+    def _generate_bounded(self, req: Request) -> list[Completion]:
+        with self._slots:
+            with self._books:
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                return self._generate(req)
+            finally:
+                with self._books:
+                    self.in_flight -= 1
 
     def _generate(self, req: Request) -> list[Completion]:
         """Produce ``req.n`` samples for one prompt. Raise :class:`ModelError` on failure."""

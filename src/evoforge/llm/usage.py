@@ -173,10 +173,11 @@ class LLMBudget:
     max_tokens: int | None = None
     max_cost: float | None = None
 
-    def exceeded(self, meter: UsageMeter) -> str | None:
-        """The limit that is reached, as a short line (e.g. ``"max_calls=100 reached (100 calls)"``), or None."""
+    def exceeded(self, meter: UsageMeter, pending: int = 0) -> str | None:
+        """The limit that is reached, as a short line (e.g. ``"max_calls=100 reached (100 calls)"``), or None.
+        ``pending``: answers already reserved by requests in flight (they count against ``max_calls``)."""
         t = meter.total
-        if self.max_calls is not None and t.answers >= self.max_calls:
+        if self.max_calls is not None and t.answers + pending >= self.max_calls:
             cached = f", {t.cache_hits} from the cache" if t.cache_hits else ""
             return f"max_calls={self.max_calls} reached ({t.answers} calls{cached})"
         if self.max_tokens is not None and t.total_tokens >= self.max_tokens:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..candidate import Candidate
+from ..llm.errors import BudgetExceededError, ModelError
 from .answers import Proposal, from_diff, from_lines, from_rewrite
 from .blocks import evolve_text
 from .constants import constants, perturb_constants
@@ -57,6 +58,42 @@ class ProgramOps(ProgramPrompts):
             tag=tag,
         )
         return out[0].text if out else ""
+
+    def ask_many(self, model: Any, jobs: list[tuple[str, str, str]], rng: np.random.Generator) -> list[str | None]:
+        """Send several (prompt, tag, system) requests at once (the model bounds how many are in flight);
+        seeds are drawn in job order, so a seed gives the same answers however they interleave. A request
+        refused by the run's budget gives None (the others are kept); when every request was refused, or
+        one failed otherwise, that error is raised."""
+        seeds = [call_seed(rng) for _ in jobs]
+        self.calls += len(jobs)
+        convs = [
+            [{"role": "system", "content": system}, {"role": "user", "content": prompt}] for prompt, _, system in jobs
+        ]
+        chat_each = getattr(model, "chat_each", None)
+        if chat_each is None:  # a plain object with chat() (scripted models in tests)
+            answers: list[Any] = []
+            for conv, seed, (_, tag, _) in zip(convs, seeds, jobs):
+                try:
+                    out = model.chat(
+                        conv, n=1, temperature=self.temperature, max_tokens=self.max_tokens, seed=seed, tag=tag
+                    )
+                    answers.append(out[0].text if out else "")
+                except ModelError as err:
+                    answers.append(err)
+        else:
+            answers = chat_each(
+                convs,
+                seeds=seeds,
+                tags=[t for _, t, _ in jobs],
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+            )
+        errors = [a for a in answers if isinstance(a, BaseException)]
+        if any(not isinstance(e, BudgetExceededError) for e in errors):
+            raise next(e for e in errors if not isinstance(e, BudgetExceededError))
+        if errors and len(errors) == len(answers):
+            raise errors[0]
+        return [None if isinstance(a, BaseException) else a for a in answers]
 
     # -- answers -> programs -------------------------------------------------------------------
     def from_lines(self, parent_program: str, answer: str) -> Proposal:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..candidate import REJECTED, Candidate
 from ..programs.ops import ProgramOps, child
-from ..programs.templates import ProgramSpec, describe, shown
+from ..programs.templates import SYSTEM, ProgramSpec, describe, shown
 from ..recipe import Recipe, param, register, state
 from ..task import Task
 
@@ -86,15 +86,17 @@ class EoH(Recipe):
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
-        out: list[Candidate] = []
+        plans = []  # (strategy, parents): every request of the batch is planned first, then sent together
         for _ in range(n):
             if not self.pop:
                 break
             strategy = self.names[self.turn % len(self.names)]
             self.turn += 1
-            parents = self._pick(2 if strategy in ("E1", "E2") else 1, rng)
-            answer = self.ops.ask_model(self.model, self.prompt(strategy, parents), rng, strategy)
-            program, _ = self.ops.usable_rewrite(parents[0].genome, answer)
+            plans.append((strategy, self._pick(2 if strategy in ("E1", "E2") else 1, rng)))
+        jobs = [(self.prompt(strategy, parents), strategy, SYSTEM) for strategy, parents in plans]
+        out: list[Candidate] = []
+        for (strategy, parents), answer in zip(plans, self.ops.ask_many(self.model, jobs, rng)):
+            program = None if answer is None else self.ops.usable_rewrite(parents[0].genome, answer)[0]
             if program is not None:
                 out.append(child(program, parents, strategy, thought=thought_of(answer)))
         return out

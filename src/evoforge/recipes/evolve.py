@@ -26,6 +26,19 @@ from ..programs.templates import SYSTEM, ProgramSpec
 from ..recipe import Recipe, param, register, state
 from ..task import Task
 
+
+@dataclass
+class _Job:
+    """One planned model request: what the child is made from, and the prompt that asks for it."""
+
+    op: str  # line, diff, rewrite, crossover or repair
+    parent: Candidate
+    island: int
+    prompt: str
+    system: str
+    tag: list[int] | None  # the evolving system prompt's [slot, version] (None: one fixed prompt)
+
+
 PRIORS = {"line": 1.0, "rewrite": 0.3, "crossover": 0.2, "diff": 0.1}  # pseudo-rewards (small models)
 
 
@@ -37,7 +50,7 @@ class Evolve(Recipe):
     needs_model = True
 
     batch_size: int = param(13, low=1, help="candidates per batch: calls_per_batch from the model, the rest tuned")
-    calls_per_batch: int = param(1, low=1, help="model children per batch (calls run one after another)")
+    calls_per_batch: int = param(1, low=1, help="model children per batch (their requests are sent together)")
     operators: str = param(
         "line,rewrite,crossover", items=tuple(PRIORS), help="model operators the bandit chooses among"
     )
@@ -121,68 +134,83 @@ class Evolve(Recipe):
         slot, version = self.systems.choose(rng)
         return self.systems.texts[slot], [slot, version]
 
-    def _model_child(self, rng: np.random.Generator) -> Candidate | None:
+    def _plan(self, rng: np.random.Generator) -> _Job | None:
+        """Choose what one model child will be made from and the prompt that asks for it."""
         system, tag = self._system(rng)
-        got = self._model_child_under(system, rng)
-        if tag is not None:
-            if got is None:  # an unusable answer counts against the prompt it was asked under
-                self.systems.credit(*tag, 0.0)
-            else:
-                got.info["system"] = tag
-        return got
-
-    def _model_child_under(self, system: str, rng: np.random.Generator) -> Candidate | None:
         if self.repair and self.repairs:
             broken = self.repairs.pop(0)
-            answer = self.ops.ask_model(self.model, self.ops.repair_prompt(broken), rng, "repair", system=system)
-            prop = self.ops.from_rewrite(broken.genome, answer)
-            if prop.program is None:
-                prop = self.ops.from_lines(broken.genome, answer)
-            why = self.ops.accept(prop)
-            if why:
-                self.ops.record("repair " + why)
-                return None
-            return child(prop.program, [broken], "repair", island=broken.info.get("island", 0))
+            island = int(broken.info.get("island", 0))
+            return _Job("repair", broken, island, self.ops.repair_prompt(broken), system, tag)
         island = self.turn % self.islands
         self.turn += 1
         parent = self._parent(island, rng)
         if parent is None:
+            if tag is not None:
+                self.systems.credit(*tag, 0.0)
             return None
         op = self.bandit.choose(rng)
         prompt = self.ops.line_prompt(parent, rng) if op == "line" else None
-        if op == "line" and prompt is not None:
-            answer = self.ops.ask_model(self.model, prompt, rng, "line", system=system)
-            prop = self.ops.from_lines(parent.genome, answer)
-        elif op == "diff":
-            answer = self.ops.ask_model(self.model, self.ops.diff_prompt(parent, rng), rng, "diff", system=system)
-            prop = self.ops.from_diff(parent.genome, answer)
-            if prop.program is None and self.fallback:
-                answer = self.ops.ask_model(
-                    self.model, self.ops.rewrite_prompt(parent, rng), rng, "rewrite", system=system
-                )
-                prop = self.ops.from_rewrite(parent.genome, answer)
-                prop.how = "diff-failed->rewrite"
-        else:
+        if op == "diff":
+            prompt = self.ops.diff_prompt(parent, rng)
+        elif prompt is None:
             op = "rewrite" if op == "line" else op
             insp = self._inspiration(island, parent, rng) if op == "crossover" else []
-            answer = self.ops.ask_model(self.model, self.ops.rewrite_prompt(parent, rng, insp), rng, op, system=system)
-            prop = self.ops.from_rewrite(parent.genome, answer)
+            prompt = self.ops.rewrite_prompt(parent, rng, insp)
+        return _Job(op, parent, island, prompt, system, tag)
+
+    def _finish(self, job: _Job, answer: str, how: str = "") -> Candidate | None:
+        """The child a job's answer gives (None: unusable, and why is recorded)."""
+        if job.op == "repair":
+            prop = self.ops.from_rewrite(job.parent.genome, answer)
+            if prop.program is None:
+                prop = self.ops.from_lines(job.parent.genome, answer)
+        elif job.op == "line":
+            prop = self.ops.from_lines(job.parent.genome, answer)
+        elif job.op == "diff" and not how:
+            prop = self.ops.from_diff(job.parent.genome, answer)
+        else:
+            prop = self.ops.from_rewrite(job.parent.genome, answer)
+        prop.how = how or prop.how
         why = self.ops.accept(prop)
         if why:
-            self.ops.record(why)
-            self.bandit.update(op, 0.0)
+            self.ops.record(("repair " if job.op == "repair" else "") + why)
+            if job.op in self.bandit.pulls:
+                self.bandit.update(job.op, 0.0)
             return None
-        return child(prop.program, [parent], op, island=island, how=prop.how)
+        return child(prop.program, [job.parent], job.op, island=job.island, how=prop.how)
+
+    def _model_children(self, k: int, rng: np.random.Generator) -> list[Candidate]:
+        """Plan ``k`` model children, send their requests together, and turn the answers into children;
+        a diff that does not apply is followed by one rewrite request (sent together as well)."""
+        jobs = [job for job in (self._plan(rng) for _ in range(k)) if job is not None]
+        answers = self.ops.ask_many(self.model, [(j.prompt, j.op, j.system) for j in jobs], rng)
+        done: list[tuple[_Job, Candidate | None]] = []
+        retry: list[_Job] = []
+        for job, answer in zip(jobs, answers):
+            if answer is None:
+                continue  # refused by the run's budget: the run ends after this batch
+            if job.op == "diff" and self.fallback and self.ops.from_diff(job.parent.genome, answer).program is None:
+                retry.append(job)
+            else:
+                done.append((job, self._finish(job, answer)))
+        if retry:
+            prompts = [(self.ops.rewrite_prompt(j.parent, rng), "rewrite", j.system) for j in retry]
+            for job, answer in zip(retry, self.ops.ask_many(self.model, prompts, rng)):
+                if answer is not None:
+                    done.append((job, self._finish(job, answer, how="diff-failed->rewrite")))
+        for job, got in done:
+            if job.tag is not None:
+                if got is None:  # an unusable answer counts against the prompt it was asked under
+                    self.systems.credit(*job.tag, 0.0)
+                else:
+                    got.info["system"] = job.tag
+        return [got for _, got in done if got is not None]
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
-        out: list[Candidate] = []
-        for _ in range(max(1, min(self.calls_per_batch, n))):
-            c = self._model_child(rng)
-            if c is not None:
-                out.append(c)
+        out = self._model_children(max(1, min(self.calls_per_batch, n)), rng)
         while self.tune and len(out) < n:
             got = self.ops.tune(self.pool, rng, scale=self.tune_scale)
             if got is None:

@@ -14,7 +14,7 @@ import numpy as np
 from ..archives import Islands
 from ..candidate import REJECTED, Candidate
 from ..programs.ops import ProgramOps, child
-from ..programs.templates import ProgramSpec, shown
+from ..programs.templates import SYSTEM, ProgramSpec, shown
 from ..recipe import Recipe, param, register, state
 from ..selection import boltzmann
 from ..task import Task
@@ -72,16 +72,18 @@ class FunSearch(Recipe):
         if not self.seeded:
             self.seeded = True
             return [Candidate(genome=self.spec.seed, operator="seed")]
-        out: list[Candidate] = []
+        plans = []  # (island, shots): every request of the batch is planned first, then sent together
         for _ in range(n):
             island = self.turn % self.islands
             self.turn += 1
             pop = self.pops.populations[island] or max(self.pops.populations, key=len)
             if not pop:
                 break
-            shots = self._sample(pop, self.versions, rng)
-            answer = self.ops.ask_model(self.model, self.prompt(shots), rng, "funsearch")
-            program, _ = self.ops.usable_rewrite(shots[-1].genome, answer)
+            plans.append((island, self._sample(pop, self.versions, rng)))
+        jobs = [(self.prompt(shots), "funsearch", SYSTEM) for _, shots in plans]
+        out: list[Candidate] = []
+        for (island, shots), answer in zip(plans, self.ops.ask_many(self.model, jobs, rng)):
+            program = None if answer is None else self.ops.usable_rewrite(shots[-1].genome, answer)[0]
             if program is not None:
                 out.append(child(program, shots, "funsearch", island=island))
         return out
