@@ -103,6 +103,19 @@ def cli() -> None:
 )
 @click.option("--max-cost", type=float, help="Stop after this model cost (in the backend's currency).")
 @click.option(
+    "--concurrency",
+    type=int,
+    help="Model requests in flight at once (default: 1 for embedded and hf models, 8 for endpoints).",
+)
+@click.option(
+    "--async",
+    "asynchronous",
+    is_flag=True,
+    default=None,
+    help="Send new model requests while earlier children are evaluated (pool executor; not bit-for-bit "
+    "reproducible for a seed).",
+)
+@click.option(
     "--checkpoint-every",
     type=float,
     help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).",
@@ -141,6 +154,8 @@ def run(
         out = out or file_values.pop("out", None)
         values.update(file_values)
     values.update({k.replace("_", "-"): v for k, v in flags.items() if v is not None})
+    if "asynchronous" in values:
+        values["async"] = values.pop("asynchronous")
     values["recipe"] = recipe
     config = build_config(values, {**file_sets, **parse_sets(sets)})
     if out is None:

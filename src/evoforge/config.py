@@ -41,6 +41,8 @@ FLAG_KEYS = {
     "max-cost": "max_cost",
     "checkpoint-every": "checkpoint_every",
     "sandbox": "sandbox",
+    "concurrency": "concurrency",
+    "async": "asynchronous",
 }
 OTHER_KEYS = {"out", "set"}
 

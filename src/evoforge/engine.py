@@ -24,13 +24,14 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .budget import Budget
 from .candidate import REJECTED, Candidate, fail
+from .engine_async import POISON, AsyncLoop
 from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
@@ -39,7 +40,6 @@ from .store_rows import genome_text
 from .task import Task
 from .view import recipe_view
 
-POISON = "killed the evoforge process twice during evaluation; isolated and failed"
 VIEW_EVERY = 30.0  # seconds between refreshes of the stored recipe view (the archive heatmap)
 
 
@@ -62,6 +62,7 @@ class EngineState:
     proposals: int = 0
     elapsed: float = 0.0
     best: Candidate | None = None
+    waiting: list[Candidate] = field(default_factory=list)  # asked, not yet told (asynchronous loop)
 
     @property
     def best_score(self) -> float | None:
@@ -90,8 +91,11 @@ class Engine:
         dedupe: bool | None = None,
         on_batch: Callable[[Engine, list[Candidate]], None] | None = None,
         checkpoint_every: float | None = None,
+        asynchronous: bool = False,
+        concurrency: int = 1,
     ):
         self.task, self.recipe, self.seed = task, recipe, seed
+        self.asynchronous, self.concurrency = asynchronous, concurrency
         self.budget = budget or Budget(evaluations=1000)
         self.batch_size = batch_size or recipe.batch_size
         self.store, self.on_batch = store, on_batch
@@ -136,7 +140,8 @@ class Engine:
     def _next_size(self) -> int:
         n = self.batch_size
         if self.budget.evaluations is not None:
-            n = max(1, min(n, self.budget.evaluations - self.state.evaluations))
+            waiting = sum(1 for c in self.state.waiting if c.status == "pending")
+            n = max(1, min(n, self.budget.evaluations - self.state.evaluations - waiting))
         return n
 
     def _reject_duplicates(self, children: list[Candidate]) -> None:
@@ -256,8 +261,7 @@ class Engine:
             return
         rest = []
         for cand in pending:
-            text = genome_text(cand.genome) or "null"  # the store's JSON (orjson): cheap enough per batch
-            key = _key_of(text)
+            key, text = self._inflight_entry(cand)
             strikes = self._strikes.get(key, 0)
             if strikes >= 2:
                 fail(cand, POISON)
@@ -267,10 +271,16 @@ class Engine:
                 self.store.isolate_inflight(key, alone=False)
                 del self._strikes[key]
             else:
-                rest.append((key, text[:100_000], cand))
+                rest.append((key, text, cand))
         if rest:
             self.store.mark_inflight(self.state.batch, [(key, text) for key, text, _ in rest])
             executor.evaluate([c for _, _, c in rest])
+
+    @staticmethod
+    def _inflight_entry(cand: Candidate) -> tuple[str, str]:
+        """(key, stored genome text) of a candidate about to be evaluated, for the in-flight table."""
+        text = genome_text(cand.genome) or "null"  # the store's JSON (orjson): cheap enough per batch
+        return _key_of(text), text[:100_000]
 
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
@@ -286,6 +296,8 @@ class Engine:
         stalled = 0
         self._running = True
         try:
+            if self.asynchronous and reason is None:
+                reason = AsyncLoop(self, executor, self.concurrency).run()
             while reason is None:
                 if evaluate_rows is not None:
                     self._array_step(evaluate_rows)
@@ -343,10 +355,13 @@ class Engine:
             raise StoreError(f"{store.path}: checkpoint (batch {batch}) and batches ({last['batch']}) disagree")
         model = self.recipe.model
         self.recipe, self.state = state["recipe"], state["engine"]
+        if not hasattr(self.state, "waiting"):  # a checkpoint from before the asynchronous loop
+            self.state.waiting = []
         self.recipe.model = model
         if self.on_restore:
             self.on_restore(last)
         if self.dedupe:
             self._seen = {genome_key(c.genome) for c in store.candidates("status != ?", (REJECTED,))}
+            self._seen |= {genome_key(c.genome) for c in self.state.waiting if c.status != REJECTED}
         self.rng.bit_generator.state = last["rng"]
         self._started = True

@@ -65,14 +65,16 @@ def make_executor(
     memory_mb: int | None = 4096,
     address: str | None = None,
     sandbox: bool = False,
+    niceness: int = 0,
 ) -> Executor:
-    """``sandbox``: run the task's evaluator inside bubblewrap (pool only)."""
+    """``sandbox``: run the task's evaluator inside bubblewrap (pool only); ``niceness``: lower the pool
+    workers' CPU priority (a local model shares the cores)."""
     if sandbox:
         check_sandbox(kind, task)
     if kind == "inprocess":
         return InProcessExecutor(task, timeout, memory_mb)
     if kind == "pool":
-        return ProcessPoolExecutor(task, workers, timeout, memory_mb, sandbox=sandbox)
+        return ProcessPoolExecutor(task, workers, timeout, memory_mb, sandbox=sandbox, niceness=niceness)
     if kind == "ray":
         return RayExecutor(task, workers, timeout, memory_mb, address)
     raise ConfigError(f"unknown executor {kind!r} (choose inprocess, pool or ray)")

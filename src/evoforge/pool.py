@@ -5,7 +5,9 @@ one running task, its children, or survive a worker that segfaults. Each worker 
 group with an address-space limit and adopts the orphans of what it starts (``PR_SET_CHILD_SUBREAPER``);
 after every chunk it kills all its descendants, so an evaluator that forks, ``setsid``s or double-forks
 leaves nothing running. A timeout stops the worker, kills its descendants and then the worker, and a
-fresh one takes its place. With ``sandbox=True`` the workers are :class:`~evoforge.sandbox_pool.SandboxedWorker`:
+fresh one takes its place. ``niceness`` lowers the workers' CPU priority (``os.nice``), so that a model
+generating on the same cores is not starved by evaluations (the run asks for it with a local model).
+With ``sandbox=True`` the workers are :class:`~evoforge.sandbox_pool.SandboxedWorker`:
 each runs inside bubblewrap, and results come back as JSON.
 """
 
@@ -26,8 +28,10 @@ from .evaluation import Outcome, chunk_size, chunks, exit_reason, fill, serve
 from .task import Task
 
 
-def _worker_main(conn: Connection, task: Task, memory_mb: int | None) -> None:
+def _worker_main(conn: Connection, task: Task, memory_mb: int | None, niceness: int = 0) -> None:
     os.setsid()  # own process group: a timeout kills everything the evaluator started
+    if niceness > 0:
+        os.nice(niceness)
     limits.die_with_parent()
     limits.silence_output()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -53,9 +57,9 @@ class Worker(Protocol):
 class ForkedWorker:
     """A worker forked from this process (it shares the loaded task)."""
 
-    def __init__(self, ctx: Any, task: Task, memory_mb: int | None):
+    def __init__(self, ctx: Any, task: Task, memory_mb: int | None, niceness: int = 0):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, task, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, task, memory_mb, niceness), daemon=True)
         self.process.start()
         child.close()
 
@@ -94,11 +98,12 @@ class ProcessPoolExecutor:
         memory_mb: int | None = 4096,
         *,
         sandbox: bool = False,
+        niceness: int = 0,
     ):
         if workers < 1:
             raise ConfigError("workers must be >= 1")
         self.task, self.n_workers, self.timeout, self.memory_mb = task, workers, timeout, memory_mb
-        self.sandbox = sandbox
+        self.sandbox, self.niceness = sandbox, niceness
         if sandbox:
             from .sandbox_pool import check_available
 
@@ -118,8 +123,8 @@ class ProcessPoolExecutor:
         if self.sandbox:
             from .sandbox_pool import SandboxedWorker
 
-            return SandboxedWorker(self.task, self.memory_mb)
-        return ForkedWorker(self._ctx, self.task, self.memory_mb)
+            return SandboxedWorker(self.task, self.memory_mb, self.niceness)
+        return ForkedWorker(self._ctx, self.task, self.memory_mb, self.niceness)
 
     def evaluate(self, candidates: list[Candidate]) -> list[Candidate]:
         self.submit(candidates)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import signal
 import socket
 import subprocess
@@ -69,7 +70,7 @@ def _task_location(task: Task) -> tuple[str, list[str]]:
 class SandboxedWorker:
     """One bwrapped worker process; the same interface as :class:`evoforge.pool.ForkedWorker`."""
 
-    def __init__(self, task: Task, memory_mb: int | None):
+    def __init__(self, task: Task, memory_mb: int | None, niceness: int = 0):
         ref, dirs = _task_location(task)
         package_root = str(Path(__file__).resolve().parents[1])
         spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [package_root, *dirs]}
@@ -81,6 +82,8 @@ class SandboxedWorker:
             env={"HOME": "/box", "TMPDIR": "/box"},
             tmpfs_mb=max(64, min(1024, int(memory_mb or 256))),
         )
+        if niceness > 0 and shutil.which("nice"):
+            cmd = ["nice", "-n", str(niceness), *cmd]
         try:
             self.process = subprocess.Popen(
                 cmd,

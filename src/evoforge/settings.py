@@ -78,6 +78,9 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "task-model": ("a model spec", _text),
     "task-base-url": ("an http:// or https:// URL", lambda v: _text(v) and url_problem(v) is None),
     "sandbox": ("true or false", lambda v: isinstance(v, bool)),
+    "concurrency": _whole(1, 1024, " (model requests in flight)"),
+    "async": ("true or false", lambda v: isinstance(v, bool)),
+    "asynchronous": ("true or false", lambda v: isinstance(v, bool)),  # the Python keyword of --async
 }
 
 

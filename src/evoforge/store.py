@@ -168,11 +168,14 @@ class RunStore:
             self.conn.execute("DELETE FROM inflight WHERE strikes < 2")
 
     # -- candidates in flight (poison candidates) ------------------------------------------------
-    def mark_inflight(self, batch: int, entries: list[tuple[str, str | None]]) -> None:
-        """Record the genome keys about to be evaluated (committed before evaluation starts); the
-        previous batch's entries, evaluated without incident, are dropped in the same transaction."""
+    def mark_inflight(self, batch: int, entries: list[tuple[str, str | None]], replace: bool = True) -> None:
+        """Record the genome keys about to be evaluated (committed before evaluation starts); with
+        ``replace`` the previous batch's entries, evaluated without incident, are dropped in the same
+        transaction. The asynchronous loop marks with batch -1 and no ``replace``: its entries leave only
+        through :meth:`drop_inflight`, once their candidates were told."""
         with self.conn:
-            self.conn.execute("DELETE FROM inflight WHERE strikes = 0")
+            if replace:
+                self.conn.execute("DELETE FROM inflight WHERE strikes = 0")
             self.conn.executemany(
                 "INSERT OR IGNORE INTO inflight(key, batch, genome) VALUES (?, ?, ?)",
                 [(key, batch, genome) for key, genome in entries],
@@ -183,13 +186,18 @@ class RunStore:
         evaluated fine (their batch was committed) and are dropped; one evaluated alone when the process
         died gets a second strike, the others a first. Returns {key: (strikes, batch)}."""
         with self.conn:
-            self.conn.execute("DELETE FROM inflight WHERE batch <= ? AND strikes < 2", (committed,))
+            self.conn.execute("DELETE FROM inflight WHERE batch <= ? AND batch >= 0 AND strikes < 2", (committed,))
             self.conn.execute("UPDATE inflight SET strikes = 2 WHERE alone = 1")
             self.conn.execute("UPDATE inflight SET strikes = 1 WHERE strikes = 0")
             self.conn.execute("UPDATE inflight SET alone = 0")
         return {
             r["key"]: (r["strikes"], r["batch"]) for r in self.conn.execute("SELECT key, strikes, batch FROM inflight")
         }
+
+    def drop_inflight(self, keys: list[str]) -> None:
+        """Forget keys whose evaluation ended (asynchronous loop; suspects with two strikes stay)."""
+        with self.conn:
+            self.conn.executemany("DELETE FROM inflight WHERE key = ? AND strikes < 2", [(k,) for k in keys])
 
     def isolate_inflight(self, key: str, alone: bool) -> None:
         """Mark ``key`` as evaluated alone (``alone``), or clear it once it survived that."""

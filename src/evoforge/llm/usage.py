@@ -179,7 +179,8 @@ class LLMBudget:
         t = meter.total
         if self.max_calls is not None and t.answers + pending >= self.max_calls:
             cached = f", {t.cache_hits} from the cache" if t.cache_hits else ""
-            return f"max_calls={self.max_calls} reached ({t.answers} calls{cached})"
+            flying = f", {pending} more in flight" if pending else ""
+            return f"max_calls={self.max_calls} reached ({t.answers} calls{cached}{flying})"
         if self.max_tokens is not None and t.total_tokens >= self.max_tokens:
             return f"max_tokens={self.max_tokens} reached ({t.total_tokens} tokens)"
         if self.max_cost is not None and t.cost >= self.max_cost:
