@@ -1,37 +1,46 @@
-"""A program task whose every evaluation takes the same known time: ``cost`` seconds (default 0.5),
-the program's own run in the sandbox included. The concurrency benchmark's task: the model side is a
-fixed-latency stub, so the evaluation side must be known too."""
+"""A program task whose every evaluation does a known amount of work: ``cost`` CPU-seconds of busy
+computation (default 0.25) besides running the program in the sandbox. The concurrency benchmark's
+task: the model side is a fixed-latency stub, so the evaluation side must be known too. With ``log``
+each evaluation appends its end time to that file (JSON lines), so wall times can be compared
+across systems that log the same way."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from evoforge.programs.task import ProgramTask
 
-COST = 0.5
+COST = 0.25
+LOG = ""
+SEED = "def solve(x):\n    return x\n"
 
 
-def configure(cost: float = 0.5) -> None:
-    global COST
-    COST = float(cost)
+def configure(cost: float = 0.25, log: str = "") -> None:
+    global COST, LOG
+    COST, LOG = float(cost), str(log)
+
+
+def burn(seconds: float) -> None:
+    """Busy computation for ``seconds`` of this process's CPU time (slower in wall time on busy cores)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
 
 
 def _score(outputs: list[Any]) -> float:
     return -abs(float(outputs[0]) - 42.0)
 
 
-TASK = ProgramTask(
-    seed="def solve(x):\n    return x\n",
-    description="solve(3) should return 42",
-    score=_score,
-    cases=[[3]],
-)
+TASK = ProgramTask(seed=SEED, description="solve(3) should return 42", score=_score, cases=[[3]])
 
 
 def evaluate(genome: Any) -> dict[str, Any]:
-    start = time.perf_counter()
+    burn(COST)
     try:
         return TASK.evaluate(genome)
     finally:
-        time.sleep(max(0.0, COST - (time.perf_counter() - start)))
+        if LOG:
+            with open(LOG, "a") as fh:
+                fh.write(json.dumps({"t": time.time(), "seed": genome == SEED}) + "\n")

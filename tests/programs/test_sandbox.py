@@ -82,8 +82,13 @@ def test_write_outside_the_sandbox_dir_is_refused(tmp_path):
 
 
 def test_ctypes_segfault_is_reported():
-    r = run_program("import ctypes\nctypes.string_at(0)\n")
+    r = run_program("import numpy, ctypes\nctypes.string_at(0)\n")  # numpy preloaded: ctypes is loaded
     assert not r.ok and r.kind == "signal" and "SIGSEGV" in r.reason
+
+
+def test_only_named_modules_are_preloaded():
+    r = run_program("import ctypes\n")  # numpy not named: not preloaded, so ctypes' native part is refused
+    assert not r.ok and r.kind == "blocked"
 
 
 def test_100mb_stdout_is_cut_and_bounded():
