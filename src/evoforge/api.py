@@ -13,6 +13,7 @@ from .errors import ConfigError, StoreError, TaskError
 from .executors import check_sandbox, make_executor
 from .recipe import Recipe
 from .registry import get_recipe
+from .run_facts import record_seed
 from .settings import out_problem, value_problem
 from .store import RunStore
 from .task import Task, load_task
@@ -258,7 +259,9 @@ def _run(
         kind, engine.task, config.workers, timeout, config.memory_mb, config.address, sandbox=config.sandbox
     )
     try:
-        return engine.run(runner)
+        result = engine.run(runner)
+        record_seed(engine, runner)  # recipes that never evaluate the SEED: once, outside the budget
+        return result
     finally:
         runner.close()
         if store is not None:

@@ -196,14 +196,12 @@ def _report(result: api.RunResult) -> None:
     best = result.best
     out.print(f"[bold]stopped:[/] {result.stop_reason}")
     out.print(f"evaluations {result.evaluations}, batches {result.batches}")
-    seed = _seed_candidate(result.path)
-    if seed is not None:
-        out.print(f"seed score {seed.score:.6g}" if seed.ok else f"seed failed: {seed.reason}")
     if best is not None:
         out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {best.operator})")
     else:
         out.print("[yellow]no candidate evaluated successfully[/]")
     if result.path:
+        _outcome(result.path)
         _recipe_report(result.path)
         out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
 
@@ -219,13 +217,15 @@ def _recipe_report(path: str) -> None:
         out.print(text, markup=False, highlight=False)
 
 
-def _seed_candidate(path: str | None):
-    """The evaluation of the task's SEED in a stored run (operator 'seed'), if the recipe made one."""
-    if path is None:
-        return None
+def _outcome(path: str) -> None:
+    """The seed's score, the recipe's own answer and the proposals discarded before evaluation."""
+    from .report import print_answer, print_discarded, print_seed
+
     store = RunStore.open(path)
     try:
-        return next(store.candidates("operator='seed'"), None)
+        print_seed(store, out)
+        print_answer(store, out)
+        print_discarded(store, out)
     finally:
         store.close()
 

@@ -218,10 +218,14 @@ class RunStore:
             if view is not None:
                 self._set_meta({"view": view})
 
-    def describe(self, report: str | None, view: dict[str, Any] | None = None) -> None:
+    def describe(
+        self, report: str | None, view: dict[str, Any] | None = None, facts: dict[str, Any] | None = None
+    ) -> None:
         """Store what readers show of the recipe: its report text (``show``, the end of a run) and,
-        when given, its view (``plot``). ``None`` leaves the stored value as it is."""
+        when given, its view (``plot``) and other JSON facts (``answer``, ``discarded``, ``seed``; see
+        run_facts.py). ``None`` leaves the stored value as it is."""
         values = {k: v for k, v in (("report", report), ("view", view)) if v is not None}
+        values.update(facts or {})
         if values:
             with self.conn:
                 self._set_meta(values)
