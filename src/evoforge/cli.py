@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import api
 from .config import build_config, parse_sets, read_config_file
@@ -21,35 +20,11 @@ console = Console(stderr=True)
 out = Console()
 
 
-class _Progress:
-    """A rich progress bar over evaluations that shows the live best score."""
+def _Progress(total: int | None, quiet: bool):
+    """The progress bar (progress.py): its total follows the budget that will end the run."""
+    from .progress import RunProgress
 
-    def __init__(self, total: int | None, quiet: bool):
-        self.quiet = quiet
-        self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("best [cyan]{task.fields[best]}"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-            transient=False,
-        )
-        self.task_id = self.bar.add_task("evolving", total=total, best="-")
-
-    def __enter__(self) -> _Progress:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.bar.__exit__(*exc)
-
-    def __call__(self, engine: Any, batch: list) -> None:
-        best = engine.state.best_score
-        self.bar.update(
-            self.task_id, completed=engine.state.evaluations, best=f"{best:.6g}" if best is not None else "-"
-        )
+    return RunProgress(total, quiet, console)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
