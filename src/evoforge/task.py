@@ -4,7 +4,9 @@ Built-in tasks are named (``sphere``), user tasks are paths (``./my_task.py``). 
 define ``configure(**options)`` (called with ``--set task.KEY=VALUE`` options before ``SEED`` is read),
 ``DESCRIPTION`` (shown to models and by ``evoforge list``; the module docstring stands in for it),
 ``BOUNDS`` and ``DESCRIPTOR_BOUNDS`` (a list of (low, high) pairs for archives over behaviour
-descriptors). Instead of ``SEED`` and ``evaluate`` it may define ``TASK``, a typed task value
+descriptors), and what counts as a failed evaluation besides raising: ``FAILURE_SCORE`` (a score at
+or below it, say a sentinel -1000 for a broken program, fails with a reason instead of ranking last
+among the successes) or ``failure_reason(result) -> str | None``. Instead of ``SEED`` and ``evaluate`` it may define ``TASK``, a typed task value
 (:class:`~evoforge.vectors.task.VectorTask`, :class:`~evoforge.programs.task.ProgramTask`,
 :class:`~evoforge.prompts.prompt_task.PromptTask`) that supplies them; names the module defines itself win.
 
@@ -169,6 +171,7 @@ def load_task(
     evaluate = names.get("evaluate")
     if not callable(evaluate):
         raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
+    _check_failure_names(ref, names)
     bounds = names.get("DESCRIPTOR_BOUNDS")
     task = Task(
         ref=ref,
@@ -186,6 +189,15 @@ def load_task(
     elif task_model is not None:
         task.task_model, task.task_base_url = task_model, task_base_url  # kept for reloads; unused
     return task
+
+
+def _check_failure_names(ref: str, names: dict[str, Any]) -> None:
+    """``FAILURE_SCORE`` must be a finite number and ``failure_reason`` a function, if defined."""
+    floor = names.get("FAILURE_SCORE")
+    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float)) or floor != floor):
+        raise TaskError(f"task {ref!r}: FAILURE_SCORE must be a number (a score at or below it fails), got {floor!r}")
+    if names.get("failure_reason") is not None and not callable(names["failure_reason"]):
+        raise TaskError(f"task {ref!r}: failure_reason must be a function failure_reason(result) -> reason or None")
 
 
 def _description(names: dict[str, Any]) -> str:
