@@ -239,6 +239,19 @@ def _write_plot(run_file: str, png: str | None) -> None:
     out.print(f"wrote {path}")
 
 
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, metavar="RUN...")
+@click.option("--out", "-o", "png", type=click.Path(dir_okay=False), help="Also write the best-so-far curves (PNG).")
+def compare(runs: tuple[str, ...], png: str | None) -> None:
+    """Runs side by side (files, or folders of *.db): best, answer, seed score, medians over seeds."""
+    from .compare import plot_curves, print_comparison, run_files, summarize
+
+    summaries = [summarize(path) for path in run_files(list(runs))]
+    print_comparison(summaries, out)
+    if png:
+        out.print(f"wrote {plot_curves(summaries, png)}")
+
+
 @cli.command("list")
 @click.argument("recipe", required=False)
 def list_(recipe: str | None) -> None:
