@@ -252,6 +252,25 @@ def compare(runs: tuple[str, ...], png: str | None) -> None:
         out.print(f"wrote {plot_curves(summaries, png)}")
 
 
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["sft", "dpo", "jsonl"]), required=True, help="What each line holds."
+)
+@click.option("--out", "-o", "dest", type=click.Path(dir_okay=False), required=True, help="JSON-lines file to write.")
+def export(run_file: str, fmt: str, dest: str) -> None:
+    """A run's lineage as training data: sft (parent -> improving child), dpo (better vs worse child
+    of one parent) or jsonl (every evaluated candidate with its parents); read by datasets and TRL."""
+    from .export import export_run
+
+    store = RunStore.open(run_file)
+    try:
+        count = export_run(store, fmt, dest)
+    finally:
+        store.close()
+    out.print(f"wrote {count} {fmt} rows to {dest}")
+
+
 @cli.command("list")
 @click.argument("recipe", required=False)
 def list_(recipe: str | None) -> None:

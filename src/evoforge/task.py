@@ -6,7 +6,8 @@ define ``configure(**options)`` (called with ``--set task.KEY=VALUE`` options be
 ``BOUNDS`` and ``DESCRIPTOR_BOUNDS`` (a list of (low, high) pairs for archives over behaviour
 descriptors), and what counts as a failed evaluation besides raising: ``FAILURE_SCORE`` (a score at
 or below it, say a sentinel -1000 for a broken program, fails with a reason instead of ranking last
-among the successes) or ``failure_reason(result) -> str | None``. Instead of ``SEED`` and ``evaluate`` it may define ``TASK``, a typed task value
+among the successes) or ``failure_reason(result) -> str | None``. Instead of ``SEED`` and ``evaluate``
+it may define ``TASK``, a typed task value
 (:class:`~evoforge.vectors.task.VectorTask`, :class:`~evoforge.programs.task.ProgramTask`,
 :class:`~evoforge.prompts.prompt_task.PromptTask`) that supplies them; names the module defines itself win.
 
