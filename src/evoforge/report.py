@@ -136,7 +136,8 @@ def print_discarded(store: RunStore, console: Console) -> None:
     counts = discarded(store)
     if not counts:
         return
-    table = Table(title=f"discarded before evaluation ({sum(counts.values())})", header_style="bold")
+    console.print(f"[bold]discarded before evaluation[/]: {sum(counts.values())} proposals", highlight=False)
+    table = Table(header_style="bold")
     table.add_column("count", justify="right")
     table.add_column("reason")
     for reason, n in counts.items():

@@ -353,7 +353,7 @@ class Promptbreeder(Recipe):
             out.update(what="prompt chosen by the validation race", score=self.val_scores[key], score_on=on)
             seed = self.val_scores.get(self.seed_key)
             if seed is None and self.seed_key in self.val_half:
-                seed, on = self.val_half[self.seed_key], f"the race's first {first} items (eliminated there)"
+                seed, on = self.val_half[self.seed_key], f"the race's first {first} items, where it was eliminated"
             if seed is not None:
                 out["seed"] = {"score": seed, "on": on}
             return out
