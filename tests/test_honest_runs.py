@@ -185,3 +185,19 @@ def test_every_candidate_recorded_run_resumes_exactly_with_packed_genomes(tmp_pa
     store.close()
     resumed = api.resume(out)
     assert resumed.best.score == full.best.score and resumed.best.genome == full.best.genome
+
+
+def test_archive_axes_carry_the_task_descriptor_names(tmp_path, write_task):
+    out = tmp_path / "arm.db"
+    evoforge.evolve("planar-arm", "map-elites", budget=400, executor="inprocess", out=out)
+    store = RunStore.open(out)
+    try:
+        assert store.meta("axes") == ["end effector x", "end effector y"]
+    finally:
+        store.close()
+    assert evoforge_cli("plot", out, "-o", tmp_path / "arm.png").returncode == 0
+    from evoforge.errors import TaskError
+
+    bad = write_task("SEED = [1.0]\nDESCRIPTOR_NAMES = 'xy'\ndef evaluate(g):\n    return g[0]\n")
+    with pytest.raises(TaskError, match="DESCRIPTOR_NAMES must be a list of strings"):
+        evoforge.load_task(bad)

@@ -252,6 +252,8 @@ def _run(
         store.event("resumed", {"batch": engine.state.batch, "evaluations": engine.state.evaluations})
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
+        if engine.task.descriptor_names:  # the archive's axes, for plot and the dashboard
+            store.describe(None, None, {"axes": engine.task.descriptor_names})
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
     # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
     kind = config.executor or ("inprocess" if engine.array_capable() and not config.sandbox else "pool")
