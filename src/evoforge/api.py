@@ -13,6 +13,7 @@ from .errors import ConfigError, StoreError, TaskError
 from .executors import check_sandbox, make_executor
 from .recipe import Recipe
 from .registry import get_recipe
+from .run_facts import record_seed
 from .settings import out_problem, value_problem
 from .store import RunStore
 from .task import Task, load_task
@@ -272,6 +273,8 @@ def _run(
         store.event("resumed", {"batch": engine.state.batch, "evaluations": engine.state.evaluations})
     elif store is not None:
         store.event("started", {"config": config.to_dict()})
+        if engine.task.descriptor_names:  # the archive's axes, for plot and the dashboard
+            store.describe(None, None, {"axes": engine.task.descriptor_names})
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
     # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
     array_path = engine.array_capable() and not config.sandbox and not config.asynchronous
@@ -289,7 +292,9 @@ def _run(
         niceness=LOCAL_MODEL_NICENESS if local_model else 0,
     )
     try:
-        return engine.run(runner)
+        result = engine.run(runner)
+        record_seed(engine, runner)  # recipes that never evaluate the SEED: once, outside the budget
+        return result
     finally:
         runner.close()
         if store is not None:

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import api
 from .config import build_config, parse_sets, read_config_file
@@ -21,35 +20,11 @@ console = Console(stderr=True)
 out = Console()
 
 
-class _Progress:
-    """A rich progress bar over evaluations that shows the live best score."""
+def _Progress(total: int | None, quiet: bool):
+    """The progress bar (progress.py): its total follows the budget that will end the run."""
+    from .progress import RunProgress
 
-    def __init__(self, total: int | None, quiet: bool):
-        self.quiet = quiet
-        self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("best [cyan]{task.fields[best]}"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-            transient=False,
-        )
-        self.task_id = self.bar.add_task("evolving", total=total, best="-")
-
-    def __enter__(self) -> _Progress:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.bar.__exit__(*exc)
-
-    def __call__(self, engine: Any, batch: list) -> None:
-        best = engine.state.best_score
-        self.bar.update(
-            self.task_id, completed=engine.state.evaluations, best=f"{best:.6g}" if best is not None else "-"
-        )
+    return RunProgress(total, quiet, console)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -211,14 +186,12 @@ def _report(result: api.RunResult) -> None:
     best = result.best
     out.print(f"[bold]stopped:[/] {result.stop_reason}")
     out.print(f"evaluations {result.evaluations}, batches {result.batches}")
-    seed = _seed_candidate(result.path)
-    if seed is not None:
-        out.print(f"seed score {seed.score:.6g}" if seed.ok else f"seed failed: {seed.reason}")
     if best is not None:
         out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {best.operator})")
     else:
         out.print("[yellow]no candidate evaluated successfully[/]")
     if result.path:
+        _outcome(result.path)
         _recipe_report(result.path)
         out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
 
@@ -234,13 +207,15 @@ def _recipe_report(path: str) -> None:
         out.print(text, markup=False, highlight=False)
 
 
-def _seed_candidate(path: str | None):
-    """The evaluation of the task's SEED in a stored run (operator 'seed'), if the recipe made one."""
-    if path is None:
-        return None
+def _outcome(path: str) -> None:
+    """The seed's score, the recipe's own answer and the proposals discarded before evaluation."""
+    from .report import print_answer, print_discarded, print_seed
+
     store = RunStore.open(path)
     try:
-        return next(store.candidates("operator='seed'"), None)
+        print_seed(store, out)
+        print_answer(store, out)
+        print_discarded(store, out)
     finally:
         store.close()
 
@@ -277,6 +252,38 @@ def _write_plot(run_file: str, png: str | None) -> None:
     finally:
         store.close()
     out.print(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, metavar="RUN...")
+@click.option("--out", "-o", "png", type=click.Path(dir_okay=False), help="Also write the best-so-far curves (PNG).")
+def compare(runs: tuple[str, ...], png: str | None) -> None:
+    """Runs side by side (files, or folders of *.db): best, answer, seed score, medians over seeds."""
+    from .compare import plot_curves, print_comparison, run_files, summarize
+
+    summaries = [summarize(path) for path in run_files(list(runs))]
+    print_comparison(summaries, out)
+    if png:
+        out.print(f"wrote {plot_curves(summaries, png)}")
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["sft", "dpo", "jsonl"]), required=True, help="What each line holds."
+)
+@click.option("--out", "-o", "dest", type=click.Path(dir_okay=False), required=True, help="JSON-lines file to write.")
+def export(run_file: str, fmt: str, dest: str) -> None:
+    """A run's lineage as training data: sft (parent -> improving child), dpo (better vs worse child
+    of one parent) or jsonl (every evaluated candidate with its parents); read by datasets and TRL."""
+    from .export import export_run
+
+    store = RunStore.open(run_file)
+    try:
+        count = export_run(store, fmt, dest)
+    finally:
+        store.close()
+    out.print(f"wrote {count} {fmt} rows to {dest}")
 
 
 @cli.command("list")

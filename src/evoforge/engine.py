@@ -35,6 +35,7 @@ from .engine_async import POISON, AsyncLoop
 from .errors import BudgetExhausted, StoreError
 from .executors import Executor
 from .recipe import Recipe
+from .run_facts import recipe_facts
 from .store import BatchRecord, RunStore
 from .store_rows import genome_text
 from .task import Task
@@ -241,7 +242,8 @@ class Engine:
             self.store.commit(pending, {"recipe": self.recipe, "engine": self.state}, view)
             view = None  # written with the commit
         report = self._report_text() if type(self.recipe).report is not Recipe.report else None
-        self.store.describe(report, view)  # needs the committed batches (a report may read the store)
+        facts = recipe_facts(self.recipe, self.store)  # the recipe's answer and discards, as JSON
+        self.store.describe(report, view, facts)  # needs the committed batches (a report may read the store)
         if pending:
             self._pending = []
             self._last_commit = time.perf_counter()

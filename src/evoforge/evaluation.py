@@ -32,10 +32,75 @@ def run_evaluation(task: Task, genome: Any) -> tuple[dict[str, Any] | None, str 
 Outcome = tuple[dict[str, Any] | None, str | None, float]  # (parsed result, failure reason, seconds)
 
 
+FailureCheck = Callable[[dict[str, Any]], "str | None"]
+
+
+def failure_check(task: Task) -> FailureCheck | None:
+    """What the task declares a failed evaluation, as ``check(result) -> reason or None``: a score at or
+    below its ``FAILURE_SCORE`` (a sentinel such as -1000 for a broken program), or a truthy answer
+    of its ``failure_reason(result)`` (the reason, or True). None when the task declares neither."""
+    floor, predicate = task.attr("FAILURE_SCORE"), task.attr("failure_reason")
+    if floor is None and predicate is None:
+        return None
+    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float))):
+        name = task.name
+        return lambda result: f"task {name}: FAILURE_SCORE must be a number, got {type(floor).__name__}"
+
+    def check(result: dict[str, Any]) -> str | None:
+        if floor is not None and result["score"] <= floor:
+            why = f"score {result['score']:g} is at or below the task's FAILURE_SCORE ({floor:g})"
+            return f"{why}: {result['feedback']}"[:2000] if result.get("feedback") else why
+        if predicate is not None:
+            try:
+                verdict = predicate(result)
+            except Exception as err:
+                return f"failure_reason() raised {type(err).__name__}: {err}"[:2000]
+            if verdict:
+                return str(verdict)[:2000] if isinstance(verdict, str) else "the task's failure_reason() says failed"
+        return None
+
+    return check
+
+
+def _apply_failures(task: Task, outcomes: list[Outcome]) -> list[Outcome]:
+    check = failure_check(task)
+    if check is None:
+        return outcomes
+    out: list[Outcome] = []
+    for parsed, reason, seconds in outcomes:
+        why = check(parsed) if parsed is not None else None
+        out.append((None, why, seconds) if why else (parsed, reason, seconds))
+    return out
+
+
+def failed_rows(task: Task, scores: Any, descriptors: Any = None) -> Any:
+    """The array path's scores with the rows the task declares failed (see :func:`failure_check`)
+    set to NaN, the array path's mark of a failed row."""
+    check = failure_check(task)
+    if check is None:
+        return scores
+    import numpy as np
+
+    scores = np.array(scores, dtype=float)
+    for i, score in enumerate(scores.tolist()):
+        if score == score:  # not NaN already
+            result: dict[str, Any] = {"score": score, "metrics": {}}
+            if descriptors is not None:
+                result["descriptors"] = descriptors[i].tolist()
+            if check(result):
+                scores[i] = np.nan
+    return scores
+
+
 def run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
     """Evaluate several genomes: one ``evaluate_batch(genomes)`` call when the task has one (vectorised
     tasks), else one ``evaluate`` each. A batch call that fails falls back to one call per genome, so
-    every failure keeps its own reason."""
+    every failure keeps its own reason. Results the task declares failed (``FAILURE_SCORE``,
+    ``failure_reason``) become failures with that reason."""
+    return _apply_failures(task, _run_chunk(task, genomes))
+
+
+def _run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
     batch_fn = task.attr("evaluate_batch")
     if batch_fn is not None and len(genomes) > 1:
         start = time.perf_counter()

@@ -26,7 +26,7 @@ import numpy as np
 from . import limits, reaper
 from .candidate import Candidate, fail
 from .errors import ConfigError, TaskError
-from .evaluation import Outcome, chunk_size, chunks, fill, run_chunk, run_evaluation
+from .evaluation import Outcome, chunk_size, chunks, failed_rows, fill, run_chunk, run_evaluation
 from .pool import ProcessPoolExecutor
 from .task import Task, load_task
 
@@ -157,7 +157,7 @@ class InProcessExecutor:
                 f"task {self.task.name}: evaluate_array must return (scores of shape (n,), "
                 f"descriptors of shape (n, d) or None) for n = {len(rows)} rows ({err})"
             ) from None
-        return scores, descriptors
+        return failed_rows(self.task, scores, descriptors), descriptors
 
     @contextlib.contextmanager
     def _alarm_handler(self) -> Iterator[Callable[[int], None]]:

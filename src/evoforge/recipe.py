@@ -131,6 +131,19 @@ class Recipe:
         """Extra text for ``evoforge show`` and the end of ``evoforge run`` (e.g. a per-round table)."""
         return None
 
+    def answer(self, store: Any) -> dict[str, Any] | None:
+        """The recipe's own answer when it is not simply the best-scored candidate (the prompt a
+        validation race chose, the final checkpoint), as JSON: ``genome``, ``what`` it is, ``score`` and
+        ``score_on`` (what that score was measured on), optionally ``candidate`` (its id) and ``seed``
+        (``{"score", "on"}``: the seed measured the same way). Stored at every commit (meta ``answer``)
+        so that readers never unpickle the recipe; ``None``: the best candidate is the answer."""
+        return None
+
+    def discarded(self) -> dict[str, int]:
+        """Proposals dropped before evaluation, counted by reason (unusable model answers, near
+        duplicates ...); exact duplicates are counted by the engine. Stored with ``answer``."""
+        return {}
+
     @classmethod
     def params(cls) -> dict[str, Any]:
         """Parameter names and their defaults."""

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .run_facts import discarded, recipe_answer, seed_score
 from .store import RunStore
 
 
@@ -72,9 +73,12 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
             table.add_row(str(row["n"]), row["reason"] or "")
         console.print(table)
 
+    print_discarded(store, console)
+    print_seed(store, console)
     best = store.best()
     if best is None:
         console.print("[yellow]no successful candidate yet[/]")
+        print_answer(store, console)
         return
     console.print(
         f"[bold]best[/] candidate {best.id}: score [cyan]{best.score:.6g}[/], "
@@ -83,6 +87,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     if best.metrics:
         console.print(f"metrics: {json.dumps(best.metrics, default=str)[:400]}")
     console.print(_genome_text(best.genome), markup=False, highlight=False)
+    print_answer(store, console)
 
     lineage = Table(title="lineage of the best (newest first)", header_style="bold")
     for col in ("id", "batch", "operator", "score", "parents"):
@@ -91,3 +96,50 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         score = f"{cand.score:.6g}" if cand.score is not None else cand.status
         lineage.add_row(str(cand.id), str(cand.generation), cand.operator, score, ",".join(map(str, cand.parents)))
     console.print(lineage)
+
+
+def _score(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, (int, float)) else "-"
+
+
+def print_seed(store: RunStore, console: Console) -> None:
+    """The seed's score (or why there is none), measured as the recipe's answer was where it says so."""
+    seed = seed_score(store)
+    if seed is None:
+        console.print("seed: not evaluated in this run", highlight=False)
+    elif seed.get("status") == "ok":
+        console.print(f"seed score [bold]{_score(seed.get('score'))}[/] ({seed.get('on')})", highlight=False)
+    else:
+        console.print(f"seed failed: {seed.get('reason')} ({seed.get('on')})", markup=False, highlight=False)
+
+
+def print_answer(store: RunStore, console: Console) -> None:
+    """The recipe's own answer (the validated prompt, the final checkpoint) with the score it was chosen
+    by; nothing when the best candidate above is the answer."""
+    answer = recipe_answer(store)
+    if answer is None:
+        return
+    if "error" in answer:
+        console.print(f"recipe's answer unavailable: {answer['error']}", markup=False, highlight=False)
+        return
+    ident = f", candidate {answer['candidate']}" if isinstance(answer.get("candidate"), int) else ""
+    console.print(
+        f"[bold]answer[/] ({answer.get('what', 'the recipe')}{ident}): score [cyan]{_score(answer.get('score'))}[/]"
+        f" on {answer.get('score_on', '?')}",
+        highlight=False,
+    )
+    console.print(_genome_text(answer.get("genome")), markup=False, highlight=False)
+
+
+def print_discarded(store: RunStore, console: Console) -> None:
+    """Proposals that never reached evaluation, by reason (duplicates, unusable model answers)."""
+    counts = discarded(store)
+    if not counts:
+        return
+    console.print(f"[bold]discarded before evaluation[/]: {sum(counts.values())} proposals", highlight=False)
+    table = Table(header_style="bold")
+    table.add_column("count", justify="right")
+    table.add_column("reason")
+    for reason, n in counts.items():
+        table.add_row(str(n), reason)
+    console.print(table)

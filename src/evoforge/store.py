@@ -31,8 +31,9 @@ from .fileaccess import check_format, check_header, claim, connect, connect_read
 from .store_rows import CANDIDATE_COLUMNS, batch_dict, candidate_row, row_candidate
 
 FORMAT = "evoforge-run"
-SCHEMA_VERSION = 2  # 2: signed checkpoints, the inflight table, report/view in meta
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3  # 2: signed checkpoints, the inflight table, report/view in meta; 3: packed fields
+READABLE_VERSIONS = (1, 2, 3)
+SIGNED_VERSIONS = (2, 3)  # resumable; a schema-2 file becomes schema 3 when resumed (new rows are packed)
 NOT_OURS = "was not written by evoforge for this user (signature mismatch); refusing to load its state"
 
 _SCHEMA = """
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS candidates (
   info TEXT, eval_seconds REAL);
 CREATE INDEX IF NOT EXISTS candidates_score ON candidates(score);
 CREATE TABLE IF NOT EXISTS lineage (child INTEGER NOT NULL, parent INTEGER NOT NULL,
-  PRIMARY KEY (child, parent));
+  PRIMARY KEY (child, parent)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS batches (
   batch INTEGER PRIMARY KEY, generation INTEGER NOT NULL, evaluations INTEGER NOT NULL,
   best_score REAL, median_score REAL, batch_best REAL, elapsed REAL NOT NULL,
@@ -217,6 +218,8 @@ class RunStore:
             self._key, self._run_id = runkey.load_key(create=True), self.meta("run_id", "")
         signature = runkey.sign(self._key, self._run_id, batch, blob)
         with self.conn:
+            if self.meta("schema_version") != SCHEMA_VERSION:  # a schema-2 run resumed: its new rows are packed
+                self._set_meta({"schema_version": SCHEMA_VERSION})
             for rec in records:
                 self._write_batch(rec)
             self.conn.execute(
@@ -226,10 +229,14 @@ class RunStore:
             if view is not None:
                 self._set_meta({"view": view})
 
-    def describe(self, report: str | None, view: dict[str, Any] | None = None) -> None:
+    def describe(
+        self, report: str | None, view: dict[str, Any] | None = None, facts: dict[str, Any] | None = None
+    ) -> None:
         """Store what readers show of the recipe: its report text (``show``, the end of a run) and,
-        when given, its view (``plot``). ``None`` leaves the stored value as it is."""
+        when given, its view (``plot``) and other JSON facts (``answer``, ``discarded``, ``seed``; see
+        run_facts.py). ``None`` leaves the stored value as it is."""
         values = {k: v for k, v in (("report", report), ("view", view)) if v is not None}
+        values.update(facts or {})
         if values:
             with self.conn:
                 self._set_meta(values)
@@ -284,7 +291,7 @@ class RunStore:
 
     def recipe_state(self) -> tuple[int, Any] | None:
         """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
-        if self.meta("schema_version") != SCHEMA_VERSION:
+        if self.meta("schema_version") not in SIGNED_VERSIONS:
             raise StoreError(f"{self.path} {NOT_OURS}")
         row = self.conn.execute("SELECT batch, recipe_state, signature FROM checkpoint WHERE id=1").fetchone()
         if row is None:
@@ -340,7 +347,7 @@ def _check_version(store: RunStore, write: bool) -> None:
         raise StoreError(
             f"{store.path} has run-file schema {version}; this evoforge reads {', '.join(map(str, READABLE_VERSIONS))}"
         )
-    if write and version != SCHEMA_VERSION:
+    if write and version not in SIGNED_VERSIONS:
         raise StoreError(
             f"{store.path} was written by an older evoforge (run-file schema {version}) whose "
             "state is not signed; it can be shown and plotted but not resumed"

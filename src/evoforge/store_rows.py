@@ -1,11 +1,21 @@
-"""How the run store turns candidates and batch rows into SQLite rows and back (JSON text columns)."""
+"""How the run store turns candidates and batch rows into SQLite rows and back.
+
+Fields are JSON text, except (run-file schema 3) what JSON would bloat: a non-empty list of floats (a
+vector genome, descriptors) is a BLOB of tag ``\\x01`` and its float64 values, little-endian (lossless:
+every bit of every float, NaN and -0.0 included), and a genome's JSON text over ``COMPRESS_OVER``
+characters that zlib shrinks by a quarter is a BLOB of tag ``\\x02`` and the compressed text; read
+fields with :func:`unpack`. ``metrics`` and ``info`` stay JSON text; empty ``metrics``, ``parents`` and
+``info`` are NULL. Files of schemas 1 and 2 (JSON text only) read the same way.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from typing import Any
 
+import numpy as np
 import orjson
 
 from .candidate import Candidate
@@ -48,7 +58,55 @@ def dumps(value: Any) -> str | None:
         return json.dumps(value, default=_json_default)
 
 
-genome_text = dumps  # the JSON text the store records for a genome
+genome_text = dumps  # the JSON text of a genome (keys of genomes in flight)
+
+VECTOR, ZJSON = b"\x01", b"\x02"  # BLOB tags: float64 vector, zlib-compressed JSON
+COMPRESS_OVER = 2048  # characters of JSON text worth trying zlib on
+MAX_UNPACKED = 256 * 2**20  # bytes a compressed field may expand to (a hostile file cannot exhaust memory)
+
+
+def _float_vector(value: Any) -> np.ndarray | None:
+    """``value`` as a little-endian float64 array when it is a non-empty flat list (or 1-D array) of floats."""
+    if isinstance(value, np.ndarray):
+        return value.astype("<f8", copy=False) if value.ndim == 1 and value.size and value.dtype == np.float64 else None
+    if type(value) is list and value and all(type(x) is float for x in value):
+        return np.array(value, dtype="<f8")
+    return None
+
+
+def pack(value: Any, empty_is_null: bool = False, compress: bool = False) -> str | bytes | None:
+    """The stored form of a field: a float64 BLOB for float vectors, (with ``compress``) compressed
+    JSON for long text, else JSON text; None (NULL) for None, and with ``empty_is_null`` for an empty
+    list or dict."""
+    if value is None or (empty_is_null and not value and isinstance(value, (list, dict))):
+        return None
+    vector = _float_vector(value)
+    if vector is not None:
+        return VECTOR + vector.tobytes()
+    text = dumps(value)
+    if compress and text is not None and len(text) > COMPRESS_OVER:
+        packed = zlib.compress(text.encode(), 6)
+        if len(packed) < 0.75 * len(text):
+            return ZJSON + packed
+    return text
+
+
+def unpack(stored: str | bytes | None, default: Any = None) -> Any:
+    """A field's value from its stored form (see :func:`pack`); ValueError for a malformed BLOB."""
+    if stored is None:
+        return default
+    if isinstance(stored, str):
+        return json.loads(stored)
+    tag, body = bytes(stored[:1]), bytes(stored[1:])
+    if tag == VECTOR:
+        return np.frombuffer(body, dtype="<f8").tolist()
+    if tag == ZJSON:
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(body, MAX_UNPACKED)
+        if inflater.unconsumed_tail:
+            raise ValueError(f"a compressed field expands past {MAX_UNPACKED} bytes")
+        return json.loads(text)
+    raise ValueError(f"unknown stored field tag {tag!r}")
 
 
 def candidate_row(c: Candidate, batch: int) -> tuple:
@@ -61,12 +119,12 @@ def candidate_row(c: Candidate, batch: int) -> tuple:
         c.status,
         c.reason,
         c.score,
-        dumps(c.genome),
-        dumps(c.metrics),
-        dumps(c.descriptors),
+        pack(c.genome, compress=True),
+        pack(c.metrics, empty_is_null=True),
+        pack(c.descriptors),
         c.feedback,
-        dumps(c.parents),
-        dumps(c.info),
+        pack(c.parents, empty_is_null=True),
+        pack(c.info, empty_is_null=True),
         c.eval_seconds,
     )
 
@@ -75,7 +133,7 @@ def row_candidate(row: sqlite3.Row) -> Candidate:
     """The candidate a ``candidates`` row records."""
 
     def load(key: str, default: Any = None) -> Any:
-        return json.loads(row[key]) if row[key] is not None else default
+        return unpack(row[key], default)
 
     return Candidate(
         genome=load("genome"),

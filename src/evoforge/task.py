@@ -4,7 +4,11 @@ Built-in tasks are named (``sphere``), user tasks are paths (``./my_task.py``). 
 define ``configure(**options)`` (called with ``--set task.KEY=VALUE`` options before ``SEED`` is read),
 ``DESCRIPTION`` (shown to models and by ``evoforge list``; the module docstring stands in for it),
 ``BOUNDS`` and ``DESCRIPTOR_BOUNDS`` (a list of (low, high) pairs for archives over behaviour
-descriptors). Instead of ``SEED`` and ``evaluate`` it may define ``TASK``, a typed task value
+descriptors; ``DESCRIPTOR_NAMES`` names them on plots), and what counts as a failed evaluation
+besides raising: ``FAILURE_SCORE`` (a score at or below it, say a sentinel -1000 for a broken program,
+fails with a reason instead of ranking last among the successes) or ``failure_reason(result) -> str |
+None``. Instead of ``SEED`` and ``evaluate``
+it may define ``TASK``, a typed task value
 (:class:`~evoforge.vectors.task.VectorTask`, :class:`~evoforge.programs.task.ProgramTask`,
 :class:`~evoforge.prompts.prompt_task.PromptTask`) that supplies them; names the module defines itself win.
 
@@ -45,6 +49,7 @@ class Task:
     options: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     descriptor_bounds: list[tuple[float, float]] | None = None
+    descriptor_names: list[str] | None = None  # axis names of the archive's views (DESCRIPTOR_NAMES)
     module: ModuleType | None = field(default=None, repr=False)
     value: Any = field(default=None, repr=False)  # the module's typed TASK value, if any
     task_model: Any = None  # the model a prompt task calls (spec or Model)
@@ -169,6 +174,7 @@ def load_task(
     evaluate = names.get("evaluate")
     if not callable(evaluate):
         raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
+    _check_failure_names(ref, names)
     bounds = names.get("DESCRIPTOR_BOUNDS")
     task = Task(
         ref=ref,
@@ -179,6 +185,7 @@ def load_task(
         module=module,
         value=value,
         descriptor_bounds=[tuple(map(float, b)) for b in bounds] if bounds is not None else None,
+        descriptor_names=_descriptor_names(ref, names.get("DESCRIPTOR_NAMES")),
     )
     if task.uses_model:
         spec, url = (task_model, task_base_url) if task_model is not None else default_task_model()
@@ -186,6 +193,23 @@ def load_task(
     elif task_model is not None:
         task.task_model, task.task_base_url = task_model, task_base_url  # kept for reloads; unused
     return task
+
+
+def _check_failure_names(ref: str, names: dict[str, Any]) -> None:
+    """``FAILURE_SCORE`` must be a finite number and ``failure_reason`` a function, if defined."""
+    floor = names.get("FAILURE_SCORE")
+    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float)) or floor != floor):
+        raise TaskError(f"task {ref!r}: FAILURE_SCORE must be a number (a score at or below it fails), got {floor!r}")
+    if names.get("failure_reason") is not None and not callable(names["failure_reason"]):
+        raise TaskError(f"task {ref!r}: failure_reason must be a function failure_reason(result) -> reason or None")
+
+
+def _descriptor_names(ref: str, value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TaskError(f"task {ref!r}: DESCRIPTOR_NAMES must be a list of strings, got {value!r}"[:300])
+    return [v[:80] for v in value]
 
 
 def _description(names: dict[str, Any]) -> str:

@@ -116,6 +116,7 @@ class ProgramTask:
             "HINT": self.hint,
             "GENOME": "program",
             "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS),
+            "DESCRIPTOR_NAMES": ["code lines", "complexity"] if not self.descriptor_bounds else None,
         }
         if self.ideas:
             names["IDEAS"] = list(self.ideas)

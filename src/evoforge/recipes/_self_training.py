@@ -255,3 +255,16 @@ class SelfTraining(Recipe):
 
     def archive(self) -> list[dict[str, Any]]:
         return list(self.history)
+
+    def answer(self, store: Any) -> dict[str, Any] | None:
+        """The final checkpoint (the last round that evaluated) with its held-out accuracy, and the
+        starting checkpoint (round 0) measured the same way as the seed."""
+        done = [h for h in self.history if h.get("status") == "ok"]
+        if not self.current or not done:
+            return None
+        on = "the task's held-out problems"
+        out = {"what": "final checkpoint", "genome": self.current, "candidate": self.current_id}
+        out.update(score=done[-1]["score"], score_on=f"{on} (round {done[-1]['round']})")
+        if done[0].get("round") == 0:
+            out["seed"] = {"score": done[0]["score"], "on": f"{on}: the starting checkpoint (round 0)"}
+        return out

@@ -202,3 +202,7 @@ class CoScientist(Recipe):
 
     def archive(self) -> list[Candidate]:
         return self.top()
+
+    def discarded(self) -> dict[str, int]:
+        """Proposals redrawn because they were near duplicates (word-set Jaccard) of the pool's."""
+        return {f"near duplicate of a pooled proposal (Jaccard >= {self.proximity:g}), redrawn": self.duplicates}

@@ -111,3 +111,7 @@ class EoH(Recipe):
                 kept.append(c)
                 scores.add(key)
         self.pop = kept[: self.population]
+
+    def discarded(self) -> dict[str, int]:
+        """Model answers dropped before evaluation (unusable, AST or near duplicates), by reason."""
+        return dict(self.ops.unusable) if self.ops is not None else {}

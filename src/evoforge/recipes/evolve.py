@@ -242,3 +242,7 @@ class Evolve(Recipe):
 
     def archive(self) -> GridArchive:
         return self.grid
+
+    def discarded(self) -> dict[str, int]:
+        """Model answers dropped before evaluation (unusable, AST or near duplicates), by reason."""
+        return dict(self.ops.unusable) if self.ops is not None else {}

@@ -102,3 +102,7 @@ class FunSearch(Recipe):
             for i in order[: self.islands // 2]:
                 donor = self.pops.populations[keep[int(rng.integers(len(keep)))]]
                 self.pops.refill(i, donor[:1])
+
+    def discarded(self) -> dict[str, int]:
+        """Model answers dropped before evaluation (unusable, AST or near duplicates), by reason."""
+        return dict(self.ops.unusable) if self.ops is not None else {}

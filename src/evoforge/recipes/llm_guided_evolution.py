@@ -99,3 +99,7 @@ class LLMGuidedEvolution(Recipe):
         del self.pop[self.population :]
         self.outcomes = self.outcomes[-12:]
         self.batches += 1
+
+    def discarded(self) -> dict[str, int]:
+        """Model answers dropped before evaluation (unusable, AST or near duplicates), by reason."""
+        return dict(self.ops.unusable) if self.ops is not None else {}

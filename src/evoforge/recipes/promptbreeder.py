@@ -339,3 +339,28 @@ class Promptbreeder(Recipe):
 
     def archive(self) -> list[dict[str, Any]]:
         return self.members
+
+    def answer(self, store: Any) -> dict[str, Any] | None:
+        """The prompt :meth:`best_prompt` chose, scored as the validation race scored it (the seed on
+        the same items beside it), or by its smoothed minibatch accuracy when there was no race."""
+        best = self.best_prompt()
+        if best is None:
+            return None
+        key, first = prompt_key(best), self._stages()[0]
+        out: dict[str, Any] = {"what": "prompt", "genome": best}
+        if key in self.val_scores:
+            on = f"the validation race's {len(self.val_items)} fixed train items"
+            out.update(what="prompt chosen by the validation race", score=self.val_scores[key], score_on=on)
+            seed = self.val_scores.get(self.seed_key)
+            if seed is None and self.seed_key in self.val_half:
+                seed, on = self.val_half[self.seed_key], f"the race's first {first} items, where it was eliminated"
+            if seed is not None:
+                out["seed"] = {"score": seed, "on": on}
+            return out
+        correct, scored = self.stats.get(key, (0.0, 0.0))
+        out.update(
+            what="prompt with the best smoothed minibatch accuracy (no validation race)",
+            score=(correct + 1.0) / (scored + 2.0),
+            score_on=f"(correct + 1) / (scored + 2) over its {int(scored)} minibatch items",
+        )
+        return out

@@ -14,6 +14,7 @@ def make_vector_task(namespace: dict, dim: int, start: float, bounds: tuple[floa
     namespace["DIM"] = int(dim)
     namespace["SEED"] = [float(start)] * int(dim)
     namespace["BOUNDS"] = bounds
+    namespace["DESCRIPTOR_NAMES"] = ["x[0] (first coordinate)", f"x[{int(dim) - 1}] (last coordinate)"]
 
 
 def score_vector(fn: Callable[[np.ndarray], float], genome) -> dict:

@@ -14,6 +14,7 @@ import numpy as np
 
 DESCRIPTION = "deceptive maze, point robot with open-loop moves; descriptors = end point (x, y)"
 DESCRIPTOR_BOUNDS = [(0.0, 1.0), (0.0, 1.0)]
+DESCRIPTOR_NAMES = ["end point x", "end point y"]
 START = (0.5, 0.3)
 GOAL = (0.5, 0.7)
 GOAL_RADIUS = 0.05

@@ -1,0 +1,52 @@
+"""`show` on a program-evolution run driven by a scripted model: the seed's score and the model answers
+discarded before evaluation (unusable, duplicates), by reason."""
+
+from pathlib import Path
+
+import pytest
+from program_helpers import Answer
+from rich.console import Console
+
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.registry import get_recipe
+from evoforge.report import show_run
+from evoforge.store import RunStore
+from evoforge.task import load_task
+
+GOOD = "```python\ndef priority(item, bins):\n    gap = bins - item\n    return -gap + 3.0 * (gap == 0)\n```"
+PROSE = "I think you should use a better heuristic."
+
+
+class Scripted:
+    def __init__(self, answers):
+        self.answers, self.n = answers, 0
+
+    def chat(self, messages, n=1, temperature=0.8, max_tokens=512, stop=None, seed=None, tag=""):
+        self.n += 1
+        return [Answer(self.answers[(self.n - 1) % len(self.answers)])]
+
+
+@pytest.mark.parametrize("name", ["evolve", "funsearch"])
+def test_show_lists_seed_score_and_discarded_model_answers(tmp_path: Path, name):
+    task = load_task("binpack", {"instances": 2, "items": 200})
+    recipe = get_recipe(name).from_params({"near_duplicate": 0} if name == "evolve" else {})
+    recipe.model = Scripted([GOOD, PROSE, GOOD])  # the second GOOD is an AST duplicate of the first
+    store = RunStore.create(tmp_path / "run.db", {"recipe": name, "task": "binpack"})
+    engine = Engine(task, recipe, seed=1, budget=Budget(evaluations=6), store=store)
+    engine.run(InProcessExecutor(task, timeout=60))
+    store.close()
+    seed = task.evaluate(task.seed)["score"]
+    store = RunStore.open(tmp_path / "run.db")
+    console = Console(record=True, width=200)
+    try:
+        show_run(store, console)
+        assert store.meta("discarded") == dict(engine.recipe.ops.unusable)
+    finally:
+        store.close()
+    text = console.export_text()
+    assert f"seed score {seed:.6g} (candidate 0)" in text
+    unusable = engine.recipe.ops.unusable
+    assert unusable and f"discarded before evaluation: {sum(unusable.values())} proposals" in text
+    assert all(reason in text for reason in unusable)
