@@ -177,9 +177,20 @@ def events(store: RunStore, limit: int = 200) -> list[dict[str, Any]]:
         (*ROUTINE_EVENTS, limit),
     ).fetchall()
     return [
-        {"batch": r["batch"], "time": num(r["time"]), "kind": text(r["kind"], 80), "data": text(r["data"], 400)}
+        {"batch": r["batch"], "time": num(r["time"]), "kind": text(r["kind"], 80), "data": _event_text(r["data"])}
         for r in reversed(rows)
     ]
+
+
+def _event_text(raw: Any) -> str:
+    """An event's data as ``key: value`` pairs (strings as they are), or its raw text."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return text(raw, 400)
+    if isinstance(value, dict):
+        return text("; ".join(f"{k}: {v if isinstance(v, str) else json.dumps(v)}" for k, v in value.items()), 400)
+    return text(value, 400)
 
 
 def archive(store: RunStore) -> dict[str, Any] | None:
