@@ -42,10 +42,10 @@ class ScriptedModel(Model):
         return out
 
 
-def vector_run(path: Path, budget: int = 300, on_batch: Any = None) -> Path:
-    """A MAP-Elites run on the planar arm (a grid archive with a heat map), committed every batch."""
+def vector_run(path: Path, budget: int = 300, on_batch: Any = None, task: str = "planar_arm") -> Path:
+    """A MAP-Elites run (default: the planar arm), committed every batch: a grid archive with a heat map."""
     evoforge.evolve(
-        "planar_arm", "map-elites", budget=budget, seed=3, out=path, executor="inprocess", checkpoint_every=0,
+        task, "map-elites", budget=budget, seed=3, out=path, executor="inprocess", checkpoint_every=0,
         on_batch=on_batch, recipe_params={"batch_size": 50},
     )  # fmt: skip
     return path
