@@ -73,8 +73,9 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
             extent=[low[0], high[0], low[1], high[1]],
         )
         heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
-        heat.set_xlabel("descriptor 1")
-        heat.set_ylabel("descriptor 2")
+        axes = grid.get("axes") or ["descriptor 1", "descriptor 2"]  # named by the task (DESCRIPTOR_NAMES)
+        heat.set_xlabel(axes[0])
+        heat.set_ylabel(axes[1])
         fig.colorbar(image, ax=heat, label="score")
     if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
         extra(axes[0][1], store)

@@ -37,6 +37,7 @@ def test_vector_run_views(app):
     assert set(series["operators"]) == {"init", "gaussian"}
     archive = run["archive"]
     assert archive["elites"] > 10 and len(archive["heatmap"]) > 1
+    assert archive["axes"] == ["end effector x", "end effector y"]  # the task's DESCRIPTOR_NAMES
     filled = [v for row in archive["heatmap"] for v in row if v is not None]
     assert max(filled) == pytest.approx(run["summary"]["best"]["score"])
     assert run["tree"]["nodes"] and all(set(n) == {"id", "b", "op", "s", "st", "p"} for n in run["tree"]["nodes"])

@@ -60,7 +60,7 @@ def test_dashboard_draws_every_view_of_a_vector_run(browser, dashboard, tmp_path
     assert browser.js("document.querySelectorAll('#score-chart canvas').length") >= 1
     assert browser.js("document.querySelectorAll('#lineage-svg circle').length") > 20
     assert "gaussian" in browser.text("#operators-table")
-    assert "elites" in browser.text("#heat-caption") and browser.text("#heat-x") == "descriptor 1"
+    assert "elites" in browser.text("#heat-caption") and browser.text("#heat-x") == "end effector x"
     assert browser.wait("document.querySelector('#genome')?.textContent.includes('[0]')")  # the best's genome
     assert colours(browser.screenshot(tmp_path / "archive.png", "#view-archive")) > 10
     assert colours(browser.screenshot(tmp_path / "score.png", "#view-score")) > 10

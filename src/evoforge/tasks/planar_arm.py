@@ -9,6 +9,7 @@ import numpy as np
 
 DESCRIPTION = "planar arm with dim joints (default 10); descriptors = end effector (x, y)"
 DESCRIPTOR_BOUNDS = [(-1.0, 1.0), (-1.0, 1.0)]
+DESCRIPTOR_NAMES = ["end effector x", "end effector y"]
 
 
 def configure(dim: int = 10) -> None:
