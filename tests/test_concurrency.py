@@ -113,7 +113,7 @@ def _cli(args, env):
 
 
 def test_async_survives_kill_9_with_nothing_lost_and_exact_max_calls(write_task, stub_server, tmp_path):
-    stub, url = stub_server
+    _, url = stub_server
     task = write_task(TASK)
     out = tmp_path / "killed.db"
     env = {**os.environ, "EVOFORGE_CACHE_DIR": str(tmp_path / "cache")}

@@ -110,7 +110,9 @@ class GridArchive:
         cells: int | Sequence[int],
         centroids: np.ndarray | None = None,
         display: int = 100,
+        names: Sequence[str] | None = None,
     ):
+        self.names = [str(n) for n in names] if names else None  # the descriptors' names, for readers
         self.low = np.array([b[0] for b in bounds], dtype=float)
         self.high = np.array([b[1] for b in bounds], dtype=float)
         self.centroids = centroids

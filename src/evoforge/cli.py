@@ -1,4 +1,4 @@
-"""The ``evoforge`` command line: run, resume, show, plot, list."""
+"""The ``evoforge`` command line: run, resume, show, plot, ui, report, list."""
 
 from __future__ import annotations
 
@@ -268,6 +268,27 @@ def compare(runs: tuple[str, ...], png: str | None) -> None:
 
 
 @cli.command()
+@click.argument("target", required=False, default="runs", type=click.Path())
+@click.option(
+    "--port", "-p", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free)."
+)
+def ui(target: str, port: int) -> None:
+    """Dashboard of TARGET (a run file, or a folder of them; default runs/) on 127.0.0.1, read-only,
+    following runs while they are written. Stop it with Ctrl-C."""
+    from .ui.server import make
+
+    server = make(target, port)
+    host, bound = server.server_address[:2]
+    out.print(f"evoforge dashboard of {target} on http://{host}:{bound}/  (Ctrl-C to stop)", highlight=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
 @click.option(
     "--format", "fmt", type=click.Choice(["sft", "dpo", "jsonl"]), required=True, help="What each line holds."
@@ -284,6 +305,16 @@ def export(run_file: str, fmt: str, dest: str) -> None:
     finally:
         store.close()
     out.print(f"wrote {count} {fmt} rows to {dest}")
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", "html", type=click.Path(dir_okay=False), help="HTML path (default: RUN_FILE with .html).")
+def report(run_file: str, html: str | None) -> None:
+    """One self-contained HTML file with the dashboard's views of RUN_FILE (works offline)."""
+    from .ui.export import write_report
+
+    out.print(f"wrote {write_report(run_file, html or Path(run_file).with_suffix('.html'))}")
 
 
 @cli.command("list")

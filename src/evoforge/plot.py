@@ -73,10 +73,10 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
             extent=[low[0], high[0], low[1], high[1]],
         )
         heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
-        names = store.meta("axes")  # the task's DESCRIPTOR_NAMES, when it names its descriptors
-        names = names if isinstance(names, list) and len(names) >= 2 else ["descriptor 1", "descriptor 2"]
-        heat.set_xlabel(str(names[0])[:80])
-        heat.set_ylabel(str(names[1])[:80])
+        axes = store.meta("axes") or grid.get("axes")  # named by the task (DESCRIPTOR_NAMES)
+        axes = axes if isinstance(axes, list) and len(axes) >= 2 else ["descriptor 1", "descriptor 2"]
+        heat.set_xlabel(str(axes[0])[:80])
+        heat.set_ylabel(str(axes[1])[:80])
         fig.colorbar(image, ax=heat, label="score")
     if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
         extra(axes[0][1], store)

@@ -26,7 +26,9 @@ def _grid(archive: Any) -> dict[str, Any] | None:
     occupied = getattr(archive, "occupied", None)  # array archives count cells without building elites
     elites = len(occupied()) if callable(occupied) else len(archive.elites)
     heat = np.asarray(archive.heatmap(), dtype=float)
+    names = getattr(archive, "names", None)  # absent from archives pickled before names existed
     return {
+        "axes": list(names[:2]) if names and len(names) >= 2 else None,  # readers prefer meta "axes" (the task's)
         "low": archive.low[:2].tolist(),
         "high": archive.high[:2].tolist(),
         "elites": elites,

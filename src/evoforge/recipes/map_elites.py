@@ -69,10 +69,12 @@ class MapElites(Recipe):
         if not task.descriptor_bounds:
             raise TaskError(f"map-elites needs a task with DESCRIPTOR_BOUNDS; {task.name!r} has none")
         db = np.asarray(task.descriptor_bounds, dtype=float)
+        names = task.attr("DESCRIPTOR_NAMES")
+        names = names if isinstance(names, (list, tuple)) and len(names) == len(db) else None
         if self.archive_kind == "cvt":
-            self.grid = GridArchive(db, self.cells, centroids=cvt_centroids(db, self.cells, rng))
+            self.grid = GridArchive(db, self.cells, centroids=cvt_centroids(db, self.cells, rng), names=names)
         elif self.archive_kind == "grid":
-            self.grid = GridArchive(db, self.cells)
+            self.grid = GridArchive(db, self.cells, names=names)
         else:
             raise TaskError(f"map-elites: archive_kind must be grid or cvt, not {self.archive_kind!r}")
         self.rows = np.zeros((0, self.seed.size))

@@ -6,6 +6,7 @@ from ._functions import make_vector_task, score_vector
 
 DESCRIPTION = "Ackley function on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-32.768, 32.768), (-32.768, 32.768)]
+DESCRIPTOR_NAMES = ["first coordinate", "last coordinate"]
 
 
 def f(x: np.ndarray) -> float:

@@ -6,6 +6,7 @@ from ._functions import make_vector_task, score_vector
 
 DESCRIPTION = "Rosenbrock valley on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-5.0, 5.0), (-5.0, 5.0)]
+DESCRIPTOR_NAMES = ["first coordinate", "last coordinate"]
 
 
 def f(x: np.ndarray) -> float:

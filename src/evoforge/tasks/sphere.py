@@ -6,6 +6,7 @@ from ._functions import make_vector_task, score_array, score_rows, score_vector
 
 DESCRIPTION = "sphere function sum(x^2) on vectors (option dim, default 10); score = -f"
 DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
+DESCRIPTOR_NAMES = ["first coordinate", "last coordinate"]
 
 
 def f(x: np.ndarray):
