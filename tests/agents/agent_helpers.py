@@ -3,7 +3,8 @@ Only for unit tests: never behind the CLI, a benchmark or the README.
 
 As the agents' model it answers "What is A + B?" right only when the prompt says "carefully" (else
 0), and returns an empty reply when the prompt says "EMPTY". As the meta agent it writes, in turn, a
-good agent (its instruction says "carefully"), an answer with no code, and an agent that crashes."""
+good agent (its instruction says "carefully"), an answer with no code, or an agent that crashes,
+chosen by the request's seed (so a resumed run gets the same answers)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def score(item, answer):
 
 ITEMS = [{"question": f"What is {a} + {b}?", "answer": str(a + b)} for a in range(1, 7) for b in range(1, 4)]
 TASK = AgentTask(description="add two numbers", search=ITEMS[:12], heldout=ITEMS[12:], score=score,
-                 items_per_eval=4, call_limit=4, item_seconds=10)
+                 items_per_eval=4, call_limit=6, item_seconds=10)
 '''
 
 
@@ -49,15 +50,15 @@ class ScriptedAgentModel(Model):
             if "failed with an error" in text:
                 reply = json.dumps({"thought": "fixed", "name": "fixed", "code": GOOD, "parts": {"instruction": "Think carefully."}})
             else:
-                turn = self.meta_calls % 3
+                n = self.meta_calls if req.seed is None else req.seed  # seeded: the same answer after a resume
+                turn = n % 3
                 if turn == 1:
-                    n = self.meta_calls
                     reply = json.dumps({"thought": "be careful", "name": f"careful-{n}", "code": GOOD + f"# v{n}\n",
                                         "parts": {"instruction": "Think carefully."}})
                 elif turn == 2:
                     reply = "I would design a great agent but I will not write code."
                 else:
-                    reply = json.dumps({"thought": "oops", "name": "crash", "code": CRASH + f"# v{self.meta_calls}\n"})
+                    reply = json.dumps({"thought": "oops", "name": "crash", "code": CRASH + f"# v{n}\n"})
             return [Completion(reply, "stop", 100, 50)] * req.n
         if "EMPTY" in text:
             return [Completion("", "length", 10, 0)] * req.n

@@ -21,7 +21,7 @@ _ATTRS = {"pet": ["cat", "dog", "fish", "bird", "hamster"], "colour": ["red", "b
 _PHRASE = {"pet": "has the {}", "colour": "likes {}"}
 
 
-def _solutions(people, values, clues):
+def solutions(people, values, clues):
     """Every assignment (one permutation of values per attribute) satisfying all clues."""
     out = []
     for pets in itertools.permutations(values["pet"]):
@@ -57,7 +57,7 @@ def puzzle(rng: random.Random) -> dict:
     values = {a: rng.sample(v, 3) for a, v in _ATTRS.items()}
     truth = {p: {"pet": values["pet"][i], "colour": values["colour"][i]} for i, p in enumerate(people)}
     clues: list[tuple] = []
-    while len(_solutions(people, values, clues)) > 1:
+    while len(solutions(people, values, clues)) > 1:
         attr = rng.choice(list(_ATTRS))
         if rng.random() < 0.5:
             person, value = rng.choice(people), rng.choice(values[attr])
@@ -67,7 +67,7 @@ def puzzle(rng: random.Random) -> dict:
             clues.append(("with", "pet", v1, "colour", v2, any(w["pet"] == v1 and w["colour"] == v2 for w in truth.values())))
     for clue in list(clues):  # drop clues the others already imply
         rest = [c for c in clues if c is not clue]
-        if len(_solutions(people, values, rest)) == 1:
+        if len(solutions(people, values, rest)) == 1:
             clues = rest
     attr = rng.choice(list(_ATTRS))
     value = rng.choice(values[attr])
@@ -78,7 +78,7 @@ def puzzle(rng: random.Random) -> dict:
         + "\n".join(f"- {_text(c)}" for c in clues)
         + f"\nWho {_PHRASE[attr].format(value)}?"
     )
-    return {"question": question, "answer": who, "people": people}
+    return {"question": question, "answer": who, "people": people, "clues": [list(c) for c in clues], "values": values}
 
 
 def score(item: dict, answer: object) -> float:
@@ -92,7 +92,7 @@ def build(search: int = 30, heldout: int = 30, seed: int = 0) -> AgentTask:
     items = [puzzle(rng) for _ in range(search + heldout)]
     return AgentTask(
         name="agent-logic", description=DESCRIPTION, search=items[:search], heldout=items[search:], score=score,
-        answer_format="End your reply with a line 'Answer: <name>'.",
+        answer_format="End your reply with a line 'Answer: <name>'.", hidden=("answer", "clues", "values"),
     )  # fmt: skip
 
 
