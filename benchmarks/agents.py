@@ -13,6 +13,8 @@ the chosen agent is outside the budget and the same for every system. Rows say h
 generated agents ran, and the most common reasons the others failed.
 """
 
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
 from __future__ import annotations
 
 import argparse

@@ -14,16 +14,16 @@ import re
 from evoforge.llm.base import Model
 from evoforge.llm.types import Completion
 
-GOOD = '''
+GOOD = """
 def forward(task, tools):
     return tools.llm(task["question"] + " " + tools.parts["instruction"] + " " + task["format"])
-'''
-CRASH = '''
+"""
+CRASH = """
 def forward(task, tools):
     return undefined_name
-'''
+"""
 
-TASK_FILE = '''
+TASK_FILE = """
 from evoforge.agents import AgentTask
 
 def score(item, answer):
@@ -32,7 +32,7 @@ def score(item, answer):
 ITEMS = [{"question": f"What is {a} + {b}?", "answer": str(a + b)} for a in range(1, 7) for b in range(1, 4)]
 TASK = AgentTask(description="add two numbers", search=ITEMS[:12], heldout=ITEMS[12:], score=score,
                  items_per_eval=4, call_limit=6, item_seconds=10)
-'''
+"""
 
 
 class ScriptedAgentModel(Model):
@@ -48,13 +48,21 @@ class ScriptedAgentModel(Model):
         if "Reply with one JSON object" in text:
             self.meta_calls += 1
             if "failed with an error" in text:
-                reply = json.dumps({"thought": "fixed", "name": "fixed", "code": GOOD, "parts": {"instruction": "Think carefully."}})
+                reply = json.dumps(
+                    {"thought": "fixed", "name": "fixed", "code": GOOD, "parts": {"instruction": "Think carefully."}}
+                )
             else:
                 n = self.meta_calls if req.seed is None else req.seed  # seeded: the same answer after a resume
                 turn = n % 3
                 if turn == 1:
-                    reply = json.dumps({"thought": "be careful", "name": f"careful-{n}", "code": GOOD + f"# v{n}\n",
-                                        "parts": {"instruction": "Think carefully."}})
+                    reply = json.dumps(
+                        {
+                            "thought": "be careful",
+                            "name": f"careful-{n}",
+                            "code": GOOD + f"# v{n}\n",
+                            "parts": {"instruction": "Think carefully."},
+                        }
+                    )
                 elif turn == 2:
                     reply = "I would design a great agent but I will not write code."
                 else:

@@ -79,7 +79,11 @@ def server():
 
 def cli(server, tmp_path, *args):
     env = {**os.environ, "EVOFORGE_CACHE_DIR": str(tmp_path / "cache")}
-    url = ["--base-url", server.url, "--task-model", "openai:scripted", "--task-base-url", server.url] if args[0] == "run" else []
+    url = (
+        ["--base-url", server.url, "--task-model", "openai:scripted", "--task-base-url", server.url]
+        if args[0] == "run"
+        else []
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "evoforge", *map(str, args), *url, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=env,

@@ -1,5 +1,7 @@
 """The agent runtime: the sandbox, the metered model proxy, per-item limits, tools."""
 
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
 import pytest
 from agent_helpers import ScriptedAgentModel
 
@@ -7,7 +9,7 @@ from evoforge import bwrap
 from evoforge.agents import run_agent
 from evoforge.agents.tools import BM25, ToolError, calculate, run_python
 
-HOSTILE = '''
+HOSTILE = """
 def forward(task, tools):
     q = task["q"]
     if q == "loop":
@@ -31,7 +33,7 @@ def forward(task, tools):
         except tools.ModelCallError:
             return "a guess that must not count"
     return tools.llm("What is 2 + 3? carefully")
-'''
+"""
 
 
 def run(items, **kw):
@@ -46,7 +48,9 @@ def test_hostile_items_fail_with_their_reason_and_the_rest_still_run():
     assert reasons[0] is None and reasons[-1] is None
     assert "timed out after 2s" in reasons[1]
     assert "model-call limit of 3" in reasons[2] and out.items[2].calls == 3
-    assert reasons[3] and ("Network is unreachable" in reasons[3] or "sandbox: network" in reasons[3] or "refused" in reasons[3])
+    assert reasons[3] and (
+        "Network is unreachable" in reasons[3] or "sandbox: network" in reasons[3] or "refused" in reasons[3]
+    )
     assert reasons[4] and "sandbox: process creation" in reasons[4]
     assert reasons[5] == "empty model reply (finish_reason=length)" and out.items[5].answer is None
     assert model.usage.total.calls == 1 + 3 + 1 + 1  # every call went through the metered model

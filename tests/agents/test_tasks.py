@@ -1,5 +1,7 @@
 """Agent tasks and the hand-designed baselines: splits, scoring, failures that are not wrong answers."""
 
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
 import pytest
 
 from evoforge.agents import AgentFailure, baseline, baselines
@@ -32,7 +34,10 @@ def test_empty_model_replies_are_errors_not_wrong_answers(scripted, add_task):
 
 def test_heldout_items_are_separate(scripted, add_task):
     task = load_task(add_task)
-    careful = {"code": "def forward(task, tools):\n    return tools.llm(task['question'] + ' carefully')\n", "parts": {}}
+    careful = {
+        "code": "def forward(task, tools):\n    return tools.llm(task['question'] + ' carefully')\n",
+        "parts": {},
+    }
     held = task.evaluate({**careful, "split": "heldout", "items": [0, 1]})
     assert held["metrics"]["split"] == "heldout" and held["score"] == 1.0
     assert {x["question"] for x in task.value.search}.isdisjoint(x["question"] for x in task.value.heldout)
@@ -74,7 +79,7 @@ def test_logic_puzzles_have_exactly_one_solution_and_no_redundant_clue():
     for _ in range(5):
         item = puzzle(rng)
         clues = [tuple(c) for c in item["clues"]]
-        (world,) = solutions(item["people"], item["values"], clues)
+        (_world,) = solutions(item["people"], item["values"], clues)
         assert item["answer"] in item["people"]
         for k in range(len(clues)):
             assert len(solutions(item["people"], item["values"], clues[:k] + clues[k + 1 :])) > 1

@@ -31,7 +31,9 @@ class OpenArchive:
         self.entries.append(entry)
 
     def weights(self) -> np.ndarray:
-        w = np.array([1 / (1 + math.exp(-self.sharpness * (e.score - self.midpoint))) / (1 + e.children) for e in self.entries])
+        w = np.array(
+            [1 / (1 + math.exp(-self.sharpness * (e.score - self.midpoint))) / (1 + e.children) for e in self.entries]
+        )
         return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
 
     def choose(self, rng: np.random.Generator) -> Entry:

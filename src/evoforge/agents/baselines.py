@@ -3,6 +3,8 @@
 assignment), written for this runtime. Each is a genome: code using ``tools`` plus its text parts,
 so a search can change either. Model calls per item are in :data:`CALLS`."""
 
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,13 +19,15 @@ def final(text):
     return tail.strip().strip(".").strip()
 '''
 
-COT = '''
+COT = """
 def forward(task, tools):
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     return tools.llm(prompt, system=tools.parts["role"])
-'''
+"""
 
-COT_SC = FINAL + '''
+COT_SC = (
+    FINAL
+    + """
 def forward(task, tools):
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     replies = [tools.llm(prompt, system=tools.parts["role"], temperature=0.8) for _ in range(int(tools.parts["samples"]))]
@@ -31,9 +35,10 @@ def forward(task, tools):
     for reply in replies:
         votes.setdefault(final(reply), []).append(reply)
     return max(votes.values(), key=len)[0]
-'''
+"""
+)
 
-SELF_REFINE = '''
+SELF_REFINE = """
 def forward(task, tools):
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     answer = tools.llm(prompt, system=tools.parts["role"])
@@ -44,9 +49,9 @@ def forward(task, tools):
         answer = tools.llm(prompt + "\\n\\nAn earlier attempt:\\n" + answer + "\\n\\nFeedback:\\n" + review
                            + "\\n\\nWrite an improved solution. " + task["format"], system=tools.parts["role"])
     return answer
-'''
+"""
 
-DEBATE = '''
+DEBATE = """
 def forward(task, tools):
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     roles = [r.strip() for r in tools.parts["debaters"].split("|") if r.strip()]
@@ -57,17 +62,17 @@ def forward(task, tools):
                              + task["format"], system=role) for role in roles]
     joined = "\\n\\n".join(f"Solution {k + 1}:\\n{a}" for k, a in enumerate(answers))
     return tools.llm(task["question"] + "\\n\\n" + joined + "\\n\\n" + tools.parts["judge"] + " " + task["format"])
-'''
+"""
 
-STEP_BACK = '''
+STEP_BACK = """
 def forward(task, tools):
     principles = tools.llm(task["question"] + "\\n\\n" + tools.parts["step_back"])
     prompt = (task["question"] + "\\n\\nUseful principles:\\n" + principles + "\\n\\n"
               + tools.parts["instruction"] + " " + task["format"])
     return tools.llm(prompt, system=tools.parts["role"])
-'''
+"""
 
-QUALITY_DIVERSITY = '''
+QUALITY_DIVERSITY = """
 def forward(task, tools):
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     attempts = [tools.llm(prompt, system=tools.parts["role"])]
@@ -77,9 +82,9 @@ def forward(task, tools):
                                   system=tools.parts["role"], temperature=0.8))
     listed = "\\n\\n".join(f"Attempt {k + 1}:\\n{a}" for k, a in enumerate(attempts))
     return tools.llm(task["question"] + "\\n\\n" + listed + "\\n\\n" + tools.parts["judge"] + " " + task["format"])
-'''
+"""
 
-ROLE_ASSIGNMENT = '''
+ROLE_ASSIGNMENT = """
 def forward(task, tools):
     roles = [r.strip() for r in tools.parts["roles"].split("|") if r.strip()]
     menu = "\\n".join(f"{k + 1}. {r}" for k, r in enumerate(roles))
@@ -88,7 +93,7 @@ def forward(task, tools):
     role = roles[(digits[0] - 1) % len(roles)] if digits else roles[0]
     prompt = task["question"] + "\\n\\n" + tools.parts["instruction"] + " " + task["format"]
     return tools.llm(prompt, system=role)
-'''
+"""
 
 _COMMON = {"role": "You are a careful problem solver.", "instruction": "Think step by step."}
 _JUDGE = "Read the solutions above and give the single best final answer."
@@ -121,7 +126,15 @@ DESIGNS: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"roles": "a mathematician|a programmer|a logician|a careful reader"},
     ),
 }
-CALLS = {"cot": 1, "cot-sc": 3, "self-refine": 3, "llm-debate": 5, "step-back": 2, "quality-diversity": 3, "role-assignment": 2}
+CALLS = {
+    "cot": 1,
+    "cot-sc": 3,
+    "self-refine": 3,
+    "llm-debate": 5,
+    "step-back": 2,
+    "quality-diversity": 3,
+    "role-assignment": 2,
+}
 
 
 def names() -> list[str]:

@@ -117,7 +117,9 @@ def main():
     import types
 
     describe, send, where_ = core.describe, channel.send, where
-    tools = Tools(channel, tools_lib, inputs.get("parts") or {}, inputs.get("corpus") or [], inputs.get("actions") or [])
+    tools = Tools(
+        channel, tools_lib, inputs.get("parts") or {}, inputs.get("corpus") or [], inputs.get("actions") or []
+    )
     tools.ModelCallError, tools.ActionError, tools.ToolError = ModelCallError, ActionError, tools_lib.ToolError
     sys.addaudithook(core.make_guard(os.path.realpath(os.getcwd()), network == "guard", (describe, main)))
     sys.setrecursionlimit(max(1000, int(cfg["recursion"])))

@@ -89,7 +89,10 @@ def parse_answer(text: str, base: dict[str, Any] | None = None) -> dict[str, Any
     if found is not None and isinstance(found.get("code"), str):
         new_parts = found.get("parts") if isinstance(found.get("parts"), dict) else {}
         genome = make_genome(
-            found["code"], {**parts, **new_parts}, str(found.get("name") or "")[:80], str(found.get("thought") or "")[:2000]
+            found["code"],
+            {**parts, **new_parts},
+            str(found.get("name") or "")[:80],
+            str(found.get("thought") or "")[:2000],
         )
         return check_genome(genome)
     blocks = [b for b in _FENCE.findall(text) if "def forward" in b]

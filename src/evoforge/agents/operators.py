@@ -23,13 +23,25 @@ class MetaOps:
         self.calls = 0
         self.unusable: Counter[str] = Counter()
 
-    def propose(self, model: Any, prompt: str, rng: np.random.Generator, *, base: dict[str, Any] | None = None, tag: str = "meta") -> dict[str, Any] | None:
+    def propose(
+        self,
+        model: Any,
+        prompt: str,
+        rng: np.random.Generator,
+        *,
+        base: dict[str, Any] | None = None,
+        tag: str = "meta",
+    ) -> dict[str, Any] | None:
         """A genome from the model's answer to ``prompt``, or None (the reason is counted)."""
         self.calls += 1
         messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
         try:
             out = model.chat(
-                messages, temperature=self.temperature, max_tokens=self.max_tokens, seed=int(rng.integers(0, 2**31 - 1)), tag=tag
+                messages,
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                seed=int(rng.integers(0, 2**31 - 1)),
+                tag=tag,
             )
         except BudgetExhausted:
             raise

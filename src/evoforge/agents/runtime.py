@@ -115,7 +115,10 @@ class _Session:
                 fh.write(self.code if isinstance(self.code, str) else "")
             todo = self.items[self.start :]
             with open(os.path.join(box, "inputs.json"), "w") as fh:
-                json.dump({"items": todo, "parts": self.parts, "corpus": list(self.corpus), "actions": sorted(self.actions)}, fh)
+                json.dump(
+                    {"items": todo, "parts": self.parts, "corpus": list(self.corpus), "actions": sorted(self.actions)},
+                    fh,
+                )
             status = bwrap.probe()
             self.out.isolation = "bwrap" if status.available else "guard"
             cfg = {
@@ -305,7 +308,10 @@ class _Session:
     def _act(self, msg: dict[str, Any]) -> dict[str, Any]:
         fn = self.actions.get(str(msg.get("name")))
         if fn is None:
-            return {"ok": False, "error": f"no action {msg.get('name')!r} (actions: {', '.join(self.actions) or 'none'})"}
+            return {
+                "ok": False,
+                "error": f"no action {msg.get('name')!r} (actions: {', '.join(self.actions) or 'none'})",
+            }
         try:
             value = fn(self.current, *list(msg.get("args") or []))
             json.dumps(value)

@@ -7,6 +7,7 @@ for ``split="heldout"``, which recipes never do (benchmarks do, after the search
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +72,13 @@ class AgentTask:
         return self.model
 
     def module_attrs(self) -> dict[str, Any]:
-        return {"SEED": self.seed, "evaluate": self.evaluate, "DESCRIPTION": self.description, "TASK": self, "GENOME": "agent"}
+        return {
+            "SEED": self.seed,
+            "evaluate": self.evaluate,
+            "DESCRIPTION": self.description,
+            "TASK": self,
+            "GENOME": "agent",
+        }
 
     # -- evaluation -----------------------------------------------------------------------------
     def items(self, split: str) -> list[dict[str, Any]]:
@@ -93,7 +100,7 @@ class AgentTask:
         ids = genome.get("items")
         ids = list(range(min(len(data), self.items_per_eval))) if ids is None else [int(i) % len(data) for i in ids]
         chosen = [data[i] for i in ids]
-        actions = {name: (lambda fn: lambda index, *a: fn(chosen[index], *a))(fn) for name, fn in self.actions.items()}
+        actions = {name: functools.partial(_on_item, fn, chosen) for name, fn in self.actions.items()}
         model = model or self.task_model()
         before = model.usage.total
         run = run_agent(
@@ -141,3 +148,8 @@ def _shown_failure(item: dict[str, Any], answer: Any, note: str | None, *, faile
     if failed:
         return text + f"\nThe agent failed: {str(note)[:300]}"
     return text + f"\nThe agent answered: {str(answer)[-300:]!r}" + (f" ({note})" if note else "")
+
+
+def _on_item(fn: Callable[..., Any], chosen: list[dict[str, Any]], index: int, *args: Any) -> Any:
+    """An environment action called with the item itself rather than its index in this evaluation."""
+    return fn(chosen[index], *args)

@@ -28,7 +28,15 @@ _BINARY = {
     ast.Pow: operator.pow,
 }
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
-_FUNCTIONS = {"abs": abs, "round": round, "min": min, "max": max, "sqrt": math.sqrt, "floor": math.floor, "ceil": math.ceil}
+_FUNCTIONS = {
+    "abs": abs,
+    "round": round,
+    "min": min,
+    "max": max,
+    "sqrt": math.sqrt,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
 MAX_MAGNITUDE = 1e100
 
 
@@ -41,7 +49,7 @@ def calculate(expression: str) -> int | float:
     min, max, sqrt, floor, ceil), evaluated from its syntax tree: nothing else can run."""
     if not isinstance(expression, str) or len(expression) > 500:
         raise ToolError("calculator: give an expression of at most 500 characters")
-    text = expression.replace("^", "**").replace("×", "*").replace("÷", "/").replace(",", "")
+    text = expression.replace("^", "**").replace("\u00d7", "*").replace("÷", "/").replace(",", "")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:
@@ -107,7 +115,9 @@ class BM25:
         out = []
         for counts, length in zip(self.counts, self.lengths):
             norm = self.k1 * (1 - self.b + self.b * length / (self.mean_length or 1.0))
-            out.append(sum(self.idf.get(t, 0.0) * counts[t] * (self.k1 + 1) / (counts[t] + norm) for t in terms if t in counts))
+            out.append(
+                sum(self.idf.get(t, 0.0) * counts[t] * (self.k1 + 1) / (counts[t] + norm) for t in terms if t in counts)
+            )
         return out
 
     def search(self, query: str, k: int = 3) -> list[str]:

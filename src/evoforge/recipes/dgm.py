@@ -60,14 +60,24 @@ class Dgm(Recipe):
         while self.staged and len(out) < n:
             parent, genome = self.staged.pop(0)
             op = "seed" if parent < 0 else "full-eval"
-            out.append(Candidate(genome={**genome, "items": list(range(self.full))}, parents=[parent] if parent >= 0 else [], operator=op))
+            out.append(
+                Candidate(
+                    genome={**genome, "items": list(range(self.full))},
+                    parents=[parent] if parent >= 0 else [],
+                    operator=op,
+                )
+            )
         while len(out) < n and self.archive.entries:
             parent = self.archive.choose(rng)
             prompt = improve_prompt(self.description, parent.genome, parent.score, parent.feedback, self.call_limit)
             child = self.ops.propose(self.model, prompt, rng, base=parent.genome, tag="improve")
             if child is None:
                 break
-            out.append(Candidate(genome={**child, "items": list(range(self.first_items))}, parents=[parent.id], operator="improve"))
+            out.append(
+                Candidate(
+                    genome={**child, "items": list(range(self.first_items))}, parents=[parent.id], operator="improve"
+                )
+            )
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
@@ -96,7 +106,9 @@ class Dgm(Recipe):
     def report(self, store: Any) -> str | None:
         if self.archive is None:
             return None
-        lines = [f"archive: {len(self.archive.entries)} agents; {self.stage_failures} children stopped at the first stage"]
+        lines = [
+            f"archive: {len(self.archive.entries)} agents; {self.stage_failures} children stopped at the first stage"
+        ]
         for e in sorted(self.archive.entries, key=lambda e: -e.score)[:5]:
             lines.append(f"  #{e.id:<4} score {e.score:.3f}  children {e.children}  {e.genome.get('name') or ''}")
         return "\n".join(lines + [self.ops.report()])

@@ -6,6 +6,8 @@ tests the agent's fixed function passes, run in the program sandbox. The environ
 ``tools.act("run_tests", code)`` runs the visible tests in the sandbox and reports what failed.
 """
 
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
 from __future__ import annotations
 
 import random
@@ -19,18 +21,90 @@ GENOME = "agent"
 
 # (function name, what it should do, correct source, (correct fragment, buggy fragment), input maker)
 _TEMPLATES = [
-    ("total", "return the sum of the numbers in xs", "def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n", ("s = 0", "s = 1"), "list"),
-    ("largest", "return the largest number in the non-empty list xs", "def largest(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n", ("x > best", "x < best"), "list"),
-    ("count_even", "return how many numbers in xs are even", "def count_even(xs):\n    return sum(1 for x in xs if x % 2 == 0)\n", ("x % 2 == 0", "x % 2 == 1"), "list"),
-    ("factorial", "return n! for n >= 0", "def factorial(n):\n    out = 1\n    for k in range(2, n + 1):\n        out *= k\n    return out\n", ("range(2, n + 1)", "range(2, n)"), "small"),
-    ("count_vowels", "return how many vowels (a, e, i, o, u) the lower-case string s has", "def count_vowels(s):\n    return sum(1 for c in s if c in 'aeiou')\n", ("'aeiou'", "'aeio'"), "word"),
-    ("reverse_words", "return the words of s in reverse order, joined by single spaces", "def reverse_words(s):\n    return ' '.join(s.split()[::-1])\n", ("[::-1]", "[:-1]"), "sentence"),
-    ("clamp", "return x limited to the range [lo, hi]", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n", ("max(lo, min(x, hi))", "min(lo, max(x, hi))"), "clamp"),
-    ("running_max", "return the list of running maxima of xs", "def running_max(xs):\n    out, best = [], None\n    for x in xs:\n        best = x if best is None or x > best else best\n        out.append(best)\n    return out\n", ("x > best", "x >= best and x < 0"), "list"),
-    ("is_palindrome", "return whether the string s reads the same backwards", "def is_palindrome(s):\n    return s == s[::-1]\n", ("s[::-1]", "s[1:]"), "word"),
-    ("last_index", "return the last index of value v in xs, or -1", "def last_index(xs, v):\n    for i in range(len(xs) - 1, -1, -1):\n        if xs[i] == v:\n            return i\n    return -1\n", ("range(len(xs) - 1, -1, -1)", "range(len(xs) - 1, 0, -1)"), "index"),
-    ("mean", "return the mean of the non-empty list xs", "def mean(xs):\n    return sum(xs) / len(xs)\n", ("/ len(xs)", "/ (len(xs) + 1)"), "list"),
-    ("digits_sum", "return the sum of the decimal digits of n >= 0", "def digits_sum(n):\n    s = 0\n    while n > 0:\n        s += n % 10\n        n //= 10\n    return s\n", ("n % 10", "n % 9"), "small"),
+    (
+        "total",
+        "return the sum of the numbers in xs",
+        "def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n",
+        ("s = 0", "s = 1"),
+        "list",
+    ),
+    (
+        "largest",
+        "return the largest number in the non-empty list xs",
+        "def largest(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n",
+        ("x > best", "x < best"),
+        "list",
+    ),
+    (
+        "count_even",
+        "return how many numbers in xs are even",
+        "def count_even(xs):\n    return sum(1 for x in xs if x % 2 == 0)\n",
+        ("x % 2 == 0", "x % 2 == 1"),
+        "list",
+    ),
+    (
+        "factorial",
+        "return n! for n >= 0",
+        "def factorial(n):\n    out = 1\n    for k in range(2, n + 1):\n        out *= k\n    return out\n",
+        ("range(2, n + 1)", "range(2, n)"),
+        "small",
+    ),
+    (
+        "count_vowels",
+        "return how many vowels (a, e, i, o, u) the lower-case string s has",
+        "def count_vowels(s):\n    return sum(1 for c in s if c in 'aeiou')\n",
+        ("'aeiou'", "'aeio'"),
+        "word",
+    ),
+    (
+        "reverse_words",
+        "return the words of s in reverse order, joined by single spaces",
+        "def reverse_words(s):\n    return ' '.join(s.split()[::-1])\n",
+        ("[::-1]", "[:-1]"),
+        "sentence",
+    ),
+    (
+        "clamp",
+        "return x limited to the range [lo, hi]",
+        "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n",
+        ("max(lo, min(x, hi))", "min(lo, max(x, hi))"),
+        "clamp",
+    ),
+    (
+        "running_max",
+        "return the list of running maxima of xs",
+        "def running_max(xs):\n    out, best = [], None\n    for x in xs:\n        best = x if best is None or x > best else best\n        out.append(best)\n    return out\n",
+        ("x > best", "x >= best and x < 0"),
+        "list",
+    ),
+    (
+        "is_palindrome",
+        "return whether the string s reads the same backwards",
+        "def is_palindrome(s):\n    return s == s[::-1]\n",
+        ("s[::-1]", "s[1:]"),
+        "word",
+    ),
+    (
+        "last_index",
+        "return the last index of value v in xs, or -1",
+        "def last_index(xs, v):\n    for i in range(len(xs) - 1, -1, -1):\n        if xs[i] == v:\n            return i\n    return -1\n",
+        ("range(len(xs) - 1, -1, -1)", "range(len(xs) - 1, 0, -1)"),
+        "index",
+    ),
+    (
+        "mean",
+        "return the mean of the non-empty list xs",
+        "def mean(xs):\n    return sum(xs) / len(xs)\n",
+        ("/ len(xs)", "/ (len(xs) + 1)"),
+        "list",
+    ),
+    (
+        "digits_sum",
+        "return the sum of the decimal digits of n >= 0",
+        "def digits_sum(n):\n    s = 0\n    while n > 0:\n        s += n % 10\n        n //= 10\n    return s\n",
+        ("n % 10", "n % 9"),
+        "small",
+    ),
 ]
 _WORDS = ["level", "apple", "radar", "queue", "noon", "banana", "civic", "tree", "a", "abba", "rotor", "kayak"]
 
@@ -105,7 +179,8 @@ def run_tests(item: dict, code: object) -> str:
         return f"no function {item['function']} found: {got.reason}"
     outcomes = _check(got.code, item["function"], item["visible"])
     lines = [
-        f"{item['function']}({', '.join(map(repr, args))}): " + ("ok" if o is True else f"wanted {want!r}" if o is False else str(o))
+        f"{item['function']}({', '.join(map(repr, args))}): "
+        + ("ok" if o is True else f"wanted {want!r}" if o is False else str(o))
         for (args, want), o in zip(item["visible"], outcomes)
     ]
     return "\n".join(lines)

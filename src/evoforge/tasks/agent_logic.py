@@ -45,11 +45,17 @@ def _text(clue) -> str:
     if clue[0] == "is":
         _, person, attr, value, truth = clue
         verb = _PHRASE[attr].format(value)
-        return f"{person} {verb}." if truth else f"{person} does not {verb.replace('has', 'have').replace('likes', 'like')}."
+        return (
+            f"{person} {verb}."
+            if truth
+            else f"{person} does not {verb.replace('has', 'have').replace('likes', 'like')}."
+        )
     _, a1, v1, a2, v2, truth = clue
     subject = f"The person who {_PHRASE[a1].format(v1)}"
     verb = _PHRASE[a2].format(v2)
-    return f"{subject} {verb}." if truth else f"{subject} does not {verb.replace('has', 'have').replace('likes', 'like')}."
+    return (
+        f"{subject} {verb}." if truth else f"{subject} does not {verb.replace('has', 'have').replace('likes', 'like')}."
+    )
 
 
 def puzzle(rng: random.Random) -> dict:
@@ -64,7 +70,9 @@ def puzzle(rng: random.Random) -> dict:
             clues.append(("is", person, attr, value, truth[person][attr] == value))
         else:
             v1, v2 = rng.choice(values["pet"]), rng.choice(values["colour"])
-            clues.append(("with", "pet", v1, "colour", v2, any(w["pet"] == v1 and w["colour"] == v2 for w in truth.values())))
+            clues.append(
+                ("with", "pet", v1, "colour", v2, any(w["pet"] == v1 and w["colour"] == v2 for w in truth.values()))
+            )
     for clue in list(clues):  # drop clues the others already imply
         rest = [c for c in clues if c is not clue]
         if len(solutions(people, values, rest)) == 1:
