@@ -1,5 +1,6 @@
 """evoforge: one small engine for self-evolving AI systems (acquire, refine, update, evaluate)."""
 
+from .agents.task import AgentTask
 from .api import RunConfig, evolve, resume
 from .archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront
 from .budget import Budget
@@ -18,6 +19,7 @@ from .vectors.task import VectorTask
 __version__ = "0.1.0"
 
 __all__ = [
+    "AgentTask",
     "AgingPopulation",
     "Budget",
     "Candidate",

@@ -4,7 +4,7 @@ A task states its kind with ``GENOME = "vector"`` (one of :data:`KINDS`); otherw
 from ``SEED``: a list of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a
 nested list with operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string
 holding Python functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
-strings that are trees can only be declared.
+strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import TaskError
 
-KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights")
+KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent")
 UNKNOWN = "unknown"
 
 
@@ -32,7 +32,9 @@ def genome_kind(task: Any) -> str:
 def infer_kind(seed: Any) -> str:
     """The genome kind a SEED looks like (:data:`UNKNOWN` when it looks like none)."""
     if isinstance(seed, dict):
-        return "prompt" if "instruction" in seed else UNKNOWN
+        if "instruction" in seed:
+            return "prompt"
+        return "agent" if isinstance(seed.get("code"), str) else UNKNOWN
     if isinstance(seed, str):
         return "program" if _defines_functions(seed) else "solution"
     if hasattr(seed, "tolist"):  # a numpy array

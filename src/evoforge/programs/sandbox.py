@@ -6,7 +6,7 @@
 >>> r.ok, r.value
 (True, 42)
 
-Each call gets a fresh ``python -I`` process (:mod:`evoforge.programs.sandbox_driver`). Where bubblewrap works
+Each call gets a fresh ``python -I`` process (:mod:`evoforge.sandbox_driver`, in the core: the agent runtime uses it too). Where bubblewrap works
 (:func:`evoforge.bwrap.probe`), that process runs inside ``bwrap``: its own user, pid, network, ipc,
 uts and cgroup namespaces, uid 65534, the system and Python directories read-only, nothing else of the
 host file system, a fresh ``/proc``, an empty environment, and a private size-limited tmpfs as its
@@ -50,7 +50,7 @@ from typing import Any
 
 from .. import bwrap, limits
 
-_DRIVER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_driver.py")
+_DRIVER_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sandbox_driver.py")
 _BOX = "/box"  # the program's writable directory inside bwrap
 _INPUT = "/sandbox-input"  # its files, read-only, inside bwrap
 _DRIVER_INSIDE = "/sandbox-driver.py"

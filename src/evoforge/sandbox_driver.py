@@ -1,4 +1,5 @@
 """The process that runs one untrusted program (started by :mod:`evoforge.programs.sandbox`; not imported).
+Its limits and audit hook are shared with the agent driver (``agents/driver.py``), which loads this file.
 
 Run as ``python -I sandbox_driver.py RESULT_FD CONFIG_JSON`` with the program's files in
 ``config["input_dir"]``. It sets the resource limits, installs an audit hook (defence in depth behind

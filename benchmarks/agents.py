@@ -1,0 +1,173 @@
+"""Agent design benchmark: the best agent found by ``adas`` or ``dgm`` against the best hand-designed
+agent (ADAS's archive, chosen on the search items), at the same number of model calls, scored on
+held-out items the search never saw. One (system, task, seed) cell per invocation; the row is appended
+to benchmarks/results/agents.jsonl and the table of every recorded row is printed::
+
+    python benchmarks/agents.py --system adas --task agent-arith --seed 0 --calls 300
+    python benchmarks/agents.py --system baselines --task agent-logic --seed 1 --calls 300
+    python benchmarks/agents.py --table
+
+The meta agent and the agents call the same model (``--model``, default ``embedded``), and the
+budget covers both: every call made during the search counts, cached or not. The held-out scoring of
+the chosen agent is outside the budget and the same for every system. Rows say how many of the
+generated agents ran, and the most common reasons the others failed.
+"""
+
+# ruff: noqa: E501  (tables of templates and test data read better on one line)
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
+SYSTEMS = ("adas", "dgm", "baselines")
+TASKS = ("agent-arith", "agent-logic", "agent-code")
+
+
+def make_model(spec: str, calls: int):
+    from evoforge.agents import set_agent_model
+    from evoforge.llm import LLMBudget, get_model
+    from evoforge.llm.embedded import user_cache_dir
+
+    opts = {"n_threads": 2} if spec.startswith("embedded") else {}
+    model = get_model(spec, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
+    model.budget = LLMBudget(max_calls=calls)
+    set_agent_model(model)
+    return model
+
+
+def run_search(system: str, task, model, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
+    """(best agent entry, facts about the search) for adas / dgm."""
+    from evoforge.budget import Budget
+    from evoforge.engine import Engine
+    from evoforge.executors import InProcessExecutor
+    from evoforge.llm import LLMBudget
+    from evoforge.registry import get_recipe
+
+    recipe = get_recipe(system).from_params(params)
+    recipe.model = model
+    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
+    limits = LLMBudget(max_calls=calls)
+    engine.budget.checks.append(lambda: limits.exceeded(model.usage))
+    seen: list = []
+    engine.on_batch = lambda eng, batch: seen.extend(batch)
+    result = engine.run(InProcessExecutor(task))
+    generated = [c for c in seen if c.operator not in ("baseline", "seed", "full-eval") and c.status != "rejected"]
+    failed = Counter((c.reason or "")[:90] for c in generated if not c.ok)
+    facts = {
+        "stop_reason": result.stop_reason,
+        "generated": len(generated),
+        "generated_ran": sum(1 for c in generated if c.ok),
+        "failure_reasons": dict(failed.most_common(4)),
+        "unusable_answers": dict(recipe.ops.unusable.most_common(4)) if recipe.ops else {},
+    }
+    return recipe.best_agent(), facts
+
+
+def run_baselines(task, calls: int, model) -> tuple[dict | None, dict]:
+    """Score every hand-designed agent on the search items, within the call budget; keep the best."""
+    from evoforge.agents import AgentFailure, baselines
+    from evoforge.agents.fitness import fitness
+    from evoforge.errors import BudgetExhausted
+
+    best, scored = None, {}
+    for genome in baselines():
+        try:
+            result = task.evaluate(genome)
+        except BudgetExhausted:
+            break
+        except AgentFailure as err:
+            scored[genome["name"]] = str(err)[:90]
+            continue
+        f = fitness(result["metrics"]["correct"])
+        scored[genome["name"]] = f
+        if best is None or f > best["fitness"]:
+            best = {"genome": genome, "fitness": f}
+        if model.usage.total.answers >= calls:
+            break
+    return best, {"baselines": scored}
+
+
+def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str | None]:
+    from evoforge.agents import AgentFailure
+
+    model.budget = None  # held-out scoring is outside the search budget, the same for every system
+    try:
+        result = task.evaluate({**genome, "split": "heldout", "items": list(range(min(n, len(task.value.heldout))))})
+    except AgentFailure as err:
+        return 0.0, str(err)[:120]
+    return result["score"], None
+
+
+def cell(args: argparse.Namespace) -> dict:
+    from evoforge.task import load_task
+
+    model = make_model(args.model, args.calls)
+    task = load_task(args.task, {"seed": args.seed})
+    params = dict(kv.split("=", 1) for kv in args.set)
+    start = time.perf_counter()
+    if args.system == "baselines":
+        best, facts = run_baselines(task, args.calls, model)
+    else:
+        best, facts = run_search(args.system, task, model, args.seed, args.calls, params)
+    search_calls = model.usage.total.answers
+    search_seconds = time.perf_counter() - start
+    held, why = (None, "no agent ran") if best is None else heldout_score(task, best["genome"], args.heldout, model)
+    return {
+        "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "calls": args.calls,
+        "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
+        "best": None if best is None else best["genome"].get("name"), "search_fitness": None if best is None else best["fitness"],
+        "heldout": held, "heldout_items": args.heldout, "heldout_error": why, **facts,
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }  # fmt: skip
+
+
+def table(path: Path = RESULTS) -> str:
+    if not path.exists():
+        return "no rows yet"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r["task"], r["system"], r["calls"], r["model"]), []).append(r)
+    lines = [f"{'task':<12} {'system':<10} {'calls':>6} {'model':<16} {'seeds':>5} {'held-out':>9} {'ran':>9}"]
+    for (task, system, calls, model), rs in sorted(groups.items()):
+        held = [r["heldout"] for r in rs if r["heldout"] is not None]
+        gen = sum(r.get("generated", 0) for r in rs)
+        ran = f"{sum(r.get('generated_ran', 0) for r in rs)}/{gen}" if gen else "-"
+        mean = f"{statistics.mean(held):.3f}" if held else "-"
+        lines.append(f"{task:<12} {system:<10} {calls:>6} {model:<16} {len(rs):>5} {mean:>9} {ran:>9}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--system", choices=SYSTEMS)
+    ap.add_argument("--task", choices=TASKS, default="agent-arith")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--calls", type=int, default=300, help="model calls of the search (meta agent + agents)")
+    ap.add_argument("--heldout", type=int, default=30, help="held-out items scored")
+    ap.add_argument("--model", default="embedded")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="recipe parameters")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--table", action="store_true", help="only print the table")
+    args = ap.parse_args(argv)
+    if not args.table:
+        if args.system is None:
+            ap.error("--system is required (or --table)")
+        row = cell(args)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(json.dumps(row, indent=1))
+    print(table(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

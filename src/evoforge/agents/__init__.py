@@ -1,0 +1,34 @@
+"""Agent designs as genomes: an agent's code (``forward(task, tools)``) plus its text parts.
+
+- :mod:`.genome`: the genome dict, its checks, a model's answer parsed into a genome;
+- :mod:`.runtime`: run an agent on items in the sandbox (:mod:`.driver` is the process inside),
+  the model behind a metered proxy, per-item limits on calls and time;
+- :mod:`.tools`: calculator, Python runner, BM25 retrieval (standard library; also used in the sandbox);
+- :mod:`.task`: :class:`AgentTask`, the typed task value, and :class:`AgentFailure`;
+- :mod:`.model`: the model agents call (per run, per process);
+- :mod:`.baselines`: hand-designed agents by name (CoT, CoT-SC, Self-Refine, LLM Debate, ...);
+- :mod:`.templates`: the meta agent's prompts; :mod:`.fitness`: bootstrap fitness;
+- :mod:`.archive`: the open-ended archive of the DGM-style search (parents by score and few children).
+"""
+
+from .baselines import baseline, baselines
+from .genome import AgentGenomeError, check_genome, design, make_genome, parse_answer
+from .model import set_agent_model
+from .runtime import AgentRun, ItemRun, run_agent
+from .task import AgentFailure, AgentTask
+
+__all__ = [
+    "AgentFailure",
+    "AgentGenomeError",
+    "AgentRun",
+    "AgentTask",
+    "ItemRun",
+    "baseline",
+    "baselines",
+    "check_genome",
+    "design",
+    "make_genome",
+    "parse_answer",
+    "run_agent",
+    "set_agent_model",
+]

@@ -1,0 +1,124 @@
+"""The agent genome: the agent's code and its text parts, as one JSON-able dict::
+
+    {"code": "def forward(task, tools): ...",   # Python defining forward(task, tools)
+     "parts": {"instruction": "...", "samples": 3},  # prompts, roles, mechanism switches
+     "name": "CoT", "thought": "why this design"}   # optional
+
+Evaluation keys a recipe may add (not part of the design): ``items`` (indices of search items to
+score) and ``split`` (``search``; ``heldout`` only outside a search). Everything here is checked
+without running the code: that happens only in the sandbox (:mod:`.runtime`).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+MAX_CODE = 20_000
+MAX_PART = 4_000
+EVAL_KEYS = ("items", "split")
+
+
+class AgentGenomeError(ValueError):
+    """A genome (or a model's answer) that is not a usable agent; the message says why, in one line."""
+
+
+def make_genome(code: str, parts: dict[str, Any] | None = None, name: str = "", thought: str = "") -> dict[str, Any]:
+    genome: dict[str, Any] = {"code": code, "parts": dict(parts or {})}
+    if name:
+        genome["name"] = name
+    if thought:
+        genome["thought"] = thought
+    return genome
+
+
+def check_genome(genome: Any) -> dict[str, Any]:
+    """The genome, checked and normalised (a bare string is taken as the code)."""
+    if isinstance(genome, str):
+        genome = {"code": genome}
+    if not isinstance(genome, dict) or not isinstance(genome.get("code"), str):
+        raise AgentGenomeError("an agent genome is a dict with 'code' (Python defining forward(task, tools))")
+    code = genome["code"]
+    if len(code) > MAX_CODE:
+        raise AgentGenomeError(f"agent code longer than {MAX_CODE} characters")
+    check_code(code)
+    parts = genome.get("parts") or {}
+    if not isinstance(parts, dict):
+        raise AgentGenomeError("'parts' must be a dict of names to text, numbers or switches")
+    clean: dict[str, Any] = {}
+    for key, value in parts.items():
+        if not isinstance(value, (str, int, float, bool)) or value is None:
+            raise AgentGenomeError(f"part {key!r} must be text, a number or a switch")
+        clean[str(key)] = value[:MAX_PART] if isinstance(value, str) else value
+    out = {**genome, "parts": clean}
+    return out
+
+
+def check_code(code: str) -> None:
+    """Syntax and a top-level ``def forward(task, tools)``; nothing is run."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as err:
+        raise AgentGenomeError(f"agent code does not parse: {err.msg} (line {err.lineno})") from None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "forward":
+            if len(node.args.args) + len(node.args.posonlyargs) < 2 and node.args.vararg is None:
+                raise AgentGenomeError("forward must take two arguments: forward(task, tools)")
+            return
+    raise AgentGenomeError("agent code defines no top-level function forward(task, tools)")
+
+
+def design(genome: dict[str, Any]) -> dict[str, Any]:
+    """The genome without evaluation keys (what an archive keeps and a model is shown)."""
+    return {k: v for k, v in genome.items() if k not in EVAL_KEYS}
+
+
+_FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|$)", re.DOTALL)
+
+
+def parse_answer(text: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A model's answer as a genome: a JSON object with ``code`` (and ``name``, ``thought``,
+    ``parts``), else the Python code block that defines ``forward``; the parts missing from the
+    answer come from ``base``. Raises :class:`AgentGenomeError` saying what was wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise AgentGenomeError("empty answer")
+    found = _json_object(text)
+    parts = dict((base or {}).get("parts") or {})
+    if found is not None and isinstance(found.get("code"), str):
+        new_parts = found.get("parts") if isinstance(found.get("parts"), dict) else {}
+        genome = make_genome(
+            found["code"],
+            {**parts, **new_parts},
+            str(found.get("name") or "")[:80],
+            str(found.get("thought") or "")[:2000],
+        )
+        return check_genome(genome)
+    blocks = [b for b in _FENCE.findall(text) if "def forward" in b]
+    if not blocks and "def forward" in text:
+        blocks = [text[text.index("def forward") :]]
+    if not blocks:
+        raise AgentGenomeError("the answer has no code defining forward(task, tools)")
+    errors = []
+    for block in blocks[::-1]:
+        try:
+            return check_genome(make_genome(block.strip() + "\n", parts, str((base or {}).get("name") or "")))
+        except AgentGenomeError as err:
+            errors.append(str(err))
+    raise AgentGenomeError(errors[0])
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object in ``text`` (inside a fence or not) that has a ``code`` key."""
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    while start >= 0:
+        try:
+            value, _ = decoder.raw_decode(text, start)
+            if isinstance(value, dict) and "code" in value:
+                return value
+        except ValueError:
+            pass
+        start = text.find("{", start + 1)
+    return None
