@@ -7,7 +7,8 @@
 (True, 42)
 
 Each call gets a fresh ``python -I`` process (:mod:`evoforge.sandbox_driver`, in the core: the agent
-runtime uses it too). Where bubblewrap works (:func:`evoforge.bwrap.probe`), that process runs inside ``bwrap``: its own user, pid, network, ipc,
+runtime uses it too). Where bubblewrap works (:func:`evoforge.bwrap.probe`), that process runs inside
+``bwrap``: its own user, pid, network, ipc,
 uts and cgroup namespaces, uid 65534, the system and Python directories read-only, nothing else of the
 host file system, a fresh ``/proc``, an empty environment, and a private size-limited tmpfs as its
 working directory. When it ends, the kernel kills every process it started (pid namespace), ``setsid``
