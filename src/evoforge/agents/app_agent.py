@@ -39,12 +39,15 @@ def parse(reply):
 
 
 def run_shortcut(tools, shortcut, args):
-    """Run a shortcut's atomic actions; arguments_map values naming a shortcut argument are replaced."""
+    """Run a shortcut's atomic actions; "{argument}" in an arguments_map value is replaced by its value."""
     given = dict(zip(shortcut.get("arguments") or [], args))
     screen = None
     for step in shortcut.get("atomic_action_sequence") or []:
         name, mapping = step.get("name"), step.get("arguments_map") or {}
-        values = [given.get(str(mapping.get(p, "")), str(mapping.get(p, ""))) for p in SIGNATURES.get(name, [])]
+        values = [
+            re.sub(r"\{(\w+)\}", lambda m: str(given.get(m.group(1), "")), str(mapping.get(p, "")))
+            for p in SIGNATURES.get(name, [])
+        ]
         try:
             screen = tools.act(name, *values)
         except tools.ActionError as err:

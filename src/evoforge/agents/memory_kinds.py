@@ -2,7 +2,8 @@
 
 - :class:`TipsShortcuts` (as in Mobile-Agent-E): Tips are general lessons as text; Shortcuts are JSON
   ``{"name", "arguments", "description", "precondition", "atomic_action_sequence": [{"name": action,
-  "arguments_map": {parameter: shortcut argument or literal}}]}``. After every task one reflector
+  "arguments_map": {parameter: value}}]}`` where ``{argument}`` in a value stands for a shortcut
+  argument (``"Meet {name}"``) and the rest is typed as it is. After every task one reflector
   call rewrites the tips and may add a shortcut; a shortcut is kept only when every step is a known
   atomic action and every argument it names is declared.
 - :class:`Guides` (as in MobileSteward): a successful execution is summarised into a titled guide;
@@ -34,6 +35,7 @@ from .tools import BM25
 
 ATOMIC = tuple(a for a in ACTIONS if a != "screen")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+_ARG = re.compile(r"\{(\w+)\}")
 ACTION_API = "open_app(app), tap(label), type(field, text), back()"
 
 
@@ -58,9 +60,9 @@ class TipsShortcuts(Memory):
             "later tasks:\n- Tips: general lessons, one short sentence each (at most 8).\n- Shortcuts: reusable "
             'action sequences, as JSON {"name": "add_contact", "arguments": ["name", "phone"], "description": "...", '
             '"precondition": "...", "atomic_action_sequence": [{"name": "open_app", "arguments_map": {"app": '
-            '"Contacts"}}, {"name": "type", "arguments_map": {"field": "name", "text": "name"}}, ...]}. '
-            f"Atomic actions: {ACTION_API}. An arguments_map value that names a shortcut argument is replaced "
-            f"by it; other values are typed as they are.\n\n{render_outcome(outcome)}\nActions taken:\n"
+            '"Contacts"}}, {"name": "type", "arguments_map": {"field": "name", "text": "{name}"}}, ...]}. '
+            f"Atomic actions: {ACTION_API}. In an arguments_map value, {{argument}} stands for a shortcut "
+            f"argument; the rest is used as it is.\n\n{render_outcome(outcome)}\nActions taken:\n"
             f"{render_trajectory(trajectory)}\n\nCurrent tips:\n{self.recall({}) or '(none)'}\nCurrent shortcuts: "
             f"{', '.join(self.shortcuts) or '(none)'}\n\n"
             'Reply with one JSON object: {"tips": ["...", ...], "new_shortcut": {...} or null}'
@@ -115,6 +117,8 @@ def checked_shortcut(value: Any, max_steps: int = TipsShortcuts.max_steps) -> di
         mapping = step.get("arguments_map") or {}
         if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
             return None
+        if not set(_ARG.findall(" ".join(mapping.values()))) <= set(arguments):
+            return None  # refers to an argument the shortcut does not take
         clean.append({"name": step["name"], "arguments_map": {str(k): text(v, 100) for k, v in mapping.items()}})
     return {
         "name": value["name"], "arguments": list(arguments), "description": text(value.get("description"), 200),

@@ -82,6 +82,7 @@ class LongTerm(Memory):
         self.tasks = max((f["task"] for f in self.facts), default=0)
 
 
+_NO_CHANGE = re.compile(r"\bno (change|operation)s?\b|^\W*none\W*$", re.IGNORECASE | re.MULTILINE)
 _OP = re.compile(r"^\W*(ADD|EDIT|AGREE|REMOVE)\b\s*(\d+)?\s*:?\s*(.*)$", re.IGNORECASE)
 
 
@@ -105,15 +106,18 @@ class Insights(Memory):
             f"{render_outcome(outcome)}\nActions taken:\n{render_trajectory(trajectory)}\n\n"
             f"Current rules:\n{numbered or '(none)'}\n\nReply with operations, one per line:\n"
             "ADD: <new rule>\nEDIT <n>: <better wording of rule n>\nAGREE <n>\nREMOVE <n>\n"
-            f"Use at most 3 operations; keep at most {self.max_rules} rules."
+            f"Use at most 3 operations; keep at most {self.max_rules} rules; answer 'No change' if none is needed."
         )
         reply = self._ask(reflect, prompt)
         if reply is None:
             return "reflection unusable"
         done = self.apply(reply)
-        if not done:
-            self.unusable += 1
-        return ", ".join(done) or "reflection unusable"
+        if done:
+            return ", ".join(done)
+        if _NO_CHANGE.search(reply):
+            return "no change"
+        self.unusable += 1
+        return "reflection unusable"
 
     def apply(self, reply: str) -> list[str]:
         """Apply the operations in ``reply`` (at most 3; unreadable lines and bad numbers are skipped)."""

@@ -115,7 +115,7 @@ def sequence(seed: int, n: int) -> list[dict[str, Any]]:
     return [goal(rng, book, k) for k in kinds[:n]]
 
 
-def build(tasks: int = 16, seed: int = 0, call_limit: int = 8) -> AppTask:
+def build(tasks: int = 16, seed: int = 0, call_limit: int = 7) -> AppTask:
     return AppTask(
         description=DESCRIPTION, search=sequence(seed, tasks), heldout=sequence(seed + 7919, tasks),
         seed=app_agent(call_limit), score=lambda item, answer: 0.0, items_per_eval=1, call_limit=call_limit,
@@ -126,7 +126,7 @@ def build(tasks: int = 16, seed: int = 0, call_limit: int = 8) -> AppTask:
 TASK = build()
 
 
-def configure(tasks: int = 16, seed: int = 0, call_limit: int = 8) -> None:
+def configure(tasks: int = 16, seed: int = 0, call_limit: int = 7) -> None:
     """Sequences of ``tasks`` goals from ``seed``; ``call_limit`` model calls per goal."""
     global TASK
     if tasks < 1 or call_limit < 1:
