@@ -64,7 +64,8 @@ class ScriptedPhoneModel(Model):
             name, args = "finish", [""]
         if name == "finish_phone":
             found = re.search(r"phone: (\d+)", prompt.split("Current screen:")[-1]) or re.search(
-                r"phone number of .*? is (\d+)", prompt)
+                r"phone number of .*? is (\d+)", prompt
+            )
             name, args = "finish", [found.group(1) if found else "unknown"]
         return json.dumps({"action": name, "args": args})
 
@@ -101,7 +102,10 @@ class ScriptedPhoneModel(Model):
             return [("open_app", ["Notes"]), ("tap", ["New note"]), ("type", ["title", t]), ("type", ["body", b]),
                     ("tap", ["Save"])]  # fmt: skip
 
-        if m := re.match(r"Add a contact named (.+?) with phone ([\d-]+), then add a calendar event '(.+?)' on (.+?) at (\w+)\.", goal):
+        if m := re.match(
+            r"Add a contact named (.+?) with phone ([\d-]+), then add a calendar event '(.+?)' on (.+?) at (\w+)\.",
+            goal,
+        ):
             return contact(m[1], m[2]) + event(m[3], m[4], m[5])
         if m := re.match(r"Add a contact named (.+?) with phone ([\d-]+)\.", goal):
             return contact(m[1], m[2])
@@ -113,7 +117,9 @@ class ScriptedPhoneModel(Model):
         if m := re.match(r"Add a calendar event '(.+?)' on (.+?) at (\w+)\.", goal):
             return event(m[1], m[2], m[3])
         if m := re.match(r"Write the email address of (.+?) in a new note titled '(.+?)'\.", goal):
-            email = re.search(rf"email of {re.escape(m[1])} is (\S+@[\w.]+\w)", prompt) or re.search(r"email: (\S+@[\w.]+\w)", prompt)
+            email = re.search(rf"email of {re.escape(m[1])} is (\S+@[\w.]+\w)", prompt) or re.search(
+                r"email: (\S+@[\w.]+\w)", prompt
+            )
             look = [] if email and "email of" in email.group(0) else [("open_app", ["Contacts"]), ("tap", [m[1]])]
             return look + note(m[2], email.group(1) if email else "?")
         if m := re.match(r"Delete the note '(.+?)'\.", goal):
@@ -142,8 +148,13 @@ class ScriptedPhoneModel(Model):
             return json.dumps({"title": label.lower(), "guide": steps})
         if "long-term memory" in prompt:
             facts = list(lessons)
-            seen = [] if "Task: Change" in prompt else re.findall(  # not a number the task itself changed
-                r"Contact '.*?'\. name: (.*?), phone: (\d+), email: (\S+)", acted)
+            seen = (
+                []
+                if "Task: Change" in prompt
+                else re.findall(  # not a number the task itself changed
+                    r"Contact '.*?'\. name: (.*?), phone: (\d+), email: (\S+)", acted
+                )
+            )
             for name, number, email in seen:
                 facts += [f"The phone number of {name} is {number}.", f"The email of {name} is {email}"]
             return json.dumps(facts)

@@ -1,8 +1,9 @@
 """A deterministic, offline text phone: Notes, Contacts and Calendar apps with screens and actions.
 
 An agent sees one screen of text at a time and acts with ``open_app(app)``, ``tap(label)``,
-``type(field, text)`` and ``back()``; ``screen()`` shows the current screen (free, not logged). The apps have conventions an agent can learn
-from experience and carry to later tasks (as tips, or as shortcuts that bundle several actions):
+``type(field, text)`` and ``back()``; ``screen()`` shows the current screen (free, not logged). The
+apps have conventions an agent can learn from experience and carry to later tasks (as tips, or as
+shortcuts that bundle several actions):
 
 - phone numbers are typed as digits only; dates as ``YYYY-MM-DD``; times as 24-hour ``HH:MM``
   (a wrong value is refused with an error saying so, which costs a step);
@@ -103,7 +104,10 @@ class Phone:
             kind, _, key = top.split(":", 2)
             if label == "Edit":
                 record = self._find(_table(kind), key) or {}
-                self.where, self.draft = (*self.where[:-1], f"{kind}:edit:{key}"), {f: record.get(f, "") for f in FIELDS[kind]}
+                self.where, self.draft = (
+                    (*self.where[:-1], f"{kind}:edit:{key}"),
+                    {f: record.get(f, "") for f in FIELDS[kind]},
+                )
                 return None
             if label == "Delete":
                 self.where = (*self.where[:-1], f"{kind}:confirm:{key}")
@@ -149,7 +153,9 @@ class Phone:
         if top == "home":
             return "Home screen. Apps: " + " ".join(f"[{a}]" for a in APPS)
         if top in _KIND:
-            rows = sorted(self.data[top], key=lambda r: (r.get("date", ""), r.get("time", ""), r.get(_KEY[_KIND[top]], "")))
+            rows = sorted(
+                self.data[top], key=lambda r: (r.get("date", ""), r.get("time", ""), r.get(_KEY[_KIND[top]], ""))
+            )
             shown = " ".join(f"[{r[_KEY[_KIND[top]]]}]" for r in rows) or "(empty)"
             return f"{_TITLE[top]} list: {shown}\nButtons: [{_NEW[top]}] (back: home)"
         kind, mode, key = top.split(":", 2)

@@ -57,12 +57,19 @@ class Memory:
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {"kind": self.kind, "entries": self.entries(), "reflections": self.reflections, "unusable": self.unusable}
+        return {
+            "kind": self.kind,
+            "entries": self.entries(),
+            "reflections": self.reflections,
+            "unusable": self.unusable,
+        }
 
     def describe(self, limit: int = 12) -> str:
         """The memory as text for ``evoforge show``: one JSON line per entry (at most ``limit``)."""
         listed = self.entries()
-        lines = [f"memory {self.kind}: {len(listed)} entries, {self.reflections} reflections ({self.unusable} unusable)"]
+        lines = [
+            f"memory {self.kind}: {len(listed)} entries, {self.reflections} reflections ({self.unusable} unusable)"
+        ]
         lines += [f"  {json.dumps(e, ensure_ascii=False)[:300]}" for e in listed[:limit]]
         return "\n".join(lines + ([f"  ... {len(listed) - limit} more"] if len(listed) > limit else []))
 

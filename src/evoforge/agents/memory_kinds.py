@@ -140,7 +140,9 @@ class Guides(Memory):
         index = BM25([f"{g['title']} {g['goal']}" for g in self.guides])
         scores = index.scores(str(context.get("question") or ""))
         best = sorted(range(len(self.guides)), key=lambda i: (-scores[i], i))[: self.shown]
-        return "\n\n".join(f"Guide: {self.guides[i]['title']}\n{self.guides[i]['guide']}" for i in best if scores[i] > 0)
+        return "\n\n".join(
+            f"Guide: {self.guides[i]['title']}\n{self.guides[i]['guide']}" for i in best if scores[i] > 0
+        )
 
     def update(self, trajectory: list[dict[str, Any]], outcome: dict[str, Any], reflect: Reflect) -> str:
         if not outcome.get("success"):
@@ -159,7 +161,9 @@ class Guides(Memory):
         old = next((g for g in self.guides if g["title"].lower() == title.lower()), None)
         successes = old["successes"] + 1 if old else 1
         self.guides = [g for g in self.guides if g is not old]
-        self.guides.append({"title": title, "goal": text(outcome.get("goal"), 300), "guide": guide, "successes": successes})
+        self.guides.append(
+            {"title": title, "goal": text(outcome.get("goal"), 300), "guide": guide, "successes": successes}
+        )
         if len(self.guides) > self.max_guides:
             self.guides.remove(min(self.guides, key=lambda g: g["successes"]))
         return f"guide {title!r}"

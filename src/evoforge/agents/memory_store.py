@@ -32,7 +32,9 @@ class LongTerm(Memory):
         if not self.facts:
             return []
         scores = BM25([f["fact"] for f in self.facts]).scores(query)
-        return [i for i in sorted(range(len(self.facts)), key=lambda i: (-scores[i], -i)) if scores[i] > 0][: self.shown]
+        return [i for i in sorted(range(len(self.facts)), key=lambda i: (-scores[i], -i)) if scores[i] > 0][
+            : self.shown
+        ]
 
     def recall(self, context: dict[str, Any]) -> str:
         return "\n".join(f"- {self.facts[i]['fact']}" for i in self._best(str(context.get("question") or "")))

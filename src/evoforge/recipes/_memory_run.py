@@ -74,8 +74,15 @@ class MemoryRun(Recipe):
             i = int((cand.genome.get("items") or [0])[0])
             ran = cand.ok and cand.score is not None
             score = float(cand.score or 0.0) if ran else 0.0
-            row = {"task": i, "id": cand.id, "score": score, "solved": ran and score >= 1.0,
-                   "calls": int(cand.metrics.get("calls") or 0), "actions": sum(cand.metrics.get("actions") or [0])}  # fmt: skip
+            calls, actions = int(cand.metrics.get("calls") or 0), sum(cand.metrics.get("actions") or [0])
+            row = {
+                "task": i,
+                "id": cand.id,
+                "score": score,
+                "solved": ran and score >= 1.0,
+                "calls": calls,
+                "actions": actions,
+            }
             trajectory = (cand.metrics.get("trajectories") or [[]])[0]
             outcome = {"goal": self.goals[i], "success": row["solved"], "score": score}
             if not ran:
@@ -117,7 +124,9 @@ class MemoryRun(Recipe):
         except (OSError, ValueError) as err:
             raise ConfigError(f"memory_file {self.memory_file}: {err}") from None
         if memory.kind != self.memory_kind:
-            raise ConfigError(f"memory_file {self.memory_file} holds a {memory.kind!r} memory, not {self.memory_kind!r}")
+            raise ConfigError(
+                f"memory_file {self.memory_file} holds a {memory.kind!r} memory, not {self.memory_kind!r}"
+            )
         return memory
 
     def _save_file(self) -> None:
@@ -145,4 +154,3 @@ class MemoryRun(Recipe):
             for r in rows[-20:]
         ]
         return "\n".join(lines + [self.mem.describe()])
-

@@ -70,7 +70,10 @@ def goal(rng: random.Random, book: dict[str, Any], kind: str) -> dict[str, Any]:
         q = f"Change the phone number of {known['name']} to {_dashed(number)}."
         checks = [_has("contacts", known["name"], phone=number)]
     elif kind == "new_note":
-        title, body = rng.choice([t for t in _TOPICS if t not in {n["title"] for n in book["notes"]}]), rng.choice(_WORDS)
+        title, body = (
+            rng.choice([t for t in _TOPICS if t not in {n["title"] for n in book["notes"]}]),
+            rng.choice(_WORDS),
+        )
         q, checks = f"Create a note titled '{title}' that says '{body}'.", [_has("notes", title, body=body)]
     elif kind == "new_event":
         title = rng.choice([e for e in _EVENTS if e not in {x["title"] for x in book["events"]}])
@@ -83,14 +86,29 @@ def goal(rng: random.Random, book: dict[str, Any], kind: str) -> dict[str, Any]:
         title = rng.choice(book["notes"])["title"]
         q, checks = f"Delete the note '{title}'.", [{"missing": "notes", "where": {"title": title}}]
     elif kind == "phone_query":
-        q, checks = f"What is the phone number of {known['name']}? Finish with it.", [{"answer_contains": known["phone"]}]
+        q, checks = (
+            f"What is the phone number of {known['name']}? Finish with it.",
+            [{"answer_contains": known["phone"]}],
+        )
     else:  # contact_and_event: more actions than one call each allows
-        q = f"Add a contact named {new} with phone {_dashed(number)}, then add a calendar event 'Meet {new}' on {day} at {spoken}."
+        q = (
+            f"Add a contact named {new} with phone {_dashed(number)}, "
+            f"then add a calendar event 'Meet {new}' on {day} at {spoken}."
+        )
         checks = [_has("contacts", new, phone=number), _has("events", f"Meet {new}", date=iso, time=hhmm)]
     return {"question": q, "initial": book, "checks": checks, "answer": _expected(checks), "kind": kind}
 
 
-KINDS = ("add_contact", "change_phone", "new_note", "new_event", "email_note", "delete_note", "phone_query", "contact_and_event")
+KINDS = (
+    "add_contact",
+    "change_phone",
+    "new_note",
+    "new_event",
+    "email_note",
+    "delete_note",
+    "phone_query",
+    "contact_and_event",
+)
 
 
 def _has(table: str, key: str, **fields: str) -> dict[str, Any]:
