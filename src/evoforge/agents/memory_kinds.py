@@ -150,7 +150,8 @@ class Guides(Memory):
         prompt = (
             "A phone agent succeeded at a task. Summarise its execution into a short guide that will help with "
             "similar tasks later: the general steps, with the exact formats and buttons that worked, not the "
-            f"particular names or numbers.\n\n{render_outcome(outcome)}\nActions taken:\n{render_trajectory(trajectory)}"
+            f"particular names or numbers.\n\n{render_outcome(outcome)}\n"
+            f"Actions taken:\n{render_trajectory(trajectory)}"
             '\n\nReply with one JSON object: {"title": "<the kind of task, a few words>", "guide": "<the steps>"}'
         )
         found = json_value(self._ask(reflect, prompt) or "")
