@@ -79,6 +79,9 @@ class TipsShortcuts(Memory):
             self.tips = list(dict.fromkeys(tips))[: self.max_tips]
             notes.append(f"{len(self.tips)} tips")
         shortcut = checked_shortcut(found.get("new_shortcut"))
+        if not isinstance(raw, list) and shortcut is None and found.get("new_shortcut") is not None:
+            self.unusable += 1
+            return "reflection unusable"
         if shortcut is not None and (shortcut["name"] in self.shortcuts or len(self.shortcuts) < self.max_shortcuts):
             self.shortcuts[shortcut["name"]] = shortcut
             notes.append(f"shortcut {shortcut['name']}")
@@ -154,10 +157,11 @@ class Guides(Memory):
             f"Actions taken:\n{render_trajectory(trajectory)}"
             '\n\nReply with one JSON object: {"title": "<the kind of task, a few words>", "guide": "<the steps>"}'
         )
-        found = json_value(self._ask(reflect, prompt) or "")
-        title, guide = text((found or {}).get("title"), 80), text((found or {}).get("guide"), 600)
+        reply = self._ask(reflect, prompt)
+        found = json_value(reply or "") or {}
+        title, guide = text(found.get("title"), 80), text(found.get("guide"), 600)
         if not title or not guide:
-            self.unusable += found is not None
+            self.unusable += reply is not None
             return "reflection unusable"
         old = next((g for g in self.guides if g["title"].lower() == title.lower()), None)
         successes = old["successes"] + 1 if old else 1
