@@ -43,7 +43,7 @@ def shortcut(label: str) -> dict:
 class ScriptedPhoneModel(Model):
     backend = "scripted"
 
-    def __init__(self, name: str = "scripted-phone"):
+    def __init__(self, name: str = "scripted"):
         super().__init__(name)
         self.reflections = 0
 

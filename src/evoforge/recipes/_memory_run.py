@@ -86,7 +86,7 @@ class MemoryRun(Recipe):
             trajectory = (cand.metrics.get("trajectories") or [[]])[0]
             outcome = {"goal": self.goals[i], "success": row["solved"], "score": score}
             if not ran:
-                row["note"] = f"agent failed: {(cand.reason or '')[:80]}"
+                row["note"] = "agent failed: " + " ".join((cand.reason or "").split())[:120]
             elif self.memory and not self.halted:
                 try:
                     row["note"] = self.mem.update(trajectory, outcome, lambda p: self._reflect(p, rng))
