@@ -8,11 +8,17 @@
 - :mod:`.model`: the model agents call (per run, per process);
 - :mod:`.baselines`: hand-designed agents by name (CoT, CoT-SC, Self-Refine, LLM Debate, ...);
 - :mod:`.templates`: the meta agent's prompts; :mod:`.fitness`: bootstrap fitness;
-- :mod:`.archive`: the open-ended archive of the DGM-style search (parents by score and few children).
+- :mod:`.archive`: the open-ended archive of the DGM-style search (parents by score and few children);
+- :mod:`.memory` (+ :mod:`.memory_kinds`, :mod:`.memory_store`): what an agent carries from task to task;
+- :mod:`.apps` (+ :mod:`.app_task`, :mod:`.app_agent`): the text phone simulator, its tasks and agent.
 """
 
+from .app_task import AppTask
+from .apps import Phone
 from .baselines import baseline, baselines
 from .genome import AgentGenomeError, check_genome, design, make_genome, parse_answer
+from .memory import Memory, MemoryFormatError
+from .memory_kinds import load_memory, new_memory
 from .model import set_agent_model
 from .runtime import AgentRun, ItemRun, run_agent
 from .task import AgentFailure, AgentTask
@@ -22,12 +28,18 @@ __all__ = [
     "AgentGenomeError",
     "AgentRun",
     "AgentTask",
+    "AppTask",
     "ItemRun",
+    "Memory",
+    "MemoryFormatError",
+    "Phone",
     "baseline",
     "baselines",
     "check_genome",
     "design",
+    "load_memory",
     "make_genome",
+    "new_memory",
     "parse_answer",
     "run_agent",
     "set_agent_model",
