@@ -189,7 +189,9 @@ def command(system: str, args: argparse.Namespace, seed: int, url: str, work: Pa
         return cmd + ["--batch-size", str(args.concurrency), "--set", f"calls_per_batch={args.concurrency}"]
     if system == "openevolve":
         (work / "initial_program.py").write_text(SEED_PROGRAM)
-        (work / "evaluator.py").write_text(OE_EVALUATOR.format(cost=args.cost, log=str(log), seed=SEED_PROGRAM))
+        (work / "evaluator.py").write_text(
+            ANCHOR_EVAL.format(cost=args.cost, log=str(log), seed=SEED_PROGRAM) + OE_EVALUATOR
+        )
         config = OE_CONFIG.format(calls=args.calls, seed=seed, url=url, concurrency=args.concurrency)
         (work / "config.yaml").write_text(textwrap.dedent(config))
         return [
@@ -197,7 +199,9 @@ def command(system: str, args: argparse.Namespace, seed: int, url: str, work: Pa
             "--config", str(work / "config.yaml"), "--output", str(work / "out"), "--iterations", str(args.calls),
         ]  # fmt: skip
     (work / "initial.py").write_text(SEED_PROGRAM)
-    (work / "evaluate.py").write_text(SHINKA_EVALUATE.format(cost=args.cost, log=str(log), seed=SEED_PROGRAM))
+    (work / "evaluate.py").write_text(
+        ANCHOR_EVAL.format(cost=args.cost, log=str(log), seed=SEED_PROGRAM) + SHINKA_EVALUATE
+    )
     run = SHINKA_RUN.format(
         work=str(work), calls=args.calls, url=url, py="/tmp/shinka/bin/python", workers=2, concurrency=args.concurrency
     )
