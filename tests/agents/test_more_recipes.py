@@ -1,0 +1,111 @@
+"""godel-agent, evoagent, alama, refine-loop and swe-search end to end with a scripted model, and
+hostile agents proposed to godel-agent (each rolled back with its reason; the run goes on)."""
+
+# ruff: noqa: E501  (scripted replies read better on one line)
+
+import json
+import re
+
+import pytest
+from agent_helpers import GOOD, ScriptedAgentModel
+
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.executors import InProcessExecutor
+from evoforge.llm.types import Completion
+from evoforge.registry import get_recipe
+from evoforge.task import load_task
+
+WORSE = "def forward(task, tools):\n    return 'Answer: 0'\n"
+CRASH = "def forward(task, tools):\n    return undefined_name\n"
+LOOP = "def forward(task, tools):\n    while True:\n        pass\n"
+STORM = "def forward(task, tools):\n    while True:\n        tools.llm('What is 1 + 1? carefully')\n"
+ESCAPE = "def forward(task, tools):\n    import subprocess\n    return subprocess.run(['id'], capture_output=True).stdout.decode()\n"
+
+
+def agent(code, name, **parts):
+    return json.dumps({"thought": name, "name": name, "code": code, "parts": parts})
+
+
+class Scripted(ScriptedAgentModel):
+    """The agents' model of agent_helpers, plus scripted replies for the recipes' own prompts:
+    ``script[kind]`` is the list of replies to prompts with ``MARKS[kind]`` in them (in order; the last
+    repeats; a callable gets the prompt); ``seen[kind]`` the prompts."""
+
+    def __init__(self, **script):
+        super().__init__()
+        self.script, self.seen = script, {}
+
+    def _generate(self, req):
+        msgs = req.input if isinstance(req.input, list) else [{"role": "user", "content": req.input}]
+        text = "\n".join(m["content"] for m in msgs)
+        kind = next((k for k in self.script if MARKS[k] in text), None)
+        if kind is not None:
+            replies = self.script[kind]
+            seen = self.seen.setdefault(kind, [])
+            seen.append(text)
+            reply = replies[min(len(seen), len(replies)) - 1]
+            reply = reply(text) if callable(reply) else reply
+            return [Completion(reply, "stop", 100, 50)] * req.n
+        return super()._generate(req)
+
+
+MARKS = {
+    "godel": "Your earlier changes:", "hypotheses": "hypotheses for changes", "modify": "Apply this change:",
+    "mutate": "Create a DIFFERENT expert", "crossover": "combines the strengths", "edit": "Write the next version",
+    "value": "'Value: <a number", "discriminator": "'Choice: <number>'",
+}
+
+FAST_TASK = """
+from evoforge.agents import AgentTask
+
+def score(item, answer):
+    return float(str(answer).strip().endswith(item["answer"]))
+
+ITEMS = [{"question": f"What is {a} + {b}?", "answer": str(a + b)} for a in range(1, 7) for b in range(1, 4)]
+TASK = AgentTask(description="add two numbers", search=ITEMS[:12], heldout=ITEMS[12:], score=score,
+                 items_per_eval=2, call_limit=3, item_seconds=1.5)
+"""
+
+
+def search(name, task_ref, model, evaluations=10, **params):
+    from evoforge.agents import set_agent_model
+
+    task = load_task(task_ref)
+    recipe = get_recipe(name).from_params(params)
+    recipe.model = model
+    set_agent_model(model)
+    try:
+        result = Engine(task, recipe, seed=1, budget=Budget(evaluations=evaluations)).run(InProcessExecutor(task))
+    finally:
+        set_agent_model(None)
+    return recipe, result
+
+
+def test_godel_agent_keeps_what_helps_and_rolls_back_what_breaks_or_hurts(add_task):
+    careful = agent(GOOD, "careful", instruction="Think carefully.", self_modify="Rewrite yourself, my own words.")
+    model = Scripted(godel=[agent(CRASH, "crash"), careful, agent(WORSE, "worse"), "no code today", agent(GOOD + "# same\n", "same")])
+    recipe, result = search("godel-agent", add_task, model, evaluations=6)
+    history = recipe.history
+    assert history[0].startswith("rolled back crash") and "NameError" in history[0]
+    assert history[1] == "kept careful: 0.00 -> 1.00"
+    assert history[2].startswith("rolled back worse") and "it scored 0.00 < 1.00" in history[2]
+    assert history[3] == "kept same: 1.00 -> 1.00"  # a tie is kept (accept_ties)
+    assert recipe.current["genome"]["name"] == "same" and recipe.best_agent()["fitness"] == 1.0
+    assert recipe.kept == 2 and recipe.rolled_back == 2 and result.best.score == 1.0
+    prompts = model.seen["godel"]
+    assert "rolled back crash" in prompts[1] and "Think step by step" in prompts[0]
+    assert "Rewrite yourself, my own words." in prompts[2]  # it rewrote its own self-modification instruction
+    assert "1 x the answer has no code" in recipe.report(None)
+
+
+def test_godel_agent_rolls_back_hostile_rewrites_and_goes_on(write_task):
+    task = write_task(FAST_TASK, "fast_task.py")
+    hostile = [agent(LOOP, "loop"), agent(STORM, "storm"), agent(ESCAPE, "escape")]
+    model = Scripted(godel=[*hostile, agent(GOOD, "careful", instruction="Think carefully.")])
+    recipe, result = search("godel-agent", task, model, evaluations=5)
+    loop, storm, escape, kept = recipe.history
+    assert loop.startswith("rolled back loop") and "timed out" in loop
+    assert storm.startswith("rolled back storm") and "model-call limit of 3" in storm
+    assert escape.startswith("rolled back escape") and "sandbox: process creation" in escape
+    assert kept == "kept careful: 0.00 -> 1.00" and result.evaluations == 5 and result.best.score == 1.0
