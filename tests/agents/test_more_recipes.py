@@ -109,3 +109,17 @@ def test_godel_agent_rolls_back_hostile_rewrites_and_goes_on(write_task):
     assert storm.startswith("rolled back storm") and "model-call limit of 3" in storm
     assert escape.startswith("rolled back escape") and "sandbox: process creation" in escape
     assert kept == "kept careful: 0.00 -> 1.00" and result.evaluations == 5 and result.best.score == 1.0
+
+
+def test_refine_loop_applies_hypotheses_keeps_the_best_and_stops_when_converged(add_task):
+    worse = [agent(WORSE + f"# {k}\n", f"worse-{k}") for k in range(6)]
+    model = Scripted(hypotheses=["1. Ask the model to think carefully.\n2. Check the sum twice."],
+                     modify=[agent(CRASH, "crash"), agent(GOOD, "careful", instruction="Think carefully."), *worse])  # fmt: skip
+    recipe, result = search("refine-loop", add_task, model, evaluations=30, patience=2)
+    assert recipe.log[0] == "start: 0.00" and recipe.log[1].startswith("improved 0.00 -> 1.00")
+    assert "'Ask the model to think carefully.' -> failed" in recipe.log[1]
+    assert recipe.log[2].startswith("no improvement") and len(recipe.log) == 4
+    assert result.stop_reason == "converged: no improvement in 2 iterations" and result.evaluations == 1 + 2 * 3
+    assert recipe.best_agent()["genome"]["name"] == "careful"
+    assert "Apply this change: Check the sum twice." in model.seen["modify"][1]
+    assert "0 of 4 right" in model.seen["hypotheses"][0]  # the execution results reach the evaluation agent
