@@ -123,3 +123,24 @@ def test_refine_loop_applies_hypotheses_keeps_the_best_and_stops_when_converged(
     assert recipe.best_agent()["genome"]["name"] == "careful"
     assert "Apply this change: Check the sum twice." in model.seen["modify"][1]
     assert "0 of 4 right" in model.seen["hypotheses"][0]  # the execution results reach the evaluation agent
+
+
+def settings(role, instruction, reflect=False):
+    return json.dumps({"role": role, "instruction": instruction, "reflect": reflect})
+
+
+def test_evoagent_evolves_expert_settings_into_a_voting_team(add_task):
+    model = Scripted(mutate=[settings("an accountant", "Add carefully."), "no settings here", settings("a teacher", "Work carefully.", True)],
+                     crossover=[settings("a mix", "Add the numbers.")])  # fmt: skip
+    recipe, result = search("evoagent", add_task, model, evaluations=20, batch_size=3, crossover_rate=0.5)
+    scores = {e["settings"]["instruction"]: e["score"] for e in recipe.pool}
+    assert scores["Think step by step."] == 0.0 and scores["Add carefully."] == 1.0
+    assert recipe.pool[0]["score"] == 1.0 and len(recipe.pool) <= 4
+    team = recipe.teams[-1]
+    parts = team["genome"]["parts"]
+    assert parts["experts"] == 3 and parts["aggregate"] == "vote"
+    assert team["score"] == (1.0 if sum(scores.get(parts[f"instruction_{k}"], 0) for k in (1, 2, 3)) >= 2 else 0.0)
+    assert any(t["score"] == 1.0 for t in recipe.teams)  # two careful experts outvote the seed
+    assert "Its settings:" in model.seen["mutate"][0] and "0 of 4 right" in model.seen["mutate"][0]
+    assert "1 x mutate: no JSON object" in recipe.report(None) and recipe.best_agent()["fitness"] == 1.0
+    assert result.stop_reason == "no new expert in 5 generations in a row"  # the script repeats itself
