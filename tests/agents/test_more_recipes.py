@@ -144,3 +144,48 @@ def test_evoagent_evolves_expert_settings_into_a_voting_team(add_task):
     assert "Its settings:" in model.seen["mutate"][0] and "0 of 4 right" in model.seen["mutate"][0]
     assert "1 x mutate: no JSON object" in recipe.report(None) and recipe.best_agent()["fitness"] == 1.0
     assert result.stop_reason == "no new expert in 5 generations in a row"  # the script repeats itself
+
+
+MIXED_TASK = """
+from evoforge.agents import AgentTask
+
+def score(item, answer):
+    return float(str(answer).strip().endswith(item["answer"]))
+
+ITEMS = []
+for a in range(2, 9):
+    ITEMS += [{"question": f"What is {a} + {a + 1}?", "answer": str(2 * a + 1)}, {"question": f"What is {a} times {a + 1}?", "answer": str(a * (a + 1))}]
+TASK = AgentTask(description="add or multiply", search=ITEMS[:12], heldout=ITEMS[12:], score=score, items_per_eval=4)
+"""
+
+
+def mixed_answer(text):
+    """Sums come out right after a plan, products after running a program; anything else is wrong."""
+    a, op, b = re.search(r"What is (\d+) (\+|times) (\d+)\?", text).groups()
+    if op == "+" and "Plan:" in text:
+        return f"Answer: {int(a) + int(b)}"
+    if op == "times" and "Output of a Python program written for this problem:\n" in text:
+        return "Answer: " + text.split("Output of a Python program written for this problem:\n")[1].split()[0]
+    return "Answer: 0"
+
+
+def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(write_task):
+    MARKS.update(plan="numbered plan", act="computes and prints", solve="Think step by step.")
+    program = lambda text: "```python\nprint({} {} {})\n```".format(*re.search(r"What is (\d+) (\+|times) (\d+)", text).groups()).replace("times", "*")  # noqa: E731
+    model = Scripted(plan=["1. Add the two numbers."], act=[program], solve=[mixed_answer])
+    recipe, result = search("alama", write_task(MIXED_TASK, "mixed.py"), model, evaluations=30)
+    assert result.stop_reason == "every search item outside the check set has been explored" and result.evaluations == 2 * 4 + 2
+    assert recipe.check == [8, 9, 10, 11] and all(i < 8 for i in recipe.solved)
+    assert recipe.solved == {i: ["plan"] if i % 2 == 0 else ["act"] for i in range(8)}
+    assert [r["adaptive"] for r in recipe.rounds] == [1.0, 1.0]
+    from evoforge.agents import set_agent_model
+
+    set_agent_model(model)
+    try:
+        fixed = [load_task(write_task(MIXED_TASK, "mixed.py")).evaluate(recipe.genome(m, [], recipe.check, m))["score"] for m in ("plan", "act")]
+    finally:
+        set_agent_model(None)
+    assert fixed == [0.5, 0.5]  # each mechanism alone solves half the check set
+    parts = recipe.best_agent()["genome"]["parts"]
+    assert sorted(m for _, m in json.loads(parts["experience"])) == ["act"] * 4 + ["plan"] * 4
+    assert "by combination: reason 0, plan 4, act 4, reflect 0" in recipe.report(None)
