@@ -189,3 +189,51 @@ def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(wri
     parts = recipe.best_agent()["genome"]["parts"]
     assert sorted(m for _, m in json.loads(parts["experience"])) == ["act"] * 4 + ["plan"] * 4
     assert "by combination: reason 0, plan 4, act 4, reflect 0" in recipe.report(None)
+
+
+def swe_scripted():
+    from evoforge.tasks.agent_code import _TEMPLATES
+
+    edits = []
+
+    def edit(text):  # odd edits give back the buggy code, even edits the fix
+        edits.append(text)
+        name = re.search(r"corrected function (\w+)", text).group(1)
+        buggy = text.split("but it has a bug:\n\n")[1].split("\nTests it must pass")[0]
+        fixed = next(t[2] for t in _TEMPLATES if t[0] == name)
+        return f"Here it is:\n```python\n{buggy if len(edits) % 2 else fixed}```"
+
+    def value(text):
+        last = text.rsplit("Step ", 1)[-1]
+        # overrates failing code, so that the value alone would submit the buggy draft
+        return "Looks done. Value: 90" if "Result:" in last and "wanted" not in last else "Unsure. Value: 40" if "Result:" not in last else "Nearly. Value: 95"
+
+    def discriminator(text):
+        shown = re.findall(r"Candidate (\d+):.*?Test result: (.*?)(?=\n\nCandidate|\n\nWhich)", text, re.S)
+        return "Choice: " + next(k for k, result in shown if "wanted" not in result and "not run" not in result)
+
+    return Scripted(edit=[edit], value=[value], discriminator=[discriminator])
+
+
+def test_swe_search_explores_edits_and_tests_and_the_discriminator_picks_the_fix():
+    model = swe_scripted()
+    task = load_task("agent-code", {"search": 2, "heldout": 1, "seed": 0})
+    recipe = get_recipe("swe-search").from_params({"iterations": 8})
+    recipe.model = model
+    result = Engine(task, recipe, seed=1, budget=Budget(evaluations=10)).run(InProcessExecutor(task))
+    assert result.stop_reason == "every search item has a final answer" and result.evaluations == 2
+    for row in recipe.searched:
+        assert row["finished"] >= 2 and row["finalists"] >= 2 and row["score"] == 1.0
+        assert row["value"] == 0.9  # not the best-valued finalist (0.95): the discriminator's choice
+    prompts = model.seen["discriminator"]
+    assert len(prompts) == 2 and all("wanted" in p and "Test result:" in p for p in prompts)  # a failing finalist was shown too
+    assert any("Result:" in p and "ok" in p for p in model.seen["value"])  # the value agent saw test output
+    assert "mean hidden-test score of the chosen answers: 1.000" in recipe.report(None)
+
+
+def test_swe_search_needs_an_environment_action(add_task):
+    from evoforge.errors import ConfigError
+
+    recipe = get_recipe("swe-search").from_params({})
+    with pytest.raises(ConfigError, match="needs an agent task with the environment action 'run_tests'"):
+        recipe.setup(load_task(add_task), None)
