@@ -51,9 +51,14 @@ class Scripted(ScriptedAgentModel):
 
 
 MARKS = {
-    "godel": "Your earlier changes:", "hypotheses": "hypotheses for changes", "modify": "Apply this change:",
-    "mutate": "Create a DIFFERENT expert", "crossover": "combines the strengths", "edit": "Write the next version",
-    "value": "'Value: <a number", "discriminator": "'Choice: <number>'",
+    "godel": "Your earlier changes:",
+    "hypotheses": "hypotheses for changes",
+    "modify": "Apply this change:",
+    "mutate": "Create a DIFFERENT expert",
+    "crossover": "combines the strengths",
+    "edit": "Write the next version",
+    "value": "'Value: <a number",
+    "discriminator": "'Choice: <number>'",
 }
 
 FAST_TASK = """
@@ -84,7 +89,9 @@ def search(name, task_ref, model, evaluations=10, **params):
 
 def test_godel_agent_keeps_what_helps_and_rolls_back_what_breaks_or_hurts(add_task):
     careful = agent(GOOD, "careful", instruction="Think carefully.", self_modify="Rewrite yourself, my own words.")
-    model = Scripted(godel=[agent(CRASH, "crash"), careful, agent(WORSE, "worse"), "no code today", agent(GOOD + "# same\n", "same")])
+    model = Scripted(
+        godel=[agent(CRASH, "crash"), careful, agent(WORSE, "worse"), "no code today", agent(GOOD + "# same\n", "same")]
+    )
     recipe, result = search("godel-agent", add_task, model, evaluations=6)
     history = recipe.history
     assert history[0].startswith("rolled back crash") and "NameError" in history[0]
@@ -171,10 +178,17 @@ def mixed_answer(text):
 
 def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(write_task):
     MARKS.update(plan="numbered plan", act="computes and prints", solve="Think step by step.")
-    program = lambda text: "```python\nprint({} {} {})\n```".format(*re.search(r"What is (\d+) (\+|times) (\d+)", text).groups()).replace("times", "*")  # noqa: E731
+
+    def program(text):
+        a, op, b = re.search(r"What is (\d+) (\+|times) (\d+)", text).groups()
+        return f"```python\nprint({a} {op.replace('times', '*')} {b})\n```"
+
     model = Scripted(plan=["1. Add the two numbers."], act=[program], solve=[mixed_answer])
     recipe, result = search("alama", write_task(MIXED_TASK, "mixed.py"), model, evaluations=30)
-    assert result.stop_reason == "every search item outside the check set has been explored" and result.evaluations == 2 * 4 + 2
+    assert (
+        result.stop_reason == "every search item outside the check set has been explored"
+        and result.evaluations == 2 * 4 + 2
+    )
     assert recipe.check == [8, 9, 10, 11] and all(i < 8 for i in recipe.solved)
     assert recipe.solved == {i: ["plan"] if i % 2 == 0 else ["act"] for i in range(8)}
     assert [r["adaptive"] for r in recipe.rounds] == [1.0, 1.0]
@@ -182,7 +196,10 @@ def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(wri
 
     set_agent_model(model)
     try:
-        fixed = [load_task(write_task(MIXED_TASK, "mixed.py")).evaluate(recipe.genome(m, [], recipe.check, m))["score"] for m in ("plan", "act")]
+        fixed = [
+            load_task(write_task(MIXED_TASK, "mixed.py")).evaluate(recipe.genome(m, [], recipe.check, m))["score"]
+            for m in ("plan", "act")
+        ]
     finally:
         set_agent_model(None)
     assert fixed == [0.5, 0.5]  # each mechanism alone solves half the check set
@@ -206,7 +223,13 @@ def swe_scripted():
     def value(text):
         last = text.rsplit("Step ", 1)[-1]
         # overrates failing code, so that the value alone would submit the buggy draft
-        return "Looks done. Value: 90" if "Result:" in last and "wanted" not in last else "Unsure. Value: 40" if "Result:" not in last else "Nearly. Value: 95"
+        return (
+            "Looks done. Value: 90"
+            if "Result:" in last and "wanted" not in last
+            else "Unsure. Value: 40"
+            if "Result:" not in last
+            else "Nearly. Value: 95"
+        )
 
     def discriminator(text):
         shown = re.findall(r"Candidate (\d+):.*?Test result: (.*?)(?=\n\nCandidate|\n\nWhich)", text, re.S)
@@ -226,7 +249,9 @@ def test_swe_search_explores_edits_and_tests_and_the_discriminator_picks_the_fix
         assert row["finished"] >= 2 and row["finalists"] >= 2 and row["score"] == 1.0
         assert row["value"] == 0.9  # not the best-valued finalist (0.95): the discriminator's choice
     prompts = model.seen["discriminator"]
-    assert len(prompts) == 2 and all("wanted" in p and "Test result:" in p for p in prompts)  # a failing finalist was shown too
+    assert len(prompts) == 2 and all(
+        "wanted" in p and "Test result:" in p for p in prompts
+    )  # a failing finalist was shown too
     assert any("Result:" in p and "ok" in p for p in model.seen["value"])  # the value agent saw test output
     assert "mean hidden-test score of the chosen answers: 1.000" in recipe.report(None)
 

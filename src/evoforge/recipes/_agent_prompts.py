@@ -81,7 +81,9 @@ def trajectory(question: str, steps: list[tuple[str, str, str]]) -> str:
 
 
 def edit_prompt(question: str, steps: list[tuple[str, str, str]], answer_format: str) -> str:
-    return f"{trajectory(question, steps)}\n\nWrite the next version of the code that fixes the problem. {answer_format}"
+    return (
+        f"{trajectory(question, steps)}\n\nWrite the next version of the code that fixes the problem. {answer_format}"
+    )
 
 
 def value_prompt(question: str, steps: list[tuple[str, str, str]]) -> str:
@@ -95,7 +97,8 @@ def value_prompt(question: str, steps: list[tuple[str, str, str]]) -> str:
 def discriminator_prompt(question: str, finalists: list[tuple[str, str]]) -> str:
     """SWE-Search's discriminator: pick the final answer among candidate solutions."""
     shown = "\n\n".join(
-        f"Candidate {k}:\n{draft[:1200]}\nTest result: {obs[:300] or 'not run'}" for k, (draft, obs) in enumerate(finalists, 1)
+        f"Candidate {k}:\n{draft[:1200]}\nTest result: {obs[:300] or 'not run'}"
+        for k, (draft, obs) in enumerate(finalists, 1)
     )
     return (
         f"Problem:\n{question[:1500]}\n\n{shown}\n\nWhich candidate correctly solves the problem? Argue briefly, "

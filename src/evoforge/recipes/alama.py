@@ -11,6 +11,8 @@ Differs from the paper: ALAMA fine-tunes the model on the self-explored traces (
 preference optimisation); here the model's weights stay as they are and what is learned is the
 choice of mechanism, held as experience in the genome (so it runs on held-out items unchanged)."""
 
+# ruff: noqa: E501  (the agent's code is a template that reads better on long lines)
+
 from __future__ import annotations
 
 import json
@@ -75,13 +77,15 @@ PARTS = {
 @register("alama")
 @dataclass(kw_only=True)
 class Alama(Recipe):
-    summary = "ALAMA: mechanism combinations explored per item, successful traces kept, mechanism chosen per item from similar ones"
+    summary = "ALAMA: mechanisms explored per item, successful traces kept, mechanism chosen per item from similar ones"
     genomes = ("agent",)
     needs_model = False  # the agents call the task's model; the recipe calls none
     default_budget = 30
     eval_timeout = 600.0
 
-    mechanisms: str = param("reason,plan,act,reflect", help="mechanism combinations to explore, cheapest first ('+' combines: plan+reflect)")
+    mechanisms: str = param(
+        "reason,plan,act,reflect", help="mechanism combinations to explore, cheapest first ('+' combines: plan+reflect)"
+    )
     chunk: int = param(4, low=1, help="search items explored per round")
     check_items: int = param(4, low=1, help="search items the adaptive agent is run on (never explored)")
     neighbours: int = param(3, low=1, help="similar solved items that vote on an item's mechanism")
@@ -101,7 +105,9 @@ class Alama(Recipe):
         if not search:
             from ..errors import ConfigError
 
-            raise ConfigError(f"recipe 'alama' needs an agent task with search items (an AgentTask); {task.name!r} has none")
+            raise ConfigError(
+                f"recipe 'alama' needs an agent task with search items (an AgentTask); {task.name!r} has none"
+            )
         self.questions = [str(x.get("question", x)) for x in search]
         n = len(search)
         k = min(self.check_items, max(1, n // 2))
@@ -135,7 +141,10 @@ class Alama(Recipe):
             if self.explore:
                 items, self.explore = self.explore[: self.chunk], self.explore[self.chunk :]
                 self.rounds.append({"explored": items, "adaptive": None})
-                self.queue = [Candidate(genome=self.genome(m, [], items, f"explore {m}"), operator="explore") for m in self.combos()]
+                self.queue = [
+                    Candidate(genome=self.genome(m, [], items, f"explore {m}"), operator="explore")
+                    for m in self.combos()
+                ]
                 self.waiting = len(self.queue)
         out, self.queue = self.queue[:n], self.queue[n:]
         return out
@@ -154,7 +163,13 @@ class Alama(Recipe):
                     self.best = {"id": cand.id, "genome": design(cand.genome), "fitness": float(cand.score)}
 
     def stop_reason(self) -> str | None:
-        if self.rounds and not self.explore and not self.queue and not self.waiting and self.rounds[-1]["adaptive"] not in (None, "pending"):
+        if (
+            self.rounds
+            and not self.explore
+            and not self.queue
+            and not self.waiting
+            and self.rounds[-1]["adaptive"] not in (None, "pending")
+        ):
             return "every search item outside the check set has been explored"
         return None
 

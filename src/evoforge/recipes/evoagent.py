@@ -26,7 +26,9 @@ from ..task import Task
 from ._agent_calls import Calls
 from ._agent_prompts import crossover_prompt, mutate_prompt
 
-TEAM = FINAL + '''
+TEAM = (
+    FINAL
+    + """
 def solve(task, tools, role, instruction, reflect):
     prompt = task["question"] + "\\n\\n" + instruction + " " + task["format"]
     answer = tools.llm(prompt, system=role)
@@ -49,7 +51,8 @@ def forward(task, tools):
     for answer in answers:  # majority vote on the final answer; ties go to the better-ranked expert
         votes.setdefault(final(answer), []).append(answer)
     return max(votes.values(), key=len)[0]
-'''
+"""
+)
 COMMON = {
     "critic": "Check this solution. If it is right, reply CORRECT; otherwise say what is wrong.",
     "judge": "Read the experts' solutions above and give the single best final answer.",
@@ -66,7 +69,7 @@ def team_genome(experts: list[dict[str, Any]], aggregate: str, name: str) -> dic
 @register("evoagent")
 @dataclass(kw_only=True)
 class EvoAgent(Recipe):
-    summary = "EvoAgent: an expert's settings (role, instruction, switches) evolved by model-driven mutation and crossover into a voting team"
+    summary = "EvoAgent: expert settings evolved by model-driven mutation and crossover into a voting team"
     genomes = ("agent",)
     needs_model = True
     default_budget = 24
@@ -94,8 +97,12 @@ class EvoAgent(Recipe):
         self.description = task.description
         self.call_limit = int(getattr(task.value, "call_limit", 6))
         parts = task.seed.get("parts", {}) if isinstance(task.seed, dict) else {}
-        self.start = {"role": str(parts.get("role") or "You are a careful problem solver."),
-                      "instruction": str(parts.get("instruction") or "Think step by step."), "reflect": False}  # fmt: skip
+        role = str(parts.get("role") or "You are a careful problem solver.")
+        self.start = {
+            "role": role,
+            "instruction": str(parts.get("instruction") or "Think step by step."),
+            "reflect": False,
+        }
         self.tried = [json.dumps(self.start, sort_keys=True)]
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
@@ -113,15 +120,34 @@ class EvoAgent(Recipe):
             attempts += 1
             if len(self.pool) >= 2 and rng.random() < self.crossover_rate:
                 a, b = (self.pool[int(i)] for i in rng.choice(len(self.pool), size=2, replace=False))
-                parents, reply = [a, b], self.calls.json(self.model, crossover_prompt(self.description, a["settings"], b["settings"]), rng, tag="crossover")
+                parents, reply = (
+                    [a, b],
+                    self.calls.json(
+                        self.model,
+                        crossover_prompt(self.description, a["settings"], b["settings"]),
+                        rng,
+                        tag="crossover",
+                    ),
+                )
             else:
                 a = self.pool[int(rng.integers(len(self.pool)))]
-                parents, reply = [a], self.calls.json(self.model, mutate_prompt(self.description, a["settings"], a["feedback"]), rng, tag="mutate")
+                parents, reply = (
+                    [a],
+                    self.calls.json(
+                        self.model, mutate_prompt(self.description, a["settings"], a["feedback"]), rng, tag="mutate"
+                    ),
+                )
             settings = self._settings(reply)
             if settings is None:
                 continue
             op = "crossover" if len(parents) == 2 else "mutate"
-            out.append(Candidate(genome=team_genome([settings], self.aggregate, f"expert ({op})"), parents=[p["id"] for p in parents], operator=op))
+            out.append(
+                Candidate(
+                    genome=team_genome([settings], self.aggregate, f"expert ({op})"),
+                    parents=[p["id"] for p in parents],
+                    operator=op,
+                )
+            )
             children += 1
         self.dry = 0 if children else self.dry + 1
         return out
@@ -133,7 +159,11 @@ class EvoAgent(Recipe):
         if not (isinstance(role, str) and role.strip() and isinstance(instruction, str) and instruction.strip()):
             self.calls.unusable["settings without a role and an instruction"] += 1
             return None
-        settings = {"role": role.strip()[:600], "instruction": instruction.strip()[:1200], "reflect": reply.get("reflect") is True}
+        settings = {
+            "role": role.strip()[:600],
+            "instruction": instruction.strip()[:1200],
+            "reflect": reply.get("reflect") is True,
+        }
         key = json.dumps(settings, sort_keys=True)
         if key in self.tried:
             self.calls.unusable["an expert proposed before"] += 1
@@ -146,7 +176,10 @@ class EvoAgent(Recipe):
         members = [dict(m, settings=dict(m["settings"])) for m in self.pool[: self.team_size]]
         members = members[: max(1, self.call_limit - (self.aggregate == "judge"))]
         for m in reversed(members):
-            if sum(3 if x["settings"]["reflect"] else 1 for x in members) + (self.aggregate == "judge") <= self.call_limit:
+            if (
+                sum(3 if x["settings"]["reflect"] else 1 for x in members) + (self.aggregate == "judge")
+                <= self.call_limit
+            ):
                 break
             m["settings"]["reflect"] = False
         return members
@@ -156,11 +189,19 @@ class EvoAgent(Recipe):
             if cand.status == REJECTED or not cand.ok or cand.score is None:
                 continue
             if cand.operator == "team":
-                self.teams.append({"id": cand.id, "genome": self._design(cand), "score": cand.score, "members": cand.parents})
+                self.teams.append(
+                    {"id": cand.id, "genome": self._design(cand), "score": cand.score, "members": cand.parents}
+                )
             else:
                 parts = cand.genome["parts"]
-                settings = {"role": parts["role_1"], "instruction": parts["instruction_1"], "reflect": parts["reflect_1"]}
-                self.pool.append({"id": cand.id, "settings": settings, "score": cand.score, "feedback": cand.feedback or ""})
+                settings = {
+                    "role": parts["role_1"],
+                    "instruction": parts["instruction_1"],
+                    "reflect": parts["reflect_1"],
+                }
+                self.pool.append(
+                    {"id": cand.id, "settings": settings, "score": cand.score, "feedback": cand.feedback or ""}
+                )
         self.pool = sorted(self.pool, key=lambda e: (-e["score"], e["id"]))[: self.population]
 
     @staticmethod
@@ -173,7 +214,10 @@ class EvoAgent(Recipe):
         return None
 
     def best_agent(self) -> dict[str, Any] | None:
-        experts = [{"id": e["id"], "genome": team_genome([e["settings"]], self.aggregate, "expert"), "fitness": e["score"]} for e in self.pool]
+        experts = [
+            {"id": e["id"], "genome": team_genome([e["settings"]], self.aggregate, "expert"), "fitness": e["score"]}
+            for e in self.pool
+        ]
         teams = [{"id": t["id"], "genome": t["genome"], "fitness": t["score"]} for t in self.teams]
         return max(teams + experts, key=lambda e: (e["fitness"], -len(e["genome"]["parts"]), -e["id"]), default=None)
 

@@ -72,7 +72,9 @@ class GodelAgent(Recipe):
             )  # fmt: skip
             child = self.ops.propose(self.model, prompt, rng, base=cur["genome"], tag="self-modify")
             if child is not None:
-                out.append(Candidate(genome={**child, "items": self.check}, parents=[cur["id"]], operator="self-modify"))
+                out.append(
+                    Candidate(genome={**child, "items": self.check}, parents=[cur["id"]], operator="self-modify")
+                )
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
@@ -86,7 +88,11 @@ class GodelAgent(Recipe):
         if not changes or self.current is None:
             return
         old = self.current["score"]
-        holding = [c for c in changes if c.ok and c.score is not None and (c.score > old or (self.accept_ties and c.score == old))]
+        holding = [
+            c
+            for c in changes
+            if c.ok and c.score is not None and (c.score > old or (self.accept_ties and c.score == old))
+        ]
         best = max(holding, key=lambda c: (c.score, -c.id), default=None)
         for cand in changes:
             name = cand.genome.get("name") or f"change #{cand.id}"
@@ -94,7 +100,11 @@ class GodelAgent(Recipe):
                 self.current, self.kept = self._entry(cand), self.kept + 1
                 self.history.append(f"kept {name}: {old:.2f} -> {cand.score:.2f}")
                 continue
-            why = f"it failed: {(cand.reason or 'failed')[:200]}" if not cand.ok else f"it scored {cand.score:.2f} < {old:.2f}"
+            why = (
+                f"it failed: {(cand.reason or 'failed')[:200]}"
+                if not cand.ok
+                else f"it scored {cand.score:.2f} < {old:.2f}"
+            )
             if cand.ok and best is not None:
                 why = f"another change scored higher ({cand.score:.2f})"
             self.rolled_back += 1
@@ -102,7 +112,12 @@ class GodelAgent(Recipe):
 
     @staticmethod
     def _entry(cand: Candidate) -> dict[str, Any]:
-        return {"id": cand.id, "genome": design(cand.genome), "score": float(cand.score), "feedback": cand.feedback or ""}
+        return {
+            "id": cand.id,
+            "genome": design(cand.genome),
+            "score": float(cand.score),
+            "feedback": cand.feedback or "",
+        }
 
     def stop_reason(self) -> str | None:
         if self.current is None and self.seed_failure:

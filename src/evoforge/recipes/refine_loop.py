@@ -68,7 +68,12 @@ class RefineLoop(Recipe):
             start, self.start = self.start, None
             return [Candidate(genome={**start, "items": self.check}, operator="seed")] if start else []
         b = self.best
-        reply = self.calls.text(self.model, hypotheses_prompt(self.description, b["genome"], b["score"], b["feedback"], n), rng, tag="evaluate")
+        reply = self.calls.text(
+            self.model,
+            hypotheses_prompt(self.description, b["genome"], b["score"], b["feedback"], n),
+            rng,
+            tag="evaluate",
+        )
         found = [m.strip() for m in re.findall(r"^\s*(?:[-*•]|\d+[.)])\s*(.+)$", reply or "", flags=re.M) if m.strip()]
         if reply is not None and not found:
             self.calls.unusable["evaluate: no hypotheses listed"] += 1
@@ -95,7 +100,9 @@ class RefineLoop(Recipe):
         variants = [c for c in candidates if c.operator == "modify" and c.status != REJECTED]
         ran = [c for c in variants if c.ok and c.score is not None]
         top = max(ran, key=lambda c: (c.score, -c.id), default=None)
-        tried = "; ".join(f"{c.info.get('hypothesis', '')[:60]!r} -> " + (f"{c.score:.2f}" if c.ok else "failed") for c in variants)
+        tried = "; ".join(
+            f"{c.info.get('hypothesis', '')[:60]!r} -> " + (f"{c.score:.2f}" if c.ok else "failed") for c in variants
+        )
         if top is not None and top.score > self.best["score"] + self.min_gain:
             self.log.append(f"improved {self.best['score']:.2f} -> {top.score:.2f} ({tried})")
             self.best, self.stale = self._entry(top), 0
@@ -105,7 +112,12 @@ class RefineLoop(Recipe):
 
     @staticmethod
     def _entry(cand: Candidate) -> dict[str, Any]:
-        return {"id": cand.id, "genome": design(cand.genome), "score": float(cand.score), "feedback": cand.feedback or ""}
+        return {
+            "id": cand.id,
+            "genome": design(cand.genome),
+            "score": float(cand.score),
+            "feedback": cand.feedback or "",
+        }
 
     def stop_reason(self) -> str | None:
         if self.best is None and self.seed_failure:
@@ -121,6 +133,8 @@ class RefineLoop(Recipe):
     def report(self, store: Any) -> str | None:
         if self.best is None:
             return None
-        lines = [f"best agent: #{self.best['id']} (score {self.best['score']:.3f}) after {len(self.log) - 1} iterations"]
+        lines = [
+            f"best agent: #{self.best['id']} (score {self.best['score']:.3f}) after {len(self.log) - 1} iterations"
+        ]
         lines += [f"  {k}. {entry[:160]}" for k, entry in enumerate(self.log[-6:], max(0, len(self.log) - 6))]
         return "\n".join(lines + [self.ops.report(), self.calls.report("hypothesis calls")])

@@ -42,7 +42,7 @@ _FENCE = re.compile(r"```[\w+-]*\n(.*?)(?:```|$)", re.DOTALL)
 @register("swe-search")
 @dataclass(kw_only=True)
 class SweSearch(Recipe):
-    summary = "SWE-Search: MCTS over a coding agent's edits and test runs, model value estimates, a discriminator picks the answer"
+    summary = "SWE-Search: MCTS over a coding agent's edits and test runs, model value estimates, a discriminator"
     genomes = ("agent",)
     needs_model = True
     default_budget = 24
@@ -66,8 +66,14 @@ class SweSearch(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         value = task.value
         if self.action not in (getattr(value, "actions", None) or {}):
-            raise ConfigError(f"recipe 'swe-search' needs an agent task with the environment action {self.action!r} (e.g. agent-code); {task.name!r} has none")
-        self.env, self.calls = task, Calls(max_tokens=int(getattr(value, "max_tokens", 256)) + 128, temperature=self.temperature)
+            raise ConfigError(
+                f"recipe 'swe-search' needs an agent task with the environment action {self.action!r} "
+                f"(e.g. agent-code); {task.name!r} has none"
+            )
+        self.env, self.calls = (
+            task,
+            Calls(max_tokens=int(getattr(value, "max_tokens", 256)) + 128, temperature=self.temperature),
+        )
         n = len(value.search)
         self.todo = list(range(min(n, self.problems) if self.problems else n))
 
@@ -77,7 +83,9 @@ class SweSearch(Recipe):
             i = self.todo.pop(0)
             answer, facts = self._search(i, rng)
             why = "the search produced no code (every edit reply was unusable)"
-            genome = make_genome(SUBMIT.strip() + "\n", {"answer": answer, "why": why}, f"swe-search answer to item {i}")
+            genome = make_genome(
+                SUBMIT.strip() + "\n", {"answer": answer, "why": why}, f"swe-search answer to item {i}"
+            )
             out.append(Candidate(genome={**genome, "items": [i]}, operator="swe-search", info=facts))
             self.searched.append({"item": i, **facts})
         return out
@@ -100,7 +108,9 @@ class SweSearch(Recipe):
                 child = node.add("run_tests", node.draft, self._act(task, i, node.draft))
                 child.value = self._value(question, child, rng)
             else:
-                reply = self.calls.text(self.model, edit_prompt(question, node.steps(), fmt), rng, tag="edit", system=ENGINEER)
+                reply = self.calls.text(
+                    self.model, edit_prompt(question, node.steps(), fmt), rng, tag="edit", system=ENGINEER
+                )
                 if reply is None:
                     node.add("edit-failed").visits = 1  # counts as a tried edit, never selected again
                     continue
@@ -130,7 +140,11 @@ class SweSearch(Recipe):
 
     def _discriminate(self, question: str, finalists: list[Node], rng: np.random.Generator) -> Node:
         prompt = discriminator_prompt(question, [(x.draft, x.observation) for x in finalists])
-        choice = self.calls.number(self.calls.text(self.model, prompt, rng, tag="discriminator", system=ENGINEER), "Choice", tag="discriminator")
+        choice = self.calls.number(
+            self.calls.text(self.model, prompt, rng, tag="discriminator", system=ENGINEER),
+            "Choice",
+            tag="discriminator",
+        )
         if choice is not None and 1 <= choice <= len(finalists) and float(choice).is_integer():
             return finalists[int(choice) - 1]
         return finalists[0]  # the best-valued one
