@@ -4,6 +4,7 @@ hostile agents proposed to godel-agent (each rolled back with its reason; the ru
 # ruff: noqa: E501  (scripted replies read better on one line)
 
 import json
+import pickle
 import re
 
 import pytest
@@ -84,6 +85,7 @@ def search(name, task_ref, model, evaluations=10, **params):
         result = Engine(task, recipe, seed=1, budget=Budget(evaluations=evaluations)).run(InProcessExecutor(task))
     finally:
         set_agent_model(None)
+    assert pickle.loads(pickle.dumps(recipe)).report(None) == recipe.report(None)  # checkpoints restore
     return recipe, result
 
 
@@ -254,6 +256,8 @@ def test_swe_search_explores_edits_and_tests_and_the_discriminator_picks_the_fix
     )  # a failing finalist was shown too
     assert any("Result:" in p and "ok" in p for p in model.seen["value"])  # the value agent saw test output
     assert "mean hidden-test score of the chosen answers: 1.000" in recipe.report(None)
+    restored = pickle.loads(pickle.dumps(recipe))  # the task travels as a reference and is loaded again
+    assert restored.env.value.search[0]["question"] == task.value.search[0]["question"]
 
 
 def test_swe_search_needs_an_environment_action(add_task):
