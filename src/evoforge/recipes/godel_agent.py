@@ -100,12 +100,11 @@ class GodelAgent(Recipe):
                 self.current, self.kept = self._entry(cand), self.kept + 1
                 self.history.append(f"kept {name}: {old:.2f} -> {cand.score:.2f}")
                 continue
-            why = (
-                f"it failed: {(cand.reason or 'failed')[:200]}"
-                if not cand.ok
-                else f"it scored {cand.score:.2f} < {old:.2f}"
-            )
-            if cand.ok and best is not None:
+            if not cand.ok:
+                why = f"it failed: {(cand.reason or 'failed')[:200]}"
+            elif cand.score < old or (cand.score == old and not self.accept_ties):
+                why = f"it scored {cand.score:.2f} {'<' if cand.score < old else '='} {old:.2f}"
+            else:
                 why = f"another change scored higher ({cand.score:.2f})"
             self.rolled_back += 1
             self.history.append(f"rolled back {name} ({str(cand.genome.get('thought') or '')[:100]}): {why}")
