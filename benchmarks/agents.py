@@ -1,5 +1,5 @@
-"""Agent design benchmark: the best agent found by ``adas`` or ``dgm`` against the best hand-designed
-agent (ADAS's archive, chosen on the search items), at the same number of model calls, scored on
+"""Agent design benchmark: the best agent found by ``adas``, ``dgm`` or ``evoagent`` against the best
+hand-designed agent (ADAS's archive, chosen on the search items), at the same number of model calls, scored on
 held-out items the search never saw. One (system, task, seed) cell per invocation; the row is appended
 to benchmarks/results/agents.jsonl and the table of every recorded row is printed::
 
@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
-SYSTEMS = ("adas", "dgm", "baselines")
+SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code")
 
 
@@ -43,7 +43,7 @@ def make_model(spec: str, calls: int):
 
 
 def run_search(system: str, task, model, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
-    """(best agent entry, facts about the search) for adas / dgm."""
+    """(best agent entry, facts about the search) for adas / dgm / evoagent."""
     from evoforge.budget import Budget
     from evoforge.engine import Engine
     from evoforge.executors import InProcessExecutor
@@ -60,12 +60,13 @@ def run_search(system: str, task, model, seed: int, calls: int, params: dict) ->
     result = engine.run(InProcessExecutor(task))
     generated = [c for c in seen if c.operator not in ("baseline", "seed", "full-eval") and c.status != "rejected"]
     failed = Counter((c.reason or "")[:90] for c in generated if not c.ok)
+    ops = getattr(recipe, "ops", None) or getattr(recipe, "calls", None)  # evoagent's model calls are `calls`
     facts = {
         "stop_reason": result.stop_reason,
         "generated": len(generated),
         "generated_ran": sum(1 for c in generated if c.ok),
         "failure_reasons": dict(failed.most_common(4)),
-        "unusable_answers": dict(recipe.ops.unusable.most_common(4)) if recipe.ops else {},
+        "unusable_answers": dict(ops.unusable.most_common(4)) if ops else {},
     }
     return recipe.best_agent(), facts
 
