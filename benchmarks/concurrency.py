@@ -15,7 +15,9 @@ and the machine's 2 evaluation workers:
   are evaluated);
 * OpenEvolve: ``evaluator.parallel_evaluations = 8`` (8 worker processes, each an LLM call then an
   evaluation);
-* ShinkaEvolve: ``max_proposal_jobs = 8``, ``max_evaluation_jobs = 2`` (its asynchronous runner).
+* ShinkaEvolve: ``max_proposal_jobs = 8``, ``max_evaluation_jobs = 2`` (its asynchronous runner). It
+  lowers proposal jobs to ``cpu_count // 2`` (1 on a 2-core machine) as a user would get it;
+  ``shinka-uncapped`` bypasses that check, so its runner really keeps 8 proposals going.
 
 Both evoforge runs use ``--set tune=false --set near_duplicate=0`` (one model call, one child; no
 embedding model), the anchors' embedding, novelty and meta features are off. Wall time is measured
@@ -51,8 +53,10 @@ import _harness as h
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "concurrency.jsonl"
 TASK_FILE = ROOT / "benchmarks" / "tasks" / "fixed_cost.py"
-SEED_PROGRAM = "def solve(x):\n    return x\n"
-SYSTEMS = ("evoforge-sync", "evoforge-async", "openevolve", "shinka")
+SEED_PROGRAM = (
+    "# EVOLVE-BLOCK-START\ndef solve(x):\n    return x\n# EVOLVE-BLOCK-END\n"  # ShinkaEvolve needs the markers
+)
+SYSTEMS = ("evoforge-sync", "evoforge-async", "openevolve", "shinka", "shinka-uncapped")
 
 ANCHOR_EVAL = """
 import importlib.util, json, time
@@ -78,17 +82,12 @@ def logged(path):
             fh.write(json.dumps({{"t": time.time(), "seed": open(path).read().strip() == SEED.strip()}}) + "\\n")
 """
 
-OE_EVALUATOR = (
-    ANCHOR_EVAL
-    + """
+OE_EVALUATOR = """
 def evaluate(program_path):
     return {"combined_score": logged(program_path)}
 """
-)
 
-SHINKA_EVALUATE = (
-    ANCHOR_EVAL
-    + """
+SHINKA_EVALUATE = """
 import argparse, os
 p = argparse.ArgumentParser()
 p.add_argument("--program_path", required=True)
@@ -101,7 +100,6 @@ def put(name, value):
 put("metrics.json", {"combined_score": score, "public": {}, "private": {}})
 put("correct.json", {"correct": True, "error": None})
 """
-)
 
 SHINKA_RUN = """
 import os
@@ -120,6 +118,8 @@ evo = EvolutionConfig(
 db = DatabaseConfig(db_path="evolution_db.sqlite", num_islands=2, archive_size=40,
                     parent_selection_strategy="power_law")
 job = LocalJobConfig(eval_program_path=os.path.join(work, "evaluate.py"), python_executable={py!r})
+if {uncapped}:  # ShinkaEvolve lowers proposal jobs to cpu_count // 2 (1 on 2 cores); here it keeps what it is given
+    ShinkaEvolveRunner._validate_concurrency_settings = lambda self, e, p, d, c: (e, p, d)
 runner = ShinkaEvolveRunner(evo_config=evo, job_config=job, db_config=db, verbose=False,
                             max_evaluation_jobs={workers}, max_proposal_jobs={concurrency})
 runner.stuck_detection_timeout = float("inf")
@@ -203,10 +203,37 @@ def command(system: str, args: argparse.Namespace, seed: int, url: str, work: Pa
         ANCHOR_EVAL.format(cost=args.cost, log=str(log), seed=SEED_PROGRAM) + SHINKA_EVALUATE
     )
     run = SHINKA_RUN.format(
-        work=str(work), calls=args.calls, url=url, py="/tmp/shinka/bin/python", workers=2, concurrency=args.concurrency
+        work=str(work),
+        calls=args.calls,
+        url=url,
+        py="/tmp/shinka/bin/python",
+        workers=2,
+        concurrency=args.concurrency,
+        uncapped=system == "shinka-uncapped",
     )
     (work / "run_shinka.py").write_text(run)
     return ["/tmp/shinka/bin/python", str(work / "run_shinka.py")]
+
+
+def children_logged(log: Path) -> int:
+    if not log.exists():
+        return 0
+    return sum(1 for line in log.read_text().splitlines() if line.strip() and not json.loads(line)["seed"])
+
+
+def wait(proc: subprocess.Popen, log: Path, calls: int, deadline: float) -> int | str:
+    """The exit code; a system still running 5 s after its last child was evaluated (e.g. retrying
+    refused requests) or past the deadline is stopped."""
+    done_at = None
+    while proc.poll() is None:
+        time.sleep(0.5)
+        if done_at is None and children_logged(log) >= calls:
+            done_at = time.time()
+        if (done_at is not None and time.time() - done_at > 5) or time.time() > deadline:
+            proc.kill()
+            proc.wait()
+            return "stopped" if done_at is not None else "timeout"
+    return proc.returncode
 
 
 def run_cell(system: str, args: argparse.Namespace, seed: int) -> dict:
@@ -225,11 +252,7 @@ def run_cell(system: str, args: argparse.Namespace, seed: int) -> dict:
         start = time.time()
         with open(work / "stdout.log", "w") as out:
             proc = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
-            try:
-                code = proc.wait(timeout=args.timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                code = "timeout"
+            code = wait(proc, log, args.calls, start + args.timeout)
         wall_exit = time.time() - start
     rows = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
     children = [r for r in rows if not r["seed"]]

@@ -14,7 +14,7 @@ from evoforge.programs.task import ProgramTask
 
 COST = 0.25
 LOG = ""
-SEED = "def solve(x):\n    return x\n"
+SEED = "# EVOLVE-BLOCK-START\ndef solve(x):\n    return x\n# EVOLVE-BLOCK-END\n"
 
 
 def configure(cost: float = 0.25, log: str = "") -> None:
