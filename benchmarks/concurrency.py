@@ -277,7 +277,9 @@ def run_cell(system: str, args: argparse.Namespace, seed: int) -> dict:
     }
 
 
-def table(rows: list[dict]) -> str:
+def table(path: Path = RESULTS) -> h.Table:
+    """The recorded rows of ``path``, median over seeds per system, beside the limit."""
+    rows = h.read_rows(path)
     names = [
         "system",
         "seeds",
@@ -302,7 +304,7 @@ def table(rows: list[dict]) -> str:
     t.title = "limit = max(calls x latency / concurrency, calls x cost / 2 workers)" + (
         f" = {rows[-1]['limit']:g} s" if rows else ""
     )
-    return str(t)
+    return t
 
 
 def main() -> None:
@@ -321,7 +323,7 @@ def main() -> None:
             for system in args.systems.split(","):
                 row = h.append_row(RESULTS, run_cell(system, args, seed))
                 print(json.dumps(row), flush=True)
-    print(table(h.read_rows(RESULTS)))
+    print(table())
 
 
 if __name__ == "__main__":
