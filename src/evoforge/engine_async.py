@@ -153,6 +153,9 @@ class AsyncLoop:
             for t in threads:
                 t.start()
             self._loop(len(threads))
+            if self.error is None:  # the budget's own words once everything in flight has landed
+                with self.lock:
+                    self.reason = self.engine.stop_reason() or self.reason
         finally:
             self.stopping.set()
             with self.told:
