@@ -75,6 +75,16 @@ def test_async_keeps_the_bound_on_requests_in_flight_and_exact_max_calls(write_t
         store.close()
 
 
+def test_async_records_answers_that_gave_no_child(write_task, monkeypatch, tmp_path):
+    monkeypatch.setenv("EVOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    # the last two answers (in flight together, after every child was told) give no program
+    stub = LatencyStub(lambda i: program(i) if i < 7 else "I would rather not write code.", latency=0.3)
+    with start_server_in_thread(stub) as server:
+        result = run(write_task(TASK), server.url, tmp_path / "u.db", asynchronous=True, concurrency=2, max_calls=9)
+    assert stub.usage.calls == 9 and usage_answers(tmp_path / "u.db") == 9  # unusable answers count too
+    assert result.stop_reason.startswith("max_calls=9 reached (9 calls")
+
+
 def test_sync_sends_a_batch_concurrently_and_stays_reproducible(write_task, stub_server, tmp_path):
     stub, url = stub_server
     task = write_task(TASK)

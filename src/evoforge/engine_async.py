@@ -195,7 +195,8 @@ class AsyncLoop:
             wait = False
             if kind == "done":
                 running -= 1
-            elif kind == "empty":  # a proposal that gave nothing, while nothing is being evaluated: stalling
+            elif kind == "empty":  # a proposal that gave nothing (its answers still count: recorded as a step)
+                arrived.append([])
                 idle = not self.executor.outstanding and not any(
                     c.status == "pending" for c in self.engine.state.waiting
                 )
