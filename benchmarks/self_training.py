@@ -14,8 +14,11 @@ within 10 minutes on 2 cores).
 
 Round 0 is the shared supervised warm start (48 gold examples + 16 with hints, 4 epochs; the same
 checkpoint for every cell, trained once and cached); gain = last round - round 0 held-out accuracy
-(greedy, ``heldout`` problems never trained on). Targets, 3 seeds per cell:
-STaR >= +15 points; ScPO >= 80 % of STaR's gain without labels.
+(greedy, ``heldout`` problems never trained on). ``control`` is the same schedule on the warm-start rows
+alone (``sft-gold`` with ``problems=0``): every round re-trains on them (``mix_seed``), so a gain over
+round 0 may be more supervised training rather than self-improvement; "vs control" is a method's gain
+minus the control's mean gain. Targets, 3 seeds per cell: STaR >= +15 points; ScPO >= 80 % of STaR's
+gain without labels.
 """
 
 from __future__ import annotations
@@ -42,7 +45,11 @@ METHODS = {
     "rest-em": {"problems": 64, "samples": 3},
     "scpo": {"problems": 48, "samples": 4, "min_votes": 3},
     "sft-gold": {"problems": 128, "samples": 1},
+    "control": {"problems": 0, "samples": 1},
 }
+# The control arm: the same rounds, schedule and warm-start rows (mixed into every round, mix_seed) with
+# no new data at all, self-generated or gold; a recipe's gain over it is what the new data added.
+RECIPE = {"control": "sft-gold"}
 
 
 def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: float, threads: int) -> dict:
@@ -61,7 +68,7 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     try:
         res = api.evolve(
             "addition",
-            method,
+            RECIPE.get(method, method),
             budget=rounds + 1,
             seed=seed,
             out=out,
@@ -152,13 +159,17 @@ def table(path: Path = RESULTS) -> h.Table:
             ("final", "right"),
             ("gain", "right"),
             ("gain sd", "right"),
+            ("vs control", "right"),
             ("best gain", "right"),
             ("gen/round", "right"),
             ("minutes", "right"),
         ]
     )
     gains: dict[str, list[float]] = {}
-    by = h.group(h.read_rows(path), lambda r: (r["method"], _config(r)))
+    rows = h.read_rows(path)
+    control = [r["gain"] for r in rows if r["method"] == "control" and r["gain"] is not None]
+    control_gain = statistics.mean(control) if control else None
+    by = h.group(rows, lambda r: (r["method"], _config(r)))
     for (m, cfg), rs in sorted(by.items(), key=lambda kv: (list(METHODS).index(kv[0][0]), kv[0][1])):
         g = [r["gain"] for r in rs if r["gain"] is not None]
         if rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS[m]} and rs[0]["heldout"] == 200:
@@ -173,6 +184,7 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{statistics.mean(r['acc'][-1] for r in rs):.3f}",
             f"{gain.mean if gain else float('nan'):+.3f}",
             f"{gain.sd if gain and gain.sd is not None else 0.0:.3f}",
+            f"{gain.mean - control_gain:+.3f}" if gain and control_gain is not None and m != "control" else "-",
             f"{statistics.mean(r['best_gain'] for r in rs):+.3f}",
             f"{statistics.mean(gen):.0f}",
             f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}",

@@ -112,6 +112,17 @@ def test_async_is_refused_where_it_cannot_run(write_task, tmp_path):
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
 
 
+def test_async_flag_refused_by_the_cli_in_one_line(tmp_path):
+    out = tmp_path / "x.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "evoforge", "run", "ga", "--task", "sphere", "--async", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "--async is for recipes that call a model" in done.stderr
+    assert "Traceback" not in done.stderr and "evolving" not in done.stdout and not out.exists()
+
+
 def _cli(args, env):
     return subprocess.Popen(
         [sys.executable, "-m", "evoforge", *map(str, args), "-q"],

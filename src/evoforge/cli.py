@@ -145,6 +145,7 @@ def run(
     task = api.task_of(config)
     recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
     recipe_obj.check_task(task)
+    api.check_asynchronous(config, recipe_obj)
     console.print(f"[dim]run file[/] {out}")
     _warn_isolation(task, recipe_obj)
     with _Progress(config.budget, quiet) as progress:

@@ -51,7 +51,7 @@ class SelfTraining(Recipe):
     batch_size: int = param(1, low=1, help="candidates per batch (a round proposes one checkpoint)")
     base: str = param("embedded", help="starting model: embedded | tiny[:seed:LxW] | path to a checkpoint")
     workdir: str = param("", help="checkpoint folder (empty: $EVOFORGE_WEIGHTS_DIR or the user cache)")
-    problems: int = param(64, low=1, help="training problems per round")
+    problems: int = param(64, low=0, help="training problems per round (0: none; with mix_seed the control arm)")
     samples: int = param(4, low=1, help="k samples per problem")
     temperature: float = param(0.8, low=0, help="sampling temperature")
     top_p: float = param(1.0, low=0, low_open=True, high=1, help="nucleus sampling mass")
