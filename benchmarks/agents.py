@@ -25,6 +25,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+import _harness as h  # result rows
+
 RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
 SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code")
@@ -161,10 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.table:
         if args.system is None:
             ap.error("--system is required (or --table)")
-        row = cell(args)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
+        row = h.append_row(args.out, cell(args))  # with the command that made it and when
         print(json.dumps(row, indent=1))
     print(table(args.out))
     return 0

@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from ..candidate import Candidate
+
 MAX_CODE = 20_000
 MAX_PART = 4_000
 EVAL_KEYS = ("items", "split")
@@ -73,6 +75,11 @@ def check_code(code: str) -> None:
 def design(genome: dict[str, Any]) -> dict[str, Any]:
     """The genome without evaluation keys (what an archive keeps and a model is shown)."""
     return {k: v for k, v in genome.items() if k not in EVAL_KEYS}
+
+
+def kept(cand: Candidate) -> dict[str, Any]:
+    """A scored agent as a recipe keeps it: id, design, score and the evaluation's feedback."""
+    return {"id": cand.id, "genome": design(cand.genome), "score": float(cand.score), "feedback": cand.feedback or ""}
 
 
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|$)", re.DOTALL)

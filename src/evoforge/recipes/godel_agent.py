@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..agents.genome import design
+from ..agents.genome import design, kept
 from ..agents.operators import MetaOps
 from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, param, register, state
@@ -81,7 +81,7 @@ class GodelAgent(Recipe):
         for cand in candidates:
             if cand.operator == "seed":
                 if cand.ok and cand.score is not None:
-                    self.current = self._entry(cand)
+                    self.current = kept(cand)
                 else:
                     self.seed_failure = cand.reason or "failed"
         changes = [c for c in candidates if c.operator == "self-modify" and c.status != REJECTED]
@@ -97,7 +97,7 @@ class GodelAgent(Recipe):
         for cand in changes:
             name = cand.genome.get("name") or f"change #{cand.id}"
             if cand is best:
-                self.current, self.kept = self._entry(cand), self.kept + 1
+                self.current, self.kept = kept(cand), self.kept + 1
                 self.history.append(f"kept {name}: {old:.2f} -> {cand.score:.2f}")
                 continue
             if not cand.ok:
@@ -108,15 +108,6 @@ class GodelAgent(Recipe):
                 why = f"another change scored higher ({cand.score:.2f})"
             self.rolled_back += 1
             self.history.append(f"rolled back {name} ({str(cand.genome.get('thought') or '')[:100]}): {why}")
-
-    @staticmethod
-    def _entry(cand: Candidate) -> dict[str, Any]:
-        return {
-            "id": cand.id,
-            "genome": design(cand.genome),
-            "score": float(cand.score),
-            "feedback": cand.feedback or "",
-        }
 
     def stop_reason(self) -> str | None:
         if self.current is None and self.seed_failure:

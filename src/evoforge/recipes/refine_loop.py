@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..agents.genome import design
+from ..agents.genome import design, kept
 from ..agents.operators import MetaOps
 from ..candidate import REJECTED, Candidate
 from ..recipe import Recipe, param, register, state
@@ -90,7 +90,7 @@ class RefineLoop(Recipe):
         seed = next((c for c in candidates if c.operator == "seed"), None)
         if seed is not None:
             if seed.ok and seed.score is not None:
-                self.best = self._entry(seed)
+                self.best = kept(seed)
                 self.log.append(f"start: {seed.score:.2f}")
             else:
                 self.seed_failure = seed.reason or "failed"
@@ -105,19 +105,10 @@ class RefineLoop(Recipe):
         )
         if top is not None and top.score > self.best["score"] + self.min_gain:
             self.log.append(f"improved {self.best['score']:.2f} -> {top.score:.2f} ({tried})")
-            self.best, self.stale = self._entry(top), 0
+            self.best, self.stale = kept(top), 0
         else:
             self.log.append(f"no improvement ({tried or 'no usable variant'})")
             self.stale += 1
-
-    @staticmethod
-    def _entry(cand: Candidate) -> dict[str, Any]:
-        return {
-            "id": cand.id,
-            "genome": design(cand.genome),
-            "score": float(cand.score),
-            "feedback": cand.feedback or "",
-        }
 
     def stop_reason(self) -> str | None:
         if self.best is None and self.seed_failure:
