@@ -150,6 +150,33 @@ def test_vector_fields_pack_losslessly_and_old_json_rows_still_read():
         unpack(b"\x02" + __import__("zlib").compress(b"0" * (300 * 2**20)))  # a compressed bomb is refused
 
 
+def test_metrics_of_floats_pack_losslessly_and_a_malformed_pack_is_refused():
+    metrics = {"f": 114.0160752148044, "x\u0000y": -0.0, "nan": float("nan")}
+    packed = pack(metrics, empty_is_null=True)
+    assert isinstance(packed, bytes) and len(packed) < len(json.dumps(metrics))
+    back = unpack(packed)
+    assert list(back) == list(metrics) and back["f"] == metrics["f"] and math.isnan(back["nan"])
+    assert math.copysign(1, back["x\u0000y"]) == -1
+    assert pack({"n": 3, "f": 0.5}) == '{"n":3,"f":0.5}'  # not all floats: JSON text, ints stay ints
+    for bad in (packed[:-3], b"\x03" + b'["a","b"]\x00' + bytes(8)):
+        with pytest.raises(ValueError):
+            unpack(bad)
+
+
+def test_a_20000_evaluation_run_recording_every_candidate_stays_under_4_mb(tmp_path):
+    out = tmp_path / "ga.db"
+    evoforge.evolve("rastrigin", "ga", budget=20_000, seed=0, executor="inprocess", out=out)
+    size = sum(p.stat().st_size for p in tmp_path.glob("ga.db*"))
+    assert size < 4_000_000, size  # 4.75 MB with a lineage table, a score index and metrics as JSON text
+    store = RunStore.open(out)
+    try:
+        assert store.count() == 20_000
+        last = next(store.candidates(order="id DESC", limit=1))
+        assert last.metrics == {"f": -last.score} and len(last.parents) >= 1
+    finally:
+        store.close()
+
+
 def test_a_20000_evaluation_vector_run_file_is_small_and_exact(tmp_path):
     out = tmp_path / "me.db"
     evoforge.evolve("rastrigin", "map-elites", budget=20_000, seed=0, executor="inprocess", out=out)
@@ -162,7 +189,7 @@ def test_a_20000_evaluation_vector_run_file_is_small_and_exact(tmp_path):
         best = store.best()
         task = evoforge.load_task("rastrigin")
         assert task.evaluate(best.genome)["score"] == best.score  # the stored genome is bit-exact
-        assert store.meta("schema_version") == 3
+        assert store.meta("schema_version") == 4
     finally:
         store.close()
 

@@ -28,6 +28,7 @@ def check_header(path: Path) -> None:
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=30.0, isolation_level="DEFERRED")
     conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect only in a new file, before WAL and tables
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
     conn.execute("PRAGMA foreign_keys=ON")

@@ -1,6 +1,6 @@
 """Crash-safe run store: one SQLite file per run (WAL), one transaction per commit.
 
-A commit writes one or more consecutive batches (their candidates, lineage, events and per-batch
+A commit writes one or more consecutive batches (their candidates, events and per-batch
 summaries, the engine's random-generator state) together with the recipe's state after the last of
 them, in a single transaction, so a run killed at any instant resumes from its last committed batch
 with nothing duplicated; batches evaluated after that commit are evaluated again on resume.
@@ -31,9 +31,11 @@ from .fileaccess import check_format, check_header, claim, connect, connect_read
 from .store_rows import CANDIDATE_COLUMNS, batch_dict, candidate_row, row_candidate
 
 FORMAT = "evoforge-run"
-SCHEMA_VERSION = 3  # 2: signed checkpoints, the inflight table, report/view in meta; 3: packed fields
-READABLE_VERSIONS = (1, 2, 3)
-SIGNED_VERSIONS = (2, 3)  # resumable; a schema-2 file becomes schema 3 when resumed (new rows are packed)
+# 2: signed checkpoints, the inflight table, report/view in meta; 3: packed fields; 4: packed metrics, no
+# lineage table (the parents column says it) and no score index (the run files of long runs stay small)
+SCHEMA_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+SIGNED_VERSIONS = (2, 3, 4)  # resumable; an older file becomes schema 4 when resumed (its new rows are packed)
 NOT_OURS = "was not written by evoforge for this user (signature mismatch); refusing to load its state"
 
 _SCHEMA = """
@@ -43,9 +45,6 @@ CREATE TABLE IF NOT EXISTS candidates (
   operator TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, score REAL,
   genome TEXT NOT NULL, metrics TEXT, descriptors TEXT, feedback TEXT, parents TEXT,
   info TEXT, eval_seconds REAL);
-CREATE INDEX IF NOT EXISTS candidates_score ON candidates(score);
-CREATE TABLE IF NOT EXISTS lineage (child INTEGER NOT NULL, parent INTEGER NOT NULL,
-  PRIMARY KEY (child, parent)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS batches (
   batch INTEGER PRIMARY KEY, generation INTEGER NOT NULL, evaluations INTEGER NOT NULL,
   best_score REAL, median_score REAL, batch_best REAL, elapsed REAL NOT NULL,
@@ -143,6 +142,11 @@ class RunStore:
         return store
 
     def close(self) -> None:
+        if self._lock_fd is not None:  # the writer gives back the pages old checkpoints left free
+            try:
+                self.conn.executescript("PRAGMA incremental_vacuum;")  # stepped to the end (execute steps once)
+            except sqlite3.Error:
+                pass  # a full disk or a file of schema <= 3 (no auto-vacuum): the free pages stay, harmless
         self.conn.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
@@ -218,7 +222,7 @@ class RunStore:
             self._key, self._run_id = runkey.load_key(create=True), self.meta("run_id", "")
         signature = runkey.sign(self._key, self._run_id, batch, blob)
         with self.conn:
-            if self.meta("schema_version") != SCHEMA_VERSION:  # a schema-2 run resumed: its new rows are packed
+            if self.meta("schema_version") != SCHEMA_VERSION:  # an older run resumed: its new rows are packed
                 self._set_meta({"schema_version": SCHEMA_VERSION})
             for rec in records:
                 self._write_batch(rec)
@@ -246,10 +250,6 @@ class RunStore:
             f"INSERT INTO candidates({', '.join(CANDIDATE_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(CANDIDATE_COLUMNS))})",
             [candidate_row(c, rec.batch) for c in rec.candidates],
-        )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO lineage(child, parent) VALUES (?, ?)",
-            [(c.id, p) for c in rec.candidates for p in c.parents],
         )
         summary = rec.summary
         self.conn.execute(
@@ -304,16 +304,19 @@ class RunStore:
         except Exception as err:
             raise StoreError(f"{self.path}: cannot restore the recipe state ({type(err).__name__}: {err})") from None
 
-    def candidates(self, where: str = "", params: tuple = (), order: str = "id") -> Iterator[Candidate]:
+    def candidates(
+        self, where: str = "", params: tuple = (), order: str = "id", limit: int | None = None
+    ) -> Iterator[Candidate]:
         sql = f"SELECT * FROM candidates {('WHERE ' + where) if where else ''} ORDER BY {order}"
+        sql += f" LIMIT {int(limit)}" if limit is not None else ""
         for row in self.conn.execute(sql, params):
             yield row_candidate(row)
 
     def candidate(self, cid: int) -> Candidate | None:
-        return next(self.candidates("id=?", (cid,)), None)
+        return next(self.candidates("id=?", (cid,), limit=1), None)
 
     def best(self) -> Candidate | None:
-        return next(self.candidates("status='ok'", order="score DESC, id ASC"), None)
+        return next(self.candidates("status='ok'", order="score DESC, id ASC", limit=1), None)
 
     def count(self, where: str = "", params: tuple = ()) -> int:
         sql = f"SELECT COUNT(*) FROM candidates {('WHERE ' + where) if where else ''}"

@@ -60,7 +60,7 @@ def dumps(value: Any) -> str | None:
 
 genome_text = dumps  # the JSON text of a genome (keys of genomes in flight)
 
-VECTOR, ZJSON = b"\x01", b"\x02"  # BLOB tags: float64 vector, zlib-compressed JSON
+VECTOR, ZJSON, FLOAT_DICT = b"\x01", b"\x02", b"\x03"  # BLOB tags: float64 vector, zlib JSON, {str: float}
 COMPRESS_OVER = 2048  # characters of JSON text worth trying zlib on
 MAX_UNPACKED = 256 * 2**20  # bytes a compressed field may expand to (a hostile file cannot exhaust memory)
 
@@ -75,14 +75,17 @@ def _float_vector(value: Any) -> np.ndarray | None:
 
 
 def pack(value: Any, empty_is_null: bool = False, compress: bool = False) -> str | bytes | None:
-    """The stored form of a field: a float64 BLOB for float vectors, (with ``compress``) compressed
-    JSON for long text, else JSON text; None (NULL) for None, and with ``empty_is_null`` for an empty
-    list or dict."""
+    """The stored form of a field: a float64 BLOB for float vectors and for dicts of floats (metrics:
+    their keys as JSON, a NUL, the values), (with ``compress``) compressed JSON for long text, else JSON
+    text; None (NULL) for None, and with ``empty_is_null`` for an empty list or dict."""
     if value is None or (empty_is_null and not value and isinstance(value, (list, dict))):
         return None
     vector = _float_vector(value)
     if vector is not None:
         return VECTOR + vector.tobytes()
+    if type(value) is dict and value and all(type(k) is str and type(v) is float for k, v in value.items()):
+        keys = orjson.dumps(list(value))  # JSON escapes control characters: no NUL inside
+        return FLOAT_DICT + keys + b"\x00" + np.array(list(value.values()), dtype="<f8").tobytes()
     text = dumps(value)
     if compress and text is not None and len(text) > COMPRESS_OVER:
         packed = zlib.compress(text.encode(), 6)
@@ -100,6 +103,12 @@ def unpack(stored: str | bytes | None, default: Any = None) -> Any:
     tag, body = bytes(stored[:1]), bytes(stored[1:])
     if tag == VECTOR:
         return np.frombuffer(body, dtype="<f8").tolist()
+    if tag == FLOAT_DICT:
+        keys, _, values = body.partition(b"\x00")
+        names, numbers = json.loads(keys), np.frombuffer(values, dtype="<f8").tolist()
+        if not isinstance(names, list) or len(names) != len(numbers):
+            raise ValueError("a packed dict of floats whose keys and values disagree")
+        return dict(zip(names, numbers))
     if tag == ZJSON:
         inflater = zlib.decompressobj()
         text = inflater.decompress(body, MAX_UNPACKED)

@@ -55,6 +55,10 @@ def test_program_run_views_and_diff(app):
     assert status == "200 OK" and cand["parent"] == child["p"][0]
     assert "def priority" in cand["genome"]
     assert any(line.startswith("+") for line in cand["diff"]) and any(line.startswith("-") for line in cand["diff"])
+    _, parent = call(app, "/api/candidate", f"run=binpack.db&id={child['p'][0]}")
+    assert child["id"] in parent["children"]  # found through the parents column
+    named = [n["id"] for n in run["tree"]["nodes"] if child["p"][0] in n["p"]]
+    assert parent["children"] == sorted(named)[:50]
 
 
 def test_stamp_says_unchanged_until_a_commit(app):

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ..store import RunStore
+from ..store_rows import unpack
 from .genome_text import genome_text, text_diff
 from .values import num as _num
 
@@ -20,9 +21,7 @@ def tree(store: RunStore) -> dict[str, Any]:
     rows = store.conn.execute(
         "SELECT id, batch, operator, status, score FROM candidates WHERE status != 'rejected' ORDER BY id"
     ).fetchall()
-    parents: dict[int, list[int]] = {}
-    for child, parent in store.conn.execute("SELECT child, parent FROM lineage"):
-        parents.setdefault(child, []).append(parent)
+    parents = _parents(store)
     total = len(rows)
     if total > MAX_NODES:
         scored = [r for r in rows if r["status"] == "ok" and _num(r["score"]) is not None]
@@ -43,6 +42,37 @@ def tree(store: RunStore) -> dict[str, Any]:
         for r in rows
     ]
     return {"nodes": nodes, "total": total}
+
+
+def _parents(store: RunStore) -> dict[int, list[int]]:
+    """{child: its parent ids} from the candidates' parents column (a malformed value counts as none)."""
+    out: dict[int, list[int]] = {}
+    for cid, raw in store.conn.execute("SELECT id, parents FROM candidates WHERE parents IS NOT NULL"):
+        ids = _ids(raw)
+        if ids:
+            out[cid] = ids
+    return out
+
+
+def _ids(raw: Any) -> list[int]:
+    """The parent ids a stored parents field names; [] when it is not a JSON list of ints."""
+    try:
+        value = unpack(raw, [])
+    except ValueError:
+        return []
+    return [p for p in value if type(p) is int] if isinstance(value, list) else []
+
+
+def _children(store: RunStore, cid: int, limit: int = 50) -> list[int]:
+    """Ids of the candidates that name ``cid`` among their parents (the text filter only narrows the scan)."""
+    sql = "SELECT id, parents FROM candidates WHERE typeof(parents) = 'text' AND instr(parents, ?) ORDER BY id"
+    found = []
+    for child, raw in store.conn.execute(sql, (str(cid),)):
+        if cid in _ids(raw):
+            found.append(child)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _ancestry(ids: list[int], parents: dict[int, list[int]], limit: int) -> set[int]:
@@ -75,8 +105,7 @@ def candidate(store: RunStore, cid: int) -> dict[str, Any] | None:
     if cand is None:
         return None
     genome = genome_text(cand.genome)
-    sql = "SELECT child FROM lineage WHERE parent=? ORDER BY child LIMIT 50"
-    children = [r[0] for r in store.conn.execute(sql, (cid,))]
+    children = _children(store, cid)
     return {
         "id": cand.id,
         "operator": _short(cand.operator, 80),
