@@ -33,12 +33,12 @@ SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code")
 
 
-def make_model(spec: str, calls: int):
+def make_model(spec: str, calls: int, threads: int = 2):
     from evoforge.agents import set_agent_model
     from evoforge.llm import LLMBudget, get_model
     from evoforge.llm.embedded import user_cache_dir
 
-    opts = {"n_threads": 2} if spec.startswith("embedded") else {}
+    opts = {"n_threads": threads} if spec.startswith("embedded") else {}
     model = get_model(spec, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
     model.budget = LLMBudget(max_calls=calls)
     set_agent_model(model)
@@ -103,7 +103,7 @@ def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str 
 
     model.budget = None  # held-out scoring is outside the search budget, the same for every system
     try:
-        result = task.evaluate({**genome, "split": "heldout", "items": list(range(min(n, len(task.value.heldout))))})
+        result = task.evaluate({**genome, "split": "heldout", "items": list(range(n))})
     except AgentFailure as err:
         return 0.0, str(err)[:120]
     return result["score"], None
@@ -112,8 +112,8 @@ def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str 
 def cell(args: argparse.Namespace) -> dict:
     from evoforge.task import load_task
 
-    model = make_model(args.model, args.calls)
-    task = load_task(args.task, {"seed": args.seed})
+    model = make_model(args.model, args.calls, args.threads)
+    task = load_task(args.task, {"seed": args.seed, "search": args.search, "heldout": args.heldout})
     params = dict(kv.split("=", 1) for kv in args.set)
     start = time.perf_counter()
     if args.system == "baselines":
@@ -127,7 +127,7 @@ def cell(args: argparse.Namespace) -> dict:
         "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "calls": args.calls,
         "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
         "best": None if best is None else best["genome"].get("name"), "search_fitness": None if best is None else best["fitness"],
-        "heldout": held, "heldout_items": args.heldout, "heldout_error": why, **facts,
+        "heldout": held, "search_items": args.search, "heldout_items": args.heldout, "heldout_error": why, **facts,
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }  # fmt: skip
 
@@ -155,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--task", choices=TASKS, default="agent-arith")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--calls", type=int, default=300, help="model calls of the search (meta agent + agents)")
+    ap.add_argument("--search", type=int, default=30, help="search items (the only ones the search sees)")
     ap.add_argument("--heldout", type=int, default=30, help="held-out items scored")
     ap.add_argument("--model", default="embedded")
+    ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (1 on a busy machine)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="recipe parameters")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")
