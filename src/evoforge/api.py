@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,35 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None
 
 
+@contextlib.contextmanager
+def _call_ledger(config: RunConfig, engine: Engine) -> Iterator[None]:
+    """``--max-calls`` for every model request of the run, the evaluators' in pool workers included
+    (:mod:`evoforge.llm.ledger`), starting from the answers already spent (a resumed run). In the
+    synchronous loop, answers that evaluations received but could not report (cut short by the limit,
+    killed at the timeout) are added to the run's usage after each batch, as calls of ``evaluator``."""
+    from .llm.ledger import active_run_ledger
+
+    model = engine.recipe.model if engine.recipe.needs_model else None
+    if model is None or config.max_calls is None:
+        yield
+        return
+    with active_run_ledger(config.max_calls, used=model.usage.answers) as ledger:
+        fold = engine.on_evaluated
+
+        def on_evaluated(batch: list[Any]) -> None:
+            if fold is not None:
+                fold(batch)
+            unreported = ledger.used - model.usage.answers
+            if unreported > 0 and not engine.asynchronous:  # nothing is in flight between batches
+                model.usage.record("evaluator", calls=unreported)
+
+        engine.on_evaluated = on_evaluated
+        try:
+            yield
+        finally:
+            engine.on_evaluated = fold
+
+
 def evolve(
     task: str | Task,
     recipe: str | Recipe = "ga",
@@ -292,7 +322,8 @@ def _run(
         niceness=LOCAL_MODEL_NICENESS if local_model else 0,
     )
     try:
-        result = engine.run(runner)
+        with _call_ledger(config, engine):
+            result = engine.run(runner)
         record_seed(engine, runner)  # recipes that never evaluate the SEED: once, outside the budget
         return result
     finally:
