@@ -153,6 +153,7 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     model = get_model(config.model or "embedded", base_url=config.base_url, cache=cache, **opts)
     engine.concurrency = model.max_concurrency  # proposers in the asynchronous loop
     engine.recipe.model = model
+    model.counts_for_run = True  # --max-calls across processes (_call_ledger)
     engine.usage_snapshot = model.usage.snapshot
     engine.on_evaluated = lambda batch: fold_evaluator_usage(model.usage, batch)
     limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)

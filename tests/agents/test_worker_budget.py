@@ -40,9 +40,12 @@ def test_forked_processes_share_one_ledger():
         ledger.take()
 
 
-def test_a_model_takes_permits_only_while_a_run_is_active():
-    model = ScriptedAgentModel()
+def test_a_model_of_the_run_takes_permits_only_while_the_run_is_active():
+    model, bystander = ScriptedAgentModel(), ScriptedAgentModel()  # e.g. a model server in this process
+    model.counts_for_run = True
     with active_run_ledger(2) as ledger:
+        for _ in range(3):
+            bystander.chat([{"role": "user", "content": "What is 2 + 2?"}], temperature=0.0)
         assert run_ledger() is ledger
         model.chat([{"role": "user", "content": "What is 1 + 2?"}], temperature=0.0)
         model.chat([{"role": "user", "content": "What is 1 + 3?"}], temperature=0.0)

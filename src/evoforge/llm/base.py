@@ -87,9 +87,10 @@ class Model:
     ``max_concurrency`` bounds the requests in flight across every thread that uses the model (a
     batch's own threads and callers' threads alike); ``peak_in_flight`` records the most seen. With a
     ``budget``, a request reserves its answer before it is sent, so concurrent requests never pass
-    ``max_calls`` together. While a run with ``--max-calls`` is active, every request also takes a
-    permit from the run's :class:`~evoforge.llm.ledger.CallLedger`, shared with the evaluators' models
-    (in pool workers too), so the whole run never passes ``max_calls``.
+    ``max_calls`` together. A model that ``counts_for_run`` (the run's model, the models evaluators
+    call) also takes a permit for every request from the active run's
+    :class:`~evoforge.llm.ledger.CallLedger`, shared with pool workers, so the whole run never passes
+    ``max_calls``.
 
     Subclasses implement :meth:`_generate` for one request.
     """
@@ -118,6 +119,7 @@ class Model:
         self.price_in = float(price_in)  # USD per 1M prompt tokens
         self.price_out = float(price_out)  # USD per 1M completion tokens
         self.budget = budget
+        self.counts_for_run = False  # the run's or an evaluator's model: its requests take ledger permits
         self.usage = UsageMeter()
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._books = threading.Lock()  # guards the reservations below and their recording in usage
@@ -299,14 +301,14 @@ class Model:
 
     def _reserve(self) -> CallLedger | None:
         """Count one answer against the budget before it is fetched (refuse it when none is left), and
-        against the active run's ledger of answers across processes (returned: give the permit back
-        if the request fails)."""
+        against the active run's ledger of answers across processes if this model ``counts_for_run``
+        (returned: give the permit back if the request fails)."""
         with self._books:
             if self.budget is not None:
                 why = self.budget.exceeded(self.usage, pending=self._reserved)
                 if why is not None:
                     raise BudgetExceededError(f"LLM budget exhausted: {why}")
-            ledger = run_ledger()
+            ledger = run_ledger() if self.counts_for_run else None
             if ledger is not None:
                 ledger.take()
             self._reserved += 1

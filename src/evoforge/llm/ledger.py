@@ -2,9 +2,11 @@
 
 Evaluators that call a model (prompt tasks, agent tasks) do so with their own model object, in this
 process or in a pool worker forked from it. While a run is active (:func:`active_run_ledger`), every
-model request in this process and in the processes forked from it takes one permit from the run's
+request of a model that ``counts_for_run`` (the run's model, and the models agent and prompt tasks
+evaluate with), in this process and in the processes forked from it, takes one permit from the run's
 :class:`CallLedger` before it is sent (``Model._reserve``) and gives it back if it fails, so all of
-them together never receive more answers than the limit, however many run at once. The count lives
+them together never receive more answers than the limit, however many run at once. Other models (a
+model server running in this process, say) are not counted. The count lives
 in shared memory with its own lock (inherited by forked workers); processes not forked from the run
 (Ray workers, sandboxed pool workers) do not see it and are counted when their batch comes back.
 """
