@@ -183,6 +183,7 @@ def _call_ledger(config: RunConfig, engine: Engine) -> Iterator[None]:
             unreported = ledger.used - model.usage.answers
             if unreported > 0 and not engine.asynchronous:  # nothing is in flight between batches
                 model.usage.record("evaluator", calls=unreported)
+            ledger.at_least(model.usage.answers)  # calls of workers outside the ledger (Ray), reported
 
         engine.on_evaluated = on_evaluated
         try:

@@ -9,8 +9,10 @@ from agent_helpers import ScriptedAgentModel
 
 from evoforge import RunStore, api, llm
 from evoforge.agents import set_agent_model
+from evoforge.llm.base import Model
 from evoforge.llm.errors import BudgetExceededError
 from evoforge.llm.ledger import CallLedger, active_run_ledger, run_ledger
+from evoforge.llm.types import Completion
 
 
 def _take_all(ledger: CallLedger, got) -> None:
@@ -79,3 +81,31 @@ def test_agent_run_records_at_most_max_calls_answers(add_task, tmp_path, monkeyp
     answers = usage["calls"] + usage["cache_hits"]
     assert answers == 12  # every answer paid for is on record, and none past the limit
     assert any("max_calls=12" in r for r in reasons)  # an evaluation was cut short at the limit
+
+
+class _Labeller(Model):
+    backend = "scripted"
+
+    def _generate(self, req):
+        return [Completion("Instruction: Reply with only the label. Answer: positive", "stop", 10, 5)] * req.n
+
+
+def test_prompt_run_on_the_pool_records_at_most_max_calls_answers(tmp_path, monkeypatch):
+    from evoforge.prompts.task import set_task_model
+
+    recipe_model = _Labeller("recipe")
+    monkeypatch.setattr(llm, "get_model", lambda *a, **k: recipe_model)
+    set_task_model(_Labeller("task"))  # each evaluation asks it once per item, in the workers
+    try:
+        result = api.evolve(
+            "sentiment", "promptbreeder", budget=50, seed=0, out=tmp_path / "p.db", executor="pool", max_calls=30
+        )
+    finally:
+        set_task_model(None)
+    assert "max_calls=30" in result.stop_reason
+    store = RunStore.open(tmp_path / "p.db")
+    try:
+        usage = store.last_batch()["usage"]["total"]
+    finally:
+        store.close()
+    assert usage["calls"] + usage["cache_hits"] == 30  # 36 when the workers' calls were counted afterwards

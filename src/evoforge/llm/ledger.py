@@ -46,6 +46,11 @@ class CallLedger:
                 )
             self._used.value += 1
 
+    def at_least(self, answers: int) -> None:
+        """Raise the count to ``answers`` (answers the run recorded that took no permit here)."""
+        with self._lock:
+            self._used.value = max(self._used.value, int(answers))
+
     def give_back(self) -> None:
         """Return a permit whose request failed (it brought no answer)."""
         with self._lock:
