@@ -87,6 +87,11 @@ def test_scoring_reads_whole_functions_or_bodies_and_runs_docstring_examples():
     problem = PROBLEMS[2]
     assert task.score(item, f"```python\n{problem['canonical_solution']}```") == 1.0  # a body only
     assert task.score(item, "I cannot write this.") == 0.0
+    assert task.score(item, "```python\nONE = 1.0\ndef truncate_number(x):\n    return x % ONE\nprint(1)\n```") == 1.0
+    by_name = next(
+        x for x in [*task.search, *task.heldout] if x["task_id"] == "HumanEval/38"
+    )  # check calls encode_cyclic
+    assert task.score(by_name, f"```python\n{PROBLEMS[38]['prompt']}{PROBLEMS[38]['canonical_solution']}```") == 1.0
     assert task.score(item, "```python\ndef truncate_number(x):\n    return 0.5\n```") == 0.0
     report = task.actions["run_tests"](item, "```python\ndef truncate_number(x):\n    return x % 1.0\n```")
     assert report == "truncate_number(3.5): ok"

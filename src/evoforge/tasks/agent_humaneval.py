@@ -19,13 +19,14 @@ import gzip
 import importlib.util
 import json
 import random
+import re
 import textwrap
 from importlib import resources
 from typing import Any
 
 from ..agents.task import AgentTask
 from ..errors import TaskError
-from ..programs.extract import extract_code, extract_function
+from ..programs.extract import extract_code
 from ..programs.sandbox import run_program
 
 DESCRIPTION = "agent design: HumanEval Python functions from docstrings, hidden unit tests (search / held-out items)"
@@ -40,7 +41,7 @@ def run(program, inputs):
     if not callable(fn):
         return ["no function " + inputs["function"]]
     if inputs.get("test") is not None:
-        namespace = {}
+        namespace = dict(vars(program))  # some tests call the prompt's helpers or the function by name
         exec(inputs["test"], namespace)
         try:
             namespace["check"](fn)
@@ -113,23 +114,36 @@ def _is_expression(source: str) -> bool:
         return False
 
 
+_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+
+
 def program(item: dict[str, Any], answer: object) -> tuple[str | None, str | None]:
     """(the program to test, None) or (None, why there is none): the problem's prompt (its imports and
-    helpers) followed by the answer's function, or by the answer's code as the body of the prompt's
-    function when it defines none."""
+    helpers) followed by the answer's definitions (imports, functions, classes, constants; example
+    calls and prints dropped), or by the answer's code as the body of the prompt's function when it
+    defines no function of that name."""
     text, name = str(answer or ""), item["function"]
-    got = extract_function(text, name, allow_rename=False)
-    if got.ok:
-        return "\n".join([item["prompt"], *got.imports, "", str(got.code)]), None
-    body = extract_code(text)
-    if body.ok and f"def {name}" not in str(body.code):
-        source = item["prompt"] + textwrap.indent(str(body.code), "    ") + "\n"
+    got = extract_code(text, prefer=name)
+    if not got.ok:
+        return None, got.reason
+    code = str(got.code)
+    tree = ast.parse(code)
+    kept = [n for n in tree.body if isinstance(n, _KEEP)]
+    if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in kept):
+        lines = code.splitlines()
+        pieces = [
+            "\n".join(lines[min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])]) - 1 : n.end_lineno])
+            for n in kept
+        ]
+        return item["prompt"] + "\n\n" + "\n\n".join(pieces) + "\n", None
+    if re.search(rf"\bdef\s+{re.escape(name)}\b", code) is None:
+        source = item["prompt"] + textwrap.indent(code, "    ") + "\n"
         try:
             ast.parse(source)
             return source, None
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
-    return None, got.reason or "no function found"
+    return None, f"the answer defines no function {name} at the top level"
 
 
 def _check(source: str, inputs: dict[str, Any]) -> list[Any]:
