@@ -30,7 +30,7 @@ import _harness as h  # result rows
 
 RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
 SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
-TASKS = ("agent-arith", "agent-logic", "agent-code")
+TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 
 
 def make_model(spec: str, calls: int, threads: int = 2):

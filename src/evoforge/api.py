@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -152,12 +153,43 @@ def _attach_model(engine: Engine, config: RunConfig) -> None:
     model = get_model(config.model or "embedded", base_url=config.base_url, cache=cache, **opts)
     engine.concurrency = model.max_concurrency  # proposers in the asynchronous loop
     engine.recipe.model = model
+    model.counts_for_run = True  # --max-calls across processes (_call_ledger)
     engine.usage_snapshot = model.usage.snapshot
     engine.on_evaluated = lambda batch: fold_evaluator_usage(model.usage, batch)
     limits = LLMBudget(max_calls=config.max_calls, max_tokens=config.max_tokens, max_cost=config.max_cost)
     engine.budget.checks.append(lambda: limits.exceeded(model.usage))  # between batches ...
     model.budget = limits  # ... and at every call, so a batch cannot overshoot a limit
     engine.on_restore = lambda last: model.usage.restore(last["usage"]) if last.get("usage") else None
+
+
+@contextlib.contextmanager
+def _call_ledger(config: RunConfig, engine: Engine) -> Iterator[None]:
+    """``--max-calls`` for every model request of the run, the evaluators' in pool workers included
+    (:mod:`evoforge.llm.ledger`), starting from the answers already spent (a resumed run). In the
+    synchronous loop, answers that evaluations received but could not report (cut short by the limit,
+    killed at the timeout) are added to the run's usage after each batch, as calls of ``evaluator``."""
+    from .llm.ledger import active_run_ledger
+
+    model = engine.recipe.model if engine.recipe.needs_model else None
+    if model is None or config.max_calls is None:
+        yield
+        return
+    with active_run_ledger(config.max_calls, used=model.usage.answers) as ledger:
+        fold = engine.on_evaluated
+
+        def on_evaluated(batch: list[Any]) -> None:
+            if fold is not None:
+                fold(batch)
+            unreported = ledger.used - model.usage.answers
+            if unreported > 0 and not engine.asynchronous:  # nothing is in flight between batches
+                model.usage.record("evaluator", calls=unreported)
+            ledger.at_least(model.usage.answers)  # calls of workers outside the ledger (Ray), reported
+
+        engine.on_evaluated = on_evaluated
+        try:
+            yield
+        finally:
+            engine.on_evaluated = fold
 
 
 def evolve(
@@ -292,7 +324,8 @@ def _run(
         niceness=LOCAL_MODEL_NICENESS if local_model else 0,
     )
     try:
-        result = engine.run(runner)
+        with _call_ledger(config, engine):
+            result = engine.run(runner)
         record_seed(engine, runner)  # recipes that never evaluate the SEED: once, outside the budget
         return result
     finally:

@@ -102,6 +102,7 @@ class AgentTask:
         chosen = [data[i] for i in ids]
         actions = {name: functools.partial(_on_item, fn, chosen) for name, fn in self.actions.items()}
         model = model or self.task_model()
+        model.counts_for_run = True  # its calls count against the active run's --max-calls, in any process
         before = model.usage.total
         run = run_agent(
             genome["code"], [self.shown(x) for x in chosen], model=model, parts=genome["parts"], corpus=self.corpus,

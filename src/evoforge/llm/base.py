@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from .cache import ResponseCache, cache_key
 from .errors import BadRequestError, BudgetExceededError, ModelError
+from .ledger import CallLedger, run_ledger
 from .types import Completion, Kind, Messages, Request
 from .usage import LLMBudget, UsageMeter
 
@@ -86,7 +87,10 @@ class Model:
     ``max_concurrency`` bounds the requests in flight across every thread that uses the model (a
     batch's own threads and callers' threads alike); ``peak_in_flight`` records the most seen. With a
     ``budget``, a request reserves its answer before it is sent, so concurrent requests never pass
-    ``max_calls`` together.
+    ``max_calls`` together. A model that ``counts_for_run`` (the run's model, the models evaluators
+    call) also takes a permit for every request from the active run's
+    :class:`~evoforge.llm.ledger.CallLedger`, shared with pool workers, so the whole run never passes
+    ``max_calls``.
 
     Subclasses implement :meth:`_generate` for one request.
     """
@@ -115,6 +119,7 @@ class Model:
         self.price_in = float(price_in)  # USD per 1M prompt tokens
         self.price_out = float(price_out)  # USD per 1M completion tokens
         self.budget = budget
+        self.counts_for_run = False  # the run's or an evaluator's model: its requests take ledger permits
         self.usage = UsageMeter()
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._books = threading.Lock()  # guards the reservations below and their recording in usage
@@ -270,7 +275,7 @@ class Model:
         return self.cache is not None and (req.seed is not None or req.temperature == 0.0)
 
     def _one(self, req: Request, tag: str) -> list[Completion]:
-        self._reserve()  # before the cache: a cached answer counts against max_calls too
+        ledger = self._reserve()  # before the cache: a cached answer counts against max_calls too
         try:
             key = cache_key(self.backend, self.name, req) if self._cacheable(req) else None
             if key is not None:
@@ -287,19 +292,27 @@ class Model:
             self._settle(tag, calls=1, prompt_tokens=p_tok, completion_tokens=c_tok, cost=cost)
         except BaseException:
             self._settle(None)  # a failed request spends no answer
+            if ledger is not None:
+                ledger.give_back()
             raise
         if key is not None:
             self.cache.put(key, out, {"model": self.spec, "tag": tag})  # type: ignore[union-attr]
         return out
 
-    def _reserve(self) -> None:
-        """Count one answer against the budget before it is fetched (refuse it when none is left)."""
+    def _reserve(self) -> CallLedger | None:
+        """Count one answer against the budget before it is fetched (refuse it when none is left), and
+        against the active run's ledger of answers across processes if this model ``counts_for_run``
+        (returned: give the permit back if the request fails)."""
         with self._books:
             if self.budget is not None:
                 why = self.budget.exceeded(self.usage, pending=self._reserved)
                 if why is not None:
                     raise BudgetExceededError(f"LLM budget exhausted: {why}")
+            ledger = run_ledger() if self.counts_for_run else None
+            if ledger is not None:
+                ledger.take()
             self._reserved += 1
+        return ledger
 
     def _settle(self, tag: str | None, **counts: Any) -> None:
         """Turn a reservation into recorded usage, atomically (``tag`` None: release it unused)."""

@@ -169,6 +169,7 @@ class PromptTask:
         ids = list(range(min(len(data), 20))) if ids is None else [int(i) % len(data) for i in ids]
         max_tokens = max(1, min(96, int(genome.get("max_tokens", self.max_tokens))))
         model = model or self.task_model()
+        model.counts_for_run = True  # its calls count against the active run's --max-calls, in any process
         convs = [self.messages(genome, data[i][0]) for i in ids]
         before = model.usage.total
         outs = model.chat(convs, temperature=0.0, max_tokens=max_tokens, tag="metric")
