@@ -144,6 +144,9 @@ def test_async_survives_kill_9_with_nothing_lost_and_exact_max_calls(write_task,
     rand, kills = random.Random(7), 0
     proc = _cli(args, env)
     while kills < 3:
+        deadline = time.time() + 60
+        while not out.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.1)  # on a loaded machine start-up can take longer than the pause below
         time.sleep(rand.uniform(0.8, 1.6))
         if proc.poll() is not None:
             break
