@@ -30,6 +30,7 @@ from .memory import (
     render_trajectory,
     text,
 )
+from .goal_tree import GoalTree
 from .memory_store import Insights, LongTerm
 from .tools import BM25
 
@@ -194,6 +195,7 @@ KINDS: dict[str, type[Memory]] = {
     "guides": Guides,
     "long-term": LongTerm,
     "insights": Insights,
+    "goal-tree": GoalTree,
 }
 
 
