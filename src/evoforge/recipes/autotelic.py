@@ -39,6 +39,8 @@ class Autotelic(Recipe):
     master: int = param(2, low=1, help="successes as the target after which a goal is mastered")
     revisit: float = param(0.5, low=0, high=1, help="chance to retry an unmastered goal instead of proposing one")
     max_attempts: int = param(4, low=1, help="attempts at a goal before the curriculum gives up on it")
+    tries: int = param(3, low=1, help="proposals per episode before falling back to practice (or stopping)")
+    reward_seconds: float = param(2.0, low=0.1, help="time limit of the sandbox running the reward functions")
     tokens: int = param(400, low=64, help="cap on a proposal or relabelling reply")
 
     agent: dict[str, Any] = state(factory=dict)
@@ -63,7 +65,7 @@ class Autotelic(Recipe):
         target = min(open_goals, key=lambda i: self.goals[i]["attempts"]) if open_goals else None
         try:
             if target is None or rng.random() >= self.revisit:
-                target = self.propose(rng)
+                target = next((t for _ in range(self.tries) if (t := self.propose(rng)) is not None), None)
         except BudgetExhausted as err:
             self.halted = str(err)
             return []
@@ -90,7 +92,7 @@ class Autotelic(Recipe):
         if not found:
             self.counts["unusable"] += 1
             return None
-        row = rewards([found[0]["reward"]], [(self.phone, self.phone)])[0]
+        row = rewards([found[0]["reward"]], [(self.phone, self.phone)], self.reward_seconds)[0]
         if row is None or row[0]:
             self.counts["unusable" if row is None else "already true"] += 1
             return None
@@ -103,7 +105,7 @@ class Autotelic(Recipe):
             return ""
         scores = BM25([g["goal"] for g in done]).scores(goal)
         best = [done[i] for i in sorted(range(len(done)), key=lambda i: -scores[i])[:2] if scores[i] > 0]
-        return "\n\n".join(f"A goal achieved earlier: {g['goal']}\nIts actions:\n{g['example']}" for g in best)
+        return "\n\n".join(f"A goal achieved earlier: {g['goal']}\nIts actions: {g['example']}" for g in best)
 
     # -- relabelling ----------------------------------------------------------------------------
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
@@ -124,14 +126,16 @@ class Autotelic(Recipe):
                     new = [g for g in parse_goals(self._ask(prompt, rng)) if g["goal"] not in known]
                 except BudgetExhausted as err:
                     self.halted = str(err)
-            table = rewards([g["reward"] for g in self.goals + new], [(self.phone, after), (self.phone, self.phone)])
+            table = rewards([g["reward"] for g in self.goals + new], [(self.phone, after), (self.phone, self.phone)], self.reward_seconds)
             for g, row in zip(new, table[len(self.goals) :]):
                 if row and row[0] and not row[1]:  # verified against the state the trajectory left
                     self.goals.append({**g, "source": "relabelled", "attempts": 0, "successes": 0, "achieved": 0})
             achieved = [i for i, row in enumerate(table[: len(self.goals)]) if row and row[0] and not row[1]]
             for i in achieved:
                 self.goals[i]["achieved"] += 1
-                self.goals[i].setdefault("example", shown[:600])
+                self.goals[i].setdefault("example", "; ".join(
+                    f"{s.get('action')}({', '.join(repr(str(a)) for a in s.get('args') or [])})"
+                    for s in trajectory if not s.get("error"))[:600])  # fmt: skip
             if 0 <= target < len(self.goals):
                 self.goals[target]["attempts"] += 1
                 self.goals[target]["successes"] += target in achieved
