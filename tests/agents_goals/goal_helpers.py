@@ -56,6 +56,10 @@ class ScriptedGoalModel(ScriptedPhoneModel):
         elif "Relabel its trajectory" in text:
             saved = zip(re.findall(r"type\('title', '(.+?)'\)", text), re.findall(r"type\('body', '(.+?)'\)", text))
             reply = json.dumps([note_goal(t, b) for t, b in saved] + [note_goal("Never", "made")])
+        elif "You judge trajectories" in text:
+            reply = self.judge(text)
+        elif "using the search tool" in text:
+            reply = self.react(text)
         else:
             return super()._generate(req)
         return [Completion(reply, "stop", 100, 20)] * req.n
@@ -73,3 +77,29 @@ class ScriptedGoalModel(ScriptedPhoneModel):
         if bad:
             ops.append(f"PRUNE {bad.group(1)}")
         return "\n".join(ops) or "NO CHANGE"
+
+    def react(self, prompt: str) -> str:
+        """The ReAct agent: search for the person (then their city), finish with what was found."""
+        question = re.search(r"^Question: (.*)$", prompt, re.M).group(1)
+        who = re.search(r"(?:was|does) (.+?) (?:born|work)", question).group(1)
+        seen = " ".join(re.findall(r"^Observation: (.*)$", prompt, re.M))
+        found = re.search(rf"{re.escape(who)} was born in (\w+) and works as a (\w+)", seen)
+        if not found:
+            return json.dumps({"thought": "look the person up", "action": "search", "arg": who})
+        city, job = found.groups()
+        if "work as" in question:
+            return json.dumps({"thought": "found", "action": "finish", "arg": job})
+        if "city" in question:
+            return json.dumps({"thought": "found", "action": "finish", "arg": city})
+        country = re.search(rf"{city} is a city in (\w+)", seen)
+        if not country:
+            return json.dumps({"thought": "look the city up", "action": "search", "arg": f"{city} city"})
+        return json.dumps({"thought": "found", "action": "finish", "arg": country.group(1)})
+
+    def judge(self, prompt: str) -> str:
+        """Best: the first trajectory whose final answer appears in what it found."""
+        for i, block in enumerate(prompt.split("Trajectory ")[1:]):
+            final = re.search(r'"action": "finish", "arg": "(.+?)"', block)
+            if final and final.group(1) in block.split("Final step:")[0]:
+                return json.dumps({"best": i, "grade": 9})
+        return json.dumps({"best": 0, "grade": 2})
