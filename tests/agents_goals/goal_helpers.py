@@ -41,7 +41,6 @@ PROPOSALS = [
 class ScriptedGoalModel(ScriptedPhoneModel):
     def __init__(self, name: str = "scripted-goals"):
         super().__init__(name)
-        self.proposals = 0
 
     def _generate(self, req):
         msgs = req.input if isinstance(req.input, list) else [{"role": "user", "content": req.input}]
@@ -51,8 +50,8 @@ class ScriptedGoalModel(ScriptedPhoneModel):
         elif "You keep the goal tree" in text:
             reply = self.tree_update(text)
         elif "You set goals for a phone agent" in text:
-            reply = json.dumps(PROPOSALS[self.proposals % len(PROPOSALS)])
-            self.proposals += 1
+            fresh = [p for p in PROPOSALS if p["goal"] not in text] or PROPOSALS
+            reply = json.dumps(fresh[0])  # stateless: a replayed run gets the same proposals
         elif "Relabel its trajectory" in text:
             saved = zip(re.findall(r"type\('title', '(.+?)'\)", text), re.findall(r"type\('body', '(.+?)'\)", text))
             reply = json.dumps([note_goal(t, b) for t, b in saved] + [note_goal("Never", "made")])

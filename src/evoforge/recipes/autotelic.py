@@ -48,6 +48,7 @@ class Autotelic(Recipe):
     goals: list[dict[str, Any]] = state(factory=list)  # goal, reward, source, attempts, successes, achieved
     episodes: list[dict[str, Any]] = state(factory=list)
     counts: dict[str, int] = state(factory=lambda: {"proposed": 0, "unusable": 0, "already true": 0})
+    refused: list[str] = state(factory=list)  # proposals refused (shown to the proposer, so it moves on)
     halted: str = state("")
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
@@ -80,11 +81,14 @@ class Autotelic(Recipe):
                           info={"target": target, "goal": goal})]  # fmt: skip
 
     def propose(self, rng: np.random.Generator) -> int | None:
+        refused = "\n".join(f"- {g}" for g in self.refused[-10:])
         listed = "\n".join(f"- {g['goal']} ({'mastered' if self.mastered(g) else 'not mastered'})" for g in self.goals)
         prompt = (
             "You set goals for a phone agent that practises on its own (apps: Notes, Contacts, Calendar). "
             f"Propose one new goal, a little harder than those mastered.\n\nThe phone:\n{describe_state(self.phone)}"
-            f"\n\nGoals so far:\n{listed or '(none)'}\n\n{REWARD_API}\nReply with one JSON object: "
+            f"\n\nGoals so far:\n{listed or '(none)'}\n"
+            + (f"Refused proposals (their reward did not run, or already held):\n{refused}\n" if refused else "")
+            + f"\n{REWARD_API}\nReply with one JSON object: "
             '{"goal": "<the goal in one sentence>", "reward": "def reward(before, after):\\n    return ..."}'
         )
         self.counts["proposed"] += 1
@@ -95,6 +99,7 @@ class Autotelic(Recipe):
         row = rewards([found[0]["reward"]], [(self.phone, self.phone)], self.reward_seconds)[0]
         if row is None or row[0]:
             self.counts["unusable" if row is None else "already true"] += 1
+            self.refused.append(found[0]["goal"])
             return None
         self.goals.append({**found[0], "source": "proposed", "attempts": 0, "successes": 0, "achieved": 0})
         return len(self.goals) - 1
