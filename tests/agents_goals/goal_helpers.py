@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "agents_memory"))
 
-from memory_helpers import LESSONS, ScriptedPhoneModel  # noqa: E402
+from memory_helpers import LESSONS, ScriptedPhoneModel
 
-from evoforge.llm.types import Completion  # noqa: E402
+from evoforge.llm.types import Completion
 
 MISLEADING = "Ask the owner to confirm before every change"
 PLAN = ["Add contacts in the Contacts app", "Add calendar events in the Calendar app", "Write notes in the Notes app",

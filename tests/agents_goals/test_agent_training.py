@@ -7,14 +7,14 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from goal_helpers import ScriptedGoalModel  # noqa: E402
+from goal_helpers import ScriptedGoalModel
 
-from evoforge.budget import Budget  # noqa: E402
-from evoforge.engine import Engine  # noqa: E402
-from evoforge.errors import ConfigError  # noqa: E402
-from evoforge.executors import InProcessExecutor  # noqa: E402
-from evoforge.registry import get_recipe  # noqa: E402
-from evoforge.task import load_task  # noqa: E402
+from evoforge.budget import Budget
+from evoforge.engine import Engine
+from evoforge.errors import ConfigError
+from evoforge.executors import InProcessExecutor
+from evoforge.registry import get_recipe
+from evoforge.task import load_task
 
 TINY = dict(base="tiny", problems=1, samples=2, warm_start=2, warm_epochs=1.0, epochs=1.0, train_batch=4,
             max_length=512)  # fmt: skip
@@ -37,7 +37,7 @@ def train(name, options, tmp_path, rounds_=2, **params):
 
 
 def test_agent_evol_rounds(weights_dir, tmp_path):
-    recipe, result, model = train("agent-evol", {"env": "both", "heldout": 1, "call_limit": 7}, tmp_path)
+    recipe, _result, model = train("agent-evol", {"env": "both", "heldout": 1, "call_limit": 7}, tmp_path)
     hist = recipe.history
     assert [h["round"] for h in hist] == [0, 1] and all(h["status"] == "ok" for h in hist)
     zero, one = hist
@@ -51,9 +51,9 @@ def test_agent_evol_rounds(weights_dir, tmp_path):
 
 
 def test_rest_react_judges_and_grows(weights_dir, tmp_path):
-    with pytest.raises(ConfigError, match="task.env=search"):
+    with pytest.raises(ConfigError, match=r"task\.env=search"):
         train("rest-react", {"env": "both", "heldout": 1}, tmp_path)
-    recipe, result, model = train("rest-react", {"env": "search", "heldout": 2}, tmp_path, rounds_=3, samples=2)
+    recipe, _result, _model = train("rest-react", {"env": "search", "heldout": 2}, tmp_path, rounds_=3, samples=2)
     hist = recipe.history
     assert [h["round"] for h in hist] == [0, 1, 2]
     assert hist[1]["questions"] == 1 and hist[2]["questions"] == 2  # the batch grows

@@ -52,7 +52,7 @@ def score(item: dict[str, Any], answer: Any) -> float:
     return float(got == gold or got in (f"a {gold}", f"an {gold}"))
 
 
-CODE = r'''
+CODE = r"""
 import json
 
 
@@ -73,7 +73,8 @@ def forward(task, tools):
     parts = tools.parts
     lines = []
     for _ in range(int(parts.get("max_steps", 4))):
-        prompt = f"{parts['instruction']}\n\nQuestion: {task['question']}\n\n" + "\n".join(lines) + f"\n{parts['answer']}"
+        history = "\n".join(lines)
+        prompt = f"{parts['instruction']}\n\nQuestion: {task['question']}\n\n{history}\n{parts['answer']}"
         reply = tools.llm(prompt, max_tokens=int(parts.get("max_tokens", 64)))
         action, arg = parse(reply)
         if action == "finish":
@@ -84,7 +85,7 @@ def forward(task, tools):
             seen = "unreadable action; reply with one JSON object"
         lines.append(f"Action: {action}[{arg}]\nObservation: {seen}")
     return ""
-'''
+"""
 
 INSTRUCTION = "Answer the question using the search tool over a small encyclopedia. Search as often as needed."
 ANSWER = ('Reply with one JSON object: {"thought": "...", "action": "search", "arg": "<query>"} or '

@@ -131,7 +131,11 @@ class Autotelic(Recipe):
                     new = [g for g in parse_goals(self._ask(prompt, rng)) if g["goal"] not in known]
                 except BudgetExhausted as err:
                     self.halted = str(err)
-            table = rewards([g["reward"] for g in self.goals + new], [(self.phone, after), (self.phone, self.phone)], self.reward_seconds)
+            table = rewards(
+                [g["reward"] for g in self.goals + new],
+                [(self.phone, after), (self.phone, self.phone)],
+                self.reward_seconds,
+            )
             for g, row in zip(new, table[len(self.goals) :]):
                 if row and row[0] and not row[1]:  # verified against the state the trajectory left
                     self.goals.append({**g, "source": "relabelled", "attempts": 0, "successes": 0, "achieved": 0})
