@@ -14,7 +14,9 @@ from evoforge.engine import Engine
 from evoforge.errors import ConfigError
 from evoforge.executors import InProcessExecutor
 from evoforge.registry import get_recipe
+from evoforge.store import RunStore
 from evoforge.task import load_task
+from evoforge.weights import rounds
 
 TINY = dict(base="tiny", problems=1, samples=2, warm_start=2, warm_epochs=1.0, epochs=1.0, train_batch=4,
             max_length=512)  # fmt: skip
@@ -32,7 +34,8 @@ def train(name, options, tmp_path, rounds_=2, **params):
     recipe = get_recipe(name).from_params({**TINY, **params})
     model = ScriptedGoalModel()
     recipe.model = model
-    result = Engine(task, recipe, seed=1, budget=Budget(evaluations=rounds_)).run(InProcessExecutor(task))
+    store = RunStore.create(tmp_path / f"{name}-{options['env']}.db", {})
+    result = Engine(task, recipe, seed=1, budget=Budget(evaluations=rounds_), store=store).run(InProcessExecutor(task))
     return recipe, result, model
 
 
@@ -50,12 +53,27 @@ def test_agent_evol_rounds(weights_dir, tmp_path):
     assert answer["what"] == "final checkpoint" and "seed" in answer
 
 
+@pytest.mark.slow  # about 50 s: three rounds of training
 def test_rest_react_judges_and_grows(weights_dir, tmp_path):
     with pytest.raises(ConfigError, match=r"task\.env=search"):
         train("rest-react", {"env": "both", "heldout": 1}, tmp_path)
-    recipe, _result, _model = train("rest-react", {"env": "search", "heldout": 2}, tmp_path, rounds_=3, samples=2)
+    recipe, result, _model = train("rest-react", {"env": "search", "heldout": 2}, tmp_path, rounds_=3, samples=2)
     hist = recipe.history
     assert [h["round"] for h in hist] == [0, 1, 2]
     assert hist[1]["questions"] == 1 and hist[2]["questions"] == 2  # the batch grows
     assert recipe.judged["calls"] >= 1 + 1 + 2 and hist[0]["teacher_accepted"] == 2
-    assert hist[2]["true_reward"] >= 0 and all(0.0 <= h["score"] <= 1.0 for h in hist)
+    assert recipe.judged["unusable"] == 0 and all(0.0 <= h["score"] <= 1.0 for h in hist)
+    store = RunStore.open(result.path)
+    try:
+        report = recipe.report(store)
+    finally:
+        store.close()
+    assert "held-out" in report and "judge: {" in report and len(rounds(result.path)) == 3
+
+
+def test_agent_evol_weights_episodes_by_reward():
+    recipe = get_recipe("agent-evol").from_params({"min_reward": 0.5, "copies": 4})
+    row = [{"prompt": "p", "completion": "c\n"}]
+    episodes = [{"env": "apps", "reward": r, "rows": row} for r in (1.0, 0.5, 0.25, 0.0)]
+    rows, mon = recipe.keep(episodes, None)
+    assert len(rows) == 4 + 2 and mon["accepted"] == 2 and mon["apps_reward"] == 1.75 / 4
