@@ -134,6 +134,9 @@ class GoalTree(Memory):
             self.nodes.append({"id": self.next_id, "parent": target["id"], "text": body, "uses": 0, "wins": 0})
             self.next_id += 1
             added += 1
+        if not added and not pruned:  # every operation named an unknown node, the root or a duplicate
+            self.unusable += 1
+            return "reflection unusable"
         return f"{added} sub-goal(s) added, {pruned} pruned"
 
     def _prune(self, i: int) -> None:
