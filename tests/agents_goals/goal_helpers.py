@@ -21,15 +21,15 @@ PLAN = ["Add contacts in the Contacts app", "Add calendar events in the Calendar
 
 
 def note_goal(title: str, body: str) -> dict:
-    code = f"def reward(before, after):\n    return any(n.get('title') == {title!r} and {body!r} in n.get('body', '') " \
-           "for n in after['notes'])\n"  # fmt: skip
+    test = f"n.get('title') == {title!r} and {body!r} in n.get('body', '')"
+    code = f"def reward(before, after):\n    return any({test} for n in after['notes'])\n"
     return {"goal": f"Create a note titled '{title}' that says '{body}'.", "reward": code}
 
 
 PROPOSALS = [
     note_goal("Ideas2", "tea"),
     {"goal": "Loop forever.", "reward": "def reward(before, after):\n    while True:\n        pass\n"},
-    {"goal": "Escape.", "reward": "def reward(before, after):\n    open('/tmp/evoforge-escape', 'w')\n    return False\n"},
+    {"goal": "Escape.", "reward": "def reward(before, after):\n    open('/tmp/evoforge-escape', 'w')\n    return 0\n"},
     {"goal": "Keep the notes.", "reward": "def reward(before, after):\n    return len(after['notes']) >= 0\n"},
     {"goal": "Add a calendar event 'Swim' on 4 May 2025 at 3pm.",
      "reward": "def reward(before, after):\n    return any(e['title'] == 'Swim' and e['date'] == '2025-05-04' "

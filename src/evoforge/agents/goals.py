@@ -1,11 +1,10 @@
 """Self-set goals on the text phone (for ``autotelic``): goals with reward functions written by a model,
-checked in the sandbox against the phone's state, and trajectories relabelled with what they achieved.
+checked against the phone's state, and trajectories relabelled with what they achieved.
 
 A reward function is model-written Python, ``def reward(before, after) -> bool`` over two phone states
 (``{"contacts": [...], "notes": [...], "events": [...]}``, before and after a trajectory). It never runs
-in this process: :func:`rewards` runs every function on every state pair in one sandboxed process
-(:func:`evoforge.programs.sandbox.run_program`: no network, no host files, time and memory limits) and
-gets back a table of booleans (``None`` where a function failed). :func:`end_state` replays a logged
+in this process: the ``autotelic`` recipe runs them in the sandbox (``recipes/_goal_rewards.py``).
+:func:`end_state` replays a logged
 trajectory on a fresh :class:`~.apps.Phone` (the phone is deterministic) to get the state it left.
 """
 
@@ -18,22 +17,6 @@ from .apps import AppError, Phone
 from .memory import json_value, text
 
 MAX_CODE = 2000
-HARNESS = """
-import copy
-
-
-def run(program, inputs):
-    table = []
-    for code in inputs["codes"]:
-        space = {}
-        try:
-            exec(compile(code, "<reward>", "exec"), space)
-            row = [bool(space["reward"](copy.deepcopy(b), copy.deepcopy(a))) for b, a in inputs["pairs"]]
-        except Exception:
-            row = None
-        table.append(row)
-    return table
-"""
 
 
 def end_state(initial: dict[str, Any], trajectory: list[dict[str, Any]]) -> dict[str, Any]:
@@ -45,26 +28,6 @@ def end_state(initial: dict[str, Any], trajectory: list[dict[str, Any]]) -> dict
         except AppError:
             pass
     return phone.data
-
-
-def rewards(codes: list[str], pairs: list[tuple[dict, dict]], timeout: float = 10.0) -> list[list[bool] | None]:
-    """``table[i][j]``: reward function ``i`` on state pair ``j`` (``None``: function ``i`` failed).
-    All in one sandboxed process; if that process fails (a function loops), each runs alone."""
-    from ..programs.sandbox import run_program
-
-    if not codes:
-        return []
-    inputs = {"codes": codes, "pairs": [[b, a] for b, a in pairs]}
-    result = run_program("", HARNESS, inputs, timeout=timeout, preload=())
-    if result.ok and isinstance(result.value, list) and len(result.value) == len(codes):
-        return [_row(r, len(pairs)) for r in result.value]
-    if len(codes) == 1:
-        return [None]
-    return [rewards([c], pairs, timeout)[0] for c in codes]
-
-
-def _row(value: Any, n: int) -> list[bool] | None:
-    return [bool(v) for v in value] if isinstance(value, list) and len(value) == n else None
 
 
 def parse_goals(reply: str | None, limit: int = 3) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from .apps import ACTIONS
+from .goal_tree import GoalTree
 from .memory import (
     Memory,
     MemoryFormatError,
@@ -30,7 +31,6 @@ from .memory import (
     render_trajectory,
     text,
 )
-from .goal_tree import GoalTree
 from .memory_store import Insights, LongTerm
 from .tools import BM25
 

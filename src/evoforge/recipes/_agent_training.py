@@ -5,7 +5,7 @@ Round 0 clones a teacher: the run's model (``--model``, metered and counted in t
 as the agent on ``warm_start`` training items per environment; the episodes the recipe keeps
 (:meth:`AgentTraining.keep`) become the supervised warm start of the base checkpoint. Each later round
 explores with the current checkpoint (``samples`` episodes per item at ``temperature``, each a
-:class:`~evoforge.agents.policy.CheckpointModel` with its own seed), keeps episodes the same way and
+:class:`~evoforge.weights.policy.CheckpointModel` with its own seed), keeps episodes the same way and
 fine-tunes through TRL (SFT, from the base each round, the teacher's rows mixed in with ``mix_seed``).
 Every episode's (prompt, reply) pairs are its training rows; the engine's evaluation of each round's
 checkpoint is its held-out success. Rows live in the run's checkpoint folder, so a resumed run
@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from ..agents.policy import CheckpointModel
 from ..candidate import Candidate
 from ..recipe import param
 from ..weights import models
+from ..weights.policy import CheckpointModel
 from ..weights.train import TrainConfig, data_key, sft
 from ._self_training import WARM_SEED, SelfTraining
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..agents.goals import REWARD_API, describe_state, end_state, parse_goals, rewards
+from ..agents.goals import REWARD_API, describe_state, end_state, parse_goals
 from ..agents.memory import render_trajectory
 from ..agents.tools import BM25
 from ..candidate import Candidate
@@ -23,6 +23,7 @@ from ..errors import BudgetExhausted, ConfigError
 from ..llm.errors import ModelError
 from ..recipe import Recipe, param, register, state
 from ..task import Task
+from ._goal_rewards import rewards
 
 
 @register("autotelic")

@@ -2,7 +2,7 @@
 held-out success as the policy of a fixed agent in offline environments: ``apps`` (the text phone's
 held-out goals, :mod:`evoforge.agents.apps`) and ``search`` (a ReAct agent answering questions with a
 search tool over a generated corpus, :mod:`evoforge.agents.search_qa`). The agents run in the sandbox;
-the checkpoint answers their model calls (:class:`evoforge.agents.policy.CheckpointModel`, greedy).
+the checkpoint answers their model calls (:class:`evoforge.weights.policy.CheckpointModel`, greedy).
 
 For the training recipes (``agent-evol``, ``rest-react``): :func:`train_items` (items disjoint from
 the held-out ones) and :func:`episode` (one item, any model: its reward and the (prompt, reply) rows).
@@ -15,9 +15,9 @@ import dataclasses
 import random
 from typing import Any
 
-from ..agents.policy import CheckpointModel, Recorder
 from ..agents.search_qa import search_task
 from ..agents.task import AgentFailure
+from ..weights.policy import CheckpointModel, Recorder
 from .agent_apps import build as apps_task
 
 DESCRIPTION = "an agent's weights: held-out success on the text phone and/or ReAct search (genome: checkpoint)"

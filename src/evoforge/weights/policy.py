@@ -33,7 +33,7 @@ class CheckpointModel(Model):
         self.ckpt, self.temperature, self.salt, self.cache_dir = Path(ckpt), temperature, salt, cache_dir
 
     def _generate(self, req: Any) -> list[Completion]:
-        from ..weights.generate import generate
+        from .generate import generate
 
         prompt = render(req.input) if isinstance(req.input, list) else str(req.input)
         temperature = req.temperature if self.temperature is None else self.temperature
