@@ -51,7 +51,7 @@ def cell(args: argparse.Namespace) -> dict:
         InProcessExecutor(task)
     )
     rounds = [{"round": r["round"], "heldout": r["score"], **{k: r.get(k) for k in ("dataset", "accepted",
-              "pass1", "mean_reward", "teacher_success", "apps_success", "search_success") if k in r}}
+              "pass1", "mean_reward", "teacher_success", "teacher_episodes") if k in r}}
               for r in recipe.history]  # fmt: skip
     return {"env": args.env, "seed": args.seed, "base": args.base, "model": args.model, "heldout_n": base["metrics"]
             ["heldout_n"], "base_heldout": base["score"], "rounds": rounds, "seconds": round(time.time() - started),

@@ -63,12 +63,12 @@ class AgentTraining(SelfTraining):
     def _round_zero(self) -> Candidate:
         base = models.resolve(self.base)
         rows = self.seed_rows()
-        if not rows:
-            return Candidate(genome=str(base), operator="base", info={"round": 0, "monitors": {"round": 0}})
+        mon = {"round": 0, "dataset": len(rows), **{f"teacher_{k}": v for k, v in getattr(self, "teacher", {}).items()}}
+        if not rows:  # the teacher kept nothing: the base itself is the starting checkpoint
+            return Candidate(genome=str(base), operator="base", info={"round": 0, "monitors": mon})
         cfg = TrainConfig(lora=self.lora, lora_r=self.lora_r, lr=self.lr or None, epochs=self.warm_epochs,
                           batch_size=self.warm_batch, seed=0, max_length=self.max_length)  # fmt: skip
         ckpt = sft(base, rows, Path(self.run_dir) / f"warm-{data_key('sft', base, rows, cfg)}", cfg)
-        mon = {"round": 0, "dataset": len(rows), **{f"teacher_{k}": v for k, v in getattr(self, "teacher", {}).items()}}
         return Candidate(genome=str(ckpt), operator="teacher-clone", info={"round": 0, "monitors": mon})
 
     def questions(self, seed: int) -> list[Any]:
