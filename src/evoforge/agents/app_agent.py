@@ -5,6 +5,7 @@ tips, guides, facts or insights as text), the shortcuts it may use (``parts["sho
 Mobile-Agent-E's format), the steps so far and the current screen, and answers with one JSON action.
 A shortcut runs all of its atomic actions for that one call, stopping at the first refused action.
 The loop ends after ``parts["max_steps"]`` calls (set to the task's per-item call limit).
+``parts["goal"]``, when set, replaces the item's goal (an agent pursuing a goal it chose itself).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def forward(task, tools):
     steps = []
     for _ in range(int(parts.get("max_steps", 8))):
         prompt = (
-            f"{parts['instruction']}\n\nGoal: {task['question']}\n\n"
+            f"{parts['instruction']}\n\nGoal: {parts.get('goal') or task['question']}\n\n"
             + (f"What you learned in earlier tasks:\n{memory}\n\n" if memory else "")
             + (f"Shortcuts (one action runs all their steps):\n{known}\n\n" if known else "")
             + "Steps so far:\n" + ("\n".join(steps) or "(none)")

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from .apps import ACTIONS
+from .goal_tree import GoalTree
 from .memory import (
     Memory,
     MemoryFormatError,
@@ -194,6 +195,7 @@ KINDS: dict[str, type[Memory]] = {
     "guides": Guides,
     "long-term": LongTerm,
     "insights": Insights,
+    "goal-tree": GoalTree,
 }
 
 

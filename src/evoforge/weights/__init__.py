@@ -8,6 +8,8 @@ Heavy packages (torch, transformers, trl, peft) are imported only when used.
 - :mod:`.train`: ``sft(start, rows, out, TrainConfig)``, ``dpo(start, pairs, out, TrainConfig)``
   (TRL SFTTrainer / DPOTrainer, LoRA via PEFT or full; DPO + NLL, per-pair weights).
 - :mod:`.monitors`: pass@1 / pass@k / maj@k / diversity of a round's samples, majority votes.
+- :mod:`.policy`: ``CheckpointModel(ckpt)``, a checkpoint behind the ``Model`` interface (an agent's
+  policy whose weights learn), and ``Recorder``, which keeps each call's (prompt, reply) as a training row.
 - :mod:`.report`: ``round_table(run_file)`` prints the per-round table; ``draw_monitors`` plots it.
 
 The round loop itself (the ``SelfTraining`` recipe base) is ``evoforge.recipes._self_training``.
