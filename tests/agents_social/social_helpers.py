@@ -42,6 +42,8 @@ class Negotiator(Scripted):
             return "hmm, let me think about the weather"
         counts = [int(x) for x in re.findall(r"(\d+) (?:books|hats|balls)", prompt.split("Your values")[0])]
         values = [int(x) for x in re.findall(r"(?:book|hat|ball)=(\d+)", prompt.split("Dialogue:")[0])[:3]]
+        if len(counts) != 3 or len(values) != 3:
+            return "WALK"
         last = re.findall(r"^Them: PROPOSE books=(\d+) hats=(\d+) balls=(\d+)", prompt, re.M)
         need = rng.choice([3, 5, 7])
         if last:

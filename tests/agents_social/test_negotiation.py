@@ -64,9 +64,8 @@ def test_self_play_rounds_of_filtered_behaviour_cloning(monkeypatch, weights_dir
     assert rounds[2]["checkpoint"] != rounds[0]["checkpoint"] and "round-02" in rounds[2]["checkpoint"]
     for r in rounds:  # scores in both settings, every round
         assert {"fixed_own", "fixed_other", "fixed_joint", "self_joint", "self_agreed"} <= set(r)
-    calls = model.usage.snapshot()
-    assert sum(v.get("calls", 0) + v.get("cache_hits", 0) for v in calls.get("by_tag", calls).values()
-               if isinstance(v, dict)) > 0 or calls  # every move went through the metered model
+    usage = model.usage.snapshot()
+    assert usage["total"]["calls"] == len(model.prompts) and "move-policy" in usage["by_tag"]  # all metered
     assert len(model.prompts) >= 3 * 8 * 2  # evaluation games alone: 8 per round, two moves at least
     text = recipe.report(None)
     assert "vs fixed" in text and len(text.splitlines()) == 5
@@ -77,3 +76,20 @@ def test_self_play_rounds_of_filtered_behaviour_cloning(monkeypatch, weights_dir
 def test_self_play_refuses_another_task():
     with pytest.raises(ConfigError, match="use --task negotiation"):
         get_recipe("self-play")().check_task(load_task("sphere"))
+
+
+def test_a_checkpoint_policy_is_metered_by_the_run_model(weights_dir):
+    from evoforge.agents.checkpoint_model import CheckpointModel
+    from evoforge.errors import BudgetExhausted
+    from evoforge.llm import LLMBudget
+    from evoforge.weights.models import resolve
+
+    run_model = Negotiator()
+    run_model.budget = LLMBudget(max_calls=2)
+    policy = CheckpointModel(resolve("tiny"), metered_by=run_model)
+    out = policy.complete(ng.prompt(ng.new_game(1), 0, []), max_tokens=8, seed=3, tag="move-policy")
+    assert isinstance(out[0].text, str) and ng.parse_move(out[0].text, ng.new_game(1)).kind  # never a crash
+    run_model.complete("x", seed=1, tag="other")
+    assert run_model.usage.snapshot()["total"]["calls"] == 2
+    with pytest.raises(BudgetExhausted):
+        policy.complete("y", max_tokens=4, seed=4, tag="move-policy")
