@@ -34,12 +34,14 @@ class SocialRecipe(Recipe):
             raise ConfigError(f"recipe {self.name!r} plays the {self.game!r} game; use --task {self.game}")
 
     def say(self, prompt: str, *, seed: int, tag: str, model: Any = None, temperature: float = 0.7,
-            max_tokens: int = 48) -> str:
-        """One metered completion of ``prompt`` (first line, stripped); '' when the call failed or was empty
+            max_tokens: int = 48, one_line: bool = True) -> str:
+        """One metered completion of ``prompt`` (its first line with ``one_line``, stripped); '' when the
+        call failed or was empty
         (the reason is counted). Past the run's model budget it raises, which ends the run cleanly."""
         try:
             out = (model or self.model).complete(
-                prompt, temperature=temperature, max_tokens=max_tokens, seed=seed, tag=tag, stop="\n"
+                prompt, temperature=temperature, max_tokens=max_tokens, seed=seed, tag=tag,
+                stop="\n" if one_line else None,
             )
         except BudgetExhausted:
             raise
@@ -49,7 +51,7 @@ class SocialRecipe(Recipe):
         text = (out[0].text if out else "").strip()
         if not text:
             self.unusable[f"{tag}: empty reply"] += 1
-        return text.splitlines()[0].strip() if text else ""
+        return text.splitlines()[0].strip() if text and one_line else text
 
     def discarded(self) -> dict[str, int]:
         return dict(self.unusable)
