@@ -52,3 +52,74 @@ class Negotiator(Scripted):
                 return "ACCEPT"
         take = [c if v * c >= 2 or (v and rng.random() < 0.5) else 0 for v, c in zip(values, counts)]
         return f"PROPOSE books={take[0]} hats={take[1]} balls={take[2]}"
+
+
+TRAIT_TAGS = {"cooperative": "cooperative", "common good": "cooperative", "thrifty": "frugal", "careful": "frugal",
+              "honest": "honest", "independent": "independent", "generous": "generous", "welcomes": "generous",
+              "shrewd": "selfish", "cautious": "cautious"}  # fmt: skip
+SCENARIO_TAGS = {text: tags for s in __import__("evoforge.agents.norms", fromlist=["x"]).SCENARIOS
+                 for text, tags, _ in s["options"].values()}  # fmt: skip
+
+
+class Society(Scripted):
+    """Plays the three multi-agent environments by rule:
+
+    - norms: picks the option its traits name (an option's own words, else its tag words), or A;
+      every ``garbage``-th action is noise; a child's character is "someone who <approved behaviour>".
+    - transmission: retells all sentences but the last of the longest version it heard.
+    - language: a speaker without notes says colour and shape; with the lesson in its notes, one word
+      that singles out the target and obeys the rule. The listener picks the object with every clue
+      word. Notes: the lesson once a clue broke a rule.
+    """
+
+    def __init__(self, garbage: int = 5) -> None:
+        super().__init__("society")
+        self.garbage, self.acts = garbage, 0
+
+    def reply(self, prompt: str, rng: random.Random) -> str:
+        if "Your character:" in prompt:
+            return self.act(prompt)
+        if "Child's character:" in prompt:
+            return "someone who " + re.search(r"approves of people who (.*)\.", prompt).group(1)
+        if prompt.endswith("Story:"):
+            body = prompt.split("Retell the story")[0].splitlines()[1:]
+            best = max((re.sub(r"^\d\) ", "", line) for line in body), key=len, default="")
+            parts = re.findall(r"[^.]+\.", best)
+            return " ".join(p.strip() for p in parts[:-1] if "Retell" not in p) if len(parts) > 1 else best
+        if prompt.endswith("Clue:"):
+            return self.speak(prompt)
+        if prompt.endswith("Answer:"):
+            clue = re.search(r"clue: '(.*)'", prompt).group(1).lower().split()
+            objs = re.findall(r"^(\d)\) (.*)$", prompt, re.M)
+            return next((n for n, o in objs if all(w in o.split() for w in clue)), "no idea")
+        if prompt.endswith("Notes:"):
+            so_far = re.search(r"Your notes so far: (.*)", prompt).group(1)
+            if "clue broke" in prompt:
+                return "Give one distinguishing word that obeys the rule."
+            return so_far if so_far != "(none)" else "Keep going."
+        return "?"
+
+    def act(self, prompt: str) -> str:
+        self.acts += 1
+        if self.garbage and self.acts % self.garbage == 0:
+            return "I would rather not say"
+        traits = prompt.split("Your character:")[1].split("\n")[0].lower()
+        options = re.findall(r"^([ABC])\) (.*)$", prompt, re.M)
+        for letter, text in options:
+            if text in traits:
+                return letter
+        wanted = {tag for word, tag in TRAIT_TAGS.items() if word in traits}
+        scored = [(len(wanted & set(SCENARIO_TAGS[text])), -i, letter) for i, (letter, text) in enumerate(options)]
+        return max(scored)[2]
+
+    def speak(self, prompt: str) -> str:
+        objs = re.findall(r"^- (.*)$", prompt, re.M)
+        target = re.search(r"The target is: (.*)\.", prompt).group(1).split()
+        if "distinguishing" not in prompt:
+            return f"{target[1]} {target[2]}"
+        rule = re.search(r"Rule this round: (.*?);", prompt).group(1)
+        for k, word in enumerate(target):
+            banned = (k == 1 and "colour" in rule) or (k == 2 and "shape" in rule)
+            if not banned and sum(word in o.split() for o in objs) == 1:
+                return word
+        return " ".join(target[:2]) if "one word" not in rule else target[0]
