@@ -65,7 +65,7 @@ class Society(Scripted):
     """Plays the three multi-agent environments by rule:
 
     - norms: picks the option its traits name (an option's own words, else its tag words), or A;
-      every ``garbage``-th action is noise; a child's character is "someone who <approved behaviour>".
+      every ``garbage``-th action (by the request's seed) is noise; a child's character is "someone who <approved behaviour>".
     - transmission: retells all sentences but the last of the longest version it heard.
     - language: a speaker without notes says colour and shape; with the lesson in its notes, one word
       that singles out the target and obeys the rule. The listener picks the object with every clue
@@ -74,11 +74,11 @@ class Society(Scripted):
 
     def __init__(self, garbage: int = 5) -> None:
         super().__init__("society")
-        self.garbage, self.acts = garbage, 0
+        self.garbage = garbage
 
     def reply(self, prompt: str, rng: random.Random) -> str:
         if "Your character:" in prompt:
-            return self.act(prompt)
+            return self.act(prompt, rng)
         if "Child's character:" in prompt:
             return "someone who " + re.search(r"approves of people who (.*)\.", prompt).group(1)
         if prompt.endswith("Story:"):
@@ -99,9 +99,8 @@ class Society(Scripted):
             return so_far if so_far != "(none)" else "Keep going."
         return "?"
 
-    def act(self, prompt: str) -> str:
-        self.acts += 1
-        if self.garbage and self.acts % self.garbage == 0:
+    def act(self, prompt: str, rng: random.Random) -> str:
+        if self.garbage and rng.random() < 1 / self.garbage:
             return "I would rather not say"
         traits = prompt.split("Your character:")[1].split("\n")[0].lower()
         options = re.findall(r"^([ABC])\) (.*)$", prompt, re.M)
