@@ -65,7 +65,8 @@ class Society(Scripted):
     """Plays the three multi-agent environments by rule:
 
     - norms: picks the option its traits name (an option's own words, else its tag words), or A;
-      every ``garbage``-th action (by the request's seed) is noise; a child's character is "someone who <approved behaviour>".
+      one action in ``garbage`` (by the request's seed) is noise; a child's character is
+      "someone who <approved behaviour>".
     - transmission: retells all sentences but the last of the longest version it heard.
     - language: a speaker without notes says colour and shape; with the lesson in its notes, one word
       that singles out the target and obeys the rule. The listener picks the object with every clue

@@ -34,7 +34,9 @@ def test_a_deal_scores_both_players_and_the_variants_reward_differently():
     assert not walk.agreed and walk.scores == (0, 0) and len(walk.turns) == 2
 
 
-@pytest.mark.parametrize("reply", ["", "the weather is nice", "PROPOSE books=9 hats=0 balls=0", "ACCEPT", None, "\x00" * 999])
+@pytest.mark.parametrize(
+    "reply", ["", "the weather is nice", "PROPOSE books=9 hats=0 balls=0", "ACCEPT", None, "\x00" * 999]
+)
 def test_a_garbage_reply_is_an_invalid_move_with_a_reason(reply):
     g = ng.new_game(3)
     o = ng.play(g, [lambda p, t: reply if t == 0 else "WALK"] * 2)
@@ -74,14 +76,16 @@ def test_self_play_rounds_of_filtered_behaviour_cloning(monkeypatch, weights_dir
 
 
 def test_self_play_refuses_another_task():
-    with pytest.raises(ConfigError, match="use --task negotiation"):
+    with pytest.raises(ConfigError, match="needs a game genome"):
         get_recipe("self-play")().check_task(load_task("sphere"))
+    with pytest.raises(ConfigError, match="use --task negotiation"):
+        get_recipe("self-play")().check_task(load_task("norms"))
 
 
 def test_a_checkpoint_policy_is_metered_by_the_run_model(weights_dir):
-    from evoforge.agents.checkpoint_model import CheckpointModel
     from evoforge.errors import BudgetExhausted
     from evoforge.llm import LLMBudget
+    from evoforge.recipes._checkpoint_model import CheckpointModel
     from evoforge.weights.models import resolve
 
     run_model = Negotiator()

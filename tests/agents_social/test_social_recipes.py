@@ -72,7 +72,7 @@ def test_language_games_swap_roles_change_rules_and_players_learn_from_notes():
 
 
 def test_a_garbage_clue_or_guess_is_invalid_with_a_reason():
-    objs, target, order = lg.objects(1)
+    objs, _target, order = lg.objects(1)
     assert lg.check_clue("", "free") == "empty clue"
     assert "number" in lg.check_clue("the 2nd one", "free") and "rule one-word" in lg.check_clue("big red", "one-word")
     assert lg.parse_guess("banana", objs, order)[0] is None and lg.parse_guess("", objs, order)[1] == "empty reply"
@@ -82,6 +82,10 @@ def test_a_garbage_clue_or_guess_is_invalid_with_a_reason():
 def test_recipes_refuse_the_wrong_task():
     from evoforge.errors import ConfigError
 
-    for name, task in (("evolutionary-agent", "norms"), ("cultural-evolution", "transmission"), ("language-games", "language")):
+    for name, task in (
+        ("evolutionary-agent", "norms"),
+        ("cultural-evolution", "transmission"),
+        ("language-games", "language"),
+    ):
         with pytest.raises(ConfigError, match=f"--task {task}"):
             get_recipe(name)().check_task(load_task("negotiation"))

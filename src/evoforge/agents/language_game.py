@@ -56,7 +56,13 @@ def check_clue(clue: Any, rule: str) -> str:
     limit = 1 if rule == "one-word" else 4
     if len(words) > limit:
         return f"{len(words)} words (rule {rule}: at most {limit})"
-    banned = set(COLOURS) if rule == "no-colour" else {s for h in SHAPES for s in (h, h + "s")} if rule == "no-shape" else set()
+    banned = (
+        set(COLOURS)
+        if rule == "no-colour"
+        else {s for h in SHAPES for s in (h, h + "s")}
+        if rule == "no-shape"
+        else set()
+    )
     if set(words) & banned:
         return f"names {sorted(set(words) & banned)[0]!r} (rule {rule})"
     return ""
@@ -71,8 +77,11 @@ def speaker_prompt(objs: list[str], target: int, rule: str, notes: str) -> str:
 
 def listener_prompt(objs: list[str], order: list[int], clue: str, notes: str) -> str:
     listed = "\n".join(f"{n + 1}) {objs[i]}" for n, i in enumerate(order))
-    return (f"Guessing game. You are the listener. Objects:\n{listed}\nThe speaker's clue: {clue!r}\n"
-            + (f"Your notes: {notes}\n" if notes else "") + "Which object is meant? Answer with its number.\nAnswer:")
+    return (
+        f"Guessing game. You are the listener. Objects:\n{listed}\nThe speaker's clue: {clue!r}\n"
+        + (f"Your notes: {notes}\n" if notes else "")
+        + "Which object is meant? Answer with its number.\nAnswer:"
+    )
 
 
 def parse_guess(text: Any, objs: list[str], order: list[int]) -> tuple[int | None, str]:

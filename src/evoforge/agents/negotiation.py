@@ -95,7 +95,7 @@ def parse_move(text: Any, game: Game) -> Move:
         m = re.search(rf"\b{stem}s?\s*[=:]\s*(\d+)", low) or re.search(rf"\b(\d+|an?|one|no)\s+{stem}s?\b", low)
         if m:
             word = m.group(1)
-            found[item] = {"a": 1, "an": 1, "one": 1, "no": 0}.get(word, None) if not word.isdigit() else int(word)
+            found[item] = {"a": 1, "an": 1, "one": 1, "no": 0}.get(word) if not word.isdigit() else int(word)
         elif re.search(rf"\bthe {stem}s?\b|\ball (the )?{stem}s\b", low):
             found[item] = game.counts[ITEMS.index(item)]
     if re.search(r"\b(walk|no deal)\b", low) and not found:

@@ -86,6 +86,4 @@ def judge(scenario: dict[str, Any], norms: dict[str, float], choices: Sequence[s
     pool = 2.0 * sum(1 for c in choices if c is not None and opts[c][2]) / max(1, len(choices))
     approval = {k: sum(norms.get(tag, 0.0) for tag in v[1]) for k, v in opts.items()}
     worst = min(approval.values()) - 1.0
-    return [
-        round(pool + (approval[c] + (0 if opts[c][2] else 1.0) if c is not None else worst), 4) for c in choices
-    ]
+    return [round(pool + (approval[c] + (0 if opts[c][2] else 1.0) if c is not None else worst), 4) for c in choices]

@@ -20,6 +20,7 @@ from ..task import Task
 class SocialRecipe(Recipe):
     """Base of the multi-agent recipes (not registered itself)."""
 
+    genomes = ("game",)
     needs_model = True
     dedupe = False
     eval_timeout = 120.0
@@ -30,17 +31,31 @@ class SocialRecipe(Recipe):
     history: list[dict[str, Any]] = state(factory=list)  # one row per round / generation
 
     def check_task(self, task: Task) -> None:
+        super().check_task(task)
         if task.attr("GAME") != self.game:
             raise ConfigError(f"recipe {self.name!r} plays the {self.game!r} game; use --task {self.game}")
 
-    def say(self, prompt: str, *, seed: int, tag: str, model: Any = None, temperature: float = 0.7,
-            max_tokens: int = 48, one_line: bool = True) -> str:
+    def say(
+        self,
+        prompt: str,
+        *,
+        seed: int,
+        tag: str,
+        model: Any = None,
+        temperature: float = 0.7,
+        max_tokens: int = 48,
+        one_line: bool = True,
+    ) -> str:
         """One metered completion of ``prompt`` (its first line with ``one_line``, stripped); '' when the
         call failed or was empty
         (the reason is counted). Past the run's model budget it raises, which ends the run cleanly."""
         try:
             out = (model or self.model).complete(
-                prompt, temperature=temperature, max_tokens=max_tokens, seed=seed, tag=tag,
+                prompt,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+                tag=tag,
                 stop="\n" if one_line else None,
             )
         except BudgetExhausted:

@@ -63,7 +63,9 @@ class CulturalEvolution(SocialRecipe):
                  "facts (generation 0: 1.00), per agent, mean words, facts lost everywhere"]  # fmt: skip
         for r in self.history[-20:]:
             per = " ".join(f"{x:.2f}" for x in r["per_agent"])
-            lines.append(f"  {r['generation']:>3}  {float(r['retention'] or 0):.2f}  [{per}]  {r['words']:5.1f}  {r['lost']}")
+            lines.append(
+                f"  {r['generation']:>3}  {float(r['retention'] or 0):.2f}  [{per}]  {r['words']:5.1f}  {r['lost']}"
+            )
         lines += [f"  latest retelling of agent {i}: {t[:160]!r}" for i, t in enumerate(self.texts[:2])]
         return "\n".join(lines)
 
@@ -72,5 +74,6 @@ class CulturalEvolution(SocialRecipe):
             return None
         r = self.history[-1]
         return {"what": "the latest generation's retellings", "genome": {"texts": self.texts},
-                "score": r["retention"], "score_on": f"key facts of the original story kept at generation {r['generation']}",
+                "score": r["retention"],
+                "score_on": f"key facts of the original story kept at generation {r['generation']}",
                 "seed": {"score": 1.0, "on": "the original story (generation 0)"}}  # fmt: skip

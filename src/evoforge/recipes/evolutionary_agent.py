@@ -80,7 +80,8 @@ class EvolutionaryAgent(SocialRecipe):
             fitness = list(m.get("fitness") or [])
             agents = cand.genome.get("agents", [])
             row = {"generation": self.generation, "mean": cand.score, "invalid": m.get("invalid", 0),
-                   "choices": m.get("choices", {}), "approved": m.get("approved", ""), "norms": m.get("norms", {})}  # fmt: skip
+                   "choices": m.get("choices", {}), "approved": m.get("approved", ""),
+                   "norms": m.get("norms", {})}  # fmt: skip
             if cand.ok and len(fitness) == len(agents):
                 order = np.argsort(-np.asarray(fitness), kind="stable")
                 row.update(best=float(fitness[order[0]]), best_traits=agents[order[0]]["traits"])
@@ -104,4 +105,5 @@ class EvolutionaryAgent(SocialRecipe):
             return None
         r = done[-1]
         return {"what": "the fittest agent's traits in the last generation", "genome": {"traits": r["best_traits"]},
-                "score": r["best"], "score_on": f"generation {r['generation']} under that generation's norms"}  # fmt: skip
+                "score": r["best"],
+                "score_on": f"generation {r['generation']} under that generation's norms"}  # fmt: skip

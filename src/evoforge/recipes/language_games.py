@@ -101,4 +101,5 @@ class LanguageGames(SocialRecipe):
             return None
         r = self.history[-1]
         return {"what": "the players' notes after the last round", "genome": {"notes": self.notes},
-                "score": r["score"], "score_on": f"round {r['round']} (rule {r['rule']}, reward {r['reward']})"}  # fmt: skip
+                "score": r["score"],
+                "score_on": f"round {r['round']} (rule {r['rule']}, reward {r['reward']})"}  # fmt: skip

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..agents import negotiation as ng
-from ..agents.checkpoint_model import CheckpointModel
 from ..candidate import Candidate
 from ..recipe import param, register, state
 from ..task import Task
+from ._checkpoint_model import CheckpointModel
 from ._social import SocialRecipe
 
 EVAL_SEED = 70_000  # evaluation games are the same every round
@@ -134,7 +134,7 @@ class SelfPlay(SocialRecipe):
         head = f"self-play ({self.opponent} partner, {self.variant}): evaluation games, policy's means per game"
         lines = [head, "  round  kept    rows  | vs fixed: own  other  joint  deal | self-play: joint  deal | invalid"]
         for r in self.history:
-            g = lambda k: float(r.get(k, float("nan")))  # noqa: E731
+            g = lambda k, r=r: float(r.get(k, float("nan")))  # noqa: E731
             lines.append(
                 f"  {r['round']:>5}  {r.get('kept', '-'):>6}  {r.get('rows', 0):>4}  |  {g('fixed_own'):11.2f}  "
                 f"{g('fixed_other'):5.2f}  {g('fixed_joint'):5.2f}  {g('fixed_agreed'):4.2f} | "

@@ -7,6 +7,7 @@ from typing import Any
 from ..agents import language_game as lg
 
 DESCRIPTION = "a referential game with swapping roles, changing rules and rewards (recipe language-games)"
+GENOME = "game"
 GAME = "language"
 SEED: dict[str, Any] = {"game": GAME, "rule": "free", "reward": "shared", "games": []}
 

@@ -7,6 +7,7 @@ from typing import Any
 from ..agents import negotiation as ng
 
 DESCRIPTION = "negotiation game: split a pool of items with private values (recipe self-play)"
+GENOME = "game"
 GAME = "negotiation"
 SEED: dict[str, Any] = {"game": GAME, "games": []}
 

@@ -8,6 +8,7 @@ from typing import Any
 from ..agents import norms
 
 DESCRIPTION = "a society's dilemmas judged by drifting social norms (recipe evolutionary-agent)"
+GENOME = "game"
 GAME = "norms"
 SEED: dict[str, Any] = {"game": GAME, "generation": 0, "agents": []}
 

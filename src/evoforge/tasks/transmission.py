@@ -7,6 +7,7 @@ from typing import Any
 from ..agents import transmission as tx
 
 DESCRIPTION = "stories retold along chains or a network; retention of key facts (recipe cultural-evolution)"
+GENOME = "game"
 GAME = "transmission"
 SEED: dict[str, Any] = {"game": GAME, "generation": 0,
                         "texts": [{"story": i, "text": s["text"]} for i, s in enumerate(tx.STORIES)]}  # fmt: skip
@@ -19,8 +20,10 @@ def evaluate(genome: Any) -> dict:
     stories = [tx.STORIES[int(t["story"]) % len(tx.STORIES)] for t in texts]
     bodies = [tx.clean(t.get("text")) for t in texts]
     kept = [tx.retention(b, s) for b, s in zip(bodies, stories)]
-    lost = sorted({f[0] for b, s in zip(bodies, stories) for f in s["facts"] if tx.retention(b, {"facts": [f]}) == 0}
-                  - {f[0] for b, s in zip(bodies, stories) for f in s["facts"] if tx.retention(b, {"facts": [f]}) > 0})
+    lost = sorted(
+        {f[0] for b, s in zip(bodies, stories) for f in s["facts"] if tx.retention(b, {"facts": [f]}) == 0}
+        - {f[0] for b, s in zip(bodies, stories) for f in s["facts"] if tx.retention(b, {"facts": [f]}) > 0}
+    )
     metrics = {"retention": [round(k, 3) for k in kept], "words": sum(len(b.split()) for b in bodies) / len(bodies),
                "lost": lost, "empty": sum(not b for b in bodies)}  # fmt: skip
     return {"score": sum(kept) / len(kept), "metrics": metrics}

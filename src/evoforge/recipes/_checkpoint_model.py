@@ -9,7 +9,6 @@ a call to ``--model``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..llm.base import Model
 from ..llm.types import Completion, Request
@@ -33,8 +32,3 @@ class CheckpointModel(Model):
             cache=self.cache_dir,
         )  # fmt: skip
         return [Completion(o, "stop", len(text) // 4, max(1, len(o) // 4)) for o in outs[0]]
-
-
-def metered(model: Any) -> Any:
-    """``model`` itself (a hook tests replace to play scripted policies)."""
-    return model
