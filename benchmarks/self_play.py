@@ -54,7 +54,7 @@ def cell(args: argparse.Namespace, opponent: str) -> dict:
     ]  # fmt: skip
     return {
         "opponent": opponent, **params, "seed": args.seed, "model": args.model, "rounds": rounds,
-        "stop_reason": result.stop_reason, "calls": model.usage.calls(),
+        "stop_reason": result.stop_reason, "calls": model.usage.calls,
         "seconds": round(time.perf_counter() - start, 1),
     }  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..llm.base import Model
+from ..llm.errors import ModelError
 from ..llm.types import Completion, Request
 
 
@@ -26,9 +27,12 @@ class CheckpointModel(Model):
         from ..weights.generate import generate
 
         text = req.input if isinstance(req.input, str) else "\n".join(m["content"] for m in req.input)
-        outs = generate(
-            self.name, [text], n=req.n, temperature=req.temperature, top_p=req.top_p,
-            max_new_tokens=req.max_tokens, seed=req.seed or 0, stop="\n", batch_size=max(1, req.n),
-            cache=self.cache_dir,
-        )  # fmt: skip
+        try:
+            outs = generate(
+                self.name, [text], n=req.n, temperature=req.temperature, top_p=req.top_p,
+                max_new_tokens=req.max_tokens, seed=req.seed or 0, stop="\n", batch_size=max(1, req.n),
+                cache=self.cache_dir,
+            )  # fmt: skip
+        except (OSError, ValueError, RuntimeError) as err:  # a missing or broken checkpoint, a torch error
+            raise ModelError(f"checkpoint {self.name}: {type(err).__name__}: {err}"[:300]) from None
         return [Completion(o, "stop", len(text) // 4, max(1, len(o) // 4)) for o in outs[0]]
