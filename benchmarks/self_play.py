@@ -59,24 +59,18 @@ def cell(args: argparse.Namespace, opponent: str) -> dict:
     }  # fmt: skip
 
 
-def table(path: Path = RESULTS) -> str:
-    rows = h.read_rows(path)
-    if not rows:
-        return "no rows yet"
-    lines = [
-        "training  variant           games seed round  kept  | vs fixed: own other joint deal inv | "
-        "self-play: own other joint deal"
-    ]
-    for r in rows:
+def table(path: Path = RESULTS) -> h.Table:
+    """Per training setting and round: the evaluation games' means in both settings (policy's view)."""
+    names = ["training", "variant", "games", "seed", "round", "kept", "fixed: own", "other", "joint", "deal",
+             "invalid", "self: own", "other ", "joint ", "deal "]  # fmt: skip
+    t = h.Table([(n, "left" if i < 2 else "right") for i, n in enumerate(names)])
+    t.title = "Negotiation: policy scores before (round 0) and after each filtered-BC round"
+    for r in h.read_rows(path):
         for x in r["rounds"]:
-            f = lambda k, x=x: "  -  " if x.get(k) is None else f"{x[k]:5.2f}"  # noqa: E731
-            lines.append(
-                f"{r['opponent']:<9} {r['variant']:<17} {r['games']:>5} {r['seed']:>4} {x['round']:>5} "
-                f"{x['kept'] or '-':>5}  | {f('fixed_own')} {f('fixed_other')} {f('fixed_joint')} "
-                f"{f('fixed_agreed')} {f('fixed_invalid')} | {f('self_own')} {f('self_other')} "
-                f"{f('self_joint')} {f('self_agreed')}"
-            )
-    return "\n".join(lines)
+            f = lambda k, x=x: "-" if x.get(k) is None else f"{x[k]:.2f}"  # noqa: E731
+            t.add(r["opponent"], r["variant"], r["games"], r["seed"], x["round"], x["kept"] or "-",
+                  *(f(f"fixed_{k}") for k in KEYS), *(f(f"self_{k}") for k in KEYS[:4]))  # fmt: skip
+    return t
 
 
 def main(argv: list[str] | None = None) -> int:
