@@ -166,6 +166,19 @@ SOURCES: dict[str, Source] = {
             "nothing improves.",
         ),
     ),
+    "self_play.jsonl": Source(
+        "Self-play in a negotiation game: filtered behaviour cloning against a fixed opponent and in self-play",
+        (
+            "python benchmarks/self_play.py --opponent fixed --opponent self --rounds 1 --games 4 --eval-games 2 "
+            "--max-turns 4",
+            "python benchmarks/self_play.py --table",
+        ),
+        tables=("table",),
+        notes=(
+            "One very small run: SmolLM2-135M (policy and fixed opponent) never reached a deal, so no dialogue "
+            "passed the filter and no round trained; every score is 0.",
+        ),
+    ),
 }
 
 

@@ -4,7 +4,8 @@ A task states its kind with ``GENOME = "vector"`` (one of :data:`KINDS`); otherw
 from ``SEED``: a list of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a
 nested list with operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string
 holding Python functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
-strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts).
+strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts)
+and records of multi-agent play (``game``: what the players said, scored again by the task).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from .errors import TaskError
 
-KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent")
+KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game")
 UNKNOWN = "unknown"
 
 
