@@ -1,5 +1,6 @@
 """A counting proxy in front of an OpenAI-compatible server: every chat or completion request is counted,
-forwarded with its ``model`` field set to the served model, and refused (HTTP 400, nothing forwarded)
+forwarded with its ``model`` field set to the served model (and ``max_tokens`` capped at
+``max_tokens`` when one is given), and refused (HTTP 400, nothing forwarded)
 once ``budget`` requests have been forwarded, so a client makes exactly ``budget`` model calls at most.
 ``exhausted`` is set when a request is refused. Used by ``adas_reference.py`` to hold a foreign system to
 the same number of model calls as evoforge's recipes.
@@ -51,9 +52,10 @@ class Meter:
 class _Proxy(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: str, model: str, meter: Meter, timeout: float) -> None:
+    def __init__(self, upstream: str, model: str, meter: Meter, timeout: float, max_tokens: int | None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.model, self.meter, self.timeout = upstream.rstrip("/"), model, meter, timeout
+        self.max_tokens = max_tokens
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (it is stopped when the budget is reached) is not an error here."""
@@ -85,8 +87,11 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._reply(400, b'{"error": {"message": "request body is not JSON", "type": "invalid_request_error"}}')
             return
-        if isinstance(body, dict) and "model" in body:
+        if isinstance(body, dict):
             body["model"] = self.server.model
+            cap = self.server.max_tokens
+            if cap is not None:
+                body["max_tokens"] = min(int(body.get("max_tokens") or cap), cap)
         if not self.server.meter.admit():
             msg = {"error": {"message": "model-call budget reached", "type": "budget_exhausted", "code": 400}}
             self._reply(400, json.dumps(msg).encode())
@@ -113,9 +118,11 @@ class _Handler(BaseHTTPRequestHandler):
 class MeteredProxy:
     """``MeteredProxy(upstream_url, served_model, budget)``; ``url`` is its ``.../v1`` base URL."""
 
-    def __init__(self, upstream: str, model: str, budget: int | None, timeout: float = 3600.0) -> None:
+    def __init__(
+        self, upstream: str, model: str, budget: int | None, timeout: float = 3600.0, max_tokens: int | None = None
+    ) -> None:
         self.meter = Meter(budget)
-        self._server = _Proxy(upstream, model, self.meter, timeout)
+        self._server = _Proxy(upstream, model, self.meter, timeout, max_tokens)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, name="openai-meter", daemon=True)
         self._thread.start()

@@ -192,7 +192,7 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
     model = get_model(args.model, **opts)  # no response cache: every call is a real call
     work = Path(tempfile.mkdtemp(prefix="adas-ref-", dir=args.workdir))
     with start_server_in_thread(model) as server:
-        proxy = MeteredProxy(server.url, model.spec, budget=args.calls)
+        proxy = MeteredProxy(server.url, model.spec, budget=args.calls, max_tokens=args.max_tokens)
         try:
             write_items(work, search_items)
             phase = ["search", "--valid", str(len(search_items)), "--workers", str(args.workers)]
@@ -211,7 +211,7 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
         "search_calls": search_calls, "search_seconds": round(seconds, 1), "stop_reason": ended,
         "refused_calls": refused, "search_http_errors": search_errors, "heldout_calls": heldout_calls,
         "search_items": len(search_items), "heldout_items": len(heldout_items), "n_ctx": args.n_ctx,
-        "workers": args.workers, "reference_commit": commit,
+        "workers": args.workers, "max_tokens_cap": args.max_tokens, "reference_commit": commit,
         **heldout_scores(events, heldout_items, task.value.score), **summarise(events),
     }  # fmt: skip
     if args.keep:
@@ -234,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="embedded")
     ap.add_argument("--n-ctx", type=int, default=4096, help="context window of the served embedded model")
     ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads of the served embedded model")
+    ap.add_argument(
+        "--max-tokens", type=int, default=None, help="cap on every reply (default: none, the reference asks 4096)"
+    )
     ap.add_argument("--workers", type=int, default=2, help="the reference's --max_workers (concurrent items)")
     ap.add_argument("--debug-max", type=int, default=3, help="the reference's --debug_max (its default)")
     ap.add_argument("--timeout", type=float, default=0, help="seconds before the search is killed (0: none)")
@@ -241,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the working folder (archive, events, log)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
-    if args.calls < 1 or args.search < 1 or args.heldout < 1 or args.workers < 1:
-        ap.error("--calls, --search, --heldout and --workers must be at least 1")
+    if min(args.calls, args.search, args.heldout, args.workers, args.max_tokens or 1) < 1:
+        ap.error("--calls, --search, --heldout, --workers and --max-tokens must be at least 1")
     try:
         if args.extract_from:
             print(f"ADAS {extract(args.extract_from, args.adas_dir)} exported to {args.adas_dir}")
