@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -26,6 +27,7 @@ class Meter:
         self.forwarded = 0
         self.refused = 0
         self.statuses: Counter[int] = Counter()
+        self.replies: list[dict[str, Any]] = []  # per forwarded call: status, seconds, tokens, finish reason
         self.exhausted = threading.Event()
         self._lock = threading.Lock()
 
@@ -38,14 +40,22 @@ class Meter:
             self.forwarded += 1
             return True
 
-    def done(self, status: int) -> None:
+    def done(self, status: int, seconds: float, body: bytes) -> None:
+        try:
+            reply = json.loads(body)
+            choice = reply["choices"][0]
+            tokens, finish = int(reply["usage"]["completion_tokens"]), choice.get("finish_reason")
+        except (ValueError, KeyError, IndexError, TypeError):
+            tokens, finish = 0, None
         with self._lock:
             self.statuses[status] += 1
+            self.replies.append({"status": status, "seconds": seconds, "tokens": tokens, "finish": finish})
 
     def reset(self, budget: int | None) -> None:
         with self._lock:
             self.budget, self.forwarded, self.refused = budget, 0, 0
             self.statuses.clear()
+            self.replies.clear()
             self.exhausted.clear()
 
 
@@ -103,6 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = self.server.upstream.removesuffix("/v1") + path
         req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
         req.add_header("Content-Type", "application/json")
+        start = time.perf_counter()
         try:
             with urllib.request.urlopen(req, timeout=self.server.timeout) as resp:
                 code, body = resp.status, resp.read()
@@ -111,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as err:  # upstream down or timed out: a server error for the client
             code, body = 502, json.dumps({"error": {"message": f"upstream: {err}", "type": "server_error"}}).encode()
         if data is not None:
-            self.server.meter.done(code)
+            self.server.meter.done(code, time.perf_counter() - start, body)
         self._reply(code, body)
 
 

@@ -136,6 +136,18 @@ def run_phase(args: argparse.Namespace, work: Path, proxy: MeteredProxy, phase: 
     return seconds, ended
 
 
+def calls_summary(replies: list[dict]) -> dict:
+    """Mean seconds and reply tokens of the search's answered calls, and the share cut at max_tokens."""
+    done = [r for r in replies if r["status"] == 200]
+    if not done:
+        return {"call_seconds_mean": None, "reply_tokens_mean": None, "replies_cut_at_max_tokens": None}
+    return {
+        "call_seconds_mean": round(sum(r["seconds"] for r in done) / len(done), 2),
+        "reply_tokens_mean": round(sum(r["tokens"] for r in done) / len(done), 1),
+        "replies_cut_at_max_tokens": round(sum(r["finish"] == "length" for r in done) / len(done), 3),
+    }
+
+
 def summarise(events: list[dict]) -> dict:
     """Counts of meta-agent replies, agents generated and run, and the reasons of failures."""
     meta = [e for e in events if e["kind"] == "meta"]
@@ -199,6 +211,7 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
             seconds, ended = run_phase(args, work, proxy, [*phase, "--debug-max", str(args.debug_max)])
             search_calls, refused = proxy.meter.forwarded, proxy.meter.refused
             search_errors = {str(k): v for k, v in proxy.meter.statuses.items() if k != 200}
+            replies = calls_summary(proxy.meter.replies)
             proxy.meter.reset(None)  # held-out scoring is outside the budget, as in agents.py
             write_items(work, heldout_items)
             run_phase(args, work, proxy, ["heldout", "--test", str(len(heldout_items)), "--workers", str(args.workers)])
@@ -209,7 +222,7 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
     row = {
         "system": "adas-reference", "task": args.task, "seed": args.seed, "model": args.model, "calls": args.calls,
         "search_calls": search_calls, "search_seconds": round(seconds, 1), "stop_reason": ended,
-        "refused_calls": refused, "search_http_errors": search_errors, "heldout_calls": heldout_calls,
+        "refused_calls": refused, "search_http_errors": search_errors, **replies, "heldout_calls": heldout_calls,
         "search_items": len(search_items), "heldout_items": len(heldout_items), "n_ctx": args.n_ctx,
         "workers": args.workers, "max_tokens_cap": args.max_tokens, "reference_commit": commit,
         **heldout_scores(events, heldout_items, task.value.score), **summarise(events),

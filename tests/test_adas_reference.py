@@ -41,6 +41,8 @@ def test_proxy_renames_the_model_and_refuses_calls_past_the_budget():
             assert replies[1][1]["choices"][0]["message"]["content"] == "reply 1"
             assert replies[2][1]["error"]["type"] == "budget_exhausted"
             assert (proxy.meter.forwarded, proxy.meter.refused) == (2, 1)
+            assert [(r["status"], r["tokens"]) for r in proxy.meter.replies] == [(200, 1), (200, 1)]
+            assert ar.calls_summary(proxy.meter.replies)["reply_tokens_mean"] == 1.0
             assert proxy.meter.exhausted.is_set()
             proxy.meter.reset(None)
             assert post(proxy.url, "gpt-3.5-turbo-0125")[0] == 200
