@@ -129,7 +129,11 @@ def main() -> int:
         ref.SEARCHING_MODE = True
         ref.search(args)
         return 0
-    archive = json.loads((save_dir / "evoforge_run_archive.json").read_text())
+    try:
+        archive = json.loads((save_dir / "evoforge_run_archive.json").read_text())
+    except (OSError, ValueError) as err:  # nothing saved yet, or cut mid-write when the search was stopped
+        record("best", name=None, error=f"no readable archive: {why(err)}")
+        return 0
     scored = [e for e in archive if "fitness" in e]
     if not scored:
         record("best", name=None, error="no agent in the archive was scored")

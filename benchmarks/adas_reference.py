@@ -218,7 +218,8 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
             heldout_calls = proxy.meter.forwarded
         finally:
             proxy.close()
-    events = [json.loads(line) for line in (work / "events.jsonl").read_text().splitlines() if line.strip()]
+    log = work / "events.jsonl"
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.is_file() else []
     row = {
         "system": "adas-reference", "task": args.task, "seed": args.seed, "model": args.model, "calls": args.calls,
         "search_calls": search_calls, "search_seconds": round(seconds, 1), "stop_reason": ended,
