@@ -43,6 +43,7 @@ from _openai_meter import MeteredProxy
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "agents_reference.jsonl"
+AGENTS = HERE / "results" / "agents.jsonl"  # evoforge's rows (benchmarks/agents.py)
 RUNNER = HERE / "_adas_ref_runner.py"
 LANGUAGES = ("bn", "de", "en", "es", "fr", "ja", "ru", "sw", "te", "th", "zh")  # one file each is read
 NEEDED = ("_mgsm", "LICENSE", "README.md", "requirements.txt")
@@ -235,6 +236,27 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
     return row
 
 
+def table(reference: Path = RESULTS, ours: Path = AGENTS) -> h.Table:
+    """evoforge's ``adas`` rows next to the reference's, per (task, calls, model): seeds, mean held-out
+    score, mean search seconds, generated agents that ran."""
+    rows = [r for r in h.read_rows(ours) if r.get("system") == "adas"] + h.read_rows(reference)
+    out = h.Table(
+        columns=[("task", "left"), ("calls", "right"), ("model", "left"), ("system", "left"), ("seeds", "right"),
+                 ("held-out", "right"), ("search s", "right"), ("ran", "right")],
+        title="adas (evoforge) and adas-reference at the same number of model calls",
+    )  # fmt: skip
+    for (task, calls, model, system), rs in sorted(
+        h.group(rows, lambda r: (r["task"], r["calls"], r["model"], r["system"])).items()
+    ):
+        held, secs = h.summarise(r.get("heldout") for r in rs), h.summarise(r.get("search_seconds") for r in rs)
+        gen = sum(r.get("generated", 0) for r in rs)
+        ran = f"{sum(r.get('generated_ran', 0) for r in rs)}/{gen}"
+        out.add(
+            task, calls, model, system, len(rs), h.fmt(held and held.mean, ".3f"), h.fmt(secs and secs.mean, ".0f"), ran
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--adas-dir", type=Path, default=Path("/tmp/adas-ref"), help="exported ADAS repository")
@@ -257,9 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="where the run's working folder is made")
     ap.add_argument("--keep", action="store_true", help="keep the working folder (archive, events, log)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--table", action="store_true", help="only print the comparison table")
     args = ap.parse_args(argv)
     if min(args.calls, args.search, args.heldout, args.workers, args.max_tokens or 1) < 1:
         ap.error("--calls, --search, --heldout, --workers and --max-tokens must be at least 1")
+    if args.table:
+        print(table(args.out))
+        return 0
     try:
         if args.extract_from:
             print(f"ADAS {extract(args.extract_from, args.adas_dir)} exported to {args.adas_dir}")
@@ -270,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"adas_reference: {err}", file=sys.stderr)
         return 2
     print(json.dumps(row, indent=1))
+    print(table(args.out))
     return 0
 
 

@@ -100,3 +100,21 @@ def test_missing_checkout_is_one_line_and_exit_2(tmp_path, capsys):
     assert len(err) == 1 and "--extract-from" in err[0]
     with pytest.raises(SystemExit):
         ar.main(["--calls", "0"])
+
+
+def test_table_puts_evoforges_adas_next_to_the_reference(tmp_path):
+    ours, ref = tmp_path / "agents.jsonl", tmp_path / "ref.jsonl"
+    base = {"task": "agent-arith", "calls": 300, "model": "embedded", "generated": 4, "generated_ran": 3}
+    ours.write_text(
+        json.dumps({**base, "system": "adas", "heldout": 0.5, "search_seconds": 100})
+        + "\n"
+        + json.dumps({**base, "system": "dgm", "heldout": 0.9, "search_seconds": 1})
+        + "\n"
+    )
+    rows = [{**base, "system": "adas-reference", "heldout": h, "search_seconds": 300} for h in (0.2, 0.4)]
+    ref.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    t = ar.table(ref, ours)
+    assert len(t.rows) == 2  # dgm is left out
+    assert t.find(system="adas")["held-out"] == "0.500"
+    got = t.find(system="adas-reference")
+    assert (got["seeds"], got["held-out"], got["search s"], got["ran"]) == ("2", "0.300", "300", "6/8")
