@@ -4,6 +4,7 @@ evoforge's ``agent-arith`` task against evoforge's own model server, at the same
 benchmarks/results/agents_reference.jsonl::
 
     python benchmarks/adas_reference.py --seed 0 --calls 300
+    python benchmarks/adas_reference.py --table     # next to evoforge's adas rows of agents.jsonl
 
 Setup (once; nothing goes into evoforge's environment, and no ADAS code into this repository)::
 
