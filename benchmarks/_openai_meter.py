@@ -3,7 +3,9 @@ forwarded with its ``model`` field set to the served model (and ``max_tokens`` c
 ``max_tokens`` when one is given), and refused (HTTP 400, nothing forwarded)
 once ``budget`` requests have been forwarded, so a client makes exactly ``budget`` model calls at most.
 ``exhausted`` is set when a request is refused. Used by ``adas_reference.py`` to hold a foreign system to
-the same number of model calls as evoforge's recipes.
+the same number of model calls as evoforge's recipes. ``json_mode``, when given, answers the requests that
+ask for ``response_format`` ``json_object`` instead of the server (which ignores that field): a function
+from the request body to an OpenAI reply body; counted and limited like the others.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+JsonMode = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Meter:
@@ -66,6 +71,7 @@ class _Proxy(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.model, self.meter, self.timeout = upstream.rstrip("/"), model, meter, timeout
         self.max_tokens = max_tokens
+        self.json_mode: JsonMode | None = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (it is stopped when the budget is reached) is not an error here."""
@@ -106,7 +112,23 @@ class _Handler(BaseHTTPRequestHandler):
             msg = {"error": {"message": "model-call budget reached", "type": "budget_exhausted", "code": 400}}
             self._reply(400, json.dumps(msg).encode())
             return
-        self._forward(json.dumps(body).encode())
+        fmt = body.get("response_format") if isinstance(body, dict) else None
+        wants_json = isinstance(fmt, dict) and fmt.get("type") == "json_object"
+        if wants_json and self.server.json_mode is not None and self.path.rstrip("/").endswith("chat/completions"):
+            self._answer_json(body)
+        else:
+            self._forward(json.dumps(body).encode())
+
+    def _answer_json(self, body: dict[str, Any]) -> None:
+        start = time.perf_counter()
+        try:
+            code, reply = 200, json.dumps(self.server.json_mode(body)).encode()  # type: ignore[misc]
+        except (ValueError, KeyError, TypeError) as err:  # the prompt does not fit the context window, ...
+            code, reply = 400, json.dumps({"error": {"message": str(err), "type": "invalid_request_error"}}).encode()
+        except Exception as err:  # the model failed: a server error for the client, the proxy goes on
+            code, reply = 500, json.dumps({"error": {"message": str(err), "type": "server_error"}}).encode()
+        self.server.meter.done(code, time.perf_counter() - start, reply)
+        self._reply(code, reply)
 
     def _forward(self, data: bytes | None) -> None:
         path = self.path if self.path.startswith("/v1") else "/v1" + self.path
@@ -130,10 +152,17 @@ class MeteredProxy:
     """``MeteredProxy(upstream_url, served_model, budget)``; ``url`` is its ``.../v1`` base URL."""
 
     def __init__(
-        self, upstream: str, model: str, budget: int | None, timeout: float = 3600.0, max_tokens: int | None = None
+        self,
+        upstream: str,
+        model: str,
+        budget: int | None,
+        timeout: float = 3600.0,
+        max_tokens: int | None = None,
+        json_mode: JsonMode | None = None,
     ) -> None:
         self.meter = Meter(budget)
         self._server = _Proxy(upstream, model, self.meter, timeout, max_tokens)
+        self._server.json_mode = json_mode
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, name="openai-meter", daemon=True)
         self._thread.start()

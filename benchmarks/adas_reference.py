@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -150,6 +151,21 @@ def calls_summary(replies: list[dict]) -> dict:
     }
 
 
+def llama_json_mode(model):
+    """Requests asking for JSON answered by the served embedded model's own llama.cpp context with its JSON
+    grammar (``response_format`` ``json_object``), under the model's lock: the same weights as the server."""
+
+    def answer(body: dict) -> dict:
+        kw = {k: body[k] for k in ("temperature", "top_p", "max_tokens", "stop", "seed") if body.get(k) is not None}
+        kw.setdefault("seed", random.getrandbits(31))  # as the server does for a request without a seed
+        with model.lock:
+            return model.llama.create_chat_completion(
+                messages=body["messages"], response_format={"type": "json_object"}, **kw
+            )
+
+    return answer
+
+
 def summarise(events: list[dict]) -> dict:
     """Counts of meta-agent replies, agents generated and run, and the reasons of failures."""
     meta = [e for e in events if e["kind"] == "meta"]
@@ -206,7 +222,8 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
     model = get_model(args.model, **opts)  # no response cache: every call is a real call
     work = Path(tempfile.mkdtemp(prefix="adas-ref-", dir=args.workdir))
     with start_server_in_thread(model) as server:
-        proxy = MeteredProxy(server.url, model.spec, budget=args.calls, max_tokens=args.max_tokens)
+        json_mode = llama_json_mode(model) if args.json_mode else None
+        proxy = MeteredProxy(server.url, model.spec, args.calls, max_tokens=args.max_tokens, json_mode=json_mode)
         try:
             write_items(work, search_items)
             phase = ["search", "--valid", str(len(search_items)), "--workers", str(args.workers)]
@@ -227,7 +244,8 @@ def cell(args: argparse.Namespace, commit: str) -> dict:
         "search_calls": search_calls, "search_seconds": round(seconds, 1), "stop_reason": ended,
         "refused_calls": refused, "search_http_errors": search_errors, **replies, "heldout_calls": heldout_calls,
         "search_items": len(search_items), "heldout_items": len(heldout_items), "n_ctx": args.n_ctx,
-        "workers": args.workers, "max_tokens_cap": args.max_tokens, "reference_commit": commit,
+        "workers": args.workers, "max_tokens_cap": args.max_tokens, "json_mode": args.json_mode,
+        "reference_commit": commit,
         **heldout_scores(events, heldout_items, task.value.score), **summarise(events),
     }  # fmt: skip
     if args.keep:
@@ -274,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--max-tokens", type=int, default=None, help="cap on every reply (default: none, the reference asks 4096)"
     )
+    ap.add_argument(
+        "--json-mode", action="store_true", help="answer its JSON-mode requests with llama.cpp's JSON grammar"
+    )
     ap.add_argument("--workers", type=int, default=2, help="the reference's --max_workers (concurrent items)")
     ap.add_argument("--debug-max", type=int, default=3, help="the reference's --debug_max (its default)")
     ap.add_argument("--timeout", type=float, default=0, help="seconds before the search is killed (0: none)")
@@ -284,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if min(args.calls, args.search, args.heldout, args.workers, args.max_tokens or 1) < 1:
         ap.error("--calls, --search, --heldout, --workers and --max-tokens must be at least 1")
+    if args.json_mode and not args.model.startswith("embedded"):
+        ap.error("--json-mode needs an embedded model")
     if args.table:
         print(table(args.out))
         return 0

@@ -19,8 +19,8 @@ from evoforge.llm.stub import LatencyStub
 from evoforge.tasks.agent_arith import score
 
 
-def post(url: str, model: str) -> tuple[int, dict]:
-    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "hi"}]}).encode()
+def post(url: str, model: str, **extra: object) -> tuple[int, dict]:
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "hi"}], **extra}).encode()
     req = urllib.request.Request(url + "/chat/completions", data=body, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
@@ -118,3 +118,30 @@ def test_table_puts_evoforges_adas_next_to_the_reference(tmp_path):
     assert t.find(system="adas")["held-out"] == "0.500"
     got = t.find(system="adas-reference")
     assert (got["seeds"], got["held-out"], got["search s"], got["ran"]) == ("2", "0.300", "300", "6/8")
+
+
+def test_json_mode_requests_go_to_the_json_answerer_and_count():
+    stub = LatencyStub(lambda i: "free text", latency=0.0)
+    seen: list[dict] = []
+
+    def answer(body: dict) -> dict:
+        seen.append(body)
+        if body["messages"][0]["content"] == "hi" and len(seen) > 1:
+            raise ValueError("Requested tokens exceed context window")
+        reply = {"message": {"role": "assistant", "content": '{"a": 1}'}, "finish_reason": "stop", "index": 0}
+        return {"choices": [reply], "usage": {"completion_tokens": 3}}
+
+    with start_server_in_thread(stub) as server:
+        proxy = MeteredProxy(server.url, stub.spec, budget=3, max_tokens=64, json_mode=answer)
+        try:
+            code, reply = post(proxy.url, "gpt-4o", response_format={"type": "json_object"}, max_tokens=4096)
+            assert code == 200 and reply["choices"][0]["message"]["content"] == '{"a": 1}'
+            assert seen[0]["max_tokens"] == 64 and seen[0]["model"] == stub.spec
+            code, reply = post(proxy.url, "gpt-4o", response_format={"type": "json_object"})
+            assert code == 400 and "context window" in reply["error"]["message"]
+            code, reply = post(proxy.url, "gpt-4o")  # no JSON asked: the server answers
+            assert code == 200 and reply["choices"][0]["message"]["content"] == "free text"
+            assert proxy.meter.forwarded == 3 and len(seen) == 2
+            assert sorted(r["status"] for r in proxy.meter.replies) == [200, 200, 400]
+        finally:
+            proxy.close()
