@@ -114,11 +114,11 @@ def run_phase(args: argparse.Namespace, work: Path, proxy: MeteredProxy, phase: 
         "--events",
         "events.jsonl",
     ]
-    log = (work / "reference.log").open("a")
-    log.write(f"===== {' '.join(phase)} =====\n")
-    log.flush()
+    with (work / "reference.log").open("a") as log:
+        log.write(f"===== {' '.join(phase)} =====\n")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with (work / "reference.log").open("a") as log:
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     ended = "finished"
     while proc.poll() is None:
         if proxy.meter.exhausted.wait(0.5):
@@ -310,13 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(table(args.out))
         return 0
+    from evoforge.errors import TaskError
+    from evoforge.llm import ModelError
+
     try:
         if args.extract_from:
             print(f"ADAS {extract(args.extract_from, args.adas_dir)} exported to {args.adas_dir}")
             return 0
         commit = check_setup(args.adas_dir, args.python)
         row = h.append_row(args.out, cell(args, commit))
-    except SetupError as err:
+    except (SetupError, ModelError, TaskError) as err:
         print(f"adas_reference: {err}", file=sys.stderr)
         return 2
     print(json.dumps(row, indent=1))
