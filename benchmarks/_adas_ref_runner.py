@@ -63,9 +63,9 @@ def instrument(ref, initial_codes: set[str]) -> None:
         try:
             out = agent(msg, model, system_message, temperature)
         except BaseException as err:
-            record("agent_call", ok=False, error=why(err))
+            record("agent_call", ok=False, error=why(err), searching=ref.SEARCHING_MODE)
             raise
-        record("agent_call", ok=True)
+        record("agent_call", ok=True, searching=ref.SEARCHING_MODE)
         return out
 
     def evaluate_fn(args, forward_str):

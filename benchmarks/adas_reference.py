@@ -169,7 +169,7 @@ def llama_json_mode(model):
 def summarise(events: list[dict]) -> dict:
     """Counts of meta-agent replies, agents generated and run, and the reasons of failures."""
     meta = [e for e in events if e["kind"] == "meta"]
-    agent_calls = [e for e in events if e["kind"] == "agent_call"]
+    agent_calls = [e for e in events if e["kind"] == "agent_call" and e.get("searching", True)]  # of the search
     generated = [e for e in events if e["kind"] == "evaluate" and e["origin"] == "generated" and e["searching"]]
     initial = [e for e in events if e["kind"] == "evaluate" and e["origin"] == "initial" and e["searching"]]
     unusable = Counter(e["error"][:90] for e in meta if not e["ok"])

@@ -66,6 +66,7 @@ def test_accounting_of_generated_agents_and_meta_replies():
         {"kind": "meta", "ok": False, "error": "JSONDecodeError: Expecting value"},
         {"kind": "agent_call", "ok": False, "error": "JSONDecodeError: Expecting value"},
         {"kind": "agent_call", "ok": True},
+        {"kind": "agent_call", "ok": False, "error": "held-out", "searching": False},
         {"kind": "evaluate", "origin": "initial", "ok": True, "accuracy": 0.5, "searching": True},
         {"kind": "evaluate", "origin": "generated", "ok": True, "accuracy": 0.0, "searching": True},
         {"kind": "evaluate", "origin": "generated", "ok": True, "accuracy": 0.4, "searching": True},
