@@ -33,19 +33,28 @@ SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 
 
-def make_model(spec: str, calls: int, threads: int = 2):
+def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None = None):
+    """(the agents' model, the meta agent's model): the same one, or with ``meta_spec`` a second model
+    that shares the first one's usage meter and budget (ADAS's setup: a stronger meta agent)."""
     from evoforge.agents import set_agent_model
     from evoforge.llm import LLMBudget, get_model
     from evoforge.llm.embedded import user_cache_dir
 
-    opts = {"n_threads": threads} if spec.startswith("embedded") else {}
-    model = get_model(spec, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
+    def load(name: str):
+        opts = {"n_threads": threads} if name.startswith("embedded") else {}
+        return get_model(name, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
+
+    model = load(spec)
     model.budget = LLMBudget(max_calls=calls)
     set_agent_model(model)
-    return model
+    if not meta_spec or meta_spec == spec:
+        return model, model
+    meta = load(meta_spec)
+    meta.usage, meta.budget = model.usage, model.budget  # one count of calls for the whole search
+    return model, meta
 
 
-def run_search(system: str, task, model, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
+def run_search(system: str, task, model, meta, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
     """(best agent entry, facts about the search) for adas / dgm / evoagent."""
     from evoforge.budget import Budget
     from evoforge.engine import Engine
@@ -54,7 +63,7 @@ def run_search(system: str, task, model, seed: int, calls: int, params: dict) ->
     from evoforge.registry import get_recipe
 
     recipe = get_recipe(system).from_params(params)
-    recipe.model = model
+    recipe.model = meta
     engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
     limits = LLMBudget(max_calls=calls)
     engine.budget.checks.append(lambda: limits.exceeded(model.usage))
@@ -112,19 +121,19 @@ def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str 
 def cell(args: argparse.Namespace) -> dict:
     from evoforge.task import load_task
 
-    model = make_model(args.model, args.calls, args.threads)
+    model, meta = make_models(args.model, args.calls, args.threads, args.meta_model)
     task = load_task(args.task, {"seed": args.seed, "search": args.search, "heldout": args.heldout})
     params = dict(kv.split("=", 1) for kv in args.set)
     start = time.perf_counter()
     if args.system == "baselines":
         best, facts = run_baselines(task, args.calls, model)
     else:
-        best, facts = run_search(args.system, task, model, args.seed, args.calls, params)
+        best, facts = run_search(args.system, task, model, meta, args.seed, args.calls, params)
     search_calls = model.usage.total.answers
     search_seconds = time.perf_counter() - start
     held, why = (None, "no agent ran") if best is None else heldout_score(task, best["genome"], args.heldout, model)
     return {
-        "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "calls": args.calls,
+        "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "meta_model": args.meta_model or args.model, "calls": args.calls,
         "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
         "best": None if best is None else best["genome"].get("name"), "search_fitness": None if best is None else best["fitness"],
         "heldout": held, "search_items": args.search, "heldout_items": args.heldout, "heldout_error": why, **facts,
@@ -138,7 +147,9 @@ def table(path: Path = RESULTS) -> str:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     groups: dict[tuple, list] = {}
     for r in rows:
-        groups.setdefault((r["task"], r["system"], r["calls"], r["model"]), []).append(r)
+        meta = r.get("meta_model", r["model"])
+        label = r["model"] if r["system"] == "baselines" or meta == r["model"] else f"{r['model']}+meta {meta}"
+        groups.setdefault((r["task"], r["system"], r["calls"], label), []).append(r)
     lines = [f"{'task':<12} {'system':<10} {'calls':>6} {'model':<16} {'seeds':>5} {'held-out':>9} {'ran':>9}"]
     for (task, system, calls, model), rs in sorted(groups.items()):
         held = [r["heldout"] for r in rs if r["heldout"] is not None]
@@ -158,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--search", type=int, default=30, help="search items (the only ones the search sees)")
     ap.add_argument("--heldout", type=int, default=30, help="held-out items scored")
     ap.add_argument("--model", default="embedded")
+    ap.add_argument("--meta-model", help="model of the meta agent (default: --model); calls count in the same budget")
     ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (1 on a busy machine)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="recipe parameters")
     ap.add_argument("--out", type=Path, default=RESULTS)
