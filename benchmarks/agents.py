@@ -141,23 +141,28 @@ def cell(args: argparse.Namespace) -> dict:
     }  # fmt: skip
 
 
-def table(path: Path = RESULTS) -> str:
-    if not path.exists():
-        return "no rows yet"
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def table(path: Path = RESULTS) -> h.Table:
+    """Per task, system, budget and models: held-out score (mean and per seed), the best agent's name,
+    the generated agents that ran, search wall time."""
+    t = h.Table([(n, "left" if i < 4 else "right") for i, n in enumerate(
+        ["task", "system", "model", "best agents", "calls", "seeds", "held-out mean", "per seed", "ran", "search s"])])  # fmt: skip
+    t.title = "Best agent found vs best hand-designed agent, scored on held-out items"
     groups: dict[tuple, list] = {}
-    for r in rows:
+    for r in h.read_rows(path) if path.exists() else []:
         meta = r.get("meta_model", r["model"])
         label = r["model"] if r["system"] == "baselines" or meta == r["model"] else f"{r['model']}+meta {meta}"
-        groups.setdefault((r["task"], r["system"], r["calls"], label), []).append(r)
-    lines = [f"{'task':<12} {'system':<10} {'calls':>6} {'model':<16} {'seeds':>5} {'held-out':>9} {'ran':>9}"]
-    for (task, system, calls, model), rs in sorted(groups.items()):
+        groups.setdefault((r["task"], r["system"], label, r["calls"]), []).append(r)
+    for (task, system, label, calls), rs in sorted(groups.items()):
+        rs.sort(key=lambda r: r["seed"])
         held = [r["heldout"] for r in rs if r["heldout"] is not None]
         gen = sum(r.get("generated", 0) for r in rs)
         ran = f"{sum(r.get('generated_ran', 0) for r in rs)}/{gen}" if gen else "-"
+        per_seed = " ".join("-" if r["heldout"] is None else f"{r['heldout']:.2f}" for r in rs)
+        best = ", ".join(sorted({str(r["best"]) for r in rs}))
         mean = f"{statistics.mean(held):.3f}" if held else "-"
-        lines.append(f"{task:<12} {system:<10} {calls:>6} {model:<16} {len(rs):>5} {mean:>9} {ran:>9}")
-    return "\n".join(lines)
+        wall = f"{statistics.median(r['search_seconds'] for r in rs):.0f}"
+        t.add(task, system, label, best, calls, len(rs), mean, per_seed, ran, wall)
+    return t
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--system is required (or --table)")
         row = h.append_row(args.out, cell(args))  # with the command that made it and when
         print(json.dumps(row, indent=1))
-    print(table(args.out))
+    print(table(args.out).render())
     return 0
 
 
