@@ -37,6 +37,29 @@ from ..weights.train import TrainConfig, dpo, sft
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
 
 
+def seed_rows(T: Any, n: int, hints: int) -> list[dict[str, str]]:
+    """``n`` gold examples of task ``T`` (the same for every run), plus ``hints`` of them again with the
+    answer shown as a hint (so the model can rationalize: explain a given answer)."""
+    if not n:
+        return []
+    qs = T.train_problems(n, WARM_SEED)
+    rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
+    return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[:hints]]
+
+
+def warm_config(*, lora: bool = True, lora_r: int = 16, lr: float = 0.0, epochs: float = 2.0, batch_size: int = 8) -> TrainConfig:
+    """The warm start's training settings (seed 0, fixed batch: recipes share one warm checkpoint)."""
+    return TrainConfig(lora=lora, lora_r=lora_r, lr=lr or None, epochs=epochs, batch_size=batch_size, seed=0)
+
+
+def warm_checkpoint(base: str | Path, rows: list[dict[str, str]], cfg: TrainConfig, workdir: str = "") -> Path:
+    """The supervised warm start of ``base`` on ``rows``, trained once per (base, rows, settings) and
+    shared by every run under the weights folder."""
+    from ..weights.train import data_key
+
+    return sft(base, rows, weights_root(workdir) / f"warm-{data_key('sft', base, rows, cfg)}", cfg)
+
+
 @dataclass(kw_only=True)
 class SelfTraining(Recipe):
     """Base of the self-training recipes (not registered itself)."""
@@ -136,14 +159,7 @@ class SelfTraining(Recipe):
     def seed_rows(self) -> list[dict[str, str]]:
         """The seed data: ``warm_start`` gold examples, plus ``warm_hints`` of them again with the answer
         shown as a hint (so the model can rationalize: explain a given answer)."""
-        T = self.T
-        if not self.warm_start:
-            return []
-        qs = T.train_problems(self.warm_start, WARM_SEED)
-        rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
-        return rows + [
-            {"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[: self.warm_hints]
-        ]
+        return seed_rows(self.T, self.warm_start, self.warm_hints)
 
     def sample(
         self,
@@ -211,18 +227,8 @@ class SelfTraining(Recipe):
         base = models.resolve(self.base)
         rows = self.seed_rows()
         if rows:
-            cfg = TrainConfig(
-                lora=self.lora,
-                lora_r=self.lora_r,
-                lr=self.lr or None,
-                epochs=self.warm_epochs,
-                batch_size=self.warm_batch,
-                seed=0,
-            )
-            from ..weights.train import data_key
-
-            out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
-            ckpt = sft(base, rows, out, cfg)
+            cfg = warm_config(lora=self.lora, lora_r=self.lora_r, lr=self.lr, epochs=self.warm_epochs, batch_size=self.warm_batch)
+            ckpt = warm_checkpoint(base, rows, cfg, self.workdir)
             op = "warm-start"
         else:
             ckpt, op = base, "base"

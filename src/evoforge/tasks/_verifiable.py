@@ -1,6 +1,6 @@
 """What the verifiable self-training tasks (word problems, program output) share with each other: the
 answer line, a seeded train / held-out split over a problem generator, greedy held-out accuracy and
-``evaluate``. A task module passes itself (``T``) so its own prompt, gold and options are used."""
+``evaluate`` (given the task's own prompt, checker and settings)."""
 
 from __future__ import annotations
 
@@ -45,18 +45,27 @@ def split(
     return held, train
 
 
-def accuracy(T: Any, checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
+def accuracy(
+    checkpoint: str,
+    questions: list[str],
+    *,
+    prompt: Callable[[str], str],
+    correct: Callable[[str, str], bool],
+    max_new_tokens: int,
+    batch_size: int,
+) -> tuple[float, list[str]]:
     """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
     from evoforge.weights.generate import greedy
 
-    texts = greedy(checkpoint, [T.prompt(q) for q in questions], max_new_tokens=T.MAX_NEW_TOKENS, batch_size=T.BATCH_SIZE)
-    return sum(T.correct(q, t) for q, t in zip(questions, texts)) / max(1, len(questions)), texts
+    texts = greedy(checkpoint, [prompt(q) for q in questions], max_new_tokens=max_new_tokens, batch_size=batch_size)
+    return sum(correct(q, t) for q, t in zip(questions, texts)) / max(1, len(questions)), texts
 
 
-def evaluate(T: Any, genome: str) -> dict[str, Any]:
+def evaluate(
+    genome: str, questions: list[str], accuracy: Callable[[str, list[str]], tuple[float, list[str]]]
+) -> dict[str, Any]:
     """The task's score: greedy accuracy on its held-out problems, with the format rate and an example."""
-    questions = T.heldout()
-    acc, texts = accuracy(T, str(genome), questions)
+    acc, texts = accuracy(str(genome), questions)
     formatted = sum(answer(t) is not None for t in texts) / max(1, len(texts))
     return {
         "score": acc,

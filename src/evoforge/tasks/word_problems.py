@@ -160,12 +160,10 @@ def easier(question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
 
 def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
     """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
-    import sys
-
-    return V.accuracy(sys.modules[__name__], checkpoint, questions)
+    return V.accuracy(
+        checkpoint, questions, prompt=prompt, correct=correct, max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE
+    )
 
 
 def evaluate(genome: str) -> dict[str, Any]:
-    import sys
-
-    return V.evaluate(sys.modules[__name__], genome)
+    return V.evaluate(genome, heldout(), accuracy)
