@@ -206,7 +206,7 @@ class SelfTraining(Recipe):
             monitors["skipped"] = "no training data this round"
             ckpt = Path(self.current)
         else:
-            ckpt = (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+            ckpt = self.update(kind, start, rows, out, monitors)
         return [
             Candidate(
                 genome=str(ckpt),
@@ -223,6 +223,10 @@ class SelfTraining(Recipe):
     def train_overrides(self, kind: str) -> dict[str, Any]:
         return {}
 
+    def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
+        """Train the round's checkpoint: SFT or DPO here; RL recipes add kinds (and monitors)."""
+        return (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+
     def _round_zero(self) -> Candidate:
         base = models.resolve(self.base)
         rows = self.seed_rows()
@@ -237,7 +241,7 @@ class SelfTraining(Recipe):
         )
 
     def build(self, questions: list[str], seed: int, rng: np.random.Generator) -> tuple[str, list[dict], dict]:
-        """Sample, filter/vote/judge: return ("sft" | "dpo", rows, monitors)."""
+        """Sample, filter/vote/judge: return ("sft" | "dpo" | an RL kind, rows, monitors)."""
         raise NotImplementedError
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
