@@ -52,6 +52,7 @@ def test_rl_rejects_bad_settings(weights_dir):
     [
         ("grpo", "word-problems", {}),
         ("grpo", "program-output", {"algo": "rloo"}),
+        ("score", "word-problems", {"bonus": 2.0}),
         ("ttrl", FIRST_CHAR, {"samples": 4, "min_share": 0.0}),
         ("ttrl", FIRST_CHAR, {"samples": 4, "min_share": 0.0, "variants": 2, "algo": "rloo"}),
     ],
@@ -79,3 +80,17 @@ def test_rl_recipe_end_to_end(recipe, task, extra, weights_dir, tmp_path):
     assert meta["kind"] == extra.get("algo", "grpo") and Path(last["checkpoint"]).is_dir()
     if recipe == "ttrl":
         assert 0.0 <= last["label_acc"] <= 1.0
+    if recipe == "score":  # both turns are trained: the first answers and their revisions
+        assert last["dataset"] == 2 * TINY["problems"]
+        assert {"first_acc", "second_acc", "fixed", "broken"} <= set(last)
+
+
+def test_score_reward_pays_for_fixing_and_charges_for_breaking():
+    from evoforge.recipes.score import SCoRe
+    from evoforge.tasks import word_problems
+
+    r = SCoRe(bonus=2.0)
+    r._task_module, r._seen = word_problems, {}
+    right, wrong = " Answer: 9", " Answer: 8"
+    got = r.reward(["p1", "p2", "p3", "p4"], [right, right, wrong, right], ["9"] * 4, first_right=[0, 1, 1, -1])
+    assert got == [3.0, 1.0, -2.0, 1.0]  # fixed: 1 + 2; kept: 1; broken: 0 - 2; a first turn: 1
