@@ -8,7 +8,8 @@ temperature) is appended to ``benchmarks/results/majority_vs_greedy.jsonl``: gre
 maj@k and pass@k for k = 1, 2, 4, ... up to ``--samples`` (the first k of the same samples), and the
 seconds it took. Then the table of everything recorded is printed:
 
-    nice -n 10 python benchmarks/majority_vs_greedy.py --tasks word-problems,program-output --heldout 100 --samples 8 --temperatures 0.5,1.0
+    nice -n 10 python benchmarks/majority_vs_greedy.py --tasks word-problems --heldout 64 --samples 8 \
+        --temperatures 0.7
     python benchmarks/majority_vs_greedy.py --table
 """
 
@@ -33,7 +34,9 @@ def majority_right(answers: list[str | None], gold: str) -> bool:
     return bool(votes) and votes.most_common(1)[0][0] == gold
 
 
-def measure(task: str, *, base: str, heldout: int, samples: int, temperatures: list[float], warm_epochs: float, seed: int) -> list[dict]:
+def measure(
+    task: str, *, base: str, heldout: int, samples: int, temperatures: list[float], warm_epochs: float, seed: int
+) -> list[dict]:
     """Rows for one task: greedy vs maj@k at each temperature."""
     from evoforge.recipes._self_training import seed_rows, warm_checkpoint, warm_config
     from evoforge.task import load_task
@@ -51,7 +54,16 @@ def measure(task: str, *, base: str, heldout: int, samples: int, temperatures: l
     rows = []
     for temp in temperatures:
         t0 = time.time()
-        outs = generate(ckpt, [T.prompt(q) for q in qs], n=samples, temperature=temp, max_new_tokens=T.MAX_NEW_TOKENS, seed=seed, batch_size=T.BATCH_SIZE, cache=models.weights_root() / "gen-cache")
+        outs = generate(
+            ckpt,
+            [T.prompt(q) for q in qs],
+            n=samples,
+            temperature=temp,
+            max_new_tokens=T.MAX_NEW_TOKENS,
+            seed=seed,
+            batch_size=T.BATCH_SIZE,
+            cache=models.weights_root() / "gen-cache",
+        )
         answers = [[T.answer(s) for s in ss] for ss in outs]
         n = max(1, len(qs))
         rows.append(
@@ -92,7 +104,9 @@ def table(path: Path = RESULTS) -> h.Table:
             ("seconds", "right"),
         ]
     )
-    rows = h.latest(h.read_rows(path), lambda r: (r["task"], r["base"], r["temperature"], r["samples"], r["heldout"], r["seed"]))
+    rows = h.latest(
+        h.read_rows(path), lambda r: (r["task"], r["base"], r["temperature"], r["samples"], r["heldout"], r["seed"])
+    )
     for r in rows.values():
         best = max(r["maj"].values())
         kmax = max(r["passk"], key=int)
@@ -130,7 +144,15 @@ def main(argv: list[str] | None = None) -> None:
         if args.samples < 1 or args.heldout < 1 or not temps:
             ap.error("--samples and --heldout must be >= 1, with at least one temperature")
         for task in [t.strip() for t in args.tasks.split(",") if t.strip()]:
-            for row in measure(task, base=args.base, heldout=args.heldout, samples=args.samples, temperatures=temps, warm_epochs=args.warm_epochs, seed=args.seed):
+            for row in measure(
+                task,
+                base=args.base,
+                heldout=args.heldout,
+                samples=args.samples,
+                temperatures=temps,
+                warm_epochs=args.warm_epochs,
+                seed=args.seed,
+            ):
                 row = h.append_row(args.results, row)
                 print(f"{task} T={row['temperature']:g}: greedy {row['greedy']:.3f} maj {row['maj']}", file=sys.stderr)
     print(table(args.results))

@@ -191,7 +191,13 @@ def table(path: Path = RESULTS) -> h.Table:
     order = list(METHODS)
     by_task: dict[str, dict[str, list[float]]] = {}
     for (task, m, cfg), rs in sorted(
-        by.items(), key=lambda kv: (kv[0][0] != "addition", kv[0][0], order.index(kv[0][1]) if kv[0][1] in order else len(order), kv[0][2])
+        by.items(),
+        key=lambda kv: (
+            kv[0][0] != "addition",
+            kv[0][0],
+            order.index(kv[0][1]) if kv[0][1] in order else len(order),
+            kv[0][2],
+        ),
     ):
         g = [r["gain"] for r in rs if r["gain"] is not None]
         current = rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS.get(m, {})}
@@ -254,7 +260,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.method and not args.table:
         cell = run_cell(args.method, args.seed, args.rounds, args.heldout, args.warm_epochs, args.threads, args.task)
         cell = h.append_row(args.results, cell)
-        print(f"{args.task} {args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s", file=sys.stderr)
+        print(
+            f"{args.task} {args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s",
+            file=sys.stderr,
+        )
     print(table(args.results))
 
 

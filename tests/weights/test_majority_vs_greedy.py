@@ -27,7 +27,20 @@ def test_rows_and_table_on_the_tiny_model(bench, weights_dir, tmp_path):
     pytest.importorskip("torch")
     out = tmp_path / "mv.jsonl"
     bench.main(
-        ["--tasks", "word-problems", "--base", "tiny", "--heldout", "4", "--samples", "4", "--temperatures", "0.7,1", "--results", str(out)]
+        [
+            "--tasks",
+            "word-problems",
+            "--base",
+            "tiny",
+            "--heldout",
+            "4",
+            "--samples",
+            "4",
+            "--temperatures",
+            "0.7,1",
+            "--results",
+            str(out),
+        ]
     )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["temperature"] for r in rows] == [0.7, 1.0]

@@ -47,7 +47,9 @@ def seed_rows(T: Any, n: int, hints: int) -> list[dict[str, str]]:
     return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[:hints]]
 
 
-def warm_config(*, lora: bool = True, lora_r: int = 16, lr: float = 0.0, epochs: float = 2.0, batch_size: int = 8) -> TrainConfig:
+def warm_config(
+    *, lora: bool = True, lora_r: int = 16, lr: float = 0.0, epochs: float = 2.0, batch_size: int = 8
+) -> TrainConfig:
     """The warm start's training settings (seed 0, fixed batch: recipes share one warm checkpoint)."""
     return TrainConfig(lora=lora, lora_r=lora_r, lr=lr or None, epochs=epochs, batch_size=batch_size, seed=0)
 
@@ -231,7 +233,9 @@ class SelfTraining(Recipe):
         base = models.resolve(self.base)
         rows = self.seed_rows()
         if rows:
-            cfg = warm_config(lora=self.lora, lora_r=self.lora_r, lr=self.lr, epochs=self.warm_epochs, batch_size=self.warm_batch)
+            cfg = warm_config(
+                lora=self.lora, lora_r=self.lora_r, lr=self.lr, epochs=self.warm_epochs, batch_size=self.warm_batch
+            )
             ckpt = warm_checkpoint(base, rows, cfg, self.workdir)
             op = "warm-start"
         else:

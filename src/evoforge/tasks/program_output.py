@@ -20,7 +20,7 @@ import numpy as np
 from ..programs.sandbox import run_program
 from . import _verifiable as V
 
-DESCRIPTION = "predict the output of a short Python program by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
+DESCRIPTION = "predict what a short Python program prints (genome: checkpoint dir; score: held-out accuracy)"
 GENOME = "weights"  # not inferable from SEED (evoforge.genome_kinds)
 SEED = "embedded"  # the base model: SmolLM2-135M-Instruct de-quantized
 
@@ -53,7 +53,9 @@ _IF = re.compile(r"^if ([xyz]) > (\d+): ([xyz]) = ([xyz]) - (\d+)$")
 _PRINT = re.compile(r"^print\(([xyz])\)$")
 
 
-def configure(lines: int = 3, heldout: int = 200, rationale: bool = True, split_seed: int = 777, batch_size: int = 64) -> None:
+def configure(
+    lines: int = 3, heldout: int = 200, rationale: bool = True, split_seed: int = 777, batch_size: int = 64
+) -> None:
     global LINES, HELDOUT, RATIONALE, SPLIT_SEED, BATCH_SIZE, MAX_NEW_TOKENS
     LINES, HELDOUT, SPLIT_SEED, BATCH_SIZE = int(lines), int(heldout), int(split_seed), int(batch_size)
     if LINES < 1:
@@ -74,7 +76,11 @@ def _draw(rng: np.random.Generator, lines: int | None = None) -> str:
             code.append(f"if {a} > {limit}: {a} = {a} - {int(rng.integers(1, limit))}")
             continue
         op = str(rng.choice(["+", "-", "*"]))
-        b = str(rng.choice(defined)) if rng.random() < 0.5 else str(int(rng.integers(2 if op == "*" else 1, 4 if op == "*" else 10)))
+        b = (
+            str(rng.choice(defined))
+            if rng.random() < 0.5
+            else str(int(rng.integers(2 if op == "*" else 1, 4 if op == "*" else 10)))
+        )
         code.append(f"{target} = {a} {op} {b}")
         if target not in defined:
             defined.append(target)

@@ -18,7 +18,9 @@ import numpy as np
 
 from . import _verifiable as V
 
-DESCRIPTION = "multi-step arithmetic word problems by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
+DESCRIPTION = (
+    "multi-step arithmetic word problems by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
+)
 GENOME = "weights"  # not inferable from SEED (evoforge.genome_kinds)
 SEED = "embedded"  # the base model: SmolLM2-135M-Instruct de-quantized
 
@@ -48,7 +50,13 @@ def configure(
     batch_size: int = 64,
 ) -> None:
     global STEPS, MAX_START, HELDOUT, RATIONALE, SPLIT_SEED, BATCH_SIZE, MAX_NEW_TOKENS
-    STEPS, MAX_START, HELDOUT, SPLIT_SEED, BATCH_SIZE = int(steps), int(max_start), int(heldout), int(split_seed), int(batch_size)
+    STEPS, MAX_START, HELDOUT, SPLIT_SEED, BATCH_SIZE = (
+        int(steps),
+        int(max_start),
+        int(heldout),
+        int(split_seed),
+        int(batch_size),
+    )
     if STEPS < 1 or MAX_START < 2:
         raise ValueError("word_problems: steps >= 1 and max_start >= 2")
     RATIONALE = V.as_bool(rationale)

@@ -71,7 +71,9 @@ def cut(text: str, stop: str | None) -> str:
 def _reward_fn(reward: Reward, stop: str | None, name: str) -> Callable[..., list[float]]:
     def scored(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float]:
         texts = [cut(c if isinstance(c, str) else str(c), stop) for c in completions]
-        extra = {k: v for k, v in columns.items() if k not in ("completion_ids", "trainer_state", "log_extra", "log_metric")}
+        extra = {
+            k: v for k, v in columns.items() if k not in ("completion_ids", "trainer_state", "log_extra", "log_metric")
+        }
         values = [float(v) for v in reward(prompts=list(prompts), completions=texts, **extra)]
         if len(values) != len(texts):
             raise ValueError(f"reward {name!r} returned {len(values)} values for {len(texts)} completions")
