@@ -153,6 +153,19 @@ SOURCES: dict[str, Source] = {
             "preference pairs carry no signal.",
         ),
     ),
+    "majority_vs_greedy.jsonl": Source(
+        "Majority vote vs greedy on the verifiable tasks (the warm start of SmolLM2-135M)",
+        (
+            "nice -n 10 python benchmarks/majority_vs_greedy.py --tasks word-problems --heldout 64 --samples 8 "
+            "--temperatures 0.7",
+            "python benchmarks/majority_vs_greedy.py --table",
+        ),
+        tables=("table",),
+        notes=(
+            "Label-free recipes that vote (ScPO, TTRL) have a signal only where maj@k beats greedy; "
+            "seconds include the shared warm start when it was trained in that run.",
+        ),
+    ),
     "length_generalization.jsonl": Source(
         "From-scratch length generalisation by self-labelling",
         (

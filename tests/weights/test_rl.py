@@ -51,8 +51,7 @@ def test_rl_rejects_bad_settings(weights_dir):
     ("recipe", "task", "extra"),
     [
         ("grpo", "word-problems", {}),
-        ("grpo", "program-output", {"algo": "rloo"}),
-        ("score", "word-problems", {"bonus": 2.0}),
+        ("score", "program-output", {"bonus": 2.0}),
         ("ttrl", FIRST_CHAR, {"samples": 4, "min_share": 0.0}),
         ("ttrl", FIRST_CHAR, {"samples": 4, "min_share": 0.0, "variants": 2, "algo": "rloo"}),
     ],
@@ -90,7 +89,7 @@ def test_score_reward_pays_for_fixing_and_charges_for_breaking():
     from evoforge.tasks import word_problems
 
     r = SCoRe(bonus=2.0)
-    r._task_module, r._seen = word_problems, {}
+    r._task_module = word_problems
     right, wrong = " Answer: 9", " Answer: 8"
     got = r.reward(["p1", "p2", "p3", "p4"], [right, right, wrong, right], ["9"] * 4, first_right=[0, 1, 1, -1])
     assert got == [3.0, 1.0, -2.0, 1.0]  # fixed: 1 + 2; kept: 1; broken: 0 - 2; a first turn: 1

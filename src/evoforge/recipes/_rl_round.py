@@ -31,19 +31,26 @@ class RLRound(SelfTraining):
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's prompts")
     train_batch: int = param(16, low=1, help="completions per optimizer step (a multiple of group)")
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_seen", None)  # the samples of an update in progress
+        return state
+
     def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
         """1 when the completion's answer is the row's label, else 0; the seen samples feed the monitors."""
         T = self.T
+        seen = getattr(self, "_seen", None)  # set during an update only (never stored with the run)
         out = []
         for p, c, lab in zip(prompts, completions, label):
-            self._seen.setdefault(p, (lab, []))[1].append(c)
+            if seen is not None:
+                seen.setdefault(p, (lab, []))[1].append(c)
             out.append(1.0 if T.answer(c) == lab else 0.0)
         return out
 
     def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
         if kind != "rl":
             return super().update(kind, start, rows, out, monitors)
-        self._seen: dict[str, tuple[str, list[str]]] = {}
+        self._seen: dict[str, tuple[str, list[str]]] | None = {}
         cfg = RLConfig(
             algo=self.algo,
             group=self.group,
@@ -58,19 +65,20 @@ class RLRound(SelfTraining):
             seed=self.round,
             reward_name=f"{self.name}:answer-equals-label",
         )
-        ckpt = rl(start, rows, self.reward, out, cfg)
-        if self._seen:  # (absent when this very update was done before: a resumed round)
+        try:
+            ckpt = rl(start, rows, self.reward, out, cfg)
+        finally:
+            seen, self._seen = self._seen, None
+        if seen:  # (absent when this very update was done before: a resumed round)
             labels = {r["prompt"]: r for r in rows}
-            prompts = [p for p in self._seen if p in labels]
-            seen = sample_monitors(
-                [labels[p]["question"] for p in prompts], [self._seen[p][1] for p in prompts], self.T
-            )
-            rewarded = [sum(self.T.answer(c) == self._seen[p][0] for c in self._seen[p][1]) for p in prompts]
-            for k, v in {**seen, "gv_gap": seen["passk"] - seen["pass1"]}.items():  # as sampled in the update
+            prompts = [p for p in seen if p in labels]
+            sampled = sample_monitors([labels[p]["question"] for p in prompts], [seen[p][1] for p in prompts], self.T)
+            rewarded = [sum(self.T.answer(c) == seen[p][0] for c in seen[p][1]) for p in prompts]
+            for k, v in {**sampled, "gv_gap": sampled["passk"] - sampled["pass1"]}.items():  # as sampled in the update
                 monitors.setdefault(k, v)
-            monitors["rl_reward"] = sum(rewarded) / max(1, sum(len(self._seen[p][1]) for p in prompts))
+            monitors["rl_reward"] = sum(rewarded) / max(1, sum(len(seen[p][1]) for p in prompts))
             # a group whose completions all score the same gives no gradient (zero advantage)
-            monitors["rl_informative"] = sum(0 < r < len(self._seen[p][1]) for r, p in zip(rewarded, prompts)) / max(
+            monitors["rl_informative"] = sum(0 < r < len(seen[p][1]) for r, p in zip(rewarded, prompts)) / max(
                 1, len(prompts)
             )
         return ckpt
