@@ -1,11 +1,13 @@
-"""Self-training benchmark: STaR vs ReST-EM vs ScPO (no labels) vs SFT on gold answers, on two-digit
-addition with the embedded SmolLM2-135M (LoRA), at an equal number of generated samples per round
-(about 190: see ``METHODS``; SFT-gold trains on the gold solutions of STaR's problems).
+"""Self-training benchmark: STaR vs ReST-EM vs ScPO (no labels) vs SFT on gold answers (and the RL
+recipes GRPO and TTRL), on two-digit addition (``--task``: any weights task, e.g. word-problems or
+program-output) with the embedded SmolLM2-135M (LoRA), at an equal number of generated samples per
+round (about 190: see ``METHODS``; SFT-gold trains on the gold solutions of STaR's problems).
 
 One (method, seed) cell per invocation; the cell is appended to
 ``benchmarks/results/self_training.jsonl`` and the table of everything recorded is printed:
 
     python benchmarks/self_training.py --method star --seed 0
+    python benchmarks/self_training.py --method scpo --seed 0 --task word-problems
     python benchmarks/self_training.py --table            # print only
 
 Run cells one at a time on an otherwise idle machine: a cell uses every core (``--threads``, default
@@ -46,13 +48,19 @@ METHODS = {
     "scpo": {"problems": 48, "samples": 4, "min_votes": 3},
     "sft-gold": {"problems": 128, "samples": 1},
     "control": {"problems": 0, "samples": 1},
+    # on-line RL (weights/rl.py): 32 problems x a group of 4 sampled during the update (GRPO with the
+    # verifier's reward); TTRL votes 8 samples on 16 held-out problems, then GRPO on the majority labels
+    "grpo": {"problems": 32, "samples": 1, "group": 4},
+    "ttrl": {"problems": 16, "samples": 8, "group": 4},
 }
 # The control arm: the same rounds, schedule and warm-start rows (mixed into every round, mix_seed) with
 # no new data at all, self-generated or gold; a recipe's gain over it is what the new data added.
 RECIPE = {"control": "sft-gold"}
 
 
-def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: float, threads: int) -> dict:
+def run_cell(
+    method: str, seed: int, rounds: int, heldout: int, warm_epochs: float, threads: int, task: str = "addition"
+) -> dict:
     os.environ["EVOFORGE_TORCH_THREADS"] = str(threads)
     from evoforge import api
     from evoforge.weights import rounds as read_rounds
@@ -67,7 +75,7 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     load0 = os.getloadavg()[0]
     try:
         res = api.evolve(
-            "addition",
+            task,
             RECIPE.get(method, method),
             budget=rounds + 1,
             seed=seed,
@@ -82,6 +90,7 @@ def run_cell(method: str, seed: int, rounds: int, heldout: int, warm_epochs: flo
     accs = [r["score"] for r in table]
     return {
         "method": method,
+        "task": task,
         "seed": seed,
         "rounds": rounds,
         "params": params,
@@ -137,6 +146,10 @@ def _keep_warm_starts(fresh: Path, shared: Path) -> None:
             os.replace(warm, shared / warm.name)
 
 
+def _task(row: dict) -> str:
+    return str(row.get("task") or "addition")  # rows from before --task were all on addition
+
+
 def _config(row: dict) -> str:
     p = row.get("params") or {"problems": row.get("problems"), "samples": row.get("samples")}
     extra = "".join(
@@ -149,9 +162,11 @@ def _config(row: dict) -> str:
 
 
 def table(path: Path = RESULTS) -> h.Table:
-    """Mean per (method, configuration); gains are last round minus round 0 held-out accuracy."""
+    """Mean per (task, method, configuration); gains are last round minus round 0 held-out accuracy;
+    "vs control" subtracts the control's mean gain on the same task."""
     t = h.Table(
         [
+            ("task", "left"),
             ("method", "left"),
             ("configuration", "left"),
             ("seeds", "right"),
@@ -167,16 +182,34 @@ def table(path: Path = RESULTS) -> h.Table:
     )
     gains: dict[str, list[float]] = {}
     rows = h.read_rows(path)
-    control = [r["gain"] for r in rows if r["method"] == "control" and r["gain"] is not None]
-    control_gain = statistics.mean(control) if control else None
-    by = h.group(rows, lambda r: (r["method"], _config(r)))
-    for (m, cfg), rs in sorted(by.items(), key=lambda kv: (list(METHODS).index(kv[0][0]), kv[0][1])):
+    control_gain: dict[str, float] = {}
+    for task, rs in h.group([r for r in rows if r["method"] == "control"], _task).items():
         g = [r["gain"] for r in rs if r["gain"] is not None]
-        if rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS[m]} and rs[0]["heldout"] == 200:
+        if g:
+            control_gain[task] = statistics.mean(g)
+    by = h.group(rows, lambda r: (_task(r), r["method"], _config(r)))
+    order = list(METHODS)
+    by_task: dict[str, dict[str, list[float]]] = {}
+    for (task, m, cfg), rs in sorted(
+        by.items(),
+        key=lambda kv: (
+            kv[0][0] != "addition",
+            kv[0][0],
+            order.index(kv[0][1]) if kv[0][1] in order else len(order),
+            kv[0][2],
+        ),
+    ):
+        g = [r["gain"] for r in rs if r["gain"] is not None]
+        current = rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS.get(m, {})}
+        if task == "addition" and current and rs[0]["heldout"] == 200:
             gains.setdefault(m, []).extend(g)  # the ratio line: current configuration, any thread count
+        if task != "addition" and current:
+            by_task.setdefault(task, {}).setdefault(m, []).extend(g)
         gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
+        cg = control_gain.get(task)
         t.add(
+            task,
             m,
             cfg,
             len(rs),
@@ -184,7 +217,7 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{statistics.mean(r['acc'][-1] for r in rs):.3f}",
             f"{gain.mean if gain else float('nan'):+.3f}",
             f"{gain.sd if gain and gain.sd is not None else 0.0:.3f}",
-            f"{gain.mean - control_gain:+.3f}" if gain and control_gain is not None and m != "control" else "-",
+            f"{gain.mean - cg:+.3f}" if gain and cg is not None and m != "control" else "-",
             f"{statistics.mean(r['best_gain'] for r in rs):+.3f}",
             f"{statistics.mean(gen):.0f}",
             f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}",
@@ -196,6 +229,14 @@ def table(path: Path = RESULTS) -> h.Table:
             f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
             "(target >= 80%)"
         )
+    for task, g in by_task.items():  # other tasks: ScPO's gain over the control as a share of STaR's
+        if g.get("star") and g.get("scpo") and task in control_gain:
+            over = {m: statistics.mean(g[m]) - control_gain[task] for m in ("star", "scpo")}
+            share = f"{over['scpo'] / over['star']:.0%}" if over["star"] > 0 else "n/a (STaR not over the control)"
+            t.notes.append(
+                f"{task}: over the control, STaR {100 * over['star']:+.1f} points ({len(g['star'])} runs), "
+                f"ScPO {100 * over['scpo']:+.1f} ({len(g['scpo'])} runs): ScPO / STaR {share}"
+            )
     return t
 
 
@@ -203,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--method", choices=list(METHODS))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--task", default="addition", help="a weights task: addition, word-problems, program-output")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warm-epochs", type=float, default=4.0)
     ap.add_argument("--heldout", type=int, default=200)
@@ -216,9 +258,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--results", type=Path, default=RESULTS, help="the JSONL file cells are appended to")
     args = ap.parse_args(argv)
     if args.method and not args.table:
-        cell = run_cell(args.method, args.seed, args.rounds, args.heldout, args.warm_epochs, args.threads)
+        cell = run_cell(args.method, args.seed, args.rounds, args.heldout, args.warm_epochs, args.threads, args.task)
         cell = h.append_row(args.results, cell)
-        print(f"{args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s", file=sys.stderr)
+        print(
+            f"{args.task} {args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s",
+            file=sys.stderr,
+        )
     print(table(args.results))
 
 

@@ -37,6 +37,31 @@ from ..weights.train import TrainConfig, dpo, sft
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
 
 
+def seed_rows(T: Any, n: int, hints: int) -> list[dict[str, str]]:
+    """``n`` gold examples of task ``T`` (the same for every run), plus ``hints`` of them again with the
+    answer shown as a hint (so the model can rationalize: explain a given answer)."""
+    if not n:
+        return []
+    qs = T.train_problems(n, WARM_SEED)
+    rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
+    return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[:hints]]
+
+
+def warm_config(
+    *, lora: bool = True, lora_r: int = 16, lr: float = 0.0, epochs: float = 2.0, batch_size: int = 8
+) -> TrainConfig:
+    """The warm start's training settings (seed 0, fixed batch: recipes share one warm checkpoint)."""
+    return TrainConfig(lora=lora, lora_r=lora_r, lr=lr or None, epochs=epochs, batch_size=batch_size, seed=0)
+
+
+def warm_checkpoint(base: str | Path, rows: list[dict[str, str]], cfg: TrainConfig, workdir: str = "") -> Path:
+    """The supervised warm start of ``base`` on ``rows``, trained once per (base, rows, settings) and
+    shared by every run under the weights folder."""
+    from ..weights.train import data_key
+
+    return sft(base, rows, weights_root(workdir) / f"warm-{data_key('sft', base, rows, cfg)}", cfg)
+
+
 @dataclass(kw_only=True)
 class SelfTraining(Recipe):
     """Base of the self-training recipes (not registered itself)."""
@@ -136,14 +161,7 @@ class SelfTraining(Recipe):
     def seed_rows(self) -> list[dict[str, str]]:
         """The seed data: ``warm_start`` gold examples, plus ``warm_hints`` of them again with the answer
         shown as a hint (so the model can rationalize: explain a given answer)."""
-        T = self.T
-        if not self.warm_start:
-            return []
-        qs = T.train_problems(self.warm_start, WARM_SEED)
-        rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
-        return rows + [
-            {"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[: self.warm_hints]
-        ]
+        return seed_rows(self.T, self.warm_start, self.warm_hints)
 
     def sample(
         self,
@@ -190,7 +208,7 @@ class SelfTraining(Recipe):
             monitors["skipped"] = "no training data this round"
             ckpt = Path(self.current)
         else:
-            ckpt = (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+            ckpt = self.update(kind, start, rows, out, monitors)
         return [
             Candidate(
                 genome=str(ckpt),
@@ -207,22 +225,18 @@ class SelfTraining(Recipe):
     def train_overrides(self, kind: str) -> dict[str, Any]:
         return {}
 
+    def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
+        """Train the round's checkpoint: SFT or DPO here; RL recipes add kinds (and monitors)."""
+        return (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+
     def _round_zero(self) -> Candidate:
         base = models.resolve(self.base)
         rows = self.seed_rows()
         if rows:
-            cfg = TrainConfig(
-                lora=self.lora,
-                lora_r=self.lora_r,
-                lr=self.lr or None,
-                epochs=self.warm_epochs,
-                batch_size=self.warm_batch,
-                seed=0,
+            cfg = warm_config(
+                lora=self.lora, lora_r=self.lora_r, lr=self.lr, epochs=self.warm_epochs, batch_size=self.warm_batch
             )
-            from ..weights.train import data_key
-
-            out = weights_root(self.workdir) / f"warm-{data_key('sft', base, rows, cfg)}"
-            ckpt = sft(base, rows, out, cfg)
+            ckpt = warm_checkpoint(base, rows, cfg, self.workdir)
             op = "warm-start"
         else:
             ckpt, op = base, "base"
@@ -231,7 +245,7 @@ class SelfTraining(Recipe):
         )
 
     def build(self, questions: list[str], seed: int, rng: np.random.Generator) -> tuple[str, list[dict], dict]:
-        """Sample, filter/vote/judge: return ("sft" | "dpo", rows, monitors)."""
+        """Sample, filter/vote/judge: return ("sft" | "dpo" | an RL kind, rows, monitors)."""
         raise NotImplementedError
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,16 @@ def dpo(start: str | Path, pairs: Sequence[dict[str, Any]], out: str | Path, cfg
     return _train("dpo", start, pairs, out, cfg)
 
 
-def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: str | Path, cfg: TrainConfig) -> Path:
+def _train(
+    kind: str,
+    start: str | Path,
+    rows: Sequence[dict[str, Any]],
+    out: str | Path,
+    cfg: TrainConfig,
+    make_trainer: Any = None,
+) -> Path:
+    """Train ``start`` into the checkpoint ``out`` (skipped when ``out`` holds this very update).
+    ``make_trainer(model, tok, rows, cfg, tmp, key)``: the TRL trainer (default: SFT or DPO by ``kind``)."""
     out, start = Path(out), Path(start)
     key = data_key(kind, start, rows, cfg)
     if models.finished(out) and models.read_meta(out).get("key") == key:
@@ -83,7 +93,7 @@ def _train(kind: str, start: str | Path, rows: Sequence[dict[str, Any]], out: st
             p.requires_grad_(True)
     tmp = Path(tempfile.mkdtemp(prefix="evoforge-trl-"))
     try:
-        trainer = _trainer(kind, model, tok, rows, cfg, tmp, key)
+        trainer = (make_trainer or partial(_trainer, kind))(model, tok, rows, cfg, tmp, key)
         from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
         trainer.remove_callback(PrinterCallback)
@@ -156,16 +166,21 @@ def _peft_config(cfg: TrainConfig) -> Any:
     )
 
 
-def _trainer(
-    kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path, key: str
-) -> Any:
+def dataset(rows: Sequence[dict[str, Any]], key: str) -> Any:
+    """``rows`` as a datasets ``Dataset`` whose fingerprint is the update's key: datasets would otherwise
+    hash the table with dill, which fails on Python 3.12 with pyarrow 26 (it cannot pickle pyarrow's
+    MonthDayNano type)."""
     from datasets import Dataset
     from datasets.table import InMemoryTable
 
+    return Dataset(InMemoryTable.from_pylist([dict(r) for r in rows]), fingerprint=key)
+
+
+def _trainer(
+    kind: str, model: Any, tok: Any, rows: Sequence[dict[str, Any]], cfg: TrainConfig, tmp: Path, key: str
+) -> Any:
     os.environ.setdefault("ACCELERATE_USE_CPU", "false")
-    # The update's key is the data's fingerprint: datasets would otherwise hash the table with dill,
-    # which fails on Python 3.12 with pyarrow 26 (it cannot pickle pyarrow's MonthDayNano type).
-    data = Dataset(InMemoryTable.from_pylist([dict(r) for r in rows]), fingerprint=key)
+    data = dataset(rows, key)
     if kind == "sft":
         from trl import SFTConfig, SFTTrainer
 

@@ -1,0 +1,40 @@
+"""The self-training benchmark across tasks: rows per task, the control per task, ScPO's share of STaR."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+
+def _bench():
+    path = Path(__file__).parents[2] / "benchmarks" / "self_training.py"
+    spec = importlib.util.spec_from_file_location("bench_self_training_tasks", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_table_is_per_task_with_that_tasks_control(tmp_path):
+    mod = _bench()
+
+    def cell(method, task, acc, seed=0):
+        row = dict(method=method, seed=seed, acc=acc, gain=acc[-1] - acc[0], best_gain=max(acc[1:]) - acc[0])
+        row.update(rounds=1, heldout=200, seconds=60, generated=100)
+        row["params"] = {**mod.METHODS[method], "warm_epochs": 4.0, "epochs": 1.0}
+        if task:
+            row["task"] = task
+        return row
+
+    rows = [
+        cell("control", None, [0.5, 0.4]),  # an old row: addition
+        cell("star", "word-problems", [0.3, 0.5]),
+        cell("scpo", "word-problems", [0.3, 0.35]),
+        cell("control", "word-problems", [0.3, 0.25]),
+        cell("grpo", "word-problems", [0.3, 0.4]),
+    ]
+    f = tmp_path / "r.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    t = mod.table(f)
+    assert t.find(task="addition", method="control")["gain"] == "-0.100"
+    assert t.find(task="word-problems", method="star")["vs control"] == "+0.250"  # +0.2 minus -0.05
+    assert t.find(task="word-problems", method="grpo")["vs control"] == "+0.150"
+    assert any("word-problems: over the control, STaR +25.0 points" in n and "ScPO / STaR 40%" in n for n in t.notes)
