@@ -13,10 +13,11 @@
 - :mod:`.apps` (+ :mod:`.app_task`, :mod:`.app_agent`): the text phone simulator, its tasks and agent.
 """
 
+from .answer import parse_answer
 from .app_task import AppTask
 from .apps import Phone
 from .baselines import baseline, baselines
-from .genome import AgentGenomeError, check_genome, design, make_genome, parse_answer
+from .genome import AgentGenomeError, check_genome, design, make_genome
 from .memory import Memory, MemoryFormatError
 from .memory_kinds import load_memory, new_memory
 from .model import set_agent_model

@@ -12,8 +12,6 @@ without running the code: that happens only in the sandbox (:mod:`.runtime`).
 from __future__ import annotations
 
 import ast
-import json
-import re
 from typing import Any
 
 from ..candidate import Candidate
@@ -80,52 +78,3 @@ def design(genome: dict[str, Any]) -> dict[str, Any]:
 def kept(cand: Candidate) -> dict[str, Any]:
     """A scored agent as a recipe keeps it: id, design, score and the evaluation's feedback."""
     return {"id": cand.id, "genome": design(cand.genome), "score": float(cand.score), "feedback": cand.feedback or ""}
-
-
-_FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|$)", re.DOTALL)
-
-
-def parse_answer(text: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A model's answer as a genome: a JSON object with ``code`` (and ``name``, ``thought``,
-    ``parts``), else the Python code block that defines ``forward``; the parts missing from the
-    answer come from ``base``. Raises :class:`AgentGenomeError` saying what was wrong."""
-    if not isinstance(text, str) or not text.strip():
-        raise AgentGenomeError("empty answer")
-    found = _json_object(text)
-    parts = dict((base or {}).get("parts") or {})
-    if found is not None and isinstance(found.get("code"), str):
-        new_parts = found.get("parts") if isinstance(found.get("parts"), dict) else {}
-        genome = make_genome(
-            found["code"],
-            {**parts, **new_parts},
-            str(found.get("name") or "")[:80],
-            str(found.get("thought") or "")[:2000],
-        )
-        return check_genome(genome)
-    blocks = [b for b in _FENCE.findall(text) if "def forward" in b]
-    if not blocks and "def forward" in text:
-        blocks = [text[text.index("def forward") :]]
-    if not blocks:
-        raise AgentGenomeError("the answer has no code defining forward(task, tools)")
-    errors = []
-    for block in blocks[::-1]:
-        try:
-            return check_genome(make_genome(block.strip() + "\n", parts, str((base or {}).get("name") or "")))
-        except AgentGenomeError as err:
-            errors.append(str(err))
-    raise AgentGenomeError(errors[0])
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    """The first JSON object in ``text`` (inside a fence or not) that has a ``code`` key."""
-    decoder = json.JSONDecoder()
-    start = text.find("{")
-    while start >= 0:
-        try:
-            value, _ = decoder.raw_decode(text, start)
-            if isinstance(value, dict) and "code" in value:
-                return value
-        except ValueError:
-            pass
-        start = text.find("{", start + 1)
-    return None

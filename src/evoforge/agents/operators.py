@@ -10,7 +10,8 @@ import numpy as np
 
 from ..errors import BudgetExhausted
 from ..llm.errors import ModelError
-from .genome import AgentGenomeError, design, parse_answer
+from .answer import parse_answer
+from .genome import AgentGenomeError, design
 
 SYSTEM = "You are an expert designer of LLM agents. You write short, correct Python."
 

@@ -1,0 +1,44 @@
+"""A meta agent's answer as a genome: the formats small models actually write."""
+# ruff: noqa: E501  (model answers read better on one line)
+
+import pytest
+
+from evoforge.agents import AgentGenomeError, parse_answer
+
+BODY = '    return tools.llm(task["question"] + "\\n" + task["format"])\n'
+
+
+def test_a_json_object_with_code_parts_and_name():
+    text = 'Here:\n{"name": "Plain", "thought": "t", "code": "def forward(task, tools):\\n    return 1\\n", "parts": {"k": 2}}'
+    genome = parse_answer(text, base={"parts": {"k": 1, "j": 0}})
+    assert genome["name"] == "Plain" and genome["parts"] == {"k": 2, "j": 0} and "return 1" in genome["code"]
+
+
+def test_json_whose_code_is_a_python_triple_quoted_string_is_salvaged():
+    text = '```json\n{\n  "name": "Voter",\n  "code": """\ndef forward(task, tools):\n' + BODY + '  }\n  """\n}\n```'
+    genome = parse_answer(text)
+    assert genome["name"] == "Voter" and genome["code"] == "def forward(task, tools):\n" + BODY
+    compile(genome["code"], "agent", "exec")
+
+
+def test_a_code_string_inside_broken_json_and_a_reply_cut_at_the_token_limit():
+    broken = '{"name": "A", "code": "def forward(task, tools):\\n    return 7\\n", "parts": {oops}'
+    assert parse_answer(broken)["code"] == "def forward(task, tools):\n    return 7\n"
+    cut = "```python\ndef helper(x):\n    return x\n\ndef forward(task, tools):\n    a = 1\n    return a\n    b = tools.llm(('unfinished"
+    assert (
+        parse_answer(cut)["code"]
+        == "def helper(x):\n    return x\n\ndef forward(task, tools):\n    a = 1\n    return a\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("", "empty answer"),
+        ("I am ready. I am ready.", "no code defining forward"),
+        ("def forward(task, tools:\n  x", "parse"),
+    ],
+)
+def test_answers_without_usable_code_say_why(text, why):
+    with pytest.raises(AgentGenomeError, match=why):
+        parse_answer(text)
