@@ -42,6 +42,10 @@ class Source:
     notes: tuple[str, ...] = field(default=())
 
 
+AGENT_NOTES = (
+    "Small cells on a busy 2-core machine: SmolLM2-135M answers as the agents, Qwen2.5-Coder-0.5B as ADAS's meta agent."
+)
+
 SOURCES: dict[str, Source] = {
     "reproduction.txt": Source(
         "Reproduction after the safety and architecture changes (old and new code side by side)",
@@ -184,6 +188,17 @@ SOURCES: dict[str, Source] = {
             "runs' commands are in the script's docstring; with the a+b=b+a vote no label is kept and "
             "nothing improves.",
         ),
+    ),
+    "agents.jsonl": Source(
+        "Agent designs: the best agent found vs the best hand-designed agent, on held-out items",
+        (
+            "python benchmarks/agents.py --calls 100 --search 4 --heldout 12 --threads 2 --task agent-arith "
+            "--system baselines --seed S",
+            "python benchmarks/agents.py --calls 100 --search 4 --heldout 12 --threads 2 --task agent-arith "
+            "--system adas --meta-model embedded:coder --set seeds=cot,cot-sc,self-refine max_tokens=512 --seed S",
+        ),
+        tables=("table",),
+        notes=(AGENT_NOTES,),
     ),
     "self_play.jsonl": Source(
         "Self-play in a negotiation game: filtered behaviour cloning against a fixed opponent and in self-play",

@@ -42,3 +42,12 @@ def test_a_code_string_inside_broken_json_and_a_reply_cut_at_the_token_limit():
 def test_answers_without_usable_code_say_why(text, why):
     with pytest.raises(AgentGenomeError, match=why):
         parse_answer(text)
+
+
+def test_a_new_agent_without_parts_gets_the_parts_the_archive_shows():
+    from evoforge.agents.baselines import baselines, standard_parts
+
+    parts = standard_parts()
+    assert all(set(b["parts"]) <= set(parts) for b in baselines())  # every part a shown agent reads
+    answer = '{"code": "def forward(task, tools):\\n    return tools.parts[\\"critic\\"]\\n"}'
+    assert parse_answer(answer, base={"parts": parts})["parts"]["critic"].startswith("Check this solution")

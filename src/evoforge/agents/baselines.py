@@ -149,5 +149,14 @@ def baseline(name: str) -> dict[str, Any]:
     return make_genome(code.strip() + "\n", {**_COMMON, **parts}, title)
 
 
+def standard_parts() -> dict[str, Any]:
+    """Every text part the hand-designed agents use (the meta agent sees them in the archive and new
+    agents often read them without defining them)."""
+    merged: dict[str, Any] = dict(_COMMON)
+    for _, _, parts in DESIGNS.values():
+        merged.update({k: v for k, v in parts.items() if k not in merged})
+    return merged
+
+
 def baselines() -> list[dict[str, Any]]:
     return [baseline(n) for n in DESIGNS]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..agents.baselines import baseline, names
+from ..agents.baselines import baseline, names, standard_parts
 from ..agents.fitness import fitness
 from ..agents.genome import design
 from ..agents.operators import MetaOps
@@ -63,7 +63,7 @@ class Adas(Recipe):
         while len(out) < n:
             best = sorted(self.archive, key=lambda e: e["fitness"])[-self.shown :]
             prompt = meta_prompt(self.description, [(e["genome"], e["fitness"]) for e in best], self.call_limit)
-            child = self.ops.propose(self.model, prompt, rng)
+            child = self.ops.propose(self.model, prompt, rng, base={"parts": standard_parts()})
             if child is None:
                 break  # the reason is counted; the next batch tries again
             out.append(Candidate(genome=child, parents=[best[-1]["id"]] if best else [], operator="meta"))
