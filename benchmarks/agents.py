@@ -148,7 +148,10 @@ def table(path: Path = RESULTS) -> h.Table:
         ["task", "system", "model", "best agents", "calls", "seeds", "held-out mean", "per seed", "ran", "search s"])])  # fmt: skip
     t.title = "Best agent found vs best hand-designed agent, scored on held-out items"
     groups: dict[tuple, list] = {}
-    for r in h.read_rows(path) if path.exists() else []:
+    rows = h.read_rows(path) if path.exists() else []
+    old = [r for r in rows if r.get("superseded")]
+    t.notes += [f"Not shown: {r['system']} seed {r['seed']} ({r['time']}): {r['superseded']}." for r in old]
+    for r in (r for r in rows if not r.get("superseded")):
         meta = r.get("meta_model", r["model"])
         label = r["model"] if r["system"] == "baselines" or meta == r["model"] else f"{r['model']}+meta {meta}"
         groups.setdefault((r["task"], r["system"], label, r["calls"]), []).append(r)
