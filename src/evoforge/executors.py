@@ -262,7 +262,8 @@ class RayExecutor:
                 try:
                     outcomes = ray.get(ref)
                 except Exception as err:  # worker died: segfault, OOM killer, ...
-                    outcomes = [(None, f"ray worker failed: {type(err).__name__}", 0.0)] * (hi - lo)
+                    last = (str(err).strip().splitlines() or [""])[-1][:200]  # the error under Ray's traceback
+                    outcomes = [(None, f"ray worker failed: {type(err).__name__}: {last}", 0.0)] * (hi - lo)
                 for cand, (parsed, reason, seconds) in zip(candidates[lo:hi], outcomes):
                     fill(cand, parsed, reason, seconds)
             now = time.perf_counter()
