@@ -92,3 +92,11 @@ def test_actions_run_in_the_parent_with_the_agents_arguments():
     assert out.items[0].answer == "e['the cat']" and seen == [(0, 5, 2)]
     bad = run_agent("def forward(task, tools):\n    return tools.act('nope')\n", [{}], model=ScriptedAgentModel())
     assert "ActionError: no action 'nope'" in bad.items[0].error
+
+
+def test_agents_may_call_the_final_helper_and_their_own_definition_wins():
+    model = ScriptedAgentModel()
+    shared = run_agent("def forward(task, tools):\n    return final('work\\nAnswer: 42.')\n", [{}], model=model)
+    assert shared.items[0].answer == "42"
+    own = "def final(text):\n    return 'mine'\n\ndef forward(task, tools):\n    return final('Answer: 1')\n"
+    assert run_agent(own, [{}], model=model).items[0].answer == "mine"

@@ -130,6 +130,7 @@ def main():
 
         linecache.cache["agent.py"] = (len(source), None, source.splitlines(True), "agent.py")
         sys.modules["agent"] = module
+        module.__dict__["final"] = tools_lib.final  # a helper the agent may use (its own definition wins)
         exec(compile(source, "agent.py", "exec"), module.__dict__)
         forward = module.__dict__.get("forward")
         if not callable(forward):

@@ -91,6 +91,15 @@ def _value(node: ast.AST) -> Any:
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+def final(text: str) -> str:
+    """The answer after the last 'Answer:' (else the last line): a helper every agent may call (the
+    hand-designed agents define it; meta agents reuse it without its definition)."""
+    text = str(text)
+    i = text.rfind("Answer:")
+    tail = text[i + 7 :] if i >= 0 else text.strip().splitlines()[-1] if text.strip() else ""
+    return tail.strip().strip(".").strip()
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(str(text).lower())
 
