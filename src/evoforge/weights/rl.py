@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .train import TrainConfig, _peft_config, _train, dataset
+from .train import TrainConfig, _peft_config, _train, dataset, trainer_defaults
 
 Reward = Callable[..., Sequence[float]]
 ALGOS = ("grpo", "rloo")
@@ -86,9 +86,6 @@ def _reward_fn(reward: Reward, stop: str | None, name: str) -> Callable[..., lis
 def _rl_trainer(
     model: Any, tok: Any, rows: Sequence[dict[str, Any]], reward: Reward, cfg: RLConfig, tmp: Path, key: str
 ) -> Any:
-    import torch
-
-    from . import models
 
     if cfg.stop:  # the stop text ends a completion: sampling stops there and the loss ignores what follows
         ids = tok(cfg.stop, add_special_tokens=False)["input_ids"]
@@ -107,28 +104,13 @@ def _rl_trainer(
     batch = max(cfg.group, cfg.batch_size // cfg.group * cfg.group)
     steps = max(1, -(-len(rows) * cfg.group // batch))
     args = Config(
-        output_dir=str(tmp),
+        **trainer_defaults(cfg, tmp, steps),
         per_device_train_batch_size=batch,
         num_generations=cfg.group,
         max_completion_length=cfg.max_new_tokens,
         temperature=cfg.temperature,
         top_k=0,
         beta=cfg.kl,
-        num_train_epochs=cfg.epochs,
-        learning_rate=cfg.learning_rate(),
-        lr_scheduler_type="linear",
-        warmup_steps=0,
-        log_level="error",
-        logging_steps=max(1, steps // 4),
-        save_strategy="no",
-        report_to=[],
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
-        dataloader_num_workers=0,
-        disable_tqdm=True,
-        bf16=False,
-        fp16=False,
     )
     return Trainer(
         model=model,

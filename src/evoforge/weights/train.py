@@ -124,31 +124,38 @@ def _train(
 
 
 def _args(cls: Any, cfg: TrainConfig, tmp: Path, n_rows: int, **extra: Any) -> Any:
-    import torch
-
     steps_per_epoch = max(1, -(-n_rows // cfg.batch_size))
     return cls(
-        output_dir=str(tmp),
+        **trainer_defaults(cfg, tmp, steps_per_epoch),
         per_device_train_batch_size=cfg.batch_size,
-        num_train_epochs=cfg.epochs,
-        learning_rate=cfg.learning_rate(),
-        lr_scheduler_type="linear",
-        warmup_steps=0,
-        log_level="error",
-        logging_steps=max(1, steps_per_epoch // 4),
-        save_strategy="no",
-        report_to=[],
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        use_cpu=not torch.cuda.is_available() or models.device() == "cpu",
-        dataloader_num_workers=0,
-        disable_tqdm=True,
         max_length=cfg.max_length,
-        bf16=False,
-        fp16=False,
         dataset_num_proc=None,
         **extra,
     )
+
+
+def trainer_defaults(cfg: Any, tmp: Path, steps_per_epoch: int) -> dict[str, Any]:
+    """The TRL config fields every update shares (SFT, DPO, RL): schedule, seeds, device, quiet, no saving."""
+    import torch
+
+    return {
+        "output_dir": str(tmp),
+        "num_train_epochs": cfg.epochs,
+        "learning_rate": cfg.learning_rate(),
+        "lr_scheduler_type": "linear",
+        "warmup_steps": 0,
+        "log_level": "error",
+        "logging_steps": max(1, steps_per_epoch // 4),
+        "save_strategy": "no",
+        "report_to": [],
+        "seed": cfg.seed,
+        "data_seed": cfg.seed,
+        "use_cpu": not torch.cuda.is_available() or models.device() == "cpu",
+        "dataloader_num_workers": 0,
+        "disable_tqdm": True,
+        "bf16": False,
+        "fp16": False,
+    }
 
 
 def _peft_config(cfg: TrainConfig) -> Any:
