@@ -127,12 +127,15 @@ def fingerprint(path: str | Path) -> str:
 
 def resolve(spec: str | Path) -> Path:
     """A checkpoint directory for ``spec``: ``embedded`` (SmolLM2-135M-Instruct de-quantized to
-    float32, converted once and cached), ``tiny[:SEED[:LAYERSxHIDDEN[:nope]]]`` (a small random Llama
-    with a character tokenizer: 2 layers of 64 by default, for tests; ``nope``: no positional
-    encoding), or a path to a checkpoint directory."""
+    float32, converted once and cached), ``embedded:coder`` (Qwen2.5-Coder-0.5B-Instruct, likewise),
+    ``tiny[:SEED[:LAYERSxHIDDEN[:nope]]]`` (a small random Llama with a character tokenizer: 2 layers
+    of 64 by default, for tests; ``nope``: no positional encoding), or a path to a checkpoint
+    directory."""
     spec = str(spec)
     if spec in ("embedded", "smollm2", "embedded:smollm2"):
         return smollm2_dir()
+    if spec in ("embedded:coder", "coder"):
+        return coder_dir()
     if spec == "tiny" or spec.startswith("tiny:"):  # tiny[:SEED[:LAYERSxHIDDEN[:nope]]]
         parts = spec.split(":")[1:]
         seed = int(parts[0] or 0) if parts else 0
@@ -152,17 +155,32 @@ def resolve(spec: str | Path) -> Path:
 
 def smollm2_dir() -> Path:
     """The embedded SmolLM2-135M-Instruct GGUF de-quantized into a float32 transformers directory."""
-    out = cache_dir() / "smollm2-135m-instruct-f32"
+    from ..llm.embedded import smollm2_path
+
+    return _dequantized(smollm2_path, "smollm2-135m-instruct-f32")
+
+
+def coder_dir() -> Path:
+    """The embedded Qwen2.5-Coder-0.5B-Instruct GGUF (assembled from its parts and its sha256 checked
+    before use) de-quantized into a float32 transformers directory."""
+    from ..llm.embedded import assemble_coder
+
+    return _dequantized(assemble_coder, "qwen2.5-coder-0.5b-instruct-f32")
+
+
+def _dequantized(gguf: Any, name: str) -> Path:
+    """``gguf()``'s model converted once into ``<cache>/<name>`` (atomic: a finished directory or none)."""
+    out = cache_dir() / name
     if finished(out):
         return out
     _offline()
-    from ..llm.embedded import smollm2_path
     from ..llm.hf import gguf_to_hf
 
+    source = gguf()
     tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    gguf_to_hf(smollm2_path(), tmp)
-    mark_done(tmp, {"source": str(smollm2_path()), "fingerprint": "smollm2-135m-instruct-f32"})
+    gguf_to_hf(source, tmp)
+    mark_done(tmp, {"source": str(source), "fingerprint": name})
     if finished(out):  # someone else converted it meanwhile
         shutil.rmtree(tmp, ignore_errors=True)
     else:
