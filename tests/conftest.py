@@ -36,3 +36,57 @@ def _run_key(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("EVOFORGE_KEY_FILE", None)
     else:
         os.environ["EVOFORGE_KEY_FILE"] = previous
+
+
+@pytest.fixture
+def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Checkpoints and the tiny test model under ``tmp_path``, never the user's folders."""
+    d = tmp_path / "weights"
+    monkeypatch.setenv("EVOFORGE_WEIGHTS_DIR", str(d))
+    monkeypatch.setenv("EVOFORGE_CACHE_DIR", str(tmp_path / "cache"))  # the tiny model is built here
+    return d
+
+
+@pytest.fixture
+def evoforge_cli(tmp_path: Path):
+    """Start ``python -m evoforge ARGS -q`` in a subprocess (its cache under ``tmp_path``); a ``run``
+    gets ``--model openai:scripted`` at ``server``'s URL, and ``--task-model`` too with ``task_model``."""
+    import os
+    import subprocess
+    import sys
+
+    def start(*args: object, server: object = None, task_model: bool = False) -> subprocess.Popen:
+        env = {**os.environ, "EVOFORGE_CACHE_DIR": str(tmp_path / "cache")}
+        extra: list[str] = []
+        if server is not None and args[0] == "run":
+            url = server.url  # type: ignore[attr-defined]
+            extra = ["--model", "openai:scripted", "--base-url", url]
+            extra += ["--task-model", "openai:scripted", "--task-base-url", url] if task_model else []
+        return subprocess.Popen(
+            [sys.executable, "-m", "evoforge", *map(str, args), *extra, "-q"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+
+    return start
+
+
+@pytest.fixture
+def stored_rows():
+    """``read(path, *fields)``: each stored candidate's ``fields`` as a tuple; with ``being_written``,
+    ``[]`` while the run file does not exist or cannot be opened yet."""
+
+    def read(path: Path, *fields: str, being_written: bool = False) -> list[tuple]:
+        from evoforge import RunStore
+
+        try:
+            store = RunStore.open(path)
+        except Exception:
+            if being_written:
+                return []
+            raise
+        try:
+            return [tuple(getattr(c, f) for f in fields) for c in store.candidates()]
+        finally:
+            store.close()
+
+    return read

@@ -22,13 +22,6 @@ TINY = dict(base="tiny", problems=1, samples=2, warm_start=2, warm_epochs=1.0, e
             max_length=512)  # fmt: skip
 
 
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVOFORGE_WEIGHTS_DIR", str(tmp_path / "weights"))
-    monkeypatch.setenv("EVOFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "weights"
-
-
 def train(name, options, tmp_path, rounds_=2, **params):
     task = load_task("agent-weights", options)
     recipe = get_recipe(name).from_params({**TINY, **params})

@@ -12,7 +12,6 @@ import time
 import pytest
 from memory_helpers import ScriptedPhoneModel
 
-from evoforge import RunStore
 from evoforge.budget import Budget
 from evoforge.engine import Engine
 from evoforge.errors import ConfigError
@@ -85,42 +84,23 @@ def server():
         yield handle
 
 
-def cli(server, tmp_path, *args):
-    env = {**os.environ, "EVOFORGE_CACHE_DIR": str(tmp_path / "cache")}
-    url = ["--model", "openai:scripted", "--base-url", server.url, "--task-model", "openai:scripted"]
-    url += ["--task-base-url", server.url]
-    return subprocess.Popen(
-        [sys.executable, "-m", "evoforge", *map(str, args), *(url if args[0] == "run" else []), "-q"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+def test_killed_run_resumes_with_its_memory_and_show_prints_it(server, tmp_path, evoforge_cli, stored_rows):
+    def cli(*args):
+        return evoforge_cli(*args, server=server, task_model=True)
 
+    def rows(path, being_written=False):
+        return stored_rows(path, "id", "score", "status", "genome", "info", being_written=being_written)
 
-def rows(path):
-    store = RunStore.open(path)
-    try:
-        return [(c.id, c.score, c.status, c.genome, c.info) for c in store.candidates()]
-    finally:
-        store.close()
-
-
-def safe_rows(path):
-    try:
-        return rows(path) if path.exists() else []
-    except Exception:  # being created
-        return []
-
-
-def test_killed_run_resumes_with_its_memory_and_show_prints_it(server, tmp_path):
     common = ["--task", "agent-apps", "--set", "task.tasks=10", "--seed", 2, "--checkpoint-every", 0]
     reference = tmp_path / "reference.db"
-    proc = cli(server, tmp_path, "run", "mobile-agent-e", *common, "--out", reference)
+    proc = cli("run", "mobile-agent-e", *common, "--out", reference)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     killed = tmp_path / "killed.db"
-    proc = cli(server, tmp_path, "run", "mobile-agent-e", *common, "--out", killed)
+    proc = cli("run", "mobile-agent-e", *common, "--out", killed)
     rand, kills, seen = random.Random(5), 0, 0
     while kills < 2:
         deadline = time.time() + 60
-        while proc.poll() is None and time.time() < deadline and len(safe_rows(killed)) <= seen + 1:
+        while proc.poll() is None and time.time() < deadline and len(rows(killed, True)) <= seen + 1:
             time.sleep(0.05)
         time.sleep(rand.uniform(0.0, 0.3))
         if proc.poll() is not None:
@@ -131,7 +111,7 @@ def test_killed_run_resumes_with_its_memory_and_show_prints_it(server, tmp_path)
         so_far = rows(killed)
         assert so_far == rows(reference)[: len(so_far)]
         seen = len(so_far)
-        proc = cli(server, tmp_path, "resume", killed)
+        proc = cli("resume", killed)
     assert kills >= 1, "the run ended before it could be killed"
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     assert rows(killed) == rows(reference)  # the same prompts (memory recalled) and memory updates
