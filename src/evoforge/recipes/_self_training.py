@@ -74,7 +74,7 @@ class SelfTraining(Recipe):
     default_budget: ClassVar[int] = 4  # rounds (one evaluation each) when no --budget is given
 
     batch_size: int = param(1, low=1, help="candidates per batch (a round proposes one checkpoint)")
-    base: str = param("embedded", help="starting model: embedded | tiny[:seed:LxW] | path to a checkpoint")
+    base: str = param("embedded", help="starting model: embedded | embedded:coder | tiny[:seed:LxW] | a checkpoint")
     workdir: str = param("", help="checkpoint folder (empty: $EVOFORGE_WEIGHTS_DIR or the user cache)")
     problems: int = param(64, low=0, help="training problems per round (0: none; with mix_seed the control arm)")
     samples: int = param(4, low=1, help="k samples per problem")
