@@ -109,3 +109,44 @@ def test_self_rewarding_correction_keeps_passing_samples_else_constructs_and_pay
     assert r.turn_reward("check", " correct", gold, row_right) == 1.5
     assert r.turn_reward("check", f"{WRONG}{right}", gold, row_right) == 1.0  # needless, but right in the end
     assert r.turn_reward("check", " maybe", gold, row_right) == 0.0
+
+
+def test_process_self_rewarding_e2e(weights_dir, tmp_path):
+    table = run("process-self-rewarding", "word-problems", 2, {"max_steps": 2, "step_tokens": 6}, tmp_path)
+    last = table[1]
+    for key in ("pass1", "passk", "diversity", "gv_gap", "search_acc", "pairs", "accepted", "dataset"):
+        assert key in last, key
+    assert last["dataset"] == last["pairs"] and (last["pairs"] == 0) == ("skipped" in last)
+
+
+def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
+    """Scripted: two steps per problem; the judge always prefers the step that holds (it says "2" when the
+    second step shown holds); the search continues from the preferred step until an answer."""
+    from evoforge.recipes import _steps
+    from evoforge.recipes.process_self_rewarding import ProcessSelfRewarding, parse_choice
+
+    r, q, right, _ = _recipe(ProcessSelfRewarding, samples=2, max_steps=4)
+    r.run_dir, r.current = str(tmp_path), "unused"
+    gold_steps = _steps.split_steps(right)  # e.g. ["2*3=6", "7+6=13", "13-4=9. Answer: 9"]
+    bad = [s.replace("=", "=1", 1) if "=" in s else s + "1" for s in gold_steps]  # arithmetic that fails
+
+    def next_steps(prompts, seed):
+        done = [p.count(",") - r.T.prompt(q).count(",") for p in prompts]
+        return [[" " + bad[d], " " + gold_steps[d]] for d in done]
+
+    def sample(ckpt, prompts, n, seed, temperature=None, max_new_tokens=None):
+        if "better step" not in prompts[0]:
+            return [[right] * n for _ in prompts]  # the full samples (pass@k monitors)
+        out = []
+        for p in prompts:
+            second = p.split("\nStep 2:")[1].split("\n")[0]
+            out.append([" 2" if _steps.holds(_steps.check([second])[0]) else " 1"])
+        return out
+
+    r.next_steps, r.sample = next_steps, sample
+    kind, rows, mon = r.build([q], 0, None)
+    assert kind == "dpo" and len(rows) == len(gold_steps) == mon["pairs"]
+    assert [x["chosen"].strip(" ,") for x in rows] == gold_steps
+    assert rows[0]["prompt"] == r.T.prompt(q) and rows[1]["prompt"] == r.T.prompt(q) + " " + gold_steps[0] + ","
+    assert mon["judge_acc"] == 1.0 and mon["step_acc"] == 0.5 and mon["search_acc"] == 1.0
+    assert parse_choice(" 2.") == 1 and parse_choice(" none") is None
