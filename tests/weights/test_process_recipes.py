@@ -150,3 +150,40 @@ def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
     assert rows[0]["prompt"] == r.T.prompt(q) and rows[1]["prompt"] == r.T.prompt(q) + " " + gold_steps[0] + ","
     assert mon["judge_acc"] == 1.0 and mon["step_acc"] == 0.5 and mon["search_acc"] == 1.0
     assert parse_choice(" 2.") == 1 and parse_choice(" none") is None
+
+
+def test_envisions_e2e(weights_dir, tmp_path):
+    table = run("envisions", "program-output", 2, {}, tmp_path)
+    last = table[1]
+    for key in ("pass1", "passk", "gv_gap", "positives", "negatives", "refined", "exec_ok", "accepted"):
+        assert key in last, key
+    assert last["refined"] <= last["negatives"]  # every negative sample is refined once
+    assert last["positives"] + last["negatives"] == TINY["problems"] * TINY["samples"] + last["refined"]
+
+
+def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives_with_negatives(tmp_path):
+    from evoforge.recipes.envisions import Envisions
+
+    r, q, right, wrong = _recipe(Envisions, samples=3, pairs=2)
+    r.run_dir, r.current = str(tmp_path), "unused"
+    gold = r.T.gold(q)
+    spurious = f" 2+2=5. Answer: {gold}"  # the right answer through a false equation: a negative
+    asked = []
+
+    def sample(ckpt, prompts, n, seed, temperature=None, max_new_tokens=None):
+        asked.extend(prompts)
+        if "Rewrite the solution" in prompts[0]:
+            return [[right] if "2+2 is 4, not 5" in p else [wrong] for p in prompts]
+        return [[wrong, spurious, right]]
+
+    r.sample = sample
+    kind, rows, mon = r.build([q], 0, None)
+    assert kind == "dpo" and (mon["positives"], mon["negatives"], mon["spurious"], mon["refined"]) == (2, 3, 1, 2)
+    refine = [p for p in asked if "Rewrite" in p]
+    assert any("Execution: 2+2 is 4, not 5." in p for p in refine)  # the sandbox's feedback reaches the model
+    assert {(x["prompt"] == r.T.prompt(q), x["chosen"], x["rejected"]) for x in rows} == {
+        (False, right, spurious),  # the refinement fixed the spurious solution
+        (True, right, wrong),
+        (True, right, spurious),
+    }
+    assert mon["gv_gap"] == 0.0 and mon["exec_ok"] == 2 / 3  # the first sample (wrong) was not fixed
