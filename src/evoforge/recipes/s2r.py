@@ -28,7 +28,7 @@ CORRECT = "\nWrite a corrected solution.\nA:"
 @register("s2r")
 @dataclass(kw_only=True)
 class S2R(SelfVerifying):
-    summary = "self-verify and self-correct: SFT on traces built from own attempts, then RL (outcome reward)"
+    summary = "self-verify and self-correct: SFT on traces built from own attempts, then RL on answers and verdicts"
 
     def verify_prompt(self, question: str, attempt: str) -> str:
         return f"{self.T.prompt(question)}{attempt}{VERIFY}"
