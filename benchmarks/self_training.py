@@ -52,6 +52,15 @@ METHODS = {
     # verifier's reward); TTRL votes 8 samples on 16 held-out problems, then GRPO on the majority labels
     "grpo": {"problems": 32, "samples": 1, "group": 4},
     "ttrl": {"problems": 16, "samples": 8, "group": 4},
+    # process recipes: S2R and self-rewarding correction spend round 1 on SFT of constructed self-verify
+    # traces (48 attempts, plus 48 sampled checks for the latter), then RL on 12 problems x about 2.7
+    # turns x a group of 4 (~130 completions, as GRPO); process-self-rewarding searches 16 problems step
+    # by step (3 candidate steps of <= 16 tokens, each pair judged in both orders, ~170 steps + ~340
+    # 3-token verdicts + 48 full samples); ENVISIONS samples 24 x 4 and refines each negative once (~160)
+    "s2r": {"problems": 12, "samples": 4, "group": 4},
+    "self-rewarding-correction": {"problems": 12, "samples": 4, "check_samples": 2, "group": 4},
+    "process-self-rewarding": {"problems": 16, "samples": 3, "max_steps": 4},
+    "envisions": {"problems": 24, "samples": 4, "pairs": 2},
 }
 # The control arm: the same rounds, schedule and warm-start rows (mixed into every round, mix_seed) with
 # no new data at all, self-generated or gold; a recipe's gain over it is what the new data added.

@@ -1,0 +1,74 @@
+"""Steps of a worked solution and their arithmetic, checked by execution.
+
+A solution such as ``" 2*3=6, 7+6=13, 13-4=9. Answer: 9"`` is a chain of steps separated by ``", "``;
+each step may state equations ``LEFT=RIGHT`` over integers and ``+ - *``. :func:`check` computes each
+left side *in the program sandbox* (model text never runs outside it; only strings matching the
+integer-arithmetic grammar are sent, many per sandbox process, cached) and says which equations hold.
+This is the symbolic environment of the process recipes: execution feedback for ENVISIONS, step
+correctness monitors for Process-based Self-Rewarding.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..programs.sandbox import run_program
+
+EQUATION = re.compile(r"(?<![\w.])(-?\d{1,9}(?:\s*[-+*]\s*\d{1,9}){1,6})\s*=\s*(-?\d{1,12})(?![\d*+])")
+STEP_SEP = ", "
+_values: dict[str, int | None] = {}  # left side -> its value, as computed in the sandbox
+
+_HARNESS = """
+def run(program, inputs):
+    import re
+    ok = re.compile(r"^-?[0-9]+( *[-+*] *[0-9]+)*$")
+    out = []
+    for src in inputs:
+        try:
+            out.append(int(eval(src, {"__builtins__": {}})) if ok.match(src) else None)
+        except Exception:
+            out.append(None)
+    return out
+"""
+
+
+def split_steps(text: str) -> list[str]:
+    """The steps of a completion (the text between ``", "`` separators; empty ones dropped)."""
+    return [s.strip() for s in text.split(STEP_SEP) if s.strip()]
+
+
+def equations(text: str) -> list[tuple[str, int]]:
+    """The equations ``(left side, claimed value)`` stated in ``text``."""
+    return [(m.group(1).replace(" ", ""), int(m.group(2))) for m in EQUATION.finditer(text)]
+
+
+def evaluate(lefts: list[str]) -> list[int | None]:
+    """The values of integer-arithmetic expressions, computed in the sandbox (cached)."""
+    todo = list(dict.fromkeys(e for e in lefts if e not in _values))
+    if todo:
+        res = run_program("", _HARNESS, todo, timeout=10.0 + 0.01 * len(todo), preload=(), memory_mb=256)
+        values: list[Any] = res.value if res.ok and isinstance(res.value, list) else [None] * len(todo)
+        for e, v in zip(todo, values):
+            _values[e] = v if isinstance(v, int) else None
+    return [_values.get(e) for e in lefts]
+
+
+def check(texts: list[str]) -> list[list[tuple[str, int, int | None]]]:
+    """For each text, its equations as ``(left, claimed, computed)`` (computed None: not computable)."""
+    eqs = [equations(t) for t in texts]
+    values = iter(evaluate([left for es in eqs for left, _ in es]))
+    return [[(left, claimed, next(values)) for left, claimed in es] for es in eqs]
+
+
+def holds(checked: list[tuple[str, int, int | None]]) -> bool | None:
+    """Whether every equation holds (None when there is none to check)."""
+    return all(c == v for _, c, v in checked) if checked else None
+
+
+def feedback(checked: list[tuple[str, int, int | None]]) -> str:
+    """Execution feedback on a solution's equations, one line."""
+    wrong = [f"{left} is {v}, not {c}" for left, c, v in checked if v is not None and v != c]
+    if wrong:
+        return "Execution: " + "; ".join(wrong[:3]) + "."
+    return "Execution: every step computes correctly." if checked else "Execution: no step to check."
