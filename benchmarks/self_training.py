@@ -108,24 +108,9 @@ def run_cell(
         "acc": accs,
         "gain": (accs[-1] - accs[0]) if accs and None not in accs else None,
         "best_gain": (max(accs[1:]) - accs[0]) if len(accs) > 1 and None not in accs else None,
+        # every number a round recorded: the shared monitors and each recipe's own (verify_acc, rm_acc, ...)
         "per_round": [
-            {
-                k: r.get(k)
-                for k in (
-                    "round",
-                    "score",
-                    "pass1",
-                    "passk",
-                    "majk",
-                    "diversity",
-                    "gv_gap",
-                    "accepted",
-                    "rationalized",
-                    "generated",
-                    "dataset",
-                )
-            }
-            for r in table
+            {k: v for k, v in r.items() if isinstance(v, int | float) and not isinstance(v, bool)} for r in table
         ],
         "seconds": round(time.time() - start, 1),
         "loadavg_start": round(load0, 2),
