@@ -106,7 +106,7 @@ def test_a_value_model_steers_the_search():
     # a value that prefers the step the rollouts say is wrong: its prior (two pseudo-visits) outweighs
     # one rollout's reward
     def value(contexts, steps):
-        assert all(c.startswith("Q: ") and c.endswith("\nA:") for c in contexts)  # the first steps' context
+        assert all(c.endswith(("\nA:", " 2*3=6,")) for c in contexts)  # the prompt and the partial solution
         return [1.0 if s == " 7+2=9." else 0.0 for s in steps]
 
     tree, asked = run(2, value=value, prior_weight=2.0)
