@@ -38,7 +38,7 @@ def test_rstar_math_policy_and_ppm_evolve_together(weights_dir, tmp_path):
     first, second = table[1], table[2]
     for row in (first, second):
         assert row["generated"] == 4 * 2 * 3  # problems x simulations x expand rollouts
-        assert 0 < row["pairs"] and row["rm_pairs"] + row["rm_test_pairs"] <= row["pairs"]
+        assert row["pairs"] > 0 and row["rm_pairs"] + row["rm_test_pairs"] <= row["pairs"]
         assert row["dataset"] == row["accepted"] + 8  # the warm-start rows (4, and 4 with hints) mixed in
         assert 0.0 <= row["rm_acc"] <= 1.0 and 0.0 <= row["verified"] <= 1.0
         assert row["gv_gap"] == pytest.approx(row["verified"] - row["pass1"])

@@ -9,7 +9,8 @@ from evoforge.weights.step_search import best_trajectories, search, search_monit
 def test_steps_split_and_join_back():
     text = " 2*3=6, 7+6=13, 13-4=9. Answer: 9"
     assert split_steps(text) == [" 2*3=6,", " 7+6=13,", " 13-4=9.", " Answer: 9"]
-    assert "".join(split_steps(" x=4, y=4*3=12, y>10 so y=12-5=7. Answer: 7")) == " x=4, y=4*3=12, y>10 so y=12-5=7. Answer: 7"
+    program = " x=4, y=4*3=12, y>10 so y=12-5=7. Answer: 7"
+    assert "".join(split_steps(program)) == program and len(split_steps(program)) == 4
 
 
 @pytest.mark.parametrize(
@@ -93,6 +94,7 @@ def test_search_descends_into_the_best_open_step():
     assert asked == ["", " 2*3=6,"]  # the right first step is expanded next; the wrong one never
     node = next(c for c in tree.root.children if c.text == " 2*3=6,")
     assert node.visits == 5 and node.q == pytest.approx(3 / 5)
+    assert select(tree.root).prefix() == " 2*3=6, 7+6=13."  # the next simulation would go deeper still
     assert best_trajectories(tree, 2) == [" 2*3=6, 7+6=13. Answer: 13"]  # distinct, verified, right
     pairs = step_pairs(tree)
     root_pairs = {(p["chosen"], p["rejected"]) for p in pairs if p["prompt"].endswith("\nA:")}

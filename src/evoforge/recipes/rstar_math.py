@@ -30,7 +30,7 @@ from ._step_tree import PAIR_KEYS, StepTreeSearch, rm_value
 @register("rstar-math")
 @dataclass(kw_only=True)
 class RStarMath(StepTreeSearch):
-    summary = "step-level MCTS with verified steps; SFT on top-Q trajectories; a PPM from Q-values guides the next search"
+    summary = "step-level MCTS, verified steps; SFT on top-Q trajectories; a PPM from Q-values guides the next search"
 
     keep: int = param(2, low=1, help="verified trajectories per problem for the policy (highest mean Q)")
     guide: bool = param(True, help="the latest PPM steers the search (its score is a new step's prior value)")

@@ -11,6 +11,7 @@ nothing it writes is executed.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 
 _BOUNDARY = re.compile(r"(?<=[,.])(?=\s)")
@@ -58,7 +59,7 @@ def check_step(step: str) -> bool | None:
     has no equality between two integer expressions (nothing to check)."""
     parts = [value(p) for p in step.strip().rstrip(",.").split("=")]
     checked = False
-    for a, b in zip(parts, parts[1:]):
+    for a, b in itertools.pairwise(parts):
         if a is not None and b is not None:
             if a != b:
                 return False
