@@ -117,3 +117,21 @@ def test_a_value_model_steers_the_search():
     assert priors[" 2*3=7,"] is None  # a wrong step is never a candidate, so it is not scored
     assert asked == ["", " 7+2=9."]
     assert run(2, value=value, prior_weight=0.5)[1] == ["", " 2*3=6,"]  # a weaker prior: the rollouts win
+
+
+def test_a_round_is_guided_only_by_an_earlier_rounds_scorer(tmp_path):
+    from evoforge.recipes.rstar_math import RStarMath
+    from evoforge.weights import models
+
+    r = RStarMath()
+    r.run_dir = str(tmp_path)
+    for i in (1, 3):
+        (tmp_path / f"rm-{i:02d}").mkdir()
+        (tmp_path / f"rm-{i:02d}" / "config.json").write_text("{}")
+        models.mark_done(tmp_path / f"rm-{i:02d}", {"kind": "rm"})
+    r.round = 1
+    assert r.latest_rm() is None
+    r.round = 3  # round 3's own scorer (a resumed round that had trained it) is not used to search again
+    assert r.latest_rm() == str(tmp_path / "rm-01")
+    r.round = 5
+    assert r.latest_rm() == str(tmp_path / "rm-03")

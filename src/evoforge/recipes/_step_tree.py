@@ -31,6 +31,7 @@ class StepTreeSearch(SelfTraining):
     """Base of the step-level tree-search recipes (not registered itself)."""
 
     problems: int = param(16, low=1, help="training problems per round (one tree each)")
+    samples: int = param(1, low=1, help="not used: a tree's samples are its simulations x expand rollouts")
     simulations: int = param(3, low=1, help="MCTS simulations per tree (each samples `expand` continuations)")
     expand: int = param(4, low=1, help="continuations sampled from the selected node per simulation")
     c_uct: float = param(1.0, low=0, help="UCT's exploration constant")
