@@ -54,7 +54,7 @@ METHODS = {
     "ttrl": {"problems": 16, "samples": 8, "group": 4},
     # step-level MCTS (weights/step_search.py): 16 trees x 3 simulations x 4 continuations = 192 rollouts;
     # the step scorer (PPM / PRM) trains one epoch on the best-vs-worst sibling steps of each node. MedS3
-    # also samples 24 held-out problems greedily and 4 times for its greedy-vs-PRM-selected monitor
+    # also samples 16 held-out problems greedily and 4 times (80 more) for its greedy-vs-PRM-selected monitor
     "rstar-math": {"problems": 16, "samples": 1, "simulations": 3, "expand": 4, "per_node": 1, "rm_epochs": 1.0},
     "meds3": {
         "problems": 16,
@@ -63,6 +63,7 @@ METHODS = {
         "expand": 4,
         "per_node": 1,
         "rm_epochs": 1.0,
+        "select_problems": 16,
         "best_of": 4,
     },
 }
