@@ -61,6 +61,20 @@ METHODS = {
     "self-rewarding-correction": {"problems": 12, "samples": 4, "check_samples": 2, "group": 4},
     "process-self-rewarding": {"problems": 16, "samples": 3, "max_steps": 4},
     "envisions": {"problems": 24, "samples": 4, "pairs": 2},
+    # step-level MCTS (weights/step_search.py): 16 trees x 3 simulations x 4 continuations = 192 rollouts;
+    # the step scorer (PPM / PRM) trains one epoch on the best-vs-worst sibling steps of each node. MedS3
+    # also samples 16 held-out problems greedily and 4 times (80 more) for its greedy-vs-PRM-selected monitor
+    "rstar-math": {"problems": 16, "samples": 1, "simulations": 3, "expand": 4, "per_node": 1, "rm_epochs": 1.0},
+    "meds3": {
+        "problems": 16,
+        "samples": 1,
+        "simulations": 3,
+        "expand": 4,
+        "per_node": 1,
+        "rm_epochs": 1.0,
+        "select_problems": 16,
+        "best_of": 4,
+    },
 }
 # The control arm: the same rounds, schedule and warm-start rows (mixed into every round, mix_seed) with
 # no new data at all, self-generated or gold; a recipe's gain over it is what the new data added.
