@@ -33,12 +33,12 @@ SYSTEMS = {"none": "mobile-agent-e", "mobile-agent-e": "mobile-agent-e", "mobile
            "long-term-memory": "long-term-memory", "expel": "expel"}  # fmt: skip
 
 
-def make_model(spec: str):
+def make_model(spec: str, threads: int = 2):
     from evoforge.agents import set_agent_model
     from evoforge.llm import get_model
     from evoforge.llm.embedded import user_cache_dir
 
-    opts = {"n_threads": 2} if spec.startswith("embedded") else {}
+    opts = {"n_threads": threads} if spec.startswith("embedded") else {}
     model = get_model(spec, cache=user_cache_dir() / "bench-agent-memory.sqlite", **opts)
     set_agent_model(model)
     return model
@@ -99,7 +99,7 @@ def heldout(task, recipe, n: int) -> dict:
 def cell(args: argparse.Namespace) -> dict:
     from evoforge.task import load_task
 
-    model = make_model(args.model)
+    model = make_model(args.model, args.threads)
     task = load_task("agent-apps", {"tasks": args.tasks, "seed": args.seed, "call_limit": args.call_limit})
     calls = args.calls or args.tasks * args.call_limit
     start = time.perf_counter()
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--call-limit", type=int, default=7, help="model calls per task")
     ap.add_argument("--calls", type=int, default=0, help="model calls of the learning phase (0: tasks x call-limit)")
     ap.add_argument("--model", default="embedded")
+    ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (1 on a busy machine)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")
     args = ap.parse_args(argv)

@@ -180,7 +180,7 @@ def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives
     kind, rows, mon = r.build([q], 0, None)
     assert kind == "dpo" and (mon["positives"], mon["negatives"], mon["spurious"], mon["refined"]) == (2, 3, 1, 2)
     refine = [p for p in asked if "Rewrite" in p]
-    assert any("Execution: 2+2 is 4, not 5." in p for p in refine)  # the sandbox's feedback reaches the model
+    assert any("Execution: 2+2 is 4, not 5." in p for p in refine)  # the execution feedback reaches the model
     assert {(x["prompt"] == r.T.prompt(q), x["chosen"], x["rejected"]) for x in rows} == {
         (False, right, spurious),  # the refinement fixed the spurious solution
         (True, right, wrong),

@@ -2,8 +2,8 @@
 
 A solution such as ``" 2*3=6, 7+6=13, 13-4=9. Answer: 9"`` is a chain of steps separated by ``", "``;
 each step may state equations ``LEFT=RIGHT`` over integers and ``+ - *``. :func:`check` computes each
-left side *in the program sandbox* (model text never runs outside it; only strings matching the
-integer-arithmetic grammar are sent, many per sandbox process, cached) and says which equations hold.
+left side from its parsed syntax tree (:mod:`evoforge.weights.step_check`, shared with the step-level
+tree search; model text is never executed) and says which equations hold.
 This is the symbolic environment of the process recipes: execution feedback for ENVISIONS, step
 correctness monitors for Process-based Self-Rewarding.
 """
@@ -11,26 +11,11 @@ correctness monitors for Process-based Self-Rewarding.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from ..programs.sandbox import run_program
+from ..weights.step_check import value
 
 EQUATION = re.compile(r"(?<![\w.])(-?\d{1,9}(?:\s*[-+*]\s*\d{1,9}){1,6})\s*=\s*(-?\d{1,12})(?![\d*+])")
 STEP_SEP = ", "
-_values: dict[str, int | None] = {}  # left side -> its value, as computed in the sandbox
-
-_HARNESS = """
-def run(program, inputs):
-    import re
-    ok = re.compile(r"^-?[0-9]+( *[-+*] *[0-9]+)*$")
-    out = []
-    for src in inputs:
-        try:
-            out.append(int(eval(src, {"__builtins__": {}})) if ok.match(src) else None)
-        except Exception:
-            out.append(None)
-    return out
-"""
 
 
 def split_steps(text: str) -> list[str]:
@@ -44,14 +29,9 @@ def equations(text: str) -> list[tuple[str, int]]:
 
 
 def evaluate(lefts: list[str]) -> list[int | None]:
-    """The values of integer-arithmetic expressions, computed in the sandbox (cached)."""
-    todo = list(dict.fromkeys(e for e in lefts if e not in _values))
-    if todo:
-        res = run_program("", _HARNESS, todo, timeout=10.0 + 0.01 * len(todo), preload=(), memory_mb=256)
-        values: list[Any] = res.value if res.ok and isinstance(res.value, list) else [None] * len(todo)
-        for e, v in zip(todo, values):
-            _values[e] = v if isinstance(v, int) else None
-    return [_values.get(e) for e in lefts]
+    """The values of integer-arithmetic expressions (None: not one), computed from their parsed syntax
+    trees by :func:`evoforge.weights.step_check.value`: nothing the model wrote is executed."""
+    return [value(e) for e in lefts]
 
 
 def check(texts: list[str]) -> list[list[tuple[str, int, int | None]]]:

@@ -4,7 +4,7 @@ model refines its own solutions with the execution feedback, and both positive a
 train it -- iteratively, each round from the latest model.
 
 Here the symbolic solution is the worked chain of equations (``" 2*3=6, 7+6=13, 13-4=9. Answer: 9"``):
-each equation's left side is computed in the program sandbox (:mod:`._steps`). A solution is
+each equation's left side is computed from its parsed syntax tree (:mod:`._steps`). A solution is
 *positive* when its answer is right and every equation holds; a right answer reached through a false
 equation counts as negative (``spurious``). Every negative sample is refined once: the model sees it
 with the execution feedback (``Execution: 7+6 is 13, not 14.``) and writes it again; right refinements
@@ -31,7 +31,7 @@ REFINE = "\n{feedback}\nRewrite the solution.\nA:"
 @register("envisions")
 @dataclass(kw_only=True)
 class Envisions(SelfTraining):
-    summary = "neural-symbolic self-training: sandbox-executed steps, self-refinement, positives vs negatives"
+    summary = "neural-symbolic self-training: computed steps, self-refinement, positives vs negatives"
     from_base: ClassVar[bool] = False
 
     problems: int = param(32, low=1, help="training problems per round")
@@ -55,7 +55,7 @@ class Envisions(SelfTraining):
         samples = self.sample(self.current, prompts, self.samples, seed)
         mon = sample_monitors(questions, samples, T)
         flat = [(i, s) for i, ss in enumerate(samples) for s in ss]
-        checked = _steps.check([s for _, s in flat])  # one sandbox run for the round
+        checked = _steps.check([s for _, s in flat])
         good = [T.correct(questions[i], s) and _steps.holds(c) is not False for (i, s), c in zip(flat, checked)]
         spurious = sum(T.correct(questions[i], s) and not g for (i, s), g in zip(flat, good))
         todo = [

@@ -8,7 +8,7 @@ A step is the text up to the next ``", "`` of a worked solution (``" 2*3=6, 7+6=
 9"`` has three); a step that gives the answer ends the solution. Not reproduced: the paper's initial
 fine-tuning on judging data (the judge here is the warm-started policy as it is) and its larger
 models. Monitors (labels and execution for reporting only): ``step_acc`` (sampled steps whose
-arithmetic, computed in the program sandbox, holds), ``judge_acc`` (pairs where one step holds and the
+arithmetic, computed from its parsed syntax tree, holds), ``judge_acc`` (pairs where one step holds and the
 other does not: how often the judge preferred the one that holds), ``search_acc`` (the judge-guided
 path ends right), ``gv_gap`` = ``search_acc`` - pass@1 of full samples, ``pairs``.
 """
@@ -102,7 +102,7 @@ class ProcessSelfRewarding(SelfTraining):
             ]
             wins = self.prefer([prompts[i] for i in active], [prefixes[i] for i in active], cands, seed + 2 + 2 * step)
             steps += sum(len(cs) for cs in cands)
-            holds = iter(_steps.holds(c) for c in _steps.check([c for cs in cands for c in cs]))  # one sandbox run
+            holds = iter(_steps.holds(c) for c in _steps.check([c for cs in cands for c in cs]))
             still = []
             for i, cs, ws in zip(active, cands, wins):
                 ok = [next(holds) for _ in cs]
