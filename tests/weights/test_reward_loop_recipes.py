@@ -41,3 +41,16 @@ def test_self_motivated_trains_a_reward_model_and_rl_on_it(weights_dir, tmp_path
         assert 0.0 <= last["rm_acc"] <= 1.0 and "rl_reward" in last
         assert models.read_meta(last["checkpoint"])["kind"] == "grpo"
     assert table[2]["rm_pairs"] > table[1]["rm_pairs"]  # the ranks accumulate over rounds
+
+
+@pytest.mark.parametrize("filter_correct", [False, True])
+def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(filter_correct, weights_dir, tmp_path):
+    table = _run("rm-guided", {"rm_problems": 6, "filter_correct": filter_correct}, tmp_path, budget=2)
+    last = table[1]
+    assert last["rm_pairs"] > 0 and 0.0 <= last["rm_acc"] <= 1.0
+    assert last["generated"] == (6 + 6) * 4  # both halves sampled; only the picking half feeds pass@1
+    assert 0 < last["accepted"] <= 6 and last["dataset"] == last["accepted"] + 8  # + the 4 warm-start rows and 4 hinted
+    assert last["gv_gap"] == pytest.approx(last["pick_acc"] - last["pass1"])
+    if filter_correct:
+        assert last["pick_acc"] == 1.0
+    assert models.read_meta(last["checkpoint"])["kind"] == "sft"
