@@ -54,3 +54,18 @@ def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_righ
     if filter_correct:
         assert last["pick_acc"] == 1.0
     assert models.read_meta(last["checkpoint"])["kind"] == "sft"
+
+
+@pytest.mark.parametrize("recipe", ["self-evolved-reward", "upo"])
+def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(recipe, weights_dir, tmp_path):
+    table = _run(recipe, {"gold_problems": 6, "keep": 0.5, **({"mc": 4} if recipe == "upo" else {})}, tmp_path)
+    first, last = table[1], table[2]
+    assert first["gold_pairs"] > 0 and "gold_pairs" not in last  # gold labels once, in the first round
+    for r in (first, last):
+        assert r["labelled"] > 0 and r["accepted"] == -(-r["labelled"] // 2)  # the confident half, rounded up
+        assert r["filtered"] == r["labelled"] - r["accepted"] and r["dataset"] == r["accepted"]
+        assert 0.0 <= r["rm_acc"] <= 1.0
+        assert models.read_meta(r["checkpoint"])["kind"] == "dpo"
+    rms = sorted(p.name for p in Path(first["checkpoint"]).parent.glob("rm-*"))
+    assert rms == (["rm-00", "rm-01", "rm-02"] if recipe == "self-evolved-reward" else ["rm-00"])  # SER retrains
+    assert ("uncertainty" in last) == (recipe == "upo") and ("label_prob" in last) == (recipe != "upo")
