@@ -69,3 +69,32 @@ def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(reci
     rms = sorted(p.name for p in Path(first["checkpoint"]).parent.glob("rm-*"))
     assert rms == (["rm-00", "rm-01", "rm-02"] if recipe == "self-evolved-reward" else ["rm-00"])  # SER retrains
     assert ("uncertainty" in last) == (recipe == "upo") and ("label_prob" in last) == (recipe != "upo")
+
+
+def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_retrained(weights_dir, tmp_path, monkeypatch):
+    """A crash between the reward model's retraining and the policy's update: the resumed run labels
+    with the reward model of the last committed round and ends where an uninterrupted run does."""
+    from evoforge.recipes._rm_labelled import RMLabelledDPO
+
+    params = {**TINY, "gold_problems": 6}
+    ref = rounds(
+        api.evolve(PARITY, "self-evolved-reward", budget=3, seed=4, out=tmp_path / "ref.db", executor="inprocess",
+                   recipe_params={**params, "workdir": str(tmp_path / "ref")}).path
+    )
+    real = RMLabelledDPO.update
+
+    def crash_in_round_two(self, kind, start, rows, out, monitors):
+        if self.round == 2:
+            assert self.rm.endswith("rm-02")  # retrained before the crash
+            raise KeyboardInterrupt
+        return real(self, kind, start, rows, out, monitors)
+
+    monkeypatch.setattr(RMLabelledDPO, "update", crash_in_round_two)
+    killed = tmp_path / "killed.db"
+    with pytest.raises(KeyboardInterrupt):
+        api.evolve(PARITY, "self-evolved-reward", budget=3, seed=4, out=killed, executor="inprocess", recipe_params=params)
+    monkeypatch.setattr(RMLabelledDPO, "update", real)
+    got = rounds(api.resume(killed).path)
+    assert [r["round"] for r in got] == [0, 1, 2]
+    for key in ("score", "rm_acc", "label_acc", "accepted", "label_prob"):
+        assert [r.get(key) for r in got] == [r.get(key) for r in ref], key
