@@ -98,3 +98,38 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
     assert [r["round"] for r in got] == [0, 1, 2]
     for key in ("score", "rm_acc", "label_acc", "accepted", "label_prob"):
         assert [r.get(key) for r in got] == [r.get(key) for r in ref], key
+
+
+def test_pairs_rank_right_over_wrong_and_majority_over_the_rest():
+    from evoforge.recipes._reward_loop import best_worst, checked_pairs, label_accuracy, vote_pairs
+    from evoforge.tasks import word_problems as T
+
+    q = "Ann has 7 apples. Ann buys 2 packs of 3. Ann gives away 4. How many apples does Ann have now?"
+    right, wrong, other = " 2*3=6, 7+6=13, 13-4=9. Answer: 9", " Answer: 8", " Answer: 5"
+    pairs = checked_pairs(T, [q, q], [[wrong, right, right, other], [wrong, wrong]])
+    assert [(p["chosen"], p["rejected"]) for p in pairs] == [(right, wrong)]  # distinct texts, one pair each
+    with_gold = checked_pairs(T, [q], [[wrong, other]], gold=True)
+    assert [(p["chosen"], p["rejected"]) for p in with_gold] == [(T.solution(q), wrong)]
+    votes = vote_pairs(T, [q], [[wrong, " so: Answer: 8", other, right]])
+    assert [(p["chosen"], p["rejected"]) for p in votes] == [(wrong, other), (" so: Answer: 8", right)]
+    assert label_accuracy(T, pairs) == 1.0 and label_accuracy(T, votes) == 0.0  # wrong vs wrong is not judged
+    assert label_accuracy(T, checked_pairs(T, [q], [[wrong, other]])) is None
+    got = best_worst(["p1", "p2", "p3"], [["a", "b", "c"], ["x", "x"], ["d", "e"]], [0.1, 0.9, -2.0, 5.0, 5.0, 1.0, 3.0])
+    assert got == [(0, 1, 2, pytest.approx(2.9)), (2, 1, 0, pytest.approx(2.0))]  # identical samples: no pair
+
+
+def test_upo_keeps_the_pairs_whose_scores_spread_least_under_dropout(monkeypatch):
+    from evoforge.recipes import upo
+
+    sds = {"c0": 0.1, "r0": 0.1, "c1": 2.0, "r1": 0.0, "c2": 0.3, "r2": 0.4}
+
+    def fake_score(path, prompts, texts, *, samples, dropout, seed):
+        assert samples == 8 and dropout == 0.1
+        return [0.0] * len(texts), [sds[t] for t in texts]
+
+    monkeypatch.setattr(upo, "score", fake_score)
+    recipe, mon = upo.UPO(), {}
+    pairs = [{"prompt": "p", "chosen": f"c{i}", "rejected": f"r{i}"} for i in range(3)]
+    conf = recipe.confidence(pairs, [9.0, 9.0, 9.0], mon)
+    assert sorted(range(3), key=lambda i: -conf[i]) == [0, 2, 1]  # the margin plays no part, the spread does
+    assert mon["uncertainty"] == pytest.approx((0.02**0.5 + 2.0 + 0.5) / 3)
