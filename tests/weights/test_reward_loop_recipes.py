@@ -44,7 +44,9 @@ def test_self_motivated_trains_a_reward_model_and_rl_on_it(weights_dir, tmp_path
 
 
 @pytest.mark.parametrize("filter_correct", [False, True])
-def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(filter_correct, weights_dir, tmp_path):
+def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(
+    filter_correct, weights_dir, tmp_path
+):
     table = _run("rm-guided", {"rm_problems": 6, "filter_correct": filter_correct}, tmp_path, budget=2)
     last = table[1]
     assert last["rm_pairs"] > 0 and 0.0 <= last["rm_acc"] <= 1.0
@@ -71,15 +73,24 @@ def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(reci
     assert ("uncertainty" in last) == (recipe == "upo") and ("label_prob" in last) == (recipe != "upo")
 
 
-def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_retrained(weights_dir, tmp_path, monkeypatch):
+def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_retrained(
+    weights_dir, tmp_path, monkeypatch
+):
     """A crash between the reward model's retraining and the policy's update: the resumed run labels
     with the reward model of the last committed round and ends where an uninterrupted run does."""
     from evoforge.recipes._rm_labelled import RMLabelledDPO
 
     params = {**TINY, "gold_problems": 6}
     ref = rounds(
-        api.evolve(PARITY, "self-evolved-reward", budget=3, seed=4, out=tmp_path / "ref.db", executor="inprocess",
-                   recipe_params={**params, "workdir": str(tmp_path / "ref")}).path
+        api.evolve(
+            PARITY,
+            "self-evolved-reward",
+            budget=3,
+            seed=4,
+            out=tmp_path / "ref.db",
+            executor="inprocess",
+            recipe_params={**params, "workdir": str(tmp_path / "ref")},
+        ).path
     )
     real = RMLabelledDPO.update
 
@@ -92,7 +103,9 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
     monkeypatch.setattr(RMLabelledDPO, "update", crash_in_round_two)
     killed = tmp_path / "killed.db"
     with pytest.raises(KeyboardInterrupt):
-        api.evolve(PARITY, "self-evolved-reward", budget=3, seed=4, out=killed, executor="inprocess", recipe_params=params)
+        api.evolve(
+            PARITY, "self-evolved-reward", budget=3, seed=4, out=killed, executor="inprocess", recipe_params=params
+        )
     monkeypatch.setattr(RMLabelledDPO, "update", real)
     got = rounds(api.resume(killed).path)
     assert [r["round"] for r in got] == [0, 1, 2]
@@ -114,7 +127,9 @@ def test_pairs_rank_right_over_wrong_and_majority_over_the_rest():
     assert [(p["chosen"], p["rejected"]) for p in votes] == [(wrong, other), (" so: Answer: 8", right)]
     assert label_accuracy(T, pairs) == 1.0 and label_accuracy(T, votes) == 0.0  # wrong vs wrong is not judged
     assert label_accuracy(T, checked_pairs(T, [q], [[wrong, other]])) is None
-    got = best_worst(["p1", "p2", "p3"], [["a", "b", "c"], ["x", "x"], ["d", "e"]], [0.1, 0.9, -2.0, 5.0, 5.0, 1.0, 3.0])
+    got = best_worst(
+        ["p1", "p2", "p3"], [["a", "b", "c"], ["x", "x"], ["d", "e"]], [0.1, 0.9, -2.0, 5.0, 5.0, 1.0, 3.0]
+    )
     assert got == [(0, 1, 2, pytest.approx(2.9)), (2, 1, 0, pytest.approx(2.0))]  # identical samples: no pair
 
 

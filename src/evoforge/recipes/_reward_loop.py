@@ -23,7 +23,9 @@ from ._self_training import SelfTraining
 Pair = dict[str, Any]
 
 
-def checked_pairs(T: Any, questions: Sequence[str], samples: Sequence[Sequence[str]], *, gold: bool = False) -> list[Pair]:
+def checked_pairs(
+    T: Any, questions: Sequence[str], samples: Sequence[Sequence[str]], *, gold: bool = False
+) -> list[Pair]:
     """Right-over-wrong pairs by the task's checker: each distinct right sample of a problem is paired
     with a distinct wrong one; with ``gold``, the gold solution is preferred to a wrong sample of a
     problem that has no right one."""

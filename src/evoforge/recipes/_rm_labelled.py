@@ -45,7 +45,9 @@ class RMLabelledDPO(RewardModelRound):
         starting checkpoint (the gold solution over a wrong sample where none is right)."""
         T = self.T
         qs = T.train_problems(self.gold_problems, seed + 1)
-        pairs = checked_pairs(T, qs, self.sample(self.start, [T.prompt(q) for q in qs], self.samples, seed + 1), gold=True)
+        pairs = checked_pairs(
+            T, qs, self.sample(self.start, [T.prompt(q) for q in qs], self.samples, seed + 1), gold=True
+        )
         mon.update(gold_pairs=len(pairs), generated=mon["generated"] + len(qs) * self.samples)
         return pairs
 
