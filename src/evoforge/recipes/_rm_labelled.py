@@ -22,9 +22,9 @@ class RMLabelledDPO(RewardModelRound):
 
     from_base: ClassVar[bool] = False
 
-    problems: int = param(48, low=1, help="training problems per round (unlabelled: the reward model labels them)")
+    problems: int = param(40, low=1, help="training problems per round (unlabelled: the reward model labels them)")
     samples: int = param(4, low=2, help="k answers per problem; the reward model's best and worst form a pair")
-    gold_problems: int = param(16, low=1, help="problems whose checked samples train the first reward model")
+    gold_problems: int = param(12, low=1, help="problems whose checked samples train the first reward model")
     keep: float = param(0.5, low=0, low_open=True, high=1, help="share of the labelled pairs kept (most confident)")
     rm_retrain: bool = param(True, help="retrain the reward model each round on gold + the pairs it kept")
     beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")

@@ -33,7 +33,7 @@ class SelfMotivated(RewardModelRound, RLRound):
     summary = "rank own rationales (right > wrong, or majority > rest), train a reward model on them, RL with it"
     reward_label: ClassVar[str] = "learned-reward-model"
 
-    problems: int = param(32, low=1, help="problems per round: ranked rationales, then the RL prompts")
+    problems: int = param(16, low=1, help="problems per round: ranked rationales, then the RL prompts")
     samples: int = param(4, low=2, help="rationales per problem, ranked against each other")
     rank: str = param("answer", choices=["answer", "vote"], help="answer: right > wrong; vote: majority > rest")
     accumulate: bool = param(True, help="train the reward model on the ranks of every round so far")
