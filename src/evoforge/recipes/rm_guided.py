@@ -29,7 +29,7 @@ class RMGuided(RewardModelRound):
     summary = "a reward model trained on checked pairs picks which of k samples train the next model (SFT)"
 
     problems: int = param(24, low=1, help="problems per round whose samples the reward model picks from")
-    rm_problems: int = param(24, low=0, help="problems per round whose checked samples train the reward model")
+    rm_problems: int = param(24, low=1, help="problems per round whose checked samples train the reward model")
     samples: int = param(4, low=2, help="k samples per problem")
     filter_correct: bool = param(False, help="pick the reward model's best among the right samples only")
     accumulate: bool = param(True, help="train the reward model on the pairs of every round so far")
