@@ -43,6 +43,24 @@ def test_self_motivated_trains_a_reward_model_and_rl_on_it(weights_dir, tmp_path
     assert table[2]["rm_pairs"] > table[1]["rm_pairs"]  # the ranks accumulate over rounds
 
 
+def test_self_motivated_ranks_by_vote_without_labels(weights_dir, tmp_path):
+    last = _run("self-motivated", {"group": 2, "rank": "vote", "algo": "rloo"}, tmp_path, budget=2)[1]
+    assert last["rm_pairs"] > 0 and 0.0 <= last["rank_acc"] <= 1.0 and 0.0 <= last["rm_acc"] <= 1.0
+    assert models.read_meta(last["checkpoint"])["kind"] == "rloo"
+
+
+def test_self_motivated_rewards_the_reward_models_score_not_the_label(monkeypatch):
+    from evoforge.recipes import self_motivated
+    from evoforge.tasks import word_problems
+
+    monkeypatch.setattr(self_motivated, "score", lambda path, prompts, texts: [len(t) / 10 for t in texts])
+    r = self_motivated.SelfMotivated()
+    r.rm, r._task_module, r._rm_seen = "rm-01", word_problems, {}
+    got = r.reward(["p", "p"], [" Answer: 9", " Answer: 10"], ["9", "9"], question=["q", "q"])
+    assert got == [1.0, 1.1]  # the wrong answer scores higher: the learned reward decides, not the checker
+    assert r._rm_seen == {"q": [" Answer: 9", " Answer: 10"]}  # recorded for the reward model's accuracy
+
+
 @pytest.mark.parametrize("filter_correct", [False, True])
 def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(
     filter_correct, weights_dir, tmp_path
