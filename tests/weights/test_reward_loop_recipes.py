@@ -91,6 +91,7 @@ def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(reci
     assert ("uncertainty" in last) == (recipe == "upo") and ("label_prob" in last) == (recipe != "upo")
 
 
+@pytest.mark.slow  # ~15 s: two runs of three rounds
 def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_retrained(
     weights_dir, tmp_path, monkeypatch
 ):
