@@ -75,6 +75,16 @@ METHODS = {
         "select_problems": 16,
         "best_of": 4,
     },
+    # learned reward models (weights/reward_model.py, LoRA + head on the warm start, 2 epochs per fit):
+    # self-motivated ranks 16 x 4 own rationales for its reward model, then GRPO on 16 prompts x 4 with
+    # the learned reward (128 samples a round); rm-guided checks 24 x 4 samples to train its reward model
+    # and lets it pick among 24 x 4 more (192); self-evolved-reward and upo label 40 x 4 samples with a
+    # reward model first fitted on 12 x 4 gold-checked ones (160 a round + 48 once), upo scoring each
+    # pair 8 times under dropout
+    "self-motivated": {"problems": 16, "samples": 4, "group": 4},
+    "rm-guided": {"problems": 24, "rm_problems": 24, "samples": 4},
+    "self-evolved-reward": {"problems": 40, "samples": 4, "gold_problems": 12},
+    "upo": {"problems": 40, "samples": 4, "gold_problems": 12, "mc": 8},
 }
 # The control arm: the same rounds, schedule and warm-start rows (mixed into every round, mix_seed) with
 # no new data at all, self-generated or gold; a recipe's gain over it is what the new data added.

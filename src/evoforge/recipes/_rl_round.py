@@ -22,6 +22,7 @@ class RLRound(SelfTraining):
     """Base of the RL self-training recipes (not registered itself)."""
 
     from_base: ClassVar[bool] = False  # on-policy: each round continues from the current model
+    reward_label: ClassVar[str] = "answer-equals-label"  # names the reward in the update's identity
 
     algo: str = param("grpo", choices=list(ALGOS), help="the RL update: grpo (group-relative) or rloo (leave-one-out)")
     group: int = param(4, low=2, help="completions sampled per prompt during the update (GRPO's group)")
@@ -63,7 +64,7 @@ class RLRound(SelfTraining):
             epochs=self.epochs,
             batch_size=self.train_batch,
             seed=self.round,
-            reward_name=f"{self.name}:answer-equals-label",
+            reward_name=f"{self.name}:{self.reward_label}",
         )
         try:
             ckpt = rl(start, rows, self.reward, out, cfg)
