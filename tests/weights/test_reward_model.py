@@ -30,3 +30,18 @@ def test_reward_model_refuses_rows_that_are_not_pairs(weights_dir):
 
     with pytest.raises(ValueError, match="chosen"):
         train_reward_model("tiny", [{"prompt": "x", "completion": "y"}], weights_dir / "rm")
+
+
+def test_scores_equal_the_classifier_forward_on_padded_batches(weights_dir):
+    import torch
+
+    from evoforge.weights.reward_model import RMConfig, load_reward_model, score, train_reward_model
+
+    pairs = [{"prompt": f"Q: {a}\nA:", "chosen": " 12", "rejected": " 3456789"} for a in range(4)]
+    out = train_reward_model(models.resolve("tiny"), pairs, weights_dir / "rm", RMConfig(epochs=2, batch_size=4))
+    prompts, completions = ["Q: 1\nA:", "Q: 22222\nA:", "Q:"], [" 1", " 333", " 4444444"]  # lengths differ
+    model, tok = load_reward_model(out)
+    enc = tok([p + c for p, c in zip(prompts, completions)], return_tensors="pt", padding=True)
+    with torch.no_grad():
+        expected = model(**enc).logits[:, 0].tolist()
+    assert score(out, prompts, completions) == pytest.approx(expected, abs=1e-5)

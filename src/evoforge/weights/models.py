@@ -325,6 +325,18 @@ def forget() -> None:
     _loaded.clear()
 
 
+def keep_loaded(key: str, value: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Hold ``value`` (a frozen model and its tokenizer, e.g. a reward model) as the one model in memory."""
+    _loaded.clear()
+    _loaded[key] = value
+    return value
+
+
+def loaded(key: str) -> tuple[Any, Any] | None:
+    """The model held under ``key`` by :func:`load` or :func:`keep_loaded`, if it still is."""
+    return _loaded.get(key)
+
+
 def save_full(model: Any, tok: Any, out: str | Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,6 @@ from typing import Any
 from . import models
 from .train import TrainConfig, _args, _train, dataset
 
-_loaded: dict[str, tuple[Any, Any]] = {}
-
 
 @dataclass
 class RMConfig(TrainConfig):
@@ -112,9 +110,11 @@ def load_reward_model(path: str | Path) -> tuple[Any, Any]:
     p = Path(path)
     if not is_reward_model(p):
         raise ValueError(f"{p}: not a finished reward model")
-    key = f"{p.resolve()}|{models.fingerprint(p)}"
-    if key in _loaded:
-        return _loaded[key]
+    key = f"rm|{p.resolve()}|{models.fingerprint(p)}"
+    held = models.loaded(key)
+    if held is not None:
+        return held
+    models.forget()  # one model in memory at a time
     start = models.read_meta(p)["rm_start"]
     if (p / "adapter_config.json").is_file():
         from peft import PeftModel
@@ -130,9 +130,7 @@ def load_reward_model(path: str | Path) -> tuple[Any, Any]:
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     model.to(models.device()).eval()
-    _loaded.clear()
-    _loaded[key] = (model, tok)
-    return model, tok
+    return models.keep_loaded(key, (model, tok))
 
 
 def score(
@@ -153,29 +151,32 @@ def score(
         raise ValueError("score: prompts and completions differ in length")
     model, tok = load_reward_model(path)
     texts = [p + c for p, c in zip(prompts, completions)]
-    hook = None
-    if samples > 1:
-        torch.manual_seed(seed)
-        hook = model.score.register_forward_pre_hook(
-            lambda _m, args: (torch.nn.functional.dropout(args[0], p=dropout, training=True),)
-        )
-    runs: list[list[float]] = []
-    try:
-        with torch.no_grad():
-            for _ in range(max(1, samples)):
-                vals: list[float] = []
-                for i in range(0, len(texts), batch_size):
-                    enc = tok(texts[i : i + batch_size], return_tensors="pt", padding=True, truncation=True)
-                    enc = {k: v.to(model.device) for k, v in enc.items()}
-                    vals += model(**enc).logits[:, 0].float().tolist()
-                runs.append(vals)
-    finally:
-        if hook is not None:
-            hook.remove()
+    pad = model.config.pad_token_id
+    gen = torch.Generator().manual_seed(seed)
+    runs: list[list[float]] = [[] for _ in range(max(1, samples))]
+    with torch.no_grad():
+        for i in range(0, len(texts), batch_size):
+            enc = tok(texts[i : i + batch_size], return_tensors="pt", padding=True, truncation=True)
+            enc = {k: v.to(model.device) for k, v in enc.items()}
+            hidden = getattr(model, model.base_model_prefix)(**enc).last_hidden_state
+            ids = enc["input_ids"]  # the head reads the last token that is not padding (as the model does)
+            last = (torch.arange(ids.shape[-1], device=ids.device) * (ids != pad)).argmax(-1)
+            pooled = hidden[torch.arange(len(ids), device=ids.device), last]
+            for run in runs:  # the backbone once; the head once per Monte-Carlo dropout pass
+                x = pooled if samples <= 1 else pooled * _dropout_mask(pooled.shape, dropout, gen).to(pooled)
+                run += model.score(x)[:, 0].float().tolist()
     if samples <= 1:
         return runs[0]
     t = torch.tensor(runs)
     return t.mean(0).tolist(), t.std(0, unbiased=False).tolist()
+
+
+def _dropout_mask(shape: Any, rate: float, gen: Any) -> Any:
+    """An inverted-dropout mask: each unit kept with probability ``1 - rate`` and scaled by its inverse."""
+    import torch
+
+    keep = 1.0 - rate
+    return (torch.rand(shape, generator=gen) < keep).float() / max(keep, 1e-9)
 
 
 def pair_accuracy(path: str | Path, pairs: Sequence[dict[str, Any]]) -> float:
