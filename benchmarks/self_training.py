@@ -168,6 +168,11 @@ def _task(row: dict) -> str:
     return str(row.get("task") or "addition")  # rows from before --task were all on addition
 
 
+def _arm(row: dict) -> tuple:
+    """What a method is compared with the control on: the task, the rounds and the held-out set."""
+    return _task(row), row.get("rounds"), row.get("heldout")
+
+
 def _config(row: dict) -> str:
     p = row.get("params") or {"problems": row.get("problems"), "samples": row.get("samples")}
     extra = "".join(
@@ -175,13 +180,14 @@ def _config(row: dict) -> str:
         for k, v in sorted(p.items())
         if k not in ("problems", "samples", "warm_epochs") and not (k == "epochs" and v == 1.0)
     )
-    threads = f", {row['threads']} threads" if row.get("threads") else ", 1 thread"
-    return f"{p.get('problems')}x{p.get('samples')}{extra}, {row.get('heldout')} held out{threads}"
+    threads = f", {row['threads']} thread{'s' * (row['threads'] != 1)}" if row.get("threads") else ", 1 thread"
+    rounds = f"{row['rounds']} round{'s' * (row['rounds'] != 1)}, " if row.get("rounds", 3) != 3 else ""
+    return f"{p.get('problems')}x{p.get('samples')}{extra}, {rounds}{row.get('heldout')} held out{threads}"
 
 
 def table(path: Path = RESULTS) -> h.Table:
     """Mean per (task, method, configuration); gains are last round minus round 0 held-out accuracy;
-    "vs control" subtracts the control's mean gain on the same task."""
+    "vs control" subtracts the mean gain of the control with the same task, rounds and held-out set."""
     t = h.Table(
         [
             ("task", "left"),
@@ -200,11 +206,11 @@ def table(path: Path = RESULTS) -> h.Table:
     )
     gains: dict[str, list[float]] = {}
     rows = h.read_rows(path)
-    control_gain: dict[str, float] = {}
-    for task, rs in h.group([r for r in rows if r["method"] == "control"], _task).items():
+    control_gain: dict[tuple, float] = {}  # (task, rounds, held-out items) -> the control's mean gain
+    for key, rs in h.group([r for r in rows if r["method"] == "control"], _arm).items():
         g = [r["gain"] for r in rs if r["gain"] is not None]
         if g:
-            control_gain[task] = statistics.mean(g)
+            control_gain[key] = statistics.mean(g)
     by = h.group(rows, lambda r: (_task(r), r["method"], _config(r)))
     order = list(METHODS)
     by_task: dict[str, dict[str, list[float]]] = {}
@@ -225,7 +231,7 @@ def table(path: Path = RESULTS) -> h.Table:
             by_task.setdefault(task, {}).setdefault(m, []).extend(g)
         gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
-        cg = control_gain.get(task)
+        cg = control_gain.get(_arm(rs[0]))
         t.add(
             task,
             m,
@@ -248,8 +254,9 @@ def table(path: Path = RESULTS) -> h.Table:
             "(target >= 80%)"
         )
     for task, g in by_task.items():  # other tasks: ScPO's gain over the control as a share of STaR's
-        if g.get("star") and g.get("scpo") and task in control_gain:
-            over = {m: statistics.mean(g[m]) - control_gain[task] for m in ("star", "scpo")}
+        cg = next((v for k, v in control_gain.items() if k[0] == task), None)
+        if g.get("star") and g.get("scpo") and cg is not None:
+            over = {m: statistics.mean(g[m]) - cg for m in ("star", "scpo")}
             share = f"{over['scpo'] / over['star']:.0%}" if over["star"] > 0 else "n/a (STaR not over the control)"
             t.notes.append(
                 f"{task}: over the control, STaR {100 * over['star']:+.1f} points ({len(g['star'])} runs), "
