@@ -33,7 +33,7 @@ def test_benchmark_table(tmp_path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     f = tmp_path / "r.jsonl"
-    common = dict(rounds=1, heldout=200, seconds=60)
+    common = dict(rounds=3, heldout=200, seconds=60)
     cells = [
         dict(
             method="star",
@@ -72,11 +72,12 @@ def test_benchmark_table(tmp_path):
             **common,
         )
     ]  # an older configuration: its own row, not in the ratio
+    cells += [dict(cells[0], rounds=1, seed=5)]  # fewer rounds: its own row too
     f.write_text("".join(json.dumps(c) + "\n" for c in cells))
     text = str(mod.table(f))
     assert "128x1, 200 held out" in text and "48x4 min_votes=3, 200 held out" in text
-    assert "32x4, 200 held out" in text
-    assert "ScPO / STaR gain 90%" in text and "STaR gain +20.0 points" in text
+    assert "32x4, 200 held out" in text and "128x1, 1 round, 200 held out" in text
+    assert "ScPO / STaR gain 90%" in text and "STaR gain +20.0 points over 2 runs" in text
 
 
 def test_benchmark_cell_gets_a_fresh_weights_folder_with_the_shared_warm_start(tmp_path, monkeypatch):
@@ -101,3 +102,18 @@ def test_benchmark_cell_gets_a_fresh_weights_folder_with_the_shared_warm_start(t
     mod._keep_warm_starts(fresh, shared)
     assert (shared / "warm-new").is_dir() and not (shared / "warm-new").is_symlink()
     assert (shared / "warm-abc").is_dir() and not (fresh / "warm-new").exists()
+
+
+def test_round_table_shows_the_recipes_own_accuracy_monitors():
+    from types import SimpleNamespace
+
+    from evoforge.weights.report import round_table
+
+    def cand(r, **mon):
+        return SimpleNamespace(info={"round": r, "monitors": mon}, generation=r, operator="x", score=0.5,
+                               status="ok", genome="ckpt", metrics={"heldout_acc": 0.5})  # fmt: skip
+
+    text = round_table([cand(0), cand(1, rm_acc=0.75, sel_prm=0.25, pairs=3)])
+    head, _, last = text.splitlines()
+    assert "rm_acc" in head and "sel_prm" in head and "heldout_acc" not in head and "pairs" not in head
+    assert "0.750" in last and "0.250" in last

@@ -62,6 +62,7 @@ def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
     rows = rounds(source)
     lengths = sorted({int(k[4:]) for r in rows for k in r if k.startswith("acc_") and k[4:].isdigit()})
     columns = COLUMNS + [(f"acc_{n}", f"{n}d") for n in lengths]  # per-length accuracy (easy-to-hard)
+    columns += [(k, k) for k in _own_accuracies(rows)]
     head = [h for _, h in columns]
     body = [[_fmt(r.get(k)) for k, _ in columns] for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
@@ -70,6 +71,14 @@ def round_table(source: str | Path | Iterable[Any], file: Any = None) -> str:
     text = "\n".join(lines)
     print(text, file=file)
     return text
+
+
+def _own_accuracies(rows: list[dict[str, Any]]) -> list[str]:
+    """The recipe's own accuracy monitors, in order of first appearance: a reward model's or judge's
+    (``rm_acc``, ``judge_acc``), a self-check's (``verify_acc``), a selection's (``sel_prm``)."""
+    own = (k for r in rows for k, v in r.items() if isinstance(v, float))
+    keys = [k for k in own if k.endswith("_acc") or k.startswith("sel_")]
+    return [k for k in dict.fromkeys(keys) if k != "heldout_acc"]
 
 
 MONITORS = [
