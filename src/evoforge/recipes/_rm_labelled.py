@@ -9,32 +9,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from ..recipe import param
 from ..weights.monitors import sample_monitors
+from ._dpo_round import DPORound
 from ._reward_loop import Pair, RewardModelRound, bare, best_worst, checked_pairs, label_accuracy
 
 
 @dataclass(kw_only=True)
-class RMLabelledDPO(RewardModelRound):
+class RMLabelledDPO(RewardModelRound, DPORound):
     """Base (not registered itself): subclasses define :meth:`confidence`."""
-
-    from_base: ClassVar[bool] = False
 
     problems: int = param(40, low=1, help="training problems per round (unlabelled: the reward model labels them)")
     samples: int = param(4, low=2, help="k answers per problem; the reward model's best and worst form a pair")
     gold_problems: int = param(12, low=1, help="problems whose checked samples train the first reward model")
     keep: float = param(0.5, low=0, low_open=True, high=1, help="share of the labelled pairs kept (most confident)")
     rm_retrain: bool = param(True, help="retrain the reward model each round on gold + the pairs it kept")
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
     nll: float = param(0.2, low=0, help="weight of the NLL term on the preferred answer")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
+    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")  # (both bases have it)
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's pairs")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
-
-    def train_overrides(self, kind: str) -> dict[str, Any]:
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr}
 
     def confidence(self, pairs: list[Pair], margins: list[float], mon: dict[str, Any]) -> list[float]:
         """How sure the reward model is of each pair's label (higher: surer); may add monitors."""

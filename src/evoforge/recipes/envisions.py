@@ -18,33 +18,25 @@ synthesis) are replaced by the verifiable arithmetic tasks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from ..recipe import param, register
 from ..weights.monitors import sample_monitors
 from . import _steps
-from ._self_training import SelfTraining
+from ._dpo_round import DPORound
 
 REFINE = "\n{feedback}\nRewrite the solution.\nA:"
 
 
 @register("envisions")
 @dataclass(kw_only=True)
-class Envisions(SelfTraining):
+class Envisions(DPORound):
     summary = "neural-symbolic self-training: computed steps, self-refinement, positives vs negatives"
-    from_base: ClassVar[bool] = False
 
     problems: int = param(32, low=1, help="training problems per round")
     samples: int = param(4, low=1, help="solutions sampled per problem")
     pairs: int = param(2, low=1, help="(positive, negative) pairs per problem at most")
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's pairs")
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
     nll: float = param(1.0, low=0, help="weight of the NLL (SFT) term on the positive")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the update (when lr is 0)")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
-
-    def train_overrides(self, kind):
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr}
 
     def refine_prompt(self, question: str, solution: str, feedback: str) -> str:
         return f"{self.T.prompt(question)}{solution}{REFINE.format(feedback=feedback)}"

@@ -25,7 +25,7 @@ from ..recipe import param, register
 from ..weights.generate import generate
 from ..weights.monitors import sample_monitors
 from . import _steps
-from ._self_training import SelfTraining
+from ._dpo_round import DPORound
 
 JUDGE = "{prompt}{prefix}\nWhich next step is better?\nStep 1:{a}\nStep 2:{b}\nThe better step is Step"
 _CHOICE = re.compile(r"[12]")
@@ -43,9 +43,8 @@ def parse_choice(text: str) -> int | None:
 
 @register("process-self-rewarding")
 @dataclass(kw_only=True)
-class ProcessSelfRewarding(SelfTraining):
+class ProcessSelfRewarding(DPORound):
     summary = "the model judges its own candidate steps pairwise; step-wise DPO on best vs worst step"
-    from_base: ClassVar[bool] = False
     uses_labels: ClassVar[bool] = False
 
     problems: int = param(16, low=1, help="training problems per round")
@@ -53,13 +52,10 @@ class ProcessSelfRewarding(SelfTraining):
     max_steps: int = param(4, low=1, help="steps searched per problem")
     step_tokens: int = param(16, low=1, help="new tokens per step")
     judge_temperature: float = param(0.0, low=0, help="sampling temperature of the judge")
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
     nll: float = param(0.0, low=0, help="weight of an NLL term on the preferred step (0: plain step DPO)")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
 
     def train_overrides(self, kind):
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr, "epochs": 1.0}
+        return {**super().train_overrides(kind), "epochs": 1.0}
 
     def next_steps(self, prompts: list[str], seed: int) -> list[list[str]]:
         settings = dict(temperature=self.temperature, top_p=self.top_p, max_new_tokens=self.step_tokens, seed=seed)

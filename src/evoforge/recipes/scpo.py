@@ -10,26 +10,18 @@ from typing import ClassVar
 
 from ..recipe import param, register
 from ..weights.monitors import sample_monitors, votes
-from ._self_training import SelfTraining
+from ._dpo_round import DPORound
 
 
 @register("scpo")
 @dataclass(kw_only=True)
-class ScPO(SelfTraining):
+class ScPO(DPORound):
     summary = "self-consistency preference optimisation: most- vs least-voted, margin-weighted DPO+NLL"
-    from_base: ClassVar[bool] = False
     uses_labels: ClassVar[bool] = False
 
     samples: int = param(8, low=1, help="k answers per problem (the votes)")
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's pairs")
     min_votes: int = param(3, low=1, help="the winner needs at least this many of the k votes")
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
-    nll: float = param(1.0, low=0, help="weight of the NLL term on the preferred answer")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
-
-    def train_overrides(self, kind):
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr}
 
     def build(self, questions, seed, rng):
         T = self.T

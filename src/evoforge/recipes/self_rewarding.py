@@ -14,7 +14,7 @@ import numpy as np
 
 from ..recipe import param, register
 from ..weights.monitors import sample_monitors
-from ._self_training import SelfTraining
+from ._dpo_round import DPORound
 
 RUBRIC = (
     "Review the user's question and the answer below using this additive 5-point scoring system:\n"
@@ -38,21 +38,17 @@ def parse_score(text: str) -> float | None:
 
 @register("self-rewarding")
 @dataclass(kw_only=True)
-class SelfRewarding(SelfTraining):
+class SelfRewarding(DPORound):
     summary = "the model judges its own answers (5-point additive rubric); best vs worst to DPO"
-    from_base: ClassVar[bool] = False
     uses_labels: ClassVar[bool] = False
 
     problems: int = param(32, low=1, help="training problems per round")
     judge_samples: int = param(1, low=1, help="judgements per answer (their scores are averaged)")
     judge_temperature: float = param(0.0, low=0, help="sampling temperature of the judge")
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
     nll: float = param(0.2, low=0, help="weight of the NLL term on the preferred answer")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
 
     def train_overrides(self, kind):
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr, "epochs": 1.0}
+        return {**super().train_overrides(kind), "epochs": 1.0}
 
     def judge(self, prompts: list[str], answers: list[str], seed: int) -> list[list[float | None]]:
         outs = self.sample(
