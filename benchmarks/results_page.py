@@ -141,7 +141,7 @@ SOURCES: dict[str, Source] = {
         ),
     ),
     "self_training.jsonl": Source(
-        "Self-training on two-digit sums: STaR vs ReST-EM vs ScPO vs SFT on gold",
+        "Self-training recipes (SFT, DPO, RL, process rewards, tree search, reward models) beside the control arm",
         ("python benchmarks/self_training.py --method star --seed 0", "python benchmarks/self_training.py --table"),
         tables=("table",),
         notes=(
@@ -150,6 +150,9 @@ SOURCES: dict[str, Source] = {
             "(-4.5 points, all 3 seeds); so re-training on the seed rows does not make the gains: STaR is "
             "+24.3 points over the control, ReST-EM +13.3, ScPO +5.5. mix_seed stays the default (run: "
             "python benchmarks/self_training.py --method control --seed 0).",
+            "word-problems (SmolLM2-135M, 1-2 rounds, 64 held-out problems, one thread on a busy machine): "
+            "every recipe is compared with the control of the same rounds. 64 problems put one seed's "
+            "noise near 6 points, so differences under that are not findings; see the seed counts.",
         ),
     ),
     "self_consistency_gap.txt": Source(
@@ -175,6 +178,8 @@ SOURCES: dict[str, Source] = {
             "yet: on word problems maj@8 is 0.297 (T=0.7) and 0.312 (T=0.4) against greedy 0.328; on program "
             "output maj@1-4 is 0.453 against greedy 0.422 (2 of 64 problems, within noise) and maj@8 equals "
             "greedy. pass@8 (0.41, 0.69) shows the right answer is often sampled but not the most voted.",
+            "Qwen2.5-Coder-0.5B (`--base embedded:coder`) on program output is near the ceiling: greedy 0.906, "
+            "maj@8 0.922 (one problem of 64), pass@8 0.969.",
             "Measured on a shared 2-core machine at load 6-8 under nice -n 10; seconds include the warm start "
             "(program output: about 8 minutes) when it was trained in that run.",
         ),
@@ -202,6 +207,21 @@ SOURCES: dict[str, Source] = {
         ),
         tables=("table",),
         notes=(AGENT_NOTES,),
+    ),
+    "agent_memory.jsonl": Source(
+        "Agent memory: the same phone agent with no memory and with each memory recipe's memory, held-out tasks",
+        (
+            "python benchmarks/agent_memory.py --system none --seed 0 --model embedded:coder --threads 1 --tasks 4",
+            "python benchmarks/agent_memory.py --system mobile-agent-e --seed 0 --model embedded:coder "
+            "--threads 1 --tasks 4",
+            "python benchmarks/agent_memory.py --table",
+        ),
+        notes=(
+            "Blocked by model strength: with Qwen2.5-Coder-0.5B as the agent (valid JSON actions, wrong "
+            "arguments) no arm solves a held-out phone task, so no memory can show a gain; SmolLM2-135M "
+            "answers in prose (a 16-task cell was stopped after 25 minutes at about 2 minutes per call on "
+            "the loaded machine).",
+        ),
     ),
     "self_play.jsonl": Source(
         "Self-play in a negotiation game: filtered behaviour cloning against a fixed opponent and in self-play",
