@@ -179,7 +179,9 @@ SOURCES: dict[str, Source] = {
             "output maj@1-4 is 0.453 against greedy 0.422 (2 of 64 problems, within noise) and maj@8 equals "
             "greedy. pass@8 (0.41, 0.69) shows the right answer is often sampled but not the most voted.",
             "Qwen2.5-Coder-0.5B (`--base embedded:coder`) on program output is near the ceiling: greedy 0.906, "
-            "maj@8 0.922 (one problem of 64), pass@8 0.969.",
+            "maj@8 0.922 (one problem of 64), pass@8 0.969; on word problems greedy 0.844, maj@8 0.844, "
+            "pass@8 0.875. So on none of the four (task, model) pairs does the majority beat greedy by more "
+            "than one problem in 64, and ScPO's share of STaR's gain there is not measured.",
             "Measured on a shared 2-core machine at load 6-8 under nice -n 10; seconds include the warm start "
             "(program output: about 8 minutes) when it was trained in that run.",
         ),
