@@ -51,3 +51,25 @@ def test_a_new_agent_without_parts_gets_the_parts_the_archive_shows():
     assert all(set(b["parts"]) <= set(parts) for b in baselines())  # every part a shown agent reads
     answer = '{"code": "def forward(task, tools):\\n    return tools.parts[\\"critic\\"]\\n"}'
     assert parse_answer(answer, base={"parts": parts})["parts"]["critic"].startswith("Check this solution")
+
+
+@pytest.mark.parametrize(
+    ("signature", "ok"),
+    [
+        ("task, tools", True),
+        ("task, tools, extra=1", True),
+        ("*args", True),
+        ("task", False),
+        ("self, task, tools", False),  # a method pasted as a function: every call would fail
+        ("task, tools, *, mode", False),
+    ],
+)
+def test_forward_must_be_callable_with_task_and_tools(signature, ok):
+    from evoforge.agents.genome import check_code
+
+    code = f"def forward({signature}):\n    return '1'\n"
+    if ok:
+        check_code(code)
+    else:
+        with pytest.raises(AgentGenomeError, match="two arguments"):
+            check_code(code)

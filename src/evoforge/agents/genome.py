@@ -64,7 +64,10 @@ def check_code(code: str) -> None:
         raise AgentGenomeError(f"agent code does not parse: {err.msg} (line {err.lineno})") from None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "forward":
-            if len(node.args.args) + len(node.args.posonlyargs) < 2 and node.args.vararg is None:
+            a = node.args
+            positional = len(a.args) + len(a.posonlyargs)
+            required = positional - len(a.defaults) + sum(d is None for d in a.kw_defaults)
+            if (positional < 2 and a.vararg is None) or required > 2:
                 raise AgentGenomeError("forward must take two arguments: forward(task, tools)")
             return
     raise AgentGenomeError("agent code defines no top-level function forward(task, tools)")
