@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import models
-from .train import TrainConfig, _args, _train, dataset
+from .train import TrainConfig, _args, _peft_config, _train, dataset
 
 
 @dataclass
@@ -84,25 +84,10 @@ def _make_trainer(start: str | Path) -> Any:
             args=args,
             train_dataset=dataset(rows, key),
             processing_class=tok,
-            peft_config=_peft_seq_cls(cfg),
+            peft_config=_peft_config(cfg, "SEQ_CLS"),  # the head is trained in full beside the adapter
         )
 
     return make
-
-
-def _peft_seq_cls(cfg: TrainConfig) -> Any:
-    if not cfg.lora:
-        return None
-    from peft import LoraConfig
-
-    return LoraConfig(
-        r=cfg.lora_r,
-        lora_alpha=cfg.lora_alpha,
-        lora_dropout=0.0,
-        bias="none",
-        task_type="SEQ_CLS",  # the head is trained in full beside the adapter (modules_to_save)
-        target_modules=cfg.target_modules,
-    )
 
 
 def load_reward_model(path: str | Path) -> tuple[Any, Any]:

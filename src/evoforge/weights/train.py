@@ -158,7 +158,8 @@ def trainer_defaults(cfg: Any, tmp: Path, steps_per_epoch: int) -> dict[str, Any
     }
 
 
-def _peft_config(cfg: TrainConfig) -> Any:
+def _peft_config(cfg: TrainConfig, task_type: str = "CAUSAL_LM") -> Any:
+    """The LoRA adapter's settings (None for a full update); ``SEQ_CLS`` also trains a classifier's head."""
     if not cfg.lora:
         return None
     from peft import LoraConfig
@@ -168,7 +169,7 @@ def _peft_config(cfg: TrainConfig) -> Any:
         lora_alpha=cfg.lora_alpha,
         lora_dropout=0.0,
         bias="none",
-        task_type="CAUSAL_LM",
+        task_type=task_type,
         target_modules=cfg.target_modules,
     )
 
