@@ -58,6 +58,9 @@ METHODS = {
     # by step (3 candidate steps of <= 16 tokens, each pair judged in both orders, ~170 steps + ~340
     # 3-token verdicts + 48 full samples); ENVISIONS samples 24 x 4 and refines each negative once (~160)
     "s2r": {"problems": 12, "samples": 4, "group": 4},
+    # SCoRe: 16 problems, each as a first turn and as a revision of its sampled first answer (32 prompts x
+    # a group of 4 = 128 completions during the update, as GRPO; plus 16 first answers and 16 greedy revisions)
+    "score": {"problems": 16, "samples": 1, "group": 4},
     "self-rewarding-correction": {"problems": 12, "samples": 4, "check_samples": 2, "group": 4},
     "process-self-rewarding": {"problems": 16, "samples": 3, "max_steps": 4},
     "envisions": {"problems": 24, "samples": 4, "pairs": 2},

@@ -1,43 +1,21 @@
 """The process recipes (s2r, self-rewarding-correction, process-self-rewarding, envisions) end to end on
 a tiny random model, and their trace building, rewards and step checks on scripted samples."""
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge import api
-from evoforge.weights import models, rounds
+from evoforge.weights import models
 
 TINY = dict(base="tiny", problems=3, samples=2, warm_start=4, warm_epochs=1.0, train_batch=4, gen_batch=16)
 CHECKS = ("first_acc", "verify_acc", "final_acc", "fixed", "broken", "gv_gap")
 
 
-def run(recipe, task, budget, extra, tmp_path):
-    res = api.evolve(
-        task,
-        recipe,
-        budget=budget,
-        seed=1,
-        out=tmp_path / "run.db",
-        executor="inprocess",
-        recipe_params={**TINY, **extra},
-        task_options={"heldout": 4},
-    )
-    assert res.evaluations == budget
-    table = rounds(res.path)
-    assert [r["round"] for r in table] == list(range(budget)) and table[0]["operator"] == "warm-start"
-    for r in table[1:]:
-        assert r["status"] == "ok" and 0.0 <= r["score"] <= 1.0 and Path(r["checkpoint"]).is_dir()
-    return table
-
-
 @pytest.mark.parametrize("recipe", ["s2r", "self-rewarding-correction"])
-def test_self_verifying_recipes_run_sft_then_rl(recipe, weights_dir, tmp_path):
-    table = run(recipe, "word-problems", 3, {"group": 2}, tmp_path)
+def test_self_verifying_recipes_run_sft_then_rl(recipe, self_train):
+    table = self_train("word-problems", recipe, 3, {**TINY, "group": 2}, heldout=4)
     sft, rl = table[1], table[2]
     assert sft["stage"] == "sft" and models.read_meta(sft["checkpoint"])["kind"] == "sft"
     assert rl["stage"] == "rl" and models.read_meta(rl["checkpoint"])["kind"] == "grpo"
@@ -111,8 +89,9 @@ def test_self_rewarding_correction_keeps_passing_samples_else_constructs_and_pay
     assert r.turn_reward("check", " maybe", gold, row_right) == 0.0
 
 
-def test_process_self_rewarding_e2e(weights_dir, tmp_path):
-    table = run("process-self-rewarding", "word-problems", 2, {"max_steps": 2, "step_tokens": 6}, tmp_path)
+def test_process_self_rewarding_e2e(self_train):
+    params = {**TINY, "max_steps": 2, "step_tokens": 6}
+    table = self_train("word-problems", "process-self-rewarding", 2, params, heldout=4)
     last = table[1]
     for key in ("pass1", "passk", "diversity", "gv_gap", "search_acc", "pairs", "accepted", "dataset"):
         assert key in last, key
@@ -152,8 +131,8 @@ def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
     assert parse_choice(" 2.") == 1 and parse_choice(" none") is None
 
 
-def test_envisions_e2e(weights_dir, tmp_path):
-    table = run("envisions", "program-output", 2, {}, tmp_path)
+def test_envisions_e2e(self_train):
+    table = self_train("program-output", "envisions", 2, TINY, heldout=4)
     last = table[1]
     for key in ("pass1", "passk", "gv_gap", "positives", "negatives", "refined", "exec_ok", "accepted"):
         assert key in last, key

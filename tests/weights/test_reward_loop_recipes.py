@@ -16,25 +16,8 @@ PARITY = str(Path(__file__).with_name("_parity_task.py"))  # a random model is r
 TINY = dict(base="tiny", problems=6, samples=4, warm_start=4, warm_epochs=1.0, train_batch=4, gen_batch=32, rm_batch=4)
 
 
-def _run(recipe, extra, tmp_path, budget=3):
-    res = api.evolve(
-        PARITY,
-        recipe,
-        budget=budget,
-        seed=1,
-        out=tmp_path / "run.db",
-        executor="inprocess",
-        recipe_params={**TINY, **extra},
-    )
-    assert res.evaluations == budget
-    table = rounds(res.path)
-    assert [r["round"] for r in table] == list(range(budget)) and table[0]["operator"] == "warm-start"
-    assert all(r["status"] == "ok" for r in table)
-    return table
-
-
-def test_self_motivated_trains_a_reward_model_and_rl_on_it(weights_dir, tmp_path):
-    table = _run("self-motivated", {"group": 2}, tmp_path)
+def test_self_motivated_trains_a_reward_model_and_rl_on_it(self_train):
+    table = self_train(PARITY, "self-motivated", 3, {**TINY, "group": 2})
     for last in table[1:]:
         assert last["rm_pairs"] > 0 and 0.0 <= last["rank_acc"] <= 1.0
         assert last["rank_acc"] == 1.0  # rank=answer: a right rationale always over a wrong one
@@ -43,8 +26,8 @@ def test_self_motivated_trains_a_reward_model_and_rl_on_it(weights_dir, tmp_path
     assert table[2]["rm_pairs"] > table[1]["rm_pairs"]  # the ranks accumulate over rounds
 
 
-def test_self_motivated_ranks_by_vote_without_labels(weights_dir, tmp_path):
-    last = _run("self-motivated", {"group": 2, "rank": "vote", "algo": "rloo"}, tmp_path, budget=2)[1]
+def test_self_motivated_ranks_by_vote_without_labels(self_train):
+    last = self_train(PARITY, "self-motivated", 2, {**TINY, "group": 2, "rank": "vote", "algo": "rloo"})[1]
     assert last["rm_pairs"] > 0 and 0.0 <= last["rank_acc"] <= 1.0 and 0.0 <= last["rm_acc"] <= 1.0
     assert models.read_meta(last["checkpoint"])["kind"] == "rloo"
 
@@ -62,10 +45,8 @@ def test_self_motivated_rewards_the_reward_models_score_not_the_label(monkeypatc
 
 
 @pytest.mark.parametrize("filter_correct", [False, True])
-def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(
-    filter_correct, weights_dir, tmp_path
-):
-    table = _run("rm-guided", {"rm_problems": 6, "filter_correct": filter_correct}, tmp_path, budget=2)
+def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_right(filter_correct, self_train):
+    table = self_train(PARITY, "rm-guided", 2, {**TINY, "rm_problems": 6, "filter_correct": filter_correct})
     last = table[1]
     assert last["rm_pairs"] > 0 and 0.0 <= last["rm_acc"] <= 1.0
     assert last["generated"] == (6 + 6) * 4  # both halves sampled; only the picking half feeds pass@1
@@ -77,8 +58,9 @@ def test_rm_guided_picks_one_sample_per_problem_and_reports_how_often_it_is_righ
 
 
 @pytest.mark.parametrize("recipe", ["self-evolved-reward", "upo"])
-def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(recipe, weights_dir, tmp_path):
-    table = _run(recipe, {"gold_problems": 6, "keep": 0.5, **({"mc": 4} if recipe == "upo" else {})}, tmp_path)
+def test_reward_model_labels_the_policys_pairs_and_keeps_the_confident_ones(recipe, self_train):
+    params = {**TINY, "gold_problems": 6, "keep": 0.5, **({"mc": 4} if recipe == "upo" else {})}
+    table = self_train(PARITY, recipe, 3, params)
     first, last = table[1], table[2]
     assert first["gold_pairs"] > 0 and "gold_pairs" not in last  # gold labels once, in the first round
     for r in (first, last):

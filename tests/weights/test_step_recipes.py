@@ -9,8 +9,7 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge import api
-from evoforge.weights import models, rounds
+from evoforge.weights import models
 
 PARITY = str(Path(__file__).with_name("_parity_task.py"))  # a random model is right about half the time
 TINY = dict(
@@ -19,22 +18,8 @@ TINY = dict(
 )  # fmt: skip
 
 
-def evolve(recipe, budget, tmp_path, **extra):
-    return api.evolve(
-        PARITY,
-        recipe,
-        budget=budget,
-        seed=1,
-        out=tmp_path / "run.db",
-        executor="inprocess",
-        recipe_params={**TINY, **extra},
-    )
-
-
-def test_rstar_math_policy_and_ppm_evolve_together(weights_dir, tmp_path):
-    res = evolve("rstar-math", 3, tmp_path)
-    table = rounds(res.path)
-    assert [r["round"] for r in table] == [0, 1, 2] and all(r["status"] == "ok" for r in table)
+def test_rstar_math_policy_and_ppm_evolve_together(self_train):
+    table = self_train(PARITY, "rstar-math", 3, TINY)
     first, second = table[1], table[2]
     for row in (first, second):
         assert row["generated"] == 4 * 2 * 3  # problems x simulations x expand rollouts
@@ -51,10 +36,9 @@ def test_rstar_math_policy_and_ppm_evolve_together(weights_dir, tmp_path):
     assert all(p["prompt"].startswith("Q: train") and p["chosen"] != p["rejected"] for p in pairs)
 
 
-def test_meds3_reports_greedy_vs_prm_selected(weights_dir, tmp_path):
-    res = evolve("meds3", 2, tmp_path, best_of=3, select_problems=4)
-    last = rounds(res.path)[1]
-    assert last["status"] == "ok" and last["pairs"] > 0
+def test_meds3_reports_greedy_vs_prm_selected(self_train):
+    last = self_train(PARITY, "meds3", 2, {**TINY, "best_of": 3, "select_problems": 4})[1]
+    assert last["pairs"] > 0
     for key in ("sel_greedy", "sel_prm", "sel_pass1", "sel_maj", "sel_passk", "rm_acc"):
         assert 0.0 <= last[key] <= 1.0, key
     assert last["sel_prm"] <= last["sel_passk"]  # the pick is one of the samples
