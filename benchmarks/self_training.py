@@ -188,6 +188,10 @@ def _config(row: dict) -> str:
     return f"{p.get('problems')}x{p.get('samples')}{extra}, {rounds}{row.get('heldout')} held out{threads}"
 
 
+def _runs(gains: list[float]) -> str:
+    return f"{len(gains)} run{'s' * (len(gains) != 1)}"
+
+
 def table(path: Path = RESULTS) -> h.Table:
     """Mean per (task, method, configuration); gains are last round minus round 0 held-out accuracy;
     "vs control" subtracts the mean gain of the control with the same task, rounds and held-out set."""
@@ -216,7 +220,7 @@ def table(path: Path = RESULTS) -> h.Table:
             control_gain[key] = statistics.mean(g)
     by = h.group(rows, lambda r: (_task(r), r["method"], _config(r)))
     order = list(METHODS)
-    by_task: dict[str, dict[str, list[float]]] = {}
+    by_arm: dict[tuple, dict[str, list[float]]] = {}  # tasks other than addition: (task, rounds, held out)
     for (task, m, cfg), rs in sorted(
         by.items(),
         key=lambda kv: (
@@ -230,8 +234,9 @@ def table(path: Path = RESULTS) -> h.Table:
         current = rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS.get(m, {})}
         if task == "addition" and current and rs[0]["heldout"] == 200 and rs[0].get("rounds") == 3:
             gains.setdefault(m, []).extend(g)  # the ratio line: current configuration, any thread count
-        if task != "addition" and current:
-            by_task.setdefault(task, {}).setdefault(m, []).extend(g)
+        same_method = {k: v for k, v in (rs[0].get("params") or {}).items() if k not in ("warm_epochs", "epochs")}
+        if task != "addition" and same_method == METHODS.get(m):  # any warm start, rounds and held-out set
+            by_arm.setdefault(_arm(rs[0]), {}).setdefault(m, []).extend(g)
         gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
         cg = control_gain.get(_arm(rs[0]))
@@ -256,14 +261,16 @@ def table(path: Path = RESULTS) -> h.Table:
             f"(target >= +15); ScPO / STaR gain {scpo / star:.0%} over {len(gains['scpo'])} runs "
             "(target >= 80%)"
         )
-    for task, g in by_task.items():  # other tasks: ScPO's gain over the control as a share of STaR's
-        cg = next((v for k, v in control_gain.items() if k[0] == task), None)
+    for arm, g in by_arm.items():  # other tasks: ScPO's gain over the control as a share of STaR's
+        cg = control_gain.get(arm)
         if g.get("star") and g.get("scpo") and cg is not None:
             over = {m: statistics.mean(g[m]) - cg for m in ("star", "scpo")}
             share = f"{over['scpo'] / over['star']:.0%}" if over["star"] > 0 else "n/a (STaR not over the control)"
+            task, rounds, heldout = arm
             t.notes.append(
-                f"{task}: over the control, STaR {100 * over['star']:+.1f} points ({len(g['star'])} runs), "
-                f"ScPO {100 * over['scpo']:+.1f} ({len(g['scpo'])} runs): ScPO / STaR {share}"
+                f"{task} ({rounds} round{'s' * (rounds != 1)}, {heldout} held out): over the control, STaR "
+                f"{100 * over['star']:+.1f} points ({_runs(g['star'])}), ScPO {100 * over['scpo']:+.1f} "
+                f"({_runs(g['scpo'])}): ScPO / STaR {share}"
             )
     return t
 

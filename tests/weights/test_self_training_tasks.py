@@ -16,10 +16,10 @@ def _bench():
 def test_table_is_per_task_with_that_tasks_control(tmp_path):
     mod = _bench()
 
-    def cell(method, task, acc, seed=0):
+    def cell(method, task, acc, seed=0, heldout=200):
         row = dict(method=method, seed=seed, acc=acc, gain=acc[-1] - acc[0], best_gain=max(acc[1:]) - acc[0])
-        row.update(rounds=1, heldout=200, seconds=60, generated=100)
-        row["params"] = {**mod.METHODS[method], "warm_epochs": 4.0, "epochs": 1.0}
+        row.update(rounds=1, heldout=heldout, seconds=60, generated=100)
+        row["params"] = {**mod.METHODS[method], "warm_epochs": 4.0 if task is None else 2.0, "epochs": 1.0}
         if task:
             row["task"] = task
         return row
@@ -30,6 +30,7 @@ def test_table_is_per_task_with_that_tasks_control(tmp_path):
         cell("scpo", "word-problems", [0.3, 0.35]),
         cell("control", "word-problems", [0.3, 0.25]),
         cell("grpo", "word-problems", [0.3, 0.4]),
+        cell("control", "word-problems", [0.3, 0.5], heldout=64),  # another held-out set: not this arm's control
     ]
     f = tmp_path / "r.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -37,4 +38,5 @@ def test_table_is_per_task_with_that_tasks_control(tmp_path):
     assert t.find(task="addition", method="control")["gain"] == "-0.100"
     assert t.find(task="word-problems", method="star")["vs control"] == "+0.250"  # +0.2 minus -0.05
     assert t.find(task="word-problems", method="grpo")["vs control"] == "+0.150"
-    assert any("word-problems: over the control, STaR +25.0 points" in n and "ScPO / STaR 40%" in n for n in t.notes)
+    share = [n for n in t.notes if n.startswith("word-problems (1 round, 200 held out): over the control")]
+    assert len(share) == 1 and "STaR +25.0 points (1 run)" in share[0] and "ScPO / STaR 40%" in share[0]
