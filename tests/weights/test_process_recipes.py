@@ -1,5 +1,6 @@
 """The process recipes (s2r, self-rewarding-correction, process-self-rewarding, envisions) end to end on
-a tiny random model, and their trace building, rewards and step checks on scripted samples."""
+a tiny random model, and their trace building, rewards and step checks on scripted samples (and ScPO's
+vote pairs)."""
 
 import pytest
 
@@ -166,3 +167,17 @@ def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives
         (True, right, spurious),
     }
     assert mon["gv_gap"] == 0.0 and mon["exec_ok"] == 2 / 3  # the first sample (wrong) was not fixed
+
+
+def test_scpo_prefers_the_most_voted_answer_and_reports_how_often_the_vote_is_right():
+    from evoforge.recipes.scpo import ScPO
+
+    r, q, right, wrong = _recipe(ScPO, samples=4, min_votes=2)
+    q2 = q + " "  # a second problem whose vote is wrong (the same gold answer)
+    other = " 1+1=2. Answer: 5"
+    r.current = "unused"
+    r.sample = lambda ckpt, prompts, k, seed, *a, **kw: [[right, right, right, wrong], [wrong, wrong, right, other]]
+    _, rows, mon = r.build([q, q2], 0, None)
+    assert [(row["chosen"], row["rejected"]) for row in rows] == [(right, wrong), (wrong, other)]
+    assert [row["weight"] for row in rows] == [0.5, 0.25]  # vote margins: (3-1)/4, (2-1)/4
+    assert mon["label_acc"] == 0.5 and mon["accepted"] == 2

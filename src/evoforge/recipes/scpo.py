@@ -1,7 +1,9 @@
 """ScPO, from "Self-Consistency Preference Optimization" (Prasad et al., 2024): no labels. Sample k
 answers per problem; the most-voted answer is preferred to the least-voted one; pairs whose winner has
 fewer than ``min_votes`` votes are dropped; the loss is DPO plus an NLL term, each pair weighted by its
-vote margin (v+ - v-)/k. Iterative: each round starts from (and is anchored to) the latest model."""
+vote margin (v+ - v-)/k. Iterative: each round starts from (and is anchored to) the latest model.
+``label_acc`` (a monitor, from the gold answers the update never sees) is how often a kept pair's
+preferred answer is right: the precision of the vote as a label."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ class ScPO(DPORound):
         T = self.T
         samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
         mon = sample_monitors(questions, samples, T)  # monitors only: the update never sees a label
-        rows = []
+        rows, right = [], 0
         for q, ss in zip(questions, samples):
             v = votes(ss, T)
             if not v:
@@ -44,5 +46,8 @@ class ScPO(DPORound):
             if rejected is None:
                 continue
             rows.append({"prompt": T.prompt(q), "chosen": chosen, "rejected": rejected, "weight": (vt - vl) / len(ss)})
+            right += T.correct(q, chosen)
         mon.update(accepted=len(rows), gv_gap=mon["majk"] - mon["pass1"])
+        if rows:
+            mon["label_acc"] = right / len(rows)
         return "dpo", rows, mon
