@@ -166,8 +166,8 @@ SOURCES: dict[str, Source] = {
             "held-out problems (3 seeds) rstar-math is +3.2 points over the control (every seed above it), "
             "s2r +1.8, STaR -1.0, rm-guided -1.8; in one round rstar-math and meds3 train the same policy "
             "(rstar-math's PPM first steers the search in round 2; meds3's PRM only picks among samples in a "
-            "monitor), so their rows coincide. With two rounds (seed 0) the control reaches 0.430 and "
-            "rstar-math falls to 0.345: the one-round gain does not last.",
+            "monitor), so their rows coincide. With two rounds (3 seeds) the control reaches 0.430 and "
+            "rstar-math 0.397 (-3.3): the one-round gain does not last.",
             "program-output (SmolLM2-135M, 1 round, 64 held-out programs): ReST-EM (+10.9 points, 3 seeds) "
             "and STaR (+5.2, 6 seeds) over the control, GRPO and ScPO under it (ScPO / STaR in the note under "
             "the table): the answers ScPO's votes prefer are right 27-41 % of the time (label_acc).",
