@@ -183,13 +183,18 @@ def _config(row: dict) -> str:
         for k, v in sorted(p.items())
         if k not in ("problems", "samples", "warm_epochs") and not (k == "epochs" and v == 1.0)
     )
-    threads = f", {row['threads']} thread{'s' * (row['threads'] != 1)}" if row.get("threads") else ", 1 thread"
-    rounds = f"{row['rounds']} round{'s' * (row['rounds'] != 1)}, " if row.get("rounds", 3) != 3 else ""
+    threads = f", {_count(row.get('threads') or 1, 'thread')}"
+    rounds = f"{_count(row['rounds'], 'round')}, " if row.get("rounds", 3) != 3 else ""
     return f"{p.get('problems')}x{p.get('samples')}{extra}, {rounds}{row.get('heldout')} held out{threads}"
 
 
-def _runs(gains: list[float]) -> str:
-    return f"{len(gains)} run{'s' * (len(gains) != 1)}"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _method_params(row: dict) -> dict:
+    """A cell's recipe settings without the schedule shared by every method (warm start, epochs)."""
+    return {k: v for k, v in (row.get("params") or {}).items() if k not in ("warm_epochs", "epochs")}
 
 
 def table(path: Path = RESULTS) -> h.Table:
@@ -231,15 +236,16 @@ def table(path: Path = RESULTS) -> h.Table:
         ),
     ):
         g = [r["gain"] for r in rs if r["gain"] is not None]
-        current = rs[0].get("params") == {"warm_epochs": 4.0, "epochs": 1.0, **METHODS.get(m, {})}
+        params, arm = rs[0].get("params") or {}, _arm(rs[0])
+        same_method = _method_params(rs[0]) == METHODS.get(m)
+        current = same_method and params.get("warm_epochs") == 4.0 and params.get("epochs") == 1.0
         if task == "addition" and current and rs[0]["heldout"] == 200 and rs[0].get("rounds") == 3:
             gains.setdefault(m, []).extend(g)  # the ratio line: current configuration, any thread count
-        same_method = {k: v for k, v in (rs[0].get("params") or {}).items() if k not in ("warm_epochs", "epochs")}
-        if task != "addition" and same_method == METHODS.get(m):  # any warm start, rounds and held-out set
-            by_arm.setdefault(_arm(rs[0]), {}).setdefault(m, []).extend(g)
+        if task != "addition" and same_method:  # any warm start, rounds and held-out set
+            by_arm.setdefault(arm, {}).setdefault(m, []).extend(g)
         gain = h.summarise(g)
         gen = [r.get("generated", r.get("generated_per_round", 0) * r["rounds"]) / r["rounds"] for r in rs]
-        cg = control_gain.get(_arm(rs[0]))
+        cg = control_gain.get(arm)
         t.add(
             task,
             m,
@@ -268,9 +274,9 @@ def table(path: Path = RESULTS) -> h.Table:
             share = f"{over['scpo'] / over['star']:.0%}" if over["star"] > 0 else "n/a (STaR not over the control)"
             task, rounds, heldout = arm
             t.notes.append(
-                f"{task} ({rounds} round{'s' * (rounds != 1)}, {heldout} held out): over the control, STaR "
-                f"{100 * over['star']:+.1f} points ({_runs(g['star'])}), ScPO {100 * over['scpo']:+.1f} "
-                f"({_runs(g['scpo'])}): ScPO / STaR {share}"
+                f"{task} ({_count(rounds, 'round')}, {heldout} held out): over the control, STaR "
+                f"{100 * over['star']:+.1f} points ({_count(len(g['star']), 'run')}), ScPO "
+                f"{100 * over['scpo']:+.1f} ({_count(len(g['scpo']), 'run')}): ScPO / STaR {share}"
             )
     return t
 
