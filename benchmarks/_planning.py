@@ -20,7 +20,7 @@ def planning_model():
     call that the model's budget does not count (co-scientist once used 44 of 40 that way)."""
     global _PLANNER
     if _PLANNER is None:
-        from evoforge.prompts import task as prompt_task
+        from evoforge.genomes.prompts import task as prompt_task
 
         _PLANNER = prompt_task.new_task_model(cache=False)
     return _PLANNER
@@ -31,8 +31,8 @@ def run_planner(
 ) -> dict:
     import numpy as np
 
-    from evoforge.prompts.solutions import say
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
+    from evoforge.genomes.prompts.solutions import say
 
     task = load_task("meeting-scheduling", {"instance": instance, "people": people, "duration": duration})
     model = planning_model()
@@ -46,11 +46,11 @@ def run_planner(
     best = 0.0
     extra: dict = {}
     if system in ("mind-evolution", "co-scientist"):
-        from evoforge.budget import Budget
-        from evoforge.engine import Engine
-        from evoforge.executors import InProcessExecutor
+        from evoforge.core.budget import Budget
         from evoforge.llm import LLMBudget
-        from evoforge.registry import get_recipe
+        from evoforge.recipes.registry import get_recipe
+        from evoforge.run.engine import Engine
+        from evoforge.run.executors import InProcessExecutor
 
         defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
         recipe = get_recipe(system).from_params({**defaults, **(params or {})})

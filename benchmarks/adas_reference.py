@@ -213,8 +213,8 @@ def heldout_scores(events: list[dict], items: list[dict], score) -> dict:
 
 
 def cell(args: argparse.Namespace, commit: str) -> dict:
+    from evoforge.core.task import load_task
     from evoforge.llm import get_model, start_server_in_thread
-    from evoforge.task import load_task
 
     task = load_task(args.task, {"seed": args.seed, "search": args.search, "heldout": args.heldout})
     search_items, heldout_items = list(task.value.search), list(task.value.heldout)
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(table(args.out))
         return 0
-    from evoforge.errors import TaskError
+    from evoforge.core.errors import TaskError
     from evoforge.llm import ModelError
 
     try:

@@ -27,15 +27,15 @@ RESULTS = Path(__file__).with_name("results") / "agent_evol.jsonl"
 
 
 def cell(args: argparse.Namespace) -> dict:
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
+    from evoforge.core.budget import Budget
+    from evoforge.core.task import load_task
+    from evoforge.genomes.weights import models
     from evoforge.llm import get_model
     from evoforge.llm.embedded import user_cache_dir
-    from evoforge.registry import get_recipe
-    from evoforge.store import RunStore
-    from evoforge.task import load_task
-    from evoforge.weights import models
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
+    from evoforge.store.run_file import RunStore
 
     options = {"env": args.env, "heldout": args.heldout}
     task = load_task("agent-weights", options)

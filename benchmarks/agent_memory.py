@@ -34,7 +34,7 @@ SYSTEMS = {"none": "mobile-agent-e", "mobile-agent-e": "mobile-agent-e", "mobile
 
 
 def make_model(spec: str, threads: int = 2):
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
     from evoforge.llm import get_model
     from evoforge.llm.embedded import user_cache_dir
 
@@ -46,11 +46,11 @@ def make_model(spec: str, threads: int = 2):
 
 def learn(system: str, task, model, seed: int, calls: int):
     """Run the recipe on the search sequence under the call cap; (recipe, facts)."""
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
+    from evoforge.core.budget import Budget
     from evoforge.llm import LLMBudget
-    from evoforge.registry import get_recipe
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
 
     recipe = get_recipe(SYSTEMS[system]).from_params({"memory": system != "none"})
     recipe.model = model
@@ -72,8 +72,8 @@ def learn(system: str, task, model, seed: int, calls: int):
 
 def heldout(task, recipe, n: int) -> dict:
     """The frozen memory recalled for each held-out task; success, calls and actions per solved task."""
-    from evoforge.agents import AgentFailure
-    from evoforge.agents.memory import with_memory
+    from evoforge.genomes.agents import AgentFailure
+    from evoforge.genomes.agents.memory.base import with_memory
 
     items = task.value.heldout[:n]
     solved, calls, actions, failures = 0, 0, 0, 0
@@ -97,7 +97,7 @@ def heldout(task, recipe, n: int) -> dict:
 
 
 def cell(args: argparse.Namespace) -> dict:
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     model = make_model(args.model, args.threads)
     task = load_task("agent-apps", {"tasks": args.tasks, "seed": args.seed, "call_limit": args.call_limit})

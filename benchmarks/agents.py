@@ -36,7 +36,7 @@ TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None = None):
     """(the agents' model, the meta agent's model): the same one, or with ``meta_spec`` a second model
     that shares the first one's usage meter and budget (ADAS's setup: a stronger meta agent)."""
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
     from evoforge.llm import LLMBudget, get_model
     from evoforge.llm.embedded import user_cache_dir
 
@@ -56,11 +56,11 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
 
 def run_search(system: str, task, model, meta, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
     """(best agent entry, facts about the search) for adas / dgm / evoagent."""
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
+    from evoforge.core.budget import Budget
     from evoforge.llm import LLMBudget
-    from evoforge.registry import get_recipe
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
 
     recipe = get_recipe(system).from_params(params)
     recipe.model = meta
@@ -85,9 +85,9 @@ def run_search(system: str, task, model, meta, seed: int, calls: int, params: di
 
 def run_baselines(task, calls: int, model) -> tuple[dict | None, dict]:
     """Score every hand-designed agent on the search items, within the call budget; keep the best."""
-    from evoforge.agents import AgentFailure, baselines
-    from evoforge.agents.fitness import fitness
-    from evoforge.errors import BudgetExhausted
+    from evoforge.core.errors import BudgetExhausted
+    from evoforge.genomes.agents import AgentFailure, baselines
+    from evoforge.genomes.agents.fitness import fitness
 
     best, scored = None, {}
     for genome in baselines():
@@ -108,7 +108,7 @@ def run_baselines(task, calls: int, model) -> tuple[dict | None, dict]:
 
 
 def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str | None]:
-    from evoforge.agents import AgentFailure
+    from evoforge.genomes.agents import AgentFailure
 
     model.budget = None  # held-out scoring is outside the search budget, the same for every system
     try:
@@ -119,7 +119,7 @@ def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str 
 
 
 def cell(args: argparse.Namespace) -> dict:
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     model, meta = make_models(args.model, args.calls, args.threads, args.meta_model)
     task = load_task(args.task, {"seed": args.seed, "search": args.search, "heldout": args.heldout})

@@ -38,9 +38,9 @@ RESULTS = Path(__file__).parent / "results" / "length_generalization.jsonl"
 def run(
     rounds: int, seed: int, digits: int, max_digits: int, params: dict, heldout: int = 100, run_dir: Path | None = None
 ) -> dict:
-    from evoforge import api
-    from evoforge.weights import models
-    from evoforge.weights import rounds as read_rounds
+    from evoforge.genomes.weights import models
+    from evoforge.genomes.weights import rounds as read_rounds
+    from evoforge.run import api
 
     folder = Path(run_dir or tempfile.mkdtemp(prefix="evoforge-lengen-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -38,10 +38,10 @@ def measure(
     task: str, *, base: str, heldout: int, samples: int, temperatures: list[float], warm_epochs: float, seed: int
 ) -> list[dict]:
     """Rows for one task: greedy vs maj@k at each temperature."""
-    from evoforge.recipes._self_training import seed_rows, warm_checkpoint, warm_config
-    from evoforge.task import load_task
-    from evoforge.weights import models
-    from evoforge.weights.generate import generate
+    from evoforge.core.task import load_task
+    from evoforge.genomes.weights import models
+    from evoforge.genomes.weights.generate import generate
+    from evoforge.recipes.self_training._base import seed_rows, warm_checkpoint, warm_config
 
     start = time.time()
     T = load_task(task, {"heldout": heldout}).module

@@ -30,8 +30,8 @@ import numpy as np  # noqa: E402 - after the thread settings above, which numpy 
 warnings.filterwarnings("ignore")
 
 import evoforge  # noqa: E402
-from evoforge.registry import get_recipe  # noqa: E402
-from evoforge.task import load_task  # noqa: E402
+from evoforge.core.task import load_task  # noqa: E402  # noqa: E402
+from evoforge.recipes.registry import get_recipe  # noqa: E402  # noqa: E402
 
 SEEDS = (1, 2, 3)
 
@@ -71,7 +71,7 @@ def raw_pycma(x0, sigma0, popsize, seed, budget, f, vectorised=False):
 
 
 def bench_cma(budget):
-    from evoforge.tasks import rastrigin
+    from evoforge.tasks.vectors import rastrigin
 
     task = load_task("rastrigin", {"dim": 100})
     rows = []
@@ -109,7 +109,7 @@ def raw_pyribs(seed, iterations, dim=100):
     from ribs.emitters import GaussianEmitter
     from ribs.schedulers import Scheduler
 
-    from evoforge.tasks import sphere_projection as sp
+    from evoforge.tasks.vectors import sphere_projection as sp
 
     sp.configure(dim)
     bound = dim / 2 * 5.12

@@ -54,7 +54,7 @@ TASK_OPTIONS = {"binpack": {"dataset": "weibull"}, "circle-packing": {}}
 # -- the evaluator every system uses ---------------------------------------------------------------
 def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
     """Score one program file with evoforge's evaluator; append the outcome to ``log``."""
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     t = load_task(task, TASK_OPTIONS.get(task, {}))
     code = Path(program_path).read_text()
@@ -74,7 +74,7 @@ def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
 
 # -- systems --------------------------------------------------------------------------------------------
 def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int) -> dict:
-    from evoforge.api import evolve
+    from evoforge.run.api import evolve
 
     def on_batch(engine, batch):
         with open(log, "a") as fh:
@@ -126,7 +126,7 @@ def run_openevolve(
     capped: CappedModel,
     timeout: float,
 ) -> dict:
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     t = load_task(task, TASK_OPTIONS.get(task, {}))
     (work / "initial_program.py").write_text(t.seed)
@@ -185,7 +185,7 @@ def run_shinka(
     capped: CappedModel,
     timeout: float,
 ) -> dict:
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     t = load_task(task, TASK_OPTIONS.get(task, {}))
     (work / "initial.py").write_text(t.seed)
@@ -203,8 +203,8 @@ def run_shinka(
 
 # -- one cell -------------------------------------------------------------------------------------------
 def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, timeout: float) -> dict:
+    from evoforge.core.task import load_task
     from evoforge.llm import get_model, start_server_in_thread
-    from evoforge.task import load_task
 
     work = Path(f"/tmp/pe-bench/{system}-{task}-s{seed}-{int(time.time())}")
     work.mkdir(parents=True, exist_ok=True)
@@ -262,7 +262,7 @@ def weibull5k(task: str, program: str | None) -> dict:
     """For bin packing: the excess bins (%) of ``program`` on FunSearch's Weibull 5k instances."""
     if task != "binpack" or not program:
         return {}
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     try:
         return {"weibull5k_excess": -float(load_task("binpack", {"dataset": "weibull5k"}).evaluate(program)["score"])}
@@ -273,8 +273,8 @@ def weibull5k(task: str, program: str | None) -> dict:
 def backfill() -> None:
     """Add the best program and its Weibull 5k excess to recorded binpack rows that lack them (rows from
     before these fields existed), reading each cell's evaluation log or evoforge run file."""
-    from evoforge.store import RunStore
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
+    from evoforge.store.run_file import RunStore
 
     rows = h.read_rows(RESULTS)
     seed_code = load_task("binpack").seed

@@ -40,7 +40,7 @@ def task_module(name: str):
 
 
 def shared_model():
-    from evoforge.prompts import task as prompt_task
+    from evoforge.genomes.prompts import task as prompt_task
 
     return prompt_task.task_model()  # one llama.cpp instance for the optimiser, DSPy and the metric
 
@@ -56,11 +56,11 @@ SETTINGS = ("population", "minibatch", "validate_top", "validate_items", "finali
 
 def evolve_prompt(task_name: str, seed: int, calls: int, params: dict):
     """One promptbreeder run with ``calls`` metric calls on the shared task model: (recipe, result)."""
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
-    from evoforge.registry import get_recipe
-    from evoforge.task import load_task
+    from evoforge.core.budget import Budget
+    from evoforge.core.task import load_task
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
 
     task = load_task(task_name)
     recipe = get_recipe("promptbreeder").from_params({"max_metric_calls": calls, **params})

@@ -9,8 +9,8 @@ import sys
 import time
 import warnings
 
-from evoforge import bwrap
-from evoforge.programs.sandbox import run_program
+from evoforge.isolation import bwrap
+from evoforge.isolation.program_sandbox import run_program
 
 HARNESS = "def run(program, inputs):\n    return program.f(inputs)\n"
 

@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["EVOFORGE_TORCH_THREADS"] = str(args.threads)
     import numpy as np
 
-    from evoforge.registry import get_recipe
-    from evoforge.task import load_task
-    from evoforge.weights.generate import generate
+    from evoforge.core.task import load_task
+    from evoforge.genomes.weights.generate import generate
+    from evoforge.recipes.registry import get_recipe
 
     task = load_task("addition", {"heldout": 200})
     recipe = get_recipe("scpo").from_params({"warm_epochs": 4.0, "epochs": 1.0})  # the benchmark's warm start

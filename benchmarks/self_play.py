@@ -28,13 +28,13 @@ KEYS = ("own", "other", "joint", "agreed", "invalid")
 
 
 def cell(args: argparse.Namespace, opponent: str) -> dict:
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
+    from evoforge.core.budget import Budget
+    from evoforge.core.task import load_task
     from evoforge.llm import get_model
     from evoforge.llm.embedded import user_cache_dir
-    from evoforge.registry import get_recipe
-    from evoforge.task import load_task
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
 
     opts = {"n_threads": 2} if args.model.startswith("embedded") else {}
     model = get_model(args.model, cache=user_cache_dir() / "bench-self-play.sqlite", **opts)

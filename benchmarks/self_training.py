@@ -98,9 +98,9 @@ def run_cell(
     method: str, seed: int, rounds: int, heldout: int, warm_epochs: float, threads: int, task: str = "addition"
 ) -> dict:
     os.environ["EVOFORGE_TORCH_THREADS"] = str(threads)
-    from evoforge import api
-    from evoforge.weights import rounds as read_rounds
-    from evoforge.weights.models import weights_root
+    from evoforge.genomes.weights import rounds as read_rounds
+    from evoforge.genomes.weights.models import weights_root
+    from evoforge.run import api
 
     params = {"warm_epochs": warm_epochs, "epochs": 1.0, **METHODS[method]}
     folder = Path(tempfile.mkdtemp(prefix="evoforge-bench-"))

@@ -16,7 +16,7 @@ import adas_reference as ar
 from _openai_meter import MeteredProxy
 from evoforge.llm import start_server_in_thread
 from evoforge.llm.stub import LatencyStub
-from evoforge.tasks.agent_arith import score
+from evoforge.tasks.agents.agent_arith import score
 
 
 def post(url: str, model: str, **extra: object) -> tuple[int, dict]:

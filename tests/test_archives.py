@@ -1,8 +1,8 @@
 import numpy as np
 
-from evoforge.archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront, dominates
-from evoforge.candidate import Candidate
-from evoforge.selection import ranked, tournament, truncation
+from evoforge.core.archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront, dominates
+from evoforge.core.candidate import Candidate
+from evoforge.core.selection import ranked, tournament, truncation
 
 
 def cand(i, score, desc=None, **metrics):

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from evoforge.candidate import Candidate, EvaluationError, apply_result, parse_result
+from evoforge.core.candidate import Candidate, EvaluationError, apply_result, parse_result
 
 
 def test_parse_accepts_full_result():

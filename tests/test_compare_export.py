@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import evoforge
-from evoforge.store import RunStore
+from evoforge.store.run_file import RunStore
 
 
 def cli(*args, timeout=180):

@@ -14,13 +14,13 @@ import time
 import pytest
 
 from evoforge import RunStore, evolve
-from evoforge.errors import ConfigError
+from evoforge.core.errors import ConfigError
 from evoforge.llm import start_server_in_thread
 from evoforge.llm.stub import LatencyStub
 
 TASK = """
 import time
-from evoforge.programs.task import ProgramTask
+from evoforge.genomes.programs.task import ProgramTask
 
 TASK = ProgramTask(seed="def solve(x):\\n    return x\\n", description="solve(3) should return 42",
                    score=lambda outputs: -abs(float(outputs[0]) - 42.0), cases=[[3]])

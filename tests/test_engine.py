@@ -4,9 +4,9 @@ import pytest
 
 import evoforge
 from evoforge import Budget, Candidate, Engine, RunStore, evolve, get_recipe, load_task
-from evoforge.api import RunConfig, build_engine
-from evoforge.candidate import apply_result
-from evoforge.recipe import Recipe
+from evoforge.core.candidate import apply_result
+from evoforge.core.recipe import Recipe
+from evoforge.run.api import RunConfig, build_engine
 
 
 def scores_of(path):

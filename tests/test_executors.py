@@ -5,7 +5,7 @@ import time
 import pytest
 
 from evoforge import Candidate, RunStore, evolve, load_task
-from evoforge.executors import InProcessExecutor, ProcessPoolExecutor
+from evoforge.run.executors import InProcessExecutor, ProcessPoolExecutor
 
 HOSTILE = """
 import ctypes, os, subprocess, sys, time
@@ -115,8 +115,8 @@ def test_ray_gives_the_same_run_as_pool(tmp_path):
 
 def test_ray_backstop_kills_an_evaluator_that_ignores_the_alarm(write_task, monkeypatch):
     ray = pytest.importorskip("ray")
-    from evoforge import executors
-    from evoforge.executors import RayExecutor
+    from evoforge.run import executors
+    from evoforge.run.executors import RayExecutor
 
     monkeypatch.setattr(executors, "RAY_GRACE", 2.0)
     src = (
@@ -136,7 +136,7 @@ def test_ray_backstop_kills_an_evaluator_that_ignores_the_alarm(write_task, monk
 
 def test_ray_timeout_kills_the_task(write_task):
     ray = pytest.importorskip("ray")
-    from evoforge.executors import RayExecutor
+    from evoforge.run.executors import RayExecutor
 
     task = load_task(
         write_task(

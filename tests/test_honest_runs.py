@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import evoforge
-from evoforge.budget import Budget
-from evoforge.progress import RunProgress, leading
-from evoforge.store import RunStore
-from evoforge.store_rows import pack, unpack
+from evoforge.cli.progress import RunProgress, leading
+from evoforge.core.budget import Budget
+from evoforge.store.rows import pack, unpack
+from evoforge.store.run_file import RunStore
 
 
 def evoforge_cli(*args, timeout=180):
@@ -119,7 +119,7 @@ def test_a_task_failure_score_makes_sentinels_failures_with_a_reason(write_task,
 
 
 def test_failure_reason_predicate_and_a_bad_failure_score(write_task):
-    from evoforge.errors import TaskError
+    from evoforge.core.errors import TaskError
 
     task = write_task(
         "SEED = [1.0]\n"
@@ -195,8 +195,8 @@ def test_a_20000_evaluation_vector_run_file_is_small_and_exact(tmp_path):
 
 
 def test_every_candidate_recorded_run_resumes_exactly_with_packed_genomes(tmp_path):
-    from evoforge import api
-    from evoforge.engine import genome_key
+    from evoforge.run import api
+    from evoforge.run.engine import genome_key
 
     out = tmp_path / "ga.db"
     full = evoforge.evolve("sphere", "ga", budget=640, seed=3, executor="inprocess", out=tmp_path / "full.db")
@@ -223,7 +223,7 @@ def test_archive_axes_carry_the_task_descriptor_names(tmp_path, write_task):
     finally:
         store.close()
     assert evoforge_cli("plot", out, "-o", tmp_path / "arm.png").returncode == 0
-    from evoforge.errors import TaskError
+    from evoforge.core.errors import TaskError
 
     bad = write_task("SEED = [1.0]\nDESCRIPTOR_NAMES = 'xy'\ndef evaluate(g):\n    return g[0]\n")
     with pytest.raises(TaskError, match="DESCRIPTOR_NAMES must be a list of strings"):

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from evoforge.recipe import Recipe
-from evoforge.registry import get_recipe
+from evoforge.core.recipe import Recipe
+from evoforge.recipes.registry import get_recipe
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_plot_extra_hook_is_opt_in():
-    from evoforge.recipes._self_training import SelfTraining
+    from evoforge.recipes.self_training._base import SelfTraining
 
     assert not Recipe.draws_plot_extra()
     assert not get_recipe("ga").draws_plot_extra()

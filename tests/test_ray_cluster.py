@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from evoforge.store import RunStore
+from evoforge.store.run_file import RunStore
 
 pytest.importorskip("ray")
 

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from evoforge import api
-from evoforge.errors import ConfigError
-from evoforge.genome_kinds import KINDS, genome_kind, infer_kind
-from evoforge.recipe_params import STATE, declared
+from evoforge.core.errors import ConfigError
+from evoforge.core.kinds import KINDS, genome_kind, infer_kind
+from evoforge.core.params import STATE, declared
+from evoforge.core.task import load_task
 from evoforge.recipes import load_builtin_recipes
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run import api
 
 
 def evoforge(*args, cwd):

@@ -3,9 +3,9 @@ code they replaced (same random draws in the same order: a seeded run repeats it
 
 import numpy as np
 
-from evoforge.archives import GridArchive, Islands
-from evoforge.candidate import Candidate
-from evoforge.selection import boltzmann, tournament
+from evoforge.core.archives import GridArchive, Islands
+from evoforge.core.candidate import Candidate
+from evoforge.core.selection import boltzmann, tournament
 
 
 def cand(i, score, desc=None, genome=None):

@@ -12,7 +12,7 @@ import pytest
 
 import evoforge
 from evoforge import Budget, Engine, InProcessExecutor, Recipe, RunStore, TaskError, get_recipe, load_task
-from evoforge.config import build_config
+from evoforge.cli.config import build_config
 from evoforge.llm import Completion, Model, start_server_in_thread
 
 README = (Path(__file__).parent.parent / "README.md").read_text()

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Any
 
-from evoforge.programs.task import ProgramTask
+from evoforge.genomes.programs.task import ProgramTask
 
 COST = 0.25
 LOG = ""

@@ -1,20 +1,20 @@
 """evoforge: one small engine for self-evolving AI systems (acquire, refine, update, evaluate)."""
 
-from .agents.task import AgentTask
-from .api import RunConfig, evolve, resume
-from .archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront
-from .budget import Budget
-from .candidate import Candidate
-from .engine import Engine, RunResult
-from .errors import ConfigError, EvoforgeError, StoreError, TaskError
-from .executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
-from .programs.task import ProgramTask
-from .prompts.prompt_task import PromptTask
-from .recipe import Recipe, register
-from .registry import get_recipe
-from .store import RunStore
-from .task import Task, load_task
-from .vectors.task import VectorTask
+from evoforge.core.archives import AgingPopulation, GridArchive, Islands, NoveltyArchive, ParetoFront
+from evoforge.core.budget import Budget
+from evoforge.core.candidate import Candidate
+from evoforge.core.errors import ConfigError, EvoforgeError, StoreError, TaskError
+from evoforge.core.recipe import Recipe, register
+from evoforge.core.task import Task, load_task
+from evoforge.genomes.agents.task import AgentTask
+from evoforge.genomes.programs.task import ProgramTask
+from evoforge.genomes.prompts.prompt_task import PromptTask
+from evoforge.genomes.vectors.task import VectorTask
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.api import RunConfig, evolve, resume
+from evoforge.run.engine import Engine, RunResult
+from evoforge.run.executors import InProcessExecutor, ProcessPoolExecutor, RayExecutor, make_executor
+from evoforge.store.run_file import RunStore
 
 __version__ = "0.1.0"
 

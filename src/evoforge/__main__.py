@@ -1,3 +1,3 @@
-from .cli import main
+from evoforge.cli import main
 
 main()

@@ -24,7 +24,7 @@ def forward(task, tools):
 """
 
 TASK_FILE = """
-from evoforge.agents import AgentTask
+from evoforge.genomes.agents import AgentTask
 
 def score(item, answer):
     return float(str(answer).strip().endswith(item["answer"]))

@@ -8,7 +8,7 @@ from agent_helpers import TASK_FILE, ScriptedAgentModel
 
 @pytest.fixture
 def scripted():
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     model = ScriptedAgentModel()
     set_agent_model(model)

@@ -11,11 +11,11 @@ import pytest
 from agent_helpers import ScriptedAgentModel
 
 from evoforge import RunStore
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def search(name, task_ref, model, evaluations=14, **params):
@@ -54,7 +54,7 @@ def test_dgm_stages_and_grows_an_open_archive(scripted, add_task):
 
 def test_dgm_ends_when_the_seed_fails(add_task):
     model = ScriptedAgentModel()
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     set_agent_model(model)
     try:

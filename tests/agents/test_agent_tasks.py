@@ -4,9 +4,9 @@
 
 import pytest
 
-from evoforge.agents import AgentFailure, baseline, baselines
-from evoforge.agents.baselines import CALLS, names
-from evoforge.task import load_task
+from evoforge.core.task import load_task
+from evoforge.genomes.agents import AgentFailure, baseline, baselines
+from evoforge.genomes.agents.baselines import CALLS, names
 
 
 def test_every_baseline_runs_with_its_stated_number_of_calls(scripted, add_task):
@@ -62,7 +62,7 @@ def test_builtin_agent_tasks_split_and_score(name):
         assert value.score(item, f"Answer: {item['answer']}") == 1.0
         assert "clues" not in value.shown(item)
     if name == "agent-code":
-        from evoforge.tasks.agent_code import _TEMPLATES
+        from evoforge.tasks.agents.agent_code import _TEMPLATES
 
         item = value.search[0]
         fixed = next(t[2] for t in _TEMPLATES if t[0] == item["function"])
@@ -73,7 +73,7 @@ def test_builtin_agent_tasks_split_and_score(name):
 def test_logic_puzzles_have_exactly_one_solution_and_no_redundant_clue():
     import random
 
-    from evoforge.tasks.agent_logic import puzzle, solutions
+    from evoforge.tasks.agents.agent_logic import puzzle, solutions
 
     rng = random.Random(5)
     for _ in range(5):

@@ -3,7 +3,7 @@
 
 import pytest
 
-from evoforge.agents import AgentGenomeError, parse_answer
+from evoforge.genomes.agents import AgentGenomeError, parse_answer
 
 BODY = '    return tools.llm(task["question"] + "\\n" + task["format"])\n'
 
@@ -45,7 +45,7 @@ def test_answers_without_usable_code_say_why(text, why):
 
 
 def test_a_new_agent_without_parts_gets_the_parts_the_archive_shows():
-    from evoforge.agents.baselines import baselines, standard_parts
+    from evoforge.genomes.agents.baselines import baselines, standard_parts
 
     parts = standard_parts()
     assert all(set(b["parts"]) <= set(parts) for b in baselines())  # every part a shown agent reads
@@ -65,7 +65,7 @@ def test_a_new_agent_without_parts_gets_the_parts_the_archive_shows():
     ],
 )
 def test_forward_must_be_callable_with_task_and_tools(signature, ok):
-    from evoforge.agents.genome import check_code
+    from evoforge.genomes.agents.genome import check_code
 
     code = f"def forward({signature}):\n    return '1'\n"
     if ok:

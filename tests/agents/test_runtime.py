@@ -5,9 +5,9 @@
 import pytest
 from agent_helpers import ScriptedAgentModel
 
-from evoforge import bwrap
-from evoforge.agents import run_agent
-from evoforge.agents.tools import BM25, ToolError, calculate, run_python
+from evoforge.genomes.agents import run_agent
+from evoforge.genomes.agents.tools import BM25, ToolError, calculate, run_python
+from evoforge.isolation import bwrap
 
 HOSTILE = """
 def forward(task, tools):

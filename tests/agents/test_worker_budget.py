@@ -7,12 +7,13 @@ import multiprocessing as mp
 import pytest
 from agent_helpers import ScriptedAgentModel
 
-from evoforge import RunStore, api, llm
-from evoforge.agents import set_agent_model
+from evoforge import RunStore, llm
+from evoforge.genomes.agents import set_agent_model
 from evoforge.llm.base import Model
 from evoforge.llm.errors import BudgetExceededError
 from evoforge.llm.ledger import CallLedger, active_run_ledger, run_ledger
 from evoforge.llm.types import Completion
+from evoforge.run import api
 
 
 def _take_all(ledger: CallLedger, got) -> None:
@@ -91,7 +92,7 @@ class _Labeller(Model):
 
 
 def test_prompt_run_on_the_pool_records_at_most_max_calls_answers(tmp_path, monkeypatch):
-    from evoforge.prompts.task import set_task_model
+    from evoforge.genomes.prompts.task import set_task_model
 
     recipe_model = _Labeller("recipe")
     monkeypatch.setattr(llm, "get_model", lambda *a, **k: recipe_model)

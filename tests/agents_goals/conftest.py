@@ -8,7 +8,7 @@ from goal_helpers import ScriptedGoalModel
 
 @pytest.fixture
 def goal_model():
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     model = ScriptedGoalModel()
     set_agent_model(model)

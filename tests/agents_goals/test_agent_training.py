@@ -9,14 +9,14 @@ pytest.importorskip("peft")
 
 from goal_helpers import ScriptedGoalModel
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.errors import ConfigError
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.store import RunStore
-from evoforge.task import load_task
-from evoforge.weights import rounds
+from evoforge.core.budget import Budget
+from evoforge.core.errors import ConfigError
+from evoforge.core.task import load_task
+from evoforge.genomes.weights import rounds
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
+from evoforge.store.run_file import RunStore
 
 TINY = dict(base="tiny", problems=1, samples=2, warm_start=2, warm_epochs=1.0, epochs=1.0, train_batch=4,
             max_length=512)  # fmt: skip

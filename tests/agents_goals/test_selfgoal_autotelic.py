@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from goal_helpers import MISLEADING
 
-from evoforge.agents import load_memory
-from evoforge.agents.goal_tree import GoalTree
-from evoforge.agents.memory import MemoryFormatError
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.genomes.agents import load_memory
+from evoforge.genomes.agents.memory.base import MemoryFormatError
+from evoforge.genomes.agents.memory.goal_tree import GoalTree
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def run(name, model, tasks=12, evaluations=100, **params):

@@ -8,7 +8,7 @@ from memory_helpers import ScriptedPhoneModel
 
 @pytest.fixture
 def phone_model():
-    from evoforge.agents import set_agent_model
+    from evoforge.genomes.agents import set_agent_model
 
     model = ScriptedPhoneModel()
     set_agent_model(model)

@@ -5,8 +5,8 @@ import json
 import pytest
 from memory_helpers import shortcut
 
-from evoforge.agents import MemoryFormatError, load_memory, new_memory
-from evoforge.agents.memory_kinds import KINDS, checked_shortcut
+from evoforge.genomes.agents import MemoryFormatError, load_memory, new_memory
+from evoforge.genomes.agents.memory.kinds import KINDS, checked_shortcut
 
 TRAJECTORY = [
     {"action": "open_app", "args": ["Contacts"], "screen": "Contacts list: [Ann Lee]"},

@@ -12,12 +12,12 @@ import time
 import pytest
 from memory_helpers import ScriptedPhoneModel
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.errors import ConfigError
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.errors import ConfigError
+from evoforge.core.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 RECIPES = {
     "mobile-agent-e": "tips-shortcuts",

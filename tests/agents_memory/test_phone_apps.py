@@ -5,12 +5,12 @@ import json
 import pytest
 from memory_helpers import LESSONS
 
-from evoforge.agents import Phone
-from evoforge.agents.app_task import end_score
-from evoforge.agents.apps import AppError
-from evoforge.errors import TaskError
-from evoforge.task import load_task
-from evoforge.tasks import agent_apps
+from evoforge.core.errors import TaskError
+from evoforge.core.task import load_task
+from evoforge.genomes.agents import Phone
+from evoforge.genomes.agents.phone.apps import AppError
+from evoforge.genomes.agents.phone.task import end_score
+from evoforge.tasks.agents import agent_apps
 
 BOOK = {"contacts": [{"name": "Ann Lee", "phone": "5550101", "email": "ann@example.org"}], "notes": [], "events": []}
 

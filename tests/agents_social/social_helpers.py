@@ -57,7 +57,7 @@ class Negotiator(Scripted):
 TRAIT_TAGS = {"cooperative": "cooperative", "common good": "cooperative", "thrifty": "frugal", "careful": "frugal",
               "honest": "honest", "independent": "independent", "generous": "generous", "welcomes": "generous",
               "shrewd": "selfish", "cautious": "cautious"}  # fmt: skip
-SCENARIO_TAGS = {text: tags for s in __import__("evoforge.agents.norms", fromlist=["x"]).SCENARIOS
+SCENARIO_TAGS = {text: tags for s in __import__("evoforge.genomes.games.norms", fromlist=["x"]).SCENARIOS
                  for text, tags, _ in s["options"].values()}  # fmt: skip
 
 

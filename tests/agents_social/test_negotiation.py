@@ -3,13 +3,13 @@
 import pytest
 from social_helpers import Negotiator
 
-from evoforge.agents import negotiation as ng
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.errors import ConfigError
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.errors import ConfigError
+from evoforge.core.task import load_task
+from evoforge.genomes.games import negotiation as ng
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def test_games_are_deterministic_and_private():
@@ -83,10 +83,10 @@ def test_self_play_refuses_another_task():
 
 
 def test_a_checkpoint_policy_is_metered_by_the_run_model(weights_dir):
-    from evoforge.errors import BudgetExhausted
+    from evoforge.core.errors import BudgetExhausted
+    from evoforge.genomes.weights.models import resolve
     from evoforge.llm import LLMBudget
-    from evoforge.recipes._checkpoint_model import CheckpointModel
-    from evoforge.weights.models import resolve
+    from evoforge.recipes.social._checkpoint_model import CheckpointModel
 
     run_model = Negotiator()
     run_model.budget = LLMBudget(max_calls=2)

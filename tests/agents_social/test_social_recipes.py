@@ -3,13 +3,13 @@
 import pytest
 from social_helpers import Society
 
-from evoforge.agents import language_game as lg
-from evoforge.agents import norms
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.genomes.games import language_game as lg
+from evoforge.genomes.games import norms
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def run(name, task, model, generations, **params):
@@ -80,7 +80,7 @@ def test_a_garbage_clue_or_guess_is_invalid_with_a_reason():
 
 
 def test_recipes_refuse_the_wrong_task():
-    from evoforge.errors import ConfigError
+    from evoforge.core.errors import ConfigError
 
     for name, task in (
         ("evolutionary-agent", "norms"),

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from evoforge.llm import get_model  # noqa: E402 - after the skips above
+from evoforge.llm import get_model  # noqa: E402 - after the skips above  # noqa: E402 - after the skips above
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def test_beats_random_search(best, recipe, task, budget, params, options, rs_par
 def test_map_elites_beats_random_search_on_qd_score(best):
     """QD score (sum over filled cells of score - offset) of the same 20x20 grid at an equal budget."""
     import evoforge
-    from evoforge.archives import GridArchive
+    from evoforge.core.archives import GridArchive
 
     offset = -np.pi  # planar-arm scores are -std(angles) >= -pi
     for seed in SEEDS:
@@ -63,8 +63,8 @@ def test_map_elites_beats_random_search_on_qd_score(best):
 
 def test_gp_mate_choice_beats_random_trees(best):
     """Random search for trees: the same number of random ramped half-and-half trees."""
-    from evoforge.tasks import symbolic_regression as sr
-    from evoforge.trees import operators as gp
+    from evoforge.genomes.trees import operators as gp
+    from evoforge.tasks.trees import symbolic_regression as sr
 
     sr.configure(target="quartic")
     for seed in SEEDS:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import evoforge
-from evoforge.registry import get_recipe
+from evoforge.recipes.registry import get_recipe
 
 
 def run(task, recipe, budget, seed=0, params=None, options=None, **kw):
@@ -50,8 +50,8 @@ def test_novelty_search_evolvability_grows():
 
 def test_cma_es_matches_raw_pycma_for_the_same_seed():
     cma = pytest.importorskip("cma")
-    from evoforge.task import load_task
-    from evoforge.tasks import rastrigin
+    from evoforge.core.task import load_task
+    from evoforge.tasks.vectors import rastrigin
 
     rec = get_recipe("cma-es")(popsize=12, cma_seed=7, sigma0=1.0)
     res = run("rastrigin", rec, 12 * 30, options={"dim": 8})
@@ -74,7 +74,7 @@ def test_cma_es_default_popsize_and_partial_last_generation():
 
 def test_openai_es_is_antithetic():
     rec = get_recipe("openai-es")(pairs=4)
-    from evoforge.task import load_task
+    from evoforge.core.task import load_task
 
     task = load_task("sphere", {"dim": 3})
     rng = np.random.default_rng(0)
@@ -92,7 +92,7 @@ def test_one_comma_lambda_adapts_lambda():
 
 
 def test_dynamic_binval_orders():
-    from evoforge.tasks import adbv, sdbv
+    from evoforge.tasks.bits import adbv, sdbv
 
     ref = np.array([1, 1, 0, 0, 1, 1])  # two zeros (< n/2): ADBV and SDBV agree
     fixes_one_breaks_three = np.array([0, 0, 1, 0, 1, 0])
@@ -108,7 +108,7 @@ def test_dynamic_binval_orders():
 
 
 def test_deep_ga_seed_lists_decode_exactly():
-    from evoforge.recipes.deep_ga import decode
+    from evoforge.recipes.numeric.deep_ga import decode
 
     rec = get_recipe("deep-ga")(population=10)
     kept = []
@@ -132,8 +132,8 @@ def test_ga_unchanged_parameters():
 
 
 def test_map_elites_cvt_and_grid_batch_insert():
-    from evoforge.archives import GridArchive
-    from evoforge.candidate import Candidate
+    from evoforge.core.archives import GridArchive
+    from evoforge.core.candidate import Candidate
 
     grid = GridArchive([(0, 1), (0, 1)], 4)
     cands = [
@@ -156,8 +156,8 @@ def test_map_elites_cvt_and_grid_batch_insert():
 
 
 def test_tasks():
-    from evoforge.tasks import ackley, himmelblau, planar_arm, rosenbrock
-    from evoforge.tasks import quantum_entanglement as qe
+    from evoforge.tasks.vectors import ackley, himmelblau, planar_arm, rosenbrock
+    from evoforge.tasks.vectors import quantum_entanglement as qe
 
     assert rosenbrock.f(np.ones(5)) == 0 and abs(ackley.f(np.zeros(7))) < 1e-12
     assert himmelblau.f(np.array([3.0, 2.0, -2.805118, 3.131312])) < 1e-4 < himmelblau.f(np.zeros(3))
@@ -174,14 +174,14 @@ def test_tasks():
 def test_gp_trees_are_json():
     res = run("symbolic-regression", "gp-mate-choice", 400, params={"population": 40})
     assert json.loads(json.dumps(res.best.genome)) == res.best.genome
-    from evoforge.tasks import symbolic_regression as sr
+    from evoforge.tasks.trees import symbolic_regression as sr
 
     assert res.best.score > sr.evaluate("x")["score"] + 0.2
 
 
 def test_gym_tasks():
     pytest.importorskip("gymnasium")
-    from evoforge.tasks import cartpole, mountain_car_continuous
+    from evoforge.tasks.vectors import cartpole, mountain_car_continuous
 
     good = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]  # push right when the pole leans right
     assert cartpole.evaluate(good)["score"] > 100 > cartpole.evaluate([0.0] * 10)["score"]
@@ -192,8 +192,8 @@ def test_gym_tasks():
 def test_gym_missing_is_a_task_error(monkeypatch):
     import sys
 
-    from evoforge.errors import TaskError
-    from evoforge.tasks._gym import LinearPolicyTask
+    from evoforge.core.errors import TaskError
+    from evoforge.tasks.vectors._gym import LinearPolicyTask
 
     monkeypatch.setitem(sys.modules, "gymnasium", None)
     with pytest.raises(TaskError, match="pip install"):
@@ -201,8 +201,8 @@ def test_gym_missing_is_a_task_error(monkeypatch):
 
 
 def test_plot_map_elites_and_maze(tmp_path):
-    from evoforge.plot import plot_run
-    from evoforge.store import RunStore
+    from evoforge.readers.plot import plot_run
+    from evoforge.store.run_file import RunStore
 
     for recipe, task in (("map-elites", "planar-arm"), ("novelty-search", "hard-maze")):
         path = tmp_path / f"{recipe}.db"

@@ -2,12 +2,12 @@
 
 from program_helpers import Answer as _Answer
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.programs.system_prompts import STARTERS, clean_instruction
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.genomes.programs.system_prompts import STARTERS, clean_instruction
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 class SystemRecorder:

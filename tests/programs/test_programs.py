@@ -5,7 +5,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evoforge.programs import (
+from evoforge.genomes.programs import (
     apply_diff,
     ast_key,
     blocks,

@@ -5,7 +5,7 @@ import socket
 import threading
 import time
 
-from evoforge.programs.sandbox import run_program
+from evoforge.isolation.program_sandbox import run_program
 
 HARNESS = "def run(program, inputs):\n    return program.f(inputs)\n"
 

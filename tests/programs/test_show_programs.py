@@ -7,13 +7,13 @@ import pytest
 from program_helpers import Answer
 from rich.console import Console
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.report import show_run
-from evoforge.store import RunStore
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.readers.report import show_run
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
+from evoforge.store.run_file import RunStore
 
 GOOD = "```python\ndef priority(item, bins):\n    gap = bins - item\n    return -gap + 3.0 * (gap == 0)\n```"
 PROSE = "I think you should use a better heuristic."

@@ -5,14 +5,14 @@ cascade evaluation of bin packing."""
 import numpy as np
 import pytest
 
-from evoforge.candidate import Candidate
-from evoforge.programs.answers import answer_lines, result_form
-from evoforge.programs.constants import constants, perturb_constants, perturb_text
-from evoforge.programs.near_duplicates import NearDuplicates
-from evoforge.programs.ops import ProgramOps
-from evoforge.programs.templates import ProgramSpec
-from evoforge.task import load_task
-from evoforge.tasks import binpack
+from evoforge.core.candidate import Candidate
+from evoforge.core.task import load_task
+from evoforge.genomes.programs.answers import answer_lines, result_form
+from evoforge.genomes.programs.constants import constants, perturb_constants, perturb_text
+from evoforge.genomes.programs.near_duplicates import NearDuplicates
+from evoforge.genomes.programs.ops import ProgramOps
+from evoforge.genomes.programs.templates import ProgramSpec
+from evoforge.tasks.programs import binpack
 
 
 def ops():
@@ -161,10 +161,10 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
     from test_recipes import ScriptedModel
 
-    from evoforge.budget import Budget
-    from evoforge.engine import Engine
-    from evoforge.executors import InProcessExecutor
-    from evoforge.registry import get_recipe
+    from evoforge.core.budget import Budget
+    from evoforge.recipes.registry import get_recipe
+    from evoforge.run.engine import Engine
+    from evoforge.run.executors import InProcessExecutor
 
     task = load_task("tsp", {"instances": 2, "size": 20})
     recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "batch_size": 4})

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.recipes.stop import SEED_IMPROVER
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.recipes.programs.stop import SEED_IMPROVER
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 class _A:

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from evoforge.programs.task import ProgramFailure
-from evoforge.task import load_task
-from evoforge.tasks import binpack, circle_packing
+from evoforge.core.task import load_task
+from evoforge.genomes.programs.task import ProgramFailure
+from evoforge.tasks.programs import binpack, circle_packing
 
 
 def test_binpack_seed_is_best_fit_with_excess_metrics():

@@ -13,7 +13,7 @@ def scripted():
 
 @pytest.fixture
 def scripted_task_model(scripted):
-    from evoforge.prompts import task as prompt_task
+    from evoforge.genomes.prompts import task as prompt_task
 
     prompt_task.set_task_model(scripted)
     yield scripted

@@ -2,13 +2,13 @@
 
 from prompt_helpers import ScriptedModel
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.genomes.prompts import task as prompt_task
 from evoforge.llm.usage import fold_evaluator_usage
-from evoforge.prompts import task as prompt_task
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def run(recipe_model, task_model, metric_calls=36):

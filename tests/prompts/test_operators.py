@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from evoforge.prompts import OPERATORS, InstanceFront, Mutator, clean_prompt, make_unit
-from evoforge.prompts.task import extract
-from evoforge.tasks import sentiment, sums, topic
+from evoforge.genomes.prompts import OPERATORS, InstanceFront, Mutator, clean_prompt, make_unit
+from evoforge.genomes.prompts.task import extract
+from evoforge.tasks.prompts import sentiment, sums, topic
 
 
 def test_clean_prompt_repairs_and_rejects():
@@ -115,7 +115,7 @@ def test_evaluator_reports_metric_calls_and_feedback(scripted_task_model):
 
 
 def test_demonstrations_cover_labels_before_repeating_one():
-    from evoforge.prompts.operators import draw_demo
+    from evoforge.genomes.prompts.operators import draw_demo
 
     train = [(f"a{i}", "pos") for i in range(90)] + [(f"b{i}", "neg") for i in range(10)]
     rng = np.random.default_rng(0)

@@ -2,12 +2,12 @@ import pickle
 
 import pytest
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.errors import ConfigError
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.errors import ConfigError
+from evoforge.core.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 
 def _run(scripted, selection="tournament", max_metric_calls=120, seed=0):
@@ -43,7 +43,7 @@ def test_promptbreeder_improves_and_respects_metric_budget(scripted_task_model, 
 def test_promptbreeder_is_reproducible(scripted_task_model):
     from prompt_helpers import ScriptedModel
 
-    from evoforge.prompts import task as prompt_task
+    from evoforge.genomes.prompts import task as prompt_task
 
     e1, r1 = _run(scripted_task_model, max_metric_calls=60, seed=3)
     fresh = ScriptedModel()  # the scripted model counts its calls: start the second run from zero too
@@ -67,7 +67,7 @@ def test_validation_stage_rescored_top_prompts_and_seed(scripted_task_model):
     leaders = sorted(recipe.val_half.values(), reverse=True)[:2]
     assert sorted(recipe.val_half[k] for k in recipe.val_scores) == sorted(leaders)  # finalists led stage 1
     best = recipe.best_prompt()
-    from evoforge.prompts.evaluation import prompt_key
+    from evoforge.genomes.prompts.evaluation import prompt_key
 
     assert recipe.val_scores[prompt_key(best)] == max(recipe.val_scores.values())
     assert "max_metric_calls=240" in result.stop_reason

@@ -3,18 +3,18 @@ evaluator and the recipe's mutation model are both real; a tiny metric-call budg
 
 import pytest
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
 
 pytest.importorskip("llama_cpp")
 
 
 def test_promptbreeder_with_the_embedded_model(tmp_path):
+    from evoforge.genomes.prompts import task as prompt_task
     from evoforge.llm import get_model
-    from evoforge.prompts import task as prompt_task
 
     model = get_model("embedded", cache=tmp_path / "cache.sqlite", n_threads=1)
     prompt_task.set_task_model(model)

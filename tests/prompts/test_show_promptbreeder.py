@@ -5,14 +5,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.executors import InProcessExecutor
-from evoforge.prompts.evaluation import prompt_key
-from evoforge.registry import get_recipe
-from evoforge.report import show_run
-from evoforge.store import RunStore
-from evoforge.task import load_task
+from evoforge.core.budget import Budget
+from evoforge.core.task import load_task
+from evoforge.genomes.prompts.evaluation import prompt_key
+from evoforge.readers.report import show_run
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
+from evoforge.store.run_file import RunStore
 
 
 def test_show_prints_the_validated_prompt_and_the_seed_on_the_same_items(scripted_task_model, tmp_path: Path):

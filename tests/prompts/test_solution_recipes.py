@@ -3,13 +3,13 @@ import pickle
 import numpy as np
 import pytest
 
-from evoforge.budget import Budget
-from evoforge.engine import Engine
-from evoforge.errors import ConfigError
-from evoforge.executors import InProcessExecutor
-from evoforge.registry import get_recipe
-from evoforge.task import load_task
-from evoforge.tasks import meeting_scheduling as ms
+from evoforge.core.budget import Budget
+from evoforge.core.errors import ConfigError
+from evoforge.core.task import load_task
+from evoforge.recipes.registry import get_recipe
+from evoforge.run.engine import Engine
+from evoforge.run.executors import InProcessExecutor
+from evoforge.tasks.prompts import meeting_scheduling as ms
 
 
 def test_meeting_checker_gives_feedback():
@@ -64,7 +64,7 @@ def test_mind_evolution_needs_a_problem(scripted):
 
 
 def test_elo_update_is_zero_sum_and_k32():
-    from evoforge.recipes.co_scientist import elo_update, jaccard, spearman
+    from evoforge.recipes.prompts.co_scientist import elo_update, jaccard, spearman
 
     a, b = elo_update(1200, 1200, 1.0)
     assert (a, b) == (1216, 1184)
@@ -90,7 +90,7 @@ def test_co_scientist_debates_dedups_and_evolves(scripted):
 
 
 def _bare_co_scientist(model, **params):
-    from evoforge.recipes.co_scientist import CoScientist
+    from evoforge.recipes.prompts.co_scientist import CoScientist
 
     recipe = CoScientist(**params)
     recipe.setup(load_task("meeting-scheduling", {"instance": 1}), np.random.default_rng(0))
@@ -99,7 +99,7 @@ def _bare_co_scientist(model, **params):
 
 
 def test_co_scientist_pairs_the_least_debated_with_the_nearest_rating():
-    from evoforge.candidate import Candidate
+    from evoforge.core.candidate import Candidate
 
     recipe = _bare_co_scientist(None)
     recipe.pool = [Candidate(genome=str(i), id=i, status="ok", score=0.5) for i in range(4)]
@@ -114,7 +114,7 @@ def test_co_scientist_pairs_the_least_debated_with_the_nearest_rating():
 def test_swapped_debate_turns_a_position_bias_into_draws():
     """A judge that always names the first proposal: with swap every debate is a draw and no rating
     moves; without swap the first-named proposal always gains."""
-    from evoforge.candidate import Candidate
+    from evoforge.core.candidate import Candidate
 
     class FirstAlways:
         def chat(self, messages, **kw):
@@ -133,7 +133,7 @@ def test_swapped_debate_turns_a_position_bias_into_draws():
 def test_judge_accuracy_counts_verdicts_against_the_checker():
     """A judge that names the proposal whose review says valid: every decisive verdict agrees with the
     checker; pairs the checker scores equally do not count."""
-    from evoforge.candidate import Candidate
+    from evoforge.core.candidate import Candidate
     from evoforge.llm import Completion
 
     class ReadsReviews:
@@ -178,7 +178,8 @@ def test_iterative_deepening_grows_depth_until_solved(scripted):
 def test_model_call_budget_is_exact_within_a_batch(scripted, monkeypatch, tmp_path):
     """--max-calls stops a run at the limit even when a batch would need more calls (co-scientist
     debates and generates several times per batch); the run records which limit stopped it."""
-    from evoforge import api, llm
+    from evoforge import llm
+    from evoforge.run import api
 
     monkeypatch.setattr(llm, "get_model", lambda *a, **k: scripted)
     res = api.evolve(

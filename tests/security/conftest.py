@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evoforge import bwrap
+from evoforge.isolation import bwrap
 
 
 def _evoforge(*args, cwd=None, env=None, timeout=180):

@@ -9,9 +9,9 @@ import math
 import pytest
 from security_helpers import run_cli
 
-from evoforge import api
 from evoforge.cli import main
-from evoforge.errors import ConfigError
+from evoforge.core.errors import ConfigError
+from evoforge.run import api
 
 BASE = ["run", "ga", "--task", "sphere", "--budget", "10", "-q"]
 

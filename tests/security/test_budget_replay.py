@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from security_helpers import SlotModel
 
-from evoforge import RunStore, api, llm
+from evoforge import RunStore, llm
 from evoforge.llm import BudgetExceededError, LLMBudget, ResponseCache
+from evoforge.run import api
 
 MAX_CALLS = 9
 SETTINGS = dict(

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from evoforge import bwrap
+from evoforge.isolation import bwrap
 
 
 def evoforge(*args, **env):

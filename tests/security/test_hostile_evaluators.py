@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from evoforge import Candidate, bwrap, load_task
-from evoforge.executors import InProcessExecutor
-from evoforge.pool import ProcessPoolExecutor
+from evoforge import Candidate, load_task
+from evoforge.isolation import bwrap
+from evoforge.run.executors import InProcessExecutor
+from evoforge.run.pool import ProcessPoolExecutor
 
 LEAVER = """
 import os, sys, time

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from evoforge import bwrap
-from evoforge.programs.sandbox import run_program
+from evoforge.isolation import bwrap
+from evoforge.isolation.program_sandbox import run_program
 
 pytestmark = pytest.mark.filterwarnings("ignore:evoforge sandbox")
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
@@ -109,7 +109,7 @@ def test_parent_environment_is_not_readable(isolation):
         "print(b'sekret' in b''.join(found))\n"
     )
     caller = (
-        "import json, os, sys\nfrom evoforge.programs.sandbox import run_program\n"
+        "import json, os, sys\nfrom evoforge.isolation.program_sandbox import run_program\n"
         "r = run_program('PARENT = %d\\n' % os.getpid() + sys.argv[1])\n"
         "print(json.dumps({'ok': r.ok, 'stdout': r.stdout, 'reason': r.reason}))\n"
     )

@@ -6,7 +6,7 @@ import json
 import signal
 
 from evoforge import RunStore
-from evoforge.engine import POISON
+from evoforge.run.engine import POISON
 
 TASK = """
 import json, os

@@ -31,7 +31,7 @@ VIEWS = {  # picture name: (run, section, candidate to select)
 
 
 def main(out: Path) -> None:
-    from evoforge.ui.server import make
+    from evoforge.readers.ui.server import make
 
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

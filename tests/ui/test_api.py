@@ -9,9 +9,9 @@ import sys
 import pytest
 from ui_helpers import XSS, call, crafted_run
 
-from evoforge.errors import ConfigError
-from evoforge.ui.export import report_html
-from evoforge.ui.server import Dashboard
+from evoforge.core.errors import ConfigError
+from evoforge.readers.ui.export import report_html
+from evoforge.readers.ui.server import Dashboard
 
 
 @pytest.fixture(scope="module")

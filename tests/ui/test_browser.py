@@ -11,8 +11,8 @@ from browser import CHROMIUM, Browser
 from matplotlib.image import imread
 from ui_helpers import XSS, Gate, crafted_run, vector_run
 
-from evoforge.ui.export import write_report
-from evoforge.ui.server import make
+from evoforge.readers.ui.export import write_report
+from evoforge.readers.ui.server import make
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; scripts/install.sh dev does)"

@@ -104,8 +104,8 @@ XSS = '</script><img src=x onerror="window.pwned=1"><b>bold</b>'
 def crafted_run(path: Path) -> Path:
     """A run file written directly through the store, as a file from elsewhere might be: markup in every
     string, a rejected proposal, an event, a named 2-D archive and per-round monitors."""
-    from evoforge.candidate import Candidate
-    from evoforge.store import BatchRecord, RunStore
+    from evoforge.core.candidate import Candidate
+    from evoforge.store.run_file import BatchRecord, RunStore
 
     store = RunStore.create(path, {"recipe": f"recipe{XSS}", "task": "task", "seed": 0})
     cands = [

@@ -35,7 +35,7 @@ def correct(question, text):
 
 
 def accuracy(checkpoint, questions):
-    from evoforge.weights.generate import greedy
+    from evoforge.genomes.weights.generate import greedy
 
     texts = greedy(checkpoint, [prompt(q) for q in questions], max_new_tokens=MAX_NEW_TOKENS)
     return sum(correct(q, t) for q, t in zip(questions, texts)) / len(questions), texts

@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _reset_addition():
     yield
-    from evoforge.tasks import addition
+    from evoforge.tasks.weights import addition
 
     addition.configure()
 
@@ -16,8 +16,8 @@ def self_train(weights_dir: Path, tmp_path: Path):
     """Run a weight recipe in-process for ``budget`` rounds and return its round table, after the checks
     every such run must pass: one evaluation a round, the warm start as round 0, every round ``ok`` with
     a score in [0, 1] and its checkpoint on disk."""
-    from evoforge import api
-    from evoforge.weights import rounds
+    from evoforge.genomes.weights import rounds
+    from evoforge.run import api
 
     def run(task: str, recipe: str, budget: int, params: dict, *, seed: int = 1, out: str = "run.db", **task_options):
         res = api.evolve(

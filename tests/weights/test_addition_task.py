@@ -1,6 +1,6 @@
 import numpy as np
 
-from evoforge.tasks import addition as A
+from evoforge.tasks.weights import addition as A
 
 
 def test_split_is_disjoint_and_fixed():

@@ -12,9 +12,9 @@ pytest.importorskip("trl")
 pytest.importorskip("peft")
 
 import evoforge
-from evoforge import api
-from evoforge.report import show_run
-from evoforge.store import RunStore
+from evoforge.readers.report import show_run
+from evoforge.run import api
+from evoforge.store.run_file import RunStore
 
 TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, epochs=1.0, train_batch=4, gen_batch=16)
 
@@ -47,9 +47,9 @@ def test_show_prints_the_final_checkpoint_and_the_starting_one(weights_dir, tmp_
 
 def test_exported_lineage_trains_with_trl(weights_dir, tmp_path):
     datasets = pytest.importorskip("datasets")
-    from evoforge.export import export_run
-    from evoforge.weights import models
-    from evoforge.weights.train import TrainConfig, dpo, sft
+    from evoforge.genomes.weights import models
+    from evoforge.genomes.weights.train import TrainConfig, dpo, sft
+    from evoforge.readers.export import export_run
 
     run = tmp_path / "ga.db"
     evoforge.evolve("sphere", "ga", budget=64, seed=0, executor="inprocess", out=run, task_options={"dim": 2})

@@ -8,7 +8,7 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge.weights import models
+from evoforge.genomes.weights import models
 
 TINY = dict(base="tiny", problems=3, samples=2, warm_start=4, warm_epochs=1.0, train_batch=4, gen_batch=16)
 CHECKS = ("first_acc", "verify_acc", "final_acc", "fixed", "broken", "gv_gap")
@@ -28,7 +28,7 @@ def test_self_verifying_recipes_run_sft_then_rl(recipe, self_train):
 
 
 def _recipe(cls, **kw):
-    from evoforge.tasks import word_problems
+    from evoforge.tasks.weights import word_problems
 
     r = cls(**kw)
     r._task_module = word_problems
@@ -37,7 +37,7 @@ def _recipe(cls, **kw):
 
 
 def test_s2r_builds_verify_and_correct_traces_and_rewards_each_turn():
-    from evoforge.recipes.s2r import S2R
+    from evoforge.recipes.self_training.s2r import S2R
 
     r, q, right, wrong = _recipe(S2R)
     rows, mon = r.sft_rows([q], [[wrong, right, wrong]], 0)
@@ -67,7 +67,7 @@ def test_s2r_builds_verify_and_correct_traces_and_rewards_each_turn():
 
 
 def test_self_rewarding_correction_keeps_passing_samples_else_constructs_and_pays_verdicts():
-    from evoforge.recipes.self_rewarding_correction import WRONG, SelfRewardingCorrection
+    from evoforge.recipes.self_training.self_rewarding_correction import WRONG, SelfRewardingCorrection
 
     r, q, right, wrong = _recipe(SelfRewardingCorrection, verdict_bonus=0.5)
     scripted = [[f"{WRONG}{right}", " correct"], [f"{WRONG}{wrong}", " correct"]]  # right attempt, then wrong one
@@ -102,8 +102,8 @@ def test_process_self_rewarding_e2e(self_train):
 def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
     """Scripted: two steps per problem; the judge always prefers the step that holds (it says "2" when the
     second step shown holds); the search continues from the preferred step until an answer."""
-    from evoforge.recipes import _steps
-    from evoforge.recipes.process_self_rewarding import ProcessSelfRewarding, parse_choice
+    from evoforge.recipes.self_training import _steps
+    from evoforge.recipes.self_training.process_self_rewarding import ProcessSelfRewarding, parse_choice
 
     r, q, right, _ = _recipe(ProcessSelfRewarding, samples=2, max_steps=4)
     r.run_dir, r.current = str(tmp_path), "unused"
@@ -142,7 +142,7 @@ def test_envisions_e2e(self_train):
 
 
 def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives_with_negatives(tmp_path):
-    from evoforge.recipes.envisions import Envisions
+    from evoforge.recipes.self_training.envisions import Envisions
 
     r, q, right, wrong = _recipe(Envisions, samples=3, pairs=2)
     r.run_dir, r.current = str(tmp_path), "unused"
@@ -170,7 +170,7 @@ def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives
 
 
 def test_scpo_prefers_the_most_voted_answer_and_reports_how_often_the_vote_is_right():
-    from evoforge.recipes.scpo import ScPO
+    from evoforge.recipes.self_training.scpo import ScPO
 
     r, q, right, wrong = _recipe(ScPO, samples=4, min_votes=2)
     q2 = q + " "  # a second problem whose vote is wrong (the same gold answer)

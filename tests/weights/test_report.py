@@ -1,11 +1,11 @@
 import io
 import json
 
-from evoforge.candidate import Candidate
+from evoforge.core.candidate import Candidate
 
 
 def test_round_table_from_candidates():
-    from evoforge.weights import round_table, rounds
+    from evoforge.genomes.weights import round_table, rounds
 
     cands = [
         Candidate(genome="/c0", operator="warm-start", score=0.1, status="ok", info={"round": 0}),
@@ -107,7 +107,7 @@ def test_benchmark_cell_gets_a_fresh_weights_folder_with_the_shared_warm_start(t
 def test_round_table_shows_the_recipes_own_accuracy_monitors():
     from types import SimpleNamespace
 
-    from evoforge.weights.report import round_table
+    from evoforge.genomes.weights.report import round_table
 
     def cand(r, **mon):
         return SimpleNamespace(info={"round": r, "monitors": mon}, generation=r, operator="x", score=0.5,

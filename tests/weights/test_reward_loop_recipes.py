@@ -9,8 +9,8 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge import api
-from evoforge.weights import models, rounds
+from evoforge.genomes.weights import models, rounds
+from evoforge.run import api
 
 PARITY = str(Path(__file__).with_name("_parity_task.py"))  # a random model is right about half the time
 TINY = dict(base="tiny", problems=6, samples=4, warm_start=4, warm_epochs=1.0, train_batch=4, gen_batch=32, rm_batch=4)
@@ -33,8 +33,8 @@ def test_self_motivated_ranks_by_vote_without_labels(self_train):
 
 
 def test_self_motivated_rewards_the_reward_models_score_not_the_label(monkeypatch):
-    from evoforge.recipes import self_motivated
-    from evoforge.tasks import word_problems
+    from evoforge.recipes.self_training import self_motivated
+    from evoforge.tasks.weights import word_problems
 
     monkeypatch.setattr(self_motivated, "score", lambda path, prompts, texts: [len(t) / 10 for t in texts])
     r = self_motivated.SelfMotivated()
@@ -79,7 +79,7 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
 ):
     """A crash between the reward model's retraining and the policy's update: the resumed run labels
     with the reward model of the last committed round and ends where an uninterrupted run does."""
-    from evoforge.recipes._rm_labelled import RMLabelledDPO
+    from evoforge.recipes.self_training._rm_labelled import RMLabelledDPO
 
     params = {**TINY, "gold_problems": 6}
     ref = rounds(
@@ -115,8 +115,8 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
 
 
 def test_pairs_rank_right_over_wrong_and_majority_over_the_rest():
-    from evoforge.recipes._reward_loop import best_worst, checked_pairs, label_accuracy, vote_pairs
-    from evoforge.tasks import word_problems as T
+    from evoforge.recipes.self_training._reward_loop import best_worst, checked_pairs, label_accuracy, vote_pairs
+    from evoforge.tasks.weights import word_problems as T
 
     q = "Ann has 7 apples. Ann buys 2 packs of 3. Ann gives away 4. How many apples does Ann have now?"
     right, wrong, other = " 2*3=6, 7+6=13, 13-4=9. Answer: 9", " Answer: 8", " Answer: 5"
@@ -135,7 +135,7 @@ def test_pairs_rank_right_over_wrong_and_majority_over_the_rest():
 
 
 def test_upo_keeps_the_pairs_whose_scores_spread_least_under_dropout(monkeypatch):
-    from evoforge.recipes import upo
+    from evoforge.recipes.self_training import upo
 
     sds = {"c0": 0.1, "r0": 0.1, "c1": 2.0, "r1": 0.0, "c2": 0.3, "r2": 0.4}
 

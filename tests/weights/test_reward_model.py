@@ -5,12 +5,18 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("trl")
 
-from evoforge.weights import models
+from evoforge.genomes.weights import models
 
 
 @pytest.mark.parametrize("lora", [True, False])
 def test_reward_model_learns_a_preference_and_scores_texts(lora, weights_dir):
-    from evoforge.weights.reward_model import RMConfig, is_reward_model, pair_accuracy, score, train_reward_model
+    from evoforge.genomes.weights.reward_model import (
+        RMConfig,
+        is_reward_model,
+        pair_accuracy,
+        score,
+        train_reward_model,
+    )
 
     base = models.resolve("tiny")
     pairs = [{"prompt": f"Q: {a}+1\nA:", "chosen": " 7", "rejected": " 3"} for a in range(8)]
@@ -26,7 +32,7 @@ def test_reward_model_learns_a_preference_and_scores_texts(lora, weights_dir):
 
 
 def test_reward_model_refuses_rows_that_are_not_pairs(weights_dir):
-    from evoforge.weights.reward_model import train_reward_model
+    from evoforge.genomes.weights.reward_model import train_reward_model
 
     with pytest.raises(ValueError, match="chosen"):
         train_reward_model("tiny", [{"prompt": "x", "completion": "y"}], weights_dir / "rm")
@@ -35,7 +41,7 @@ def test_reward_model_refuses_rows_that_are_not_pairs(weights_dir):
 def test_scores_equal_the_classifier_forward_on_padded_batches(weights_dir):
     import torch
 
-    from evoforge.weights.reward_model import RMConfig, load_reward_model, score, train_reward_model
+    from evoforge.genomes.weights.reward_model import RMConfig, load_reward_model, score, train_reward_model
 
     pairs = [{"prompt": f"Q: {a}\nA:", "chosen": " 12", "rejected": " 3456789"} for a in range(4)]
     out = train_reward_model(models.resolve("tiny"), pairs, weights_dir / "rm", RMConfig(epochs=2, batch_size=4))

@@ -8,7 +8,7 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge.weights import models
+from evoforge.genomes.weights import models
 
 FIRST_CHAR = str(Path(__file__).with_name("_first_char_task.py"))  # a random model always answers it
 TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, train_batch=4, gen_batch=16, group=2)
@@ -16,7 +16,7 @@ TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, t
 
 @pytest.mark.parametrize("algo", ["grpo", "rloo"])
 def test_rl_update_scores_cut_completions_with_the_row_columns(algo, weights_dir):
-    from evoforge.weights.rl import RLConfig, rl
+    from evoforge.genomes.weights.rl import RLConfig, rl
 
     base = models.resolve("tiny")
     rows = [{"prompt": f"Q: {a}+1\nA:", "target": str(a + 1)} for a in range(4)]
@@ -38,7 +38,7 @@ def test_rl_update_scores_cut_completions_with_the_row_columns(algo, weights_dir
 
 
 def test_rl_rejects_bad_settings(weights_dir):
-    from evoforge.weights.rl import RLConfig, rl
+    from evoforge.genomes.weights.rl import RLConfig, rl
 
     with pytest.raises(ValueError, match="algo"):
         rl("tiny", [{"prompt": "x"}], lambda **k: [], weights_dir / "x", RLConfig(algo="ppo"))
@@ -71,8 +71,8 @@ def test_rl_recipe_end_to_end(recipe, task, extra, self_train):
 
 
 def test_score_reward_pays_for_fixing_and_charges_for_breaking():
-    from evoforge.recipes.score import SCoRe
-    from evoforge.tasks import word_problems
+    from evoforge.recipes.self_training.score import SCoRe
+    from evoforge.tasks.weights import word_problems
 
     r = SCoRe(bonus=2.0)
     r._task_module = word_problems

@@ -9,7 +9,7 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge.weights import models
+from evoforge.genomes.weights import models
 
 PARITY = str(Path(__file__).with_name("_parity_task.py"))  # a random model is right about half the time
 TINY = dict(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from evoforge.weights.step_check import check_step, split_steps, value
-from evoforge.weights.step_search import best_trajectories, search, search_monitors, select, step_pairs
+from evoforge.genomes.weights.step_check import check_step, split_steps, value
+from evoforge.genomes.weights.step_search import best_trajectories, search, search_monitors, select, step_pairs
 
 
 def test_steps_split_and_join_back():
@@ -120,8 +120,8 @@ def test_a_value_model_steers_the_search():
 
 
 def test_a_round_is_guided_only_by_an_earlier_rounds_scorer(tmp_path):
-    from evoforge.recipes.rstar_math import RStarMath
-    from evoforge.weights import models
+    from evoforge.genomes.weights import models
+    from evoforge.recipes.self_training.rstar_math import RStarMath
 
     r = RStarMath()
     r.run_dir = str(tmp_path)

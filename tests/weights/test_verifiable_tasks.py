@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from evoforge.task import TaskError, load_task
-from evoforge.tasks import program_output as P
-from evoforge.tasks import word_problems as W
+from evoforge.core.task import TaskError, load_task
+from evoforge.tasks.weights import program_output as P
+from evoforge.tasks.weights import word_problems as W
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from evoforge import api
-from evoforge.store import RunStore
-from evoforge.weights import round_table, rounds
+from evoforge.genomes.weights import round_table, rounds
+from evoforge.run import api
+from evoforge.store.run_file import RunStore
 
 TINY = dict(base="tiny", problems=4, samples=2, warm_start=4, warm_epochs=1.0, epochs=1.0, train_batch=4, gen_batch=16)
 TASK = {"heldout": 8}
@@ -46,7 +46,7 @@ def test_recipe_end_to_end(name, self_train, tmp_path):
         matplotlib.use("Agg")
         from matplotlib import pyplot as plt
 
-        from evoforge.store import RunStore
+        from evoforge.store.run_file import RunStore
 
         fig, ax = plt.subplots()
         store = RunStore.open(run)
@@ -61,9 +61,9 @@ def test_recipe_end_to_end(name, self_train, tmp_path):
 
 
 def test_weighted_dpo_and_full_finetune(weights_dir):
-    from evoforge.weights import models
-    from evoforge.weights.generate import generate
-    from evoforge.weights.train import TrainConfig, dpo, sft
+    from evoforge.genomes.weights import models
+    from evoforge.genomes.weights.generate import generate
+    from evoforge.genomes.weights.train import TrainConfig, dpo, sft
 
     base = models.resolve("tiny")
     rows = [{"prompt": f"Q: {a}+1\nA:", "completion": f" {a + 1}"} for a in range(8)]
@@ -147,7 +147,7 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_
     """The from-scratch length curriculum on a 2-layer model: round 1 labels 3-digit problems with the
     model's own answers, keeps only those of plausible length (and, with ``swap_vote``, the same for
     b+a), and records per-length accuracy."""
-    from evoforge.tasks import reversed_addition as T
+    from evoforge.tasks.weights import reversed_addition as T
 
     params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8, swap_vote=swap_vote)
     res = api.evolve(
@@ -177,7 +177,7 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_
 
 
 def test_reach_counts_solved_lengths_plus_next():
-    from evoforge.tasks.reversed_addition import gold, reach
+    from evoforge.tasks.weights.reversed_addition import gold, reach
 
     assert gold("123+45") == "861" and gold("9+1") == "01"
     assert reach({1: 1.0, 2: 0.95, 3: 0.4, 4: 0.0}) == pytest.approx(2.4)
@@ -187,9 +187,9 @@ def test_reach_counts_solved_lengths_plus_next():
 
 def test_tiny_model_sizes_and_nope(weights_dir):
     """``tiny:SEED:LxH[:nope]`` builds the requested size; ``nope`` has no positional encoding at all."""
-    from evoforge.weights import models
-    from evoforge.weights.generate import generate
-    from evoforge.weights.train import TrainConfig, sft
+    from evoforge.genomes.weights import models
+    from evoforge.genomes.weights.generate import generate
+    from evoforge.genomes.weights.train import TrainConfig, sft
 
     llama = models.resolve("tiny:1:3x32")
     model, _ = models.load(llama)

@@ -83,7 +83,8 @@ def check_spec(spec: str, base_url: str | None = None) -> tuple[str, str]:
     """Split a model ``spec`` into (backend, name) and check its pieces without loading anything:
     the backend, the embedded variant, the hf directory, and ``base_url`` (openai only, http(s)).
     Raises :class:`BadRequestError` (or :class:`ModelNotFoundError` for a missing hf directory)."""
-    from ..settings import url_problem
+    from evoforge.core.settings import url_problem
+
     from .embedded import EMBEDDED_MODELS
 
     spec = (spec or "embedded").strip()

@@ -7,7 +7,7 @@ subclass whose ``str()`` is one clear line, fit to print as the whole message.
 
 from __future__ import annotations
 
-from ..errors import BudgetExhausted, EvoforgeError
+from evoforge.core.errors import BudgetExhausted, EvoforgeError
 
 
 class ModelError(EvoforgeError):

@@ -1,28 +1,43 @@
-"""Recipes: short compositions of operators, selection and archives on the one engine.
+"""Recipes: short compositions of operators, selection and archives on the one engine, one folder per
+family (``numeric``, ``programs``, ``prompts``, ``agent_designs``, ``agent_memory``, ``social``,
+``self_training``). Families never import each other; a family's shared parts live beside its recipes
+in modules whose name starts with ``_`` (helpers, not recipes).
 
-A recipe is a ``@dataclass(kw_only=True)`` whose :func:`~evoforge.recipe.param` fields are its
-parameters (settable with ``--set key=value``) and which implements :class:`evoforge.recipe.Recipe`'s
-``setup`` / ``ask`` / ``tell``. Register it with ``@register("name")`` in a module of this package
-(modules whose name starts with ``_`` are helpers, not recipes) or in any imported module.
+A recipe is a ``@dataclass(kw_only=True)`` whose :func:`~evoforge.core.recipe.param` fields are its
+parameters (settable with ``--set key=value``) and which implements :class:`evoforge.core.recipe.Recipe`'s
+``setup`` / ``ask`` / ``tell``. Register it with ``@register("name")`` in a module of a family folder
+or in any imported module.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
-from ..recipe import REGISTRY, Recipe, register
+from evoforge.core.recipe import REGISTRY, Recipe, register
 
 
-def module_names() -> list[str]:
-    """The recipe modules of this package (found on disk; ``map_elites`` for ``map-elites``)."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+def families() -> list[str]:
+    """The family folders of this package."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg)
+
+
+def module_names() -> dict[str, str]:
+    """The recipe modules, found on disk without importing one: ``map_elites`` (for ``map-elites``) ->
+    ``evoforge.recipes.numeric.map_elites``."""
+    found = {}
+    for family in families():
+        for info in pkgutil.iter_modules([os.path.join(__path__[0], family)]):
+            if not info.name.startswith("_"):
+                found[info.name] = f"{__name__}.{family}.{info.name}"
+    return dict(sorted(found.items()))
 
 
 def load_builtin_recipes() -> dict[str, type[Recipe]]:
-    for name in module_names():
-        importlib.import_module(f"{__name__}.{name}")
+    for module in module_names().values():
+        importlib.import_module(module)
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["REGISTRY", "Recipe", "load_builtin_recipes", "module_names", "register"]
+__all__ = ["REGISTRY", "Recipe", "families", "load_builtin_recipes", "module_names", "register"]

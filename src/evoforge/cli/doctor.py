@@ -1,0 +1,37 @@
+"""``evoforge doctor``: which isolation is in force for untrusted code, and the versions that matter."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+import click
+
+
+def report() -> list[tuple[str, str]]:
+    """(label, value) rows: the sandbox in force, then Python, numpy and the platform."""
+    from evoforge.isolation import bwrap
+
+    status = bwrap.probe()
+    rows = [("isolation", status.describe())]
+    if status.available:
+        rows.append(("bwrap probe", "ok: user, pid, net, ipc, uts and cgroup namespaces; uid 65534; read-only /"))
+        rows.append(("--sandbox", "available: task evaluators can run inside bwrap under the pool executor"))
+    else:
+        rows.append(("--sandbox", "unavailable (needs bwrap)"))
+    rows.append(("python", f"{platform.python_version()} ({sys.executable})"))
+    try:
+        import numpy
+
+        rows.append(("numpy", numpy.__version__))
+    except ImportError:
+        rows.append(("numpy", "not installed"))
+    rows.append(("platform", platform.platform()))
+    return rows
+
+
+@click.command()
+def doctor() -> None:
+    """Report which isolation protects runs of untrusted code (bwrap or the fallback guard)."""
+    for label, value in report():
+        click.echo(f"{label + ':':<13} {value}")

@@ -1,0 +1,157 @@
+"""Agent tasks: the public :class:`AgentTask` value (a task file sets ``TASK = AgentTask(...)``).
+
+An evaluation runs the agent (:mod:`.runtime`) on some search items and scores each answer with the
+task's ``score(item, answer)`` here, in the parent. Held-out items are scored only when a genome asks
+for ``split="heldout"``, which recipes never do (benchmarks do, after the search).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evoforge.llm.usage import usage_since
+
+from .genome import AgentGenomeError, check_genome
+from .model import _OVERRIDE, shared_agent_model
+from .runtime import run_agent
+
+SPLITS = ("search", "heldout")
+
+
+class AgentFailure(RuntimeError):
+    """The agent did not run: its code did not load, or every item failed; the message says why."""
+
+
+@dataclass(kw_only=True)
+class AgentTask:
+    """A task whose genome is an agent design. Items are dicts; the agent's ``forward(task, tools)``
+    gets each without the ``hidden`` keys (the answer, hidden tests) and with ``format`` (how to
+    answer). ``score(item, answer) -> float`` in [0, 1] judges an answer (trusted code, run here).
+    ``search`` items are what recipes see; ``heldout`` items are for the final comparison only.
+
+    ``corpus``: documents for ``tools.search``; ``actions``: the environment, ``name -> fn(item,
+    *args)`` (run here with the agent's JSON arguments; never execute them). ``items_per_eval``: search
+    items a plain evaluation scores. Limits per item: ``call_limit`` model calls, ``item_seconds`` of
+    the agent's own time, ``max_tokens`` per reply."""
+
+    description: str
+    search: Sequence[dict[str, Any]]
+    heldout: Sequence[dict[str, Any]]
+    score: Callable[[dict[str, Any], Any], float]
+    seed: dict[str, Any] | None = None  # default: the chain-of-thought baseline
+    answer_format: str = "End your reply with a line 'Answer: <your answer>'."
+    hidden: tuple[str, ...] = ("answer",)
+    corpus: Sequence[str] = ()
+    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    items_per_eval: int = 6
+    call_limit: int = 6
+    item_seconds: float = 20.0
+    max_tokens: int = 192
+    name: str = ""
+    model: Any = field(default=None, repr=False, compare=False)
+    base_url: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.seed is None:
+            from .baselines import baseline
+
+            self.seed = baseline("cot")
+        if not self.search:
+            raise ValueError("AgentTask: no search items")
+
+    # -- the model the agents call --------------------------------------------------------------
+    def use_model(self, model: Any, base_url: str | None = None) -> None:
+        self.model, self.base_url = model, base_url
+
+    def task_model(self) -> Any:
+        if _OVERRIDE or self.model is None or isinstance(self.model, str):
+            return shared_agent_model(self.model or "embedded", self.base_url)
+        return self.model
+
+    def module_attrs(self) -> dict[str, Any]:
+        return {
+            "SEED": self.seed,
+            "evaluate": self.evaluate,
+            "DESCRIPTION": self.description,
+            "TASK": self,
+            "GENOME": "agent",
+        }
+
+    # -- evaluation -----------------------------------------------------------------------------
+    def items(self, split: str) -> list[dict[str, Any]]:
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}: use 'search' or 'heldout'")
+        return list(self.search if split == "search" else self.heldout)
+
+    def shown(self, item: dict[str, Any]) -> dict[str, Any]:
+        """What the agent sees of an item."""
+        return {**{k: v for k, v in item.items() if k not in self.hidden}, "format": self.answer_format}
+
+    def evaluate(self, genome: Any, model: Any = None) -> dict[str, Any]:
+        try:
+            genome = check_genome(genome)
+        except AgentGenomeError as err:
+            raise AgentFailure(str(err)) from None
+        split = genome.get("split", "search")
+        data = self.items(split)
+        ids = genome.get("items")
+        ids = list(range(min(len(data), self.items_per_eval))) if ids is None else [int(i) % len(data) for i in ids]
+        chosen = [data[i] for i in ids]
+        actions = {name: functools.partial(_on_item, fn, chosen) for name, fn in self.actions.items()}
+        model = model or self.task_model()
+        model.counts_for_run = True  # its calls count against the active run's --max-calls, in any process
+        before = model.usage.total
+        run = run_agent(
+            genome["code"], [self.shown(x) for x in chosen], model=model, parts=genome["parts"], corpus=self.corpus,
+            actions=actions, call_limit=self.call_limit, item_seconds=self.item_seconds, max_tokens=self.max_tokens,
+        )  # fmt: skip
+        usage = usage_since(model.usage, before)
+        if run.load_error is not None:
+            raise AgentFailure(f"agent did not load: {run.load_error}")
+        correct, errors, failures = [], [], []
+        for item, r in zip(chosen, run.items):
+            value, note = 0.0, None
+            if r.ok:
+                try:
+                    value = min(1.0, max(0.0, float(self.score(item, r.answer))))
+                except Exception as err:  # an answer the scorer cannot read is a wrong answer
+                    note = f"unreadable answer ({type(err).__name__})"
+            else:
+                errors.append(r.error)
+                note = f"{r.error}" + ("; " + "; ".join(r.where) if r.where else "")
+            correct.append(value)
+            if value < 1.0 and len(failures) < 4:
+                failures.append(_shown_failure(item, r.answer, note, failed=not r.ok))
+        if errors and len(errors) == len(chosen):
+            common, count = Counter(errors).most_common(1)[0]
+            raise AgentFailure(f"all {len(chosen)} items failed ({count}x): {common}")
+        score = sum(correct) / len(correct)
+        right = sum(1 for c in correct if c >= 1.0)
+        feedback = f"{right} of {len(chosen)} right" + (f", {len(errors)} failed with errors" if errors else "")
+        if failures:
+            feedback += ".\n\n" + "\n\n".join(failures)
+        return {
+            "score": score,
+            "feedback": feedback,
+            "metrics": {
+                "correct": correct, "items": ids, "split": split, "errors": errors, "calls": run.calls,
+                "isolation": run.isolation, "model_usage": usage,
+            },
+        }  # fmt: skip
+
+
+def _shown_failure(item: dict[str, Any], answer: Any, note: str | None, *, failed: bool) -> str:
+    question = str(item.get("question", ""))[:300]
+    text = f"Task: {question}\nExpected: {str(item.get('answer', ''))[:200]}"
+    if failed:
+        return text + f"\nThe agent failed: {str(note)[:300]}"
+    return text + f"\nThe agent answered: {str(answer)[-300:]!r}" + (f" ({note})" if note else "")
+
+
+def _on_item(fn: Callable[..., Any], chosen: list[dict[str, Any]], index: int, *args: Any) -> Any:
+    """An environment action called with the item itself rather than its index in this evaluation."""
+    return fn(chosen[index], *args)

@@ -1,0 +1,124 @@
+"""Program tasks: the public :class:`ProgramTask` value (a task file sets ``TASK = ProgramTask(...)``)
+and the plumbing of every program task: run the program in the sandbox, turn a failure into an
+exception whose message is the feedback a model needs, add default program descriptors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evoforge.core.candidate import as_result
+from evoforge.isolation.program_sandbox import run_program
+
+from . import descriptors
+
+PROGRAM_DESCRIPTOR_BOUNDS = [(0.0, 80.0), (0.0, 40.0)]  # code lines, complexity
+
+
+class ProgramFailure(RuntimeError):
+    """The evaluated program failed; the message is written for the model (what, where, why)."""
+
+
+def run_in_sandbox(
+    genome: Any,
+    harness: str,
+    inputs: Any,
+    *,
+    timeout: float,
+    memory_mb: int = 1024,
+    preload: tuple[str, ...] = ("numpy",),
+) -> Any:
+    if not isinstance(genome, str):
+        raise ProgramFailure(f"genome must be program text, got {type(genome).__name__}")
+    result = run_program(
+        genome, harness, inputs, timeout=timeout, memory_mb=memory_mb, preload=preload, max_output=2000
+    )
+    if not result.ok:
+        raise ProgramFailure(result.feedback(500))
+    return result.value
+
+
+def finish(genome: str, score: float, metrics: dict[str, Any], feedback: str) -> dict[str, Any]:
+    return {"score": score, "metrics": metrics, "descriptors": descriptors(genome), "feedback": feedback}
+
+
+def check(condition: bool, message: str | Callable[[], str]) -> None:
+    if not condition:
+        raise ProgramFailure(message() if callable(message) else message)
+
+
+DEFAULT_HARNESS = """
+def run(program, inputs):
+    function = getattr(program, inputs["function"])
+    return [function(*args) for args in inputs["cases"]]
+"""
+
+
+@dataclass(kw_only=True)
+class ProgramTask:
+    """A task whose genome is a program. ``seed`` is the starting program's text (optionally with
+    ``# EVOLVE-BLOCK-START`` / ``# EVOLVE-BLOCK-END`` around what may change); models are shown
+    ``description`` and the signature of ``function`` (default: the seed's first function).
+
+    Each evaluation runs the program in the sandbox and calls ``function(*args)`` for every ``args``
+    in ``cases`` (JSON-able argument lists); ``score(outputs) -> float | dict`` then turns the list
+    of return values into the result, outside the sandbox. A program that raises, hangs past
+    ``timeout`` or returns something that is not JSON fails, and the error is shown to the model.
+    ``harness``: your own sandbox code ``def run(program, inputs)`` instead of the call per case
+    (``inputs`` is then passed to it as given in ``cases``)."""
+
+    seed: str
+    description: str
+    score: Callable[[Any], Any]
+    cases: Any = ()
+    function: str | None = None
+    harness: str | None = None
+    ideas: Sequence[str] | None = None  # one idea per model call (default: generic ones)
+    hint: str = ""  # one line on pitfalls, shown to the model
+    timeout: float = 10.0  # seconds per program run
+    memory_mb: int = 1024
+    descriptor_bounds: Sequence[tuple[float, float]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.function is None:
+            from .blocks import evolve_text, function_names
+
+            names = function_names(evolve_text(self.seed)) or function_names(self.seed)
+            if not names:
+                raise ValueError("ProgramTask: the seed program defines no function")
+            self.function = names[0]
+
+    def evaluate(self, genome: Any) -> dict[str, Any]:
+        if self.harness is None:
+            outputs = run_in_sandbox(
+                genome,
+                DEFAULT_HARNESS,
+                {"function": self.function, "cases": list(self.cases)},
+                timeout=self.timeout,
+                memory_mb=self.memory_mb,
+            )
+        else:
+            outputs = run_in_sandbox(genome, self.harness, self.cases, timeout=self.timeout, memory_mb=self.memory_mb)
+        result = as_result(self.score(outputs))
+        base = finish(genome, float(result["score"]), {}, "")
+        base.update({k: v for k, v in result.items() if v is not None})
+        if not base.get("feedback"):
+            base.pop("feedback")
+        return base
+
+    def module_attrs(self) -> dict[str, Any]:
+        names: dict[str, Any] = {
+            "SEED": self.seed,
+            "evaluate": self.evaluate,
+            "DESCRIPTION": self.description,
+            "FUNCTION": self.function,
+            "TASK": self,
+            "HINT": self.hint,
+            "GENOME": "program",
+            "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS),
+            "DESCRIPTOR_NAMES": ["code lines", "complexity"] if not self.descriptor_bounds else None,
+        }
+        if self.ideas:
+            names["IDEAS"] = list(self.ideas)
+        return names

@@ -1,0 +1,193 @@
+"""Pool workers inside bubblewrap (``--sandbox``): a task's evaluator behind the operating-system boundary.
+
+Design: each worker is one long-lived ``bwrap ... python -I -c <boot>`` process that loads the task
+itself (from its reference and options) and serves chunks over a socket. Long-lived, because starting
+a sandbox and importing numpy and the task costs a few hundred milliseconds, which per evaluation would
+dominate cheap tasks; a timeout or crash kills the whole sandbox (its pid namespace) and starts a fresh
+one, exactly like a forked worker. Genomes go in pickled (the parent's own data); outcomes come back as
+JSON and are validated again here, so nothing the evaluator sends is unpickled or trusted.
+
+Inside the sandbox the task sees: the system and Python directories and evoforge read-only, the
+directory of a task file (or the ``sys.path`` entry of a task module) read-only, a private tmpfs as
+working directory, no network, no other process, none of the parent's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from evoforge.core.candidate import EvaluationError, parse_result
+from evoforge.core.errors import ConfigError, TaskError
+from evoforge.core.task import Task
+from evoforge.isolation.evaluation import Outcome
+
+from . import bwrap, limits
+
+_MAX_MESSAGE = 64 * 1024 * 1024
+_START_SECONDS = 120.0  # loading numpy and the task on a busy machine
+_BOOT = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[2])['path']; "
+    "from evoforge.isolation.sandbox_pool import main; main()"
+)
+
+
+def check_available(task: Task) -> None:
+    """Refuse ``--sandbox`` where bwrap does not work, or for a task that cannot be loaded again."""
+    status = bwrap.probe()
+    if not status.available:
+        raise ConfigError(f"--sandbox needs bubblewrap: {status.describe()} (run `evoforge doctor`)")
+    try:
+        json.dumps(task.options)
+    except (TypeError, ValueError):
+        raise ConfigError("--sandbox: task options must be JSON values (they are sent to the sandbox)") from None
+    _task_location(task)
+
+
+def _task_location(task: Task) -> tuple[str, list[str]]:
+    """(reference to load inside, host directories the task needs to read)."""
+    if task.ref.endswith(".py") or Path(task.ref).is_file():
+        path = os.path.abspath(task.ref)
+        return path, [os.path.dirname(path)]
+    file = getattr(task.module, "__file__", None)
+    package_root = str(Path(__file__).resolve().parents[2])
+    if not file or os.path.abspath(file).startswith(package_root + os.sep):
+        return task.ref, []  # built-in or next to evoforge
+    entries = [os.path.abspath(p or ".") for p in sys.path]
+    roots = [p for p in entries if os.path.abspath(file).startswith(p + os.sep)]
+    if not roots:
+        raise ConfigError(f"--sandbox: cannot tell where task module {task.ref!r} lives")
+    return task.ref, [max(roots, key=len)]
+
+
+class SandboxedWorker:
+    """One bwrapped worker process; the same interface as :class:`evoforge.run.pool.ForkedWorker`."""
+
+    def __init__(self, task: Task, memory_mb: int | None, niceness: int = 0):
+        ref, dirs = _task_location(task)
+        package_root = str(Path(__file__).resolve().parents[2])
+        spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [package_root, *dirs]}
+        ours, theirs = socket.socketpair()
+        argv = [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(spec)]
+        cmd = bwrap.command(
+            argv,
+            readable=(package_root, *dirs),
+            env={"HOME": "/box", "TMPDIR": "/box"},
+            tmpfs_mb=max(64, min(1024, int(memory_mb or 256))),
+        )
+        if niceness > 0 and shutil.which("nice"):
+            cmd = ["nice", "-n", str(niceness), *cmd]
+        try:
+            self.process = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+                env={},
+            )
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self._handshake()
+
+    def _handshake(self) -> None:
+        """Wait until the task is loaded inside, so start-up never counts against a timeout."""
+        try:
+            ready = self.conn.poll(_START_SECONDS) and json.loads(self.conn.recv_bytes(_MAX_MESSAGE))
+        except (EOFError, OSError, ValueError):
+            ready = None
+        if isinstance(ready, dict) and ready.get("ready") is True:
+            return
+        self.kill()
+        if isinstance(ready, dict) and "fatal" in ready:
+            raise TaskError(f"task failed to load inside the sandbox: {str(ready['fatal'])[:500]}")
+        raise TaskError(f"the sandboxed worker did not start within {_START_SECONDS:g}s ({self.failure()})")
+
+    def send(self, genomes: list[Any] | None) -> None:
+        self.conn.send_bytes(pickle.dumps(genomes))
+
+    def recv(self) -> list[Outcome]:
+        data = self.conn.recv_bytes(_MAX_MESSAGE)
+        try:
+            message = json.loads(data)
+        except ValueError:
+            raise EOFError("unreadable message from the sandboxed worker") from None
+        return _outcomes(message)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def join(self, timeout: float) -> None:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def kill(self) -> None:
+        limits.kill_group(self.process.pid)  # bwrap dies; its pid namespace takes every process with it
+        self.join(5)
+        self.conn.close()
+
+    def failure(self) -> str:
+        self.join(1)
+        code = self.process.returncode
+        if code is not None and code > 128 and code - 128 in signal.Signals._value2member_map_:
+            code = 128 - code  # bwrap reports a child killed by signal N as 128 + N
+        from evoforge.isolation.evaluation import exit_reason
+
+        return exit_reason(code)
+
+
+def _outcomes(message: Any) -> list[Outcome]:
+    """Check the JSON outcomes a worker sent; anything malformed becomes a failure, never an error here."""
+    if not isinstance(message, list):
+        raise EOFError("malformed message from the sandboxed worker")
+    out: list[Outcome] = []
+    for item in message:
+        try:
+            parsed, reason, seconds = item
+            seconds = float(seconds)
+            if parsed is not None:
+                parsed = parse_result(parsed)
+                reason = None
+            else:
+                reason = str(reason)[:2000]
+        except (TypeError, ValueError, EvaluationError) as err:
+            parsed, reason, seconds = None, f"sandboxed evaluator sent a malformed result ({err})"[:300], 0.0
+        out.append((parsed, reason, seconds))
+    return out
+
+
+def main() -> None:
+    """Inside the sandbox: load the task and serve chunks on the socket given in argv."""
+    from evoforge.core.task import load_task
+    from evoforge.isolation.evaluation import serve
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(int(sys.argv[1]))
+    spec = json.loads(sys.argv[2])
+    try:
+        task = load_task(spec["ref"], spec["options"])
+    except BaseException as err:  # reported to the parent, which ends the run cleanly
+        conn.send_bytes(json.dumps({"fatal": f"{type(err).__name__}: {err}"}).encode())
+        return
+    conn.send_bytes(b'{"ready": true}')
+
+    def recv() -> Any:
+        return pickle.loads(conn.recv_bytes())  # from the parent: trusted
+
+    def send(outcomes: list[Outcome]) -> None:
+        conn.send_bytes(json.dumps(outcomes, default=repr).encode())
+
+    serve(recv, send, task, spec["memory_mb"])

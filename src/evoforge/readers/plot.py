@@ -1,0 +1,95 @@
+"""``evoforge plot``: best and median score per batch, and next to it the archive heatmap (grid
+archives), the recipe's own panel (``Recipe.plot_extra``: e.g. a self-training run's per-round monitors)
+or the trajectories' end points (tasks that draw themselves, e.g. the hard maze)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from evoforge.core.errors import StoreError
+from evoforge.core.view import grid_heatmap
+from evoforge.store.run_file import RunStore
+
+
+def _maze_task(config: dict):
+    """The task module when it defines ``draw(ax)`` and 2-D descriptors (e.g. hard-maze), else None."""
+    from evoforge.core.task import load_task
+
+    try:
+        task = load_task(config.get("task", ""), config.get("task_options") or {})
+    except Exception:
+        return None
+    bounds = task.descriptor_bounds
+    return task.module if callable(task.attr("draw")) and bounds and len(bounds) == 2 else None
+
+
+def _plot_extra(store: RunStore) -> Any:
+    """The run's recipe class's own panel (a classmethod reading the store: no recipe state is loaded)."""
+    from evoforge.core.errors import ConfigError
+    from evoforge.recipes.registry import get_recipe
+
+    try:
+        cls = get_recipe(str(store.config.get("recipe")))
+    except ConfigError:
+        return None
+    return cls.plot_extra if cls.draws_plot_extra() else None
+
+
+def plot_run(store: RunStore, path: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    batches = store.batches()
+    if not batches:
+        raise StoreError(f"{store.path} has no committed batch to plot yet")
+    view = store.meta("view") or {}  # the recipe as JSON; a run file's pickled state is never loaded here
+    grid = view.get("grid")
+    extra = _plot_extra(store) if view.get("plot_extra") else None
+    maze = None if grid or extra else _maze_task(store.config)
+    wide = bool(grid or maze or extra)
+
+    fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(12 if wide else 7, 4.5), squeeze=False)
+    ax = axes[0][0]
+    x = [b["batch"] for b in batches]
+    ax.plot(x, [b["best_score"] for b in batches], label="best so far", lw=2)
+    ax.plot(x, [b["median_score"] for b in batches], label="batch median", lw=1, alpha=0.8)
+    ax.set_xlabel("batch (generation)")
+    ax.set_ylabel("score (higher is better)")
+    config = store.config
+    ax.set_title(f"{config.get('recipe')} on {config.get('task')} (seed {config.get('seed')})")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    if grid:
+        heat = axes[0][1]
+        low, high = grid["low"], grid["high"]
+        image = heat.imshow(
+            grid_heatmap(grid).T,
+            origin="lower",
+            aspect="auto",
+            cmap="viridis",
+            extent=[low[0], high[0], low[1], high[1]],
+        )
+        heat.set_title(f"archive: {grid['elites']} elites, coverage {grid['coverage']:.1%}")
+        axes = store.meta("axes") or grid.get("axes")  # named by the task (DESCRIPTOR_NAMES)
+        axes = axes if isinstance(axes, list) and len(axes) >= 2 else ["descriptor 1", "descriptor 2"]
+        heat.set_xlabel(str(axes[0])[:80])
+        heat.set_ylabel(str(axes[1])[:80])
+        fig.colorbar(image, ax=heat, label="score")
+    if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
+        extra(axes[0][1], store)
+    if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
+        ends = [c.descriptors for c in store.candidates("status = ?", ("ok",)) if c.descriptors]
+        panel = axes[0][1]
+        maze.draw(panel)
+        if ends:
+            panel.scatter([e[0] for e in ends], [e[1] for e in ends], s=4, alpha=0.4, label="end points")
+        panel.set_title(f"end points of {len(ends)} evaluations")
+        panel.set_aspect("equal")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

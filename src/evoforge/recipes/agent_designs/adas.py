@@ -1,0 +1,96 @@
+"""``adas``: Meta Agent Search ("Automated Design of Agentic Systems", Hu, Lu & Clune, 2024). A meta
+agent is shown the archive of agents found so far (code, text parts, fitness) and writes a new agent
+as code; every agent that runs is kept (keep-all archive). Fitness is the median of a bootstrap
+distribution of the agent's mean item score. The archive starts with the hand-designed agents
+(chain of thought, self-consistency, self-refine, debate, step-back, quality-diversity, roles); an
+agent that fails to run gets one repair call that shows the meta agent its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evoforge.core.candidate import REJECTED, Candidate
+from evoforge.core.recipe import Recipe, param, register, state
+from evoforge.core.task import Task
+from evoforge.genomes.agents.baselines import baseline, names, standard_parts
+from evoforge.genomes.agents.fitness import fitness
+from evoforge.genomes.agents.genome import design
+from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.templates import meta_prompt, repair_prompt
+
+
+@register("adas")
+@dataclass(kw_only=True)
+class Adas(Recipe):
+    summary = "Meta Agent Search: a meta agent writes new agents as code from a keep-all archive (bootstrap fitness)"
+    genomes = ("agent",)
+    needs_model = True
+    default_budget = 30
+    eval_timeout = 600.0
+
+    batch_size: int = param(2, low=1, help="candidates per batch: baselines first, then one meta-agent call each")
+    seeds: str = param(",".join(names()), items=tuple(names()), help="hand-designed agents the archive starts with")
+    shown: int = param(6, low=1, help="best archive entries shown to the meta agent")
+    repair: bool = param(True, help="one repair call for a new agent that failed to run")
+    max_tokens: int = param(1024, low=64, help="cap on a meta-agent answer")
+    temperature: float = param(0.8, low=0, help="meta-agent sampling temperature")
+
+    ops: MetaOps | None = state()
+    agents: list[dict[str, Any]] = state(factory=list)  # {"id", "genome", "fitness"}, every agent that ran
+    renamed_fields: ClassVar[dict[str, str]] = {"archive": "agents"}
+    queue: list[dict[str, Any]] = state(factory=list)  # seed agents not yet proposed
+    broken: list[tuple[int, dict[str, Any], str]] = state(factory=list)  # (id, genome, error) to repair
+    description: str = state("")
+    call_limit: int = state(6)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.ops = MetaOps(max_tokens=self.max_tokens, temperature=self.temperature)
+        self.description = task.description
+        self.call_limit = int(getattr(task.value, "call_limit", 6))
+        self.queue = [design(task.seed)] + [baseline(n) for n in self.seeds.split(",") if n]
+
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        out: list[Candidate] = []
+        while self.queue and len(out) < n:
+            out.append(Candidate(genome=self.queue.pop(0), operator="baseline"))
+        while self.broken and len(out) < n:
+            parent, genome, error = self.broken.pop(0)
+            fixed = self.ops.propose(self.model, repair_prompt(genome, error), rng, base=genome, tag="repair")
+            if fixed is not None:
+                out.append(Candidate(genome=fixed, parents=[parent], operator="repair"))
+        while len(out) < n:
+            best = sorted(self.agents, key=lambda e: e["fitness"])[-self.shown :]
+            prompt = meta_prompt(self.description, [(e["genome"], e["fitness"]) for e in best], self.call_limit)
+            child = self.ops.propose(self.model, prompt, rng, base={"parts": standard_parts()})
+            if child is None:
+                break  # the reason is counted; the next batch tries again
+            out.append(Candidate(genome=child, parents=[best[-1]["id"]] if best else [], operator="meta"))
+        return out
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        for cand in candidates:
+            if cand.status == REJECTED:
+                continue
+            if cand.ok and cand.score is not None:
+                f = fitness(cand.metrics.get("correct") or [cand.score], seed=cand.id)
+                cand.info["fitness"] = f
+                self.agents.append({"id": cand.id, "genome": design(cand.genome), "fitness": f})
+            elif cand.operator == "meta" and self.repair:
+                self.broken.append((cand.id, design(cand.genome), cand.reason or "failed"))
+
+    def best_agent(self) -> dict[str, Any] | None:
+        """The archive entry with the highest fitness."""
+        return max(self.agents, key=lambda e: e["fitness"], default=None)
+
+    def archive(self) -> list[dict[str, Any]]:
+        """Every agent that ran, best first."""
+        return sorted(self.agents, key=lambda e: -e["fitness"])
+
+    def report(self, store: Any) -> str | None:
+        lines = [f"archive: {len(self.agents)} agents that ran (best first)"]
+        for e in self.archive()[:5]:
+            lines.append(f"  #{e['id']:<4} fitness {e['fitness']:.3f}  {e['genome'].get('name') or ''}")
+        return "\n".join(lines + ([self.ops.report()] if self.ops else []))

@@ -1,0 +1,286 @@
+"""The outer loop shared by every self-training recipe: one engine batch = one round.
+
+Round 0 proposes the starting checkpoint (the base model after a short supervised warm start on a few
+gold examples, since SmolLM2-135M is near zero on sums). Each later round ``ask`` draws training
+problems, samples the current model (batched, seeded, cached on disk), lets the recipe filter, vote or
+judge (:meth:`SelfTraining.build`), trains a new checkpoint through TRL and returns it as the one
+candidate; the engine's evaluation measures its held-out accuracy and ``tell`` makes it current.
+Checkpoints live in ``<workdir>/<recipe>-<token>/round-NN`` (``workdir``: the recipe parameter, else
+``$EVOFORGE_WEIGHTS_DIR``, else ``~/.cache/evoforge/weights``); the recipe object keeps only paths.
+A run killed mid-round resumes at that round: generations come back from the cache and a finished
+update is not redone.
+
+Monitors recorded in each candidate's metrics: held-out accuracy (the score), ``pass1`` / ``passk`` /
+``majk`` on the round's training problems, ``diversity`` (distinct answers per problem / k),
+``gv_gap`` (the generation-verification gap: accuracy after the recipe's own verification minus
+pass@1), accepted samples and dataset size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evoforge.core.candidate import Candidate
+from evoforge.core.recipe import Recipe, param, state
+from evoforge.core.task import Task
+from evoforge.genomes.weights import models
+from evoforge.genomes.weights.generate import generate
+from evoforge.genomes.weights.models import weights_root
+from evoforge.genomes.weights.train import TrainConfig, dpo, sft
+
+WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
+
+
+def seed_rows(T: Any, n: int, hints: int) -> list[dict[str, str]]:
+    """``n`` gold examples of task ``T`` (the same for every run), plus ``hints`` of them again with the
+    answer shown as a hint (so the model can rationalize: explain a given answer)."""
+    if not n:
+        return []
+    qs = T.train_problems(n, WARM_SEED)
+    rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
+    return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[:hints]]
+
+
+def warm_config(
+    *, lora: bool = True, lora_r: int = 16, lr: float = 0.0, epochs: float = 2.0, batch_size: int = 8
+) -> TrainConfig:
+    """The warm start's training settings (seed 0, fixed batch: recipes share one warm checkpoint)."""
+    return TrainConfig(lora=lora, lora_r=lora_r, lr=lr or None, epochs=epochs, batch_size=batch_size, seed=0)
+
+
+def warm_checkpoint(base: str | Path, rows: list[dict[str, str]], cfg: TrainConfig, workdir: str = "") -> Path:
+    """The supervised warm start of ``base`` on ``rows``, trained once per (base, rows, settings) and
+    shared by every run under the weights folder."""
+    from evoforge.genomes.weights.train import data_key
+
+    return sft(base, rows, weights_root(workdir) / f"warm-{data_key('sft', base, rows, cfg)}", cfg)
+
+
+@dataclass(kw_only=True)
+class SelfTraining(Recipe):
+    """Base of the self-training recipes (not registered itself)."""
+
+    genomes = ("weights",)
+    dedupe = False
+    eval_timeout: ClassVar[float] = 3600.0
+    from_base: ClassVar[bool] = True  # each round trains from the starting checkpoint (else from current)
+    uses_labels: ClassVar[bool] = True
+    default_budget: ClassVar[int] = 4  # rounds (one evaluation each) when no --budget is given
+
+    batch_size: int = param(1, low=1, help="candidates per batch (a round proposes one checkpoint)")
+    base: str = param("embedded", help="starting model: embedded | embedded:coder | tiny[:seed:LxW] | a checkpoint")
+    workdir: str = param("", help="checkpoint folder (empty: $EVOFORGE_WEIGHTS_DIR or the user cache)")
+    problems: int = param(64, low=0, help="training problems per round (0: none; with mix_seed the control arm)")
+    samples: int = param(4, low=1, help="k samples per problem")
+    temperature: float = param(0.8, low=0, help="sampling temperature")
+    top_p: float = param(1.0, low=0, low_open=True, high=1, help="nucleus sampling mass")
+    warm_start: int = param(48, low=0, help="gold examples for the supervised warm start (0: none)")
+    warm_epochs: float = param(2.0, low=0, help="passes over the warm-start examples")
+    warm_hints: int = param(16, low=0, help="seed examples repeated with the answer as a hint (rationalization)")
+    warm_batch: int = param(8, low=1, help="the warm start's batch (fixed, so recipes share one warm checkpoint)")
+    # kept on: the benchmark's control arm (the same rounds on these rows alone) loses 4.5 points, so the
+    # recipes' gains come from their new data, not from re-training on the warm-start rows
+    mix_seed: bool = param(True, help="add the warm-start examples to every round's data")
+    lora: bool = param(True, help="train LoRA adapters instead of every weight")
+    lora_r: int = param(16, low=1, help="LoRA rank")
+    lr: float = param(0.0, low=0, help="learning rate (0: 1e-3 for LoRA, 5e-5 for a full fine-tune)")
+    epochs: float = param(2.0, low=0, low_open=True, help="passes over each round's data")
+    train_batch: int = param(8, low=1, help="training batch size")
+    gen_batch: int = param(64, low=1, help="prompts per generation batch")
+
+    round: int = state(0)
+    current: str = state("")  # the current checkpoint
+    start: str = state("")  # the starting checkpoint (after the warm start)
+    current_id: int = state(-1)  # the current checkpoint's candidate id
+    run_dir: str = state("")
+    history: list = state(factory=list)  # one row of monitors per round
+    task_ref: str = state("")
+    task_options: dict[str, Any] = state(factory=dict)
+    _task_module: Any = state()  # not pickled: reloaded from task_ref
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def report(self, store: Any) -> str | None:
+        """The per-round table (held-out accuracy, pass@k, diversity, ...) for ``evoforge show``."""
+        import io
+
+        from evoforge.genomes.weights.report import round_table
+
+        return round_table(store.path, file=io.StringIO())
+
+    @classmethod
+    def plot_extra(cls, ax: Any, store: Any) -> None:
+        """The per-round monitors (quality, diversity, the gaps, self-preference) for ``evoforge plot``."""
+        from evoforge.genomes.weights.report import draw_monitors
+
+        draw_monitors(ax, store)
+
+    def setup(self, task: Task, rng: np.random.Generator) -> None:
+        self.task_ref, self.task_options = task.ref, dict(task.options)
+        params = {k: getattr(self, k) for k in self.params()}
+        token = hashlib.blake2b(
+            json.dumps(
+                [self.name, params, task.ref, task.options, int(rng.integers(2**31))], sort_keys=True, default=str
+            ).encode(),
+            digest_size=6,
+        ).hexdigest()
+        self.run_dir = str(weights_root(self.workdir) / f"{self.name}-{token}")
+        Path(self.run_dir).mkdir(parents=True, exist_ok=True)
+
+    @property
+    def T(self) -> Any:
+        from evoforge.core.task import load_task
+
+        if self._task_module is None:
+            self._task_module = load_task(self.task_ref, self.task_options).module
+        return self._task_module
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_task_module", None)
+        return state
+
+    def config(self, **over: Any) -> TrainConfig:
+        cfg = TrainConfig(
+            lora=self.lora,
+            lora_r=self.lora_r,
+            lr=self.lr or None,
+            epochs=self.epochs,
+            batch_size=self.train_batch,
+            seed=self.round,
+        )
+        for k, v in over.items():
+            setattr(cfg, k, v)
+        return cfg
+
+    def seed_rows(self) -> list[dict[str, str]]:
+        """The seed data: ``warm_start`` gold examples, plus ``warm_hints`` of them again with the answer
+        shown as a hint (so the model can rationalize: explain a given answer)."""
+        return seed_rows(self.T, self.warm_start, self.warm_hints)
+
+    def sample(
+        self,
+        ckpt: str,
+        prompts: list[str],
+        n: int,
+        seed: int,
+        temperature: float | None = None,
+        max_new_tokens: int | None = None,
+    ) -> list[list[str]]:
+        return generate(
+            ckpt,
+            prompts,
+            n=n,
+            temperature=self.temperature if temperature is None else temperature,
+            top_p=self.top_p,
+            max_new_tokens=max_new_tokens or self.T.MAX_NEW_TOKENS,
+            seed=seed,
+            batch_size=self.gen_batch,
+            cache=Path(self.run_dir) / "gen-cache",
+        )
+
+    def save_rows(self, name: str, rows: list[dict[str, Any]]) -> str:
+        path = Path(self.run_dir) / f"{name}.json"
+        path.write_text(json.dumps(rows))
+        return str(path)
+
+    def round_rows(self, rounds: range) -> list[dict[str, Any]]:
+        """The rows saved as ``data-NN`` (:meth:`save_rows`) by the given rounds, in order."""
+        return [r for i in rounds for r in json.loads((Path(self.run_dir) / f"data-{i:02d}.json").read_text())]
+
+    # -- the round ------------------------------------------------------------------------------
+    def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
+        if self.round == 0:
+            return [self._round_zero()]
+        seed = int(rng.integers(2**31))
+        kind, rows, monitors = self.build(self.questions(seed), seed, rng)
+        if self.mix_seed and kind == "sft":
+            rows = rows + self.seed_rows()
+        monitors.update(dataset=len(rows), round=self.round)
+        start = self.start if self.from_base else self.current
+        out = Path(self.run_dir) / f"round-{self.round:02d}"
+        if not rows:
+            monitors["skipped"] = "no training data this round"
+            ckpt = Path(self.current)
+        else:
+            ckpt = self.update(kind, start, rows, out, monitors)
+        return [
+            Candidate(
+                genome=str(ckpt),
+                parents=[self.current_id] if self.current_id >= 0 else [],
+                operator=f"{self.name}-round",
+                info={"round": self.round, "monitors": monitors},
+            )
+        ]
+
+    def questions(self, seed: int) -> list[str]:
+        """This round's training problems (disjoint from the held-out set)."""
+        return self.T.train_problems(self.problems, seed)
+
+    def train_overrides(self, kind: str) -> dict[str, Any]:
+        return {}
+
+    def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
+        """Train the round's checkpoint: SFT or DPO here; RL recipes add kinds (and monitors)."""
+        return (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
+
+    def _round_zero(self) -> Candidate:
+        base = models.resolve(self.base)
+        rows = self.seed_rows()
+        if rows:
+            cfg = warm_config(
+                lora=self.lora, lora_r=self.lora_r, lr=self.lr, epochs=self.warm_epochs, batch_size=self.warm_batch
+            )
+            ckpt = warm_checkpoint(base, rows, cfg, self.workdir)
+            op = "warm-start"
+        else:
+            ckpt, op = base, "base"
+        return Candidate(
+            genome=str(ckpt), operator=op, info={"round": 0, "monitors": {"round": 0, "dataset": len(rows)}}
+        )
+
+    def build(self, questions: list[str], seed: int, rng: np.random.Generator) -> tuple[str, list[dict], dict]:
+        """Sample, filter/vote/judge: return ("sft" | "dpo" | an RL kind, rows, monitors)."""
+        raise NotImplementedError
+
+    def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
+        for cand in candidates:
+            monitors = dict(cand.info.get("monitors", {}))
+            if cand.ok:
+                cand.metrics.update({k: v for k, v in monitors.items() if k not in cand.metrics})
+                self.current, self.current_id = str(cand.genome), cand.id
+                if self.round == 0:
+                    self.start = self.current
+            elif self.round == 0:
+                self.current = self.start = str(cand.genome)
+            self.history.append(
+                {
+                    "round": self.round,
+                    "score": cand.score,
+                    "status": cand.status,
+                    "checkpoint": str(cand.genome),
+                    **monitors,
+                }
+            )
+        self.round += 1
+
+    def archive(self) -> list[dict[str, Any]]:
+        return list(self.history)
+
+    def answer(self, store: Any) -> dict[str, Any] | None:
+        """The final checkpoint (the last round that evaluated) with its held-out accuracy, and the
+        starting checkpoint (round 0) measured the same way as the seed."""
+        done = [h for h in self.history if h.get("status") == "ok"]
+        if not self.current or not done:
+            return None
+        on = "the task's held-out problems"
+        out = {"what": "final checkpoint", "genome": self.current, "candidate": self.current_id}
+        out.update(score=done[-1]["score"], score_on=f"{on} (round {done[-1]['round']})")
+        if done[0].get("round") == 0:
+            out["seed"] = {"score": done[0]["score"], "on": f"{on}: the starting checkpoint (round 0)"}
+        return out

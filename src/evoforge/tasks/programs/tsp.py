@@ -1,0 +1,117 @@
+"""Travelling salesman, constructive heuristic (as in EoH): evolve ``select_next_node``, which picks the
+next city of a tour from the unvisited ones. Score = minus the mean gap (%) of the tours to a
+reference (nearest neighbour improved by 2-opt) on random Euclidean instances in the unit square."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evoforge.genomes.programs.task import PROGRAM_DESCRIPTOR_BOUNDS, check, finish, run_in_sandbox
+
+DESCRIPTION = "constructive TSP heuristic select_next_node on random Euclidean instances (EoH)"
+DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
+FUNCTION = "select_next_node"
+
+IDEAS = [
+    "look ahead: also count the distance from the candidate to its nearest unvisited city",
+    "penalise cities far from the destination late in the tour",
+    "prefer cities near the convex hull first",
+    "combine the distance with the angle of the turn",
+    "weigh distance to current against distance to destination",
+]
+
+SEED = '''import numpy as np
+
+
+# EVOLVE-BLOCK-START
+def select_next_node(current: int, destination: int, unvisited: np.ndarray, distances: np.ndarray) -> int:
+    """Choose the next city to visit from `unvisited` (an array of city indices), standing at `current`;
+    the tour ends by returning to `destination`. `distances` is the full distance matrix."""
+    return int(unvisited[np.argmin(distances[current, unvisited])])  # nearest neighbour
+# EVOLVE-BLOCK-END
+'''
+
+HARNESS = """
+import numpy as np
+
+def run(program, inputs):
+    tours = []
+    for pts in inputs["instances"]:
+        pts = np.asarray(pts, dtype=float)
+        d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+        n = len(pts)
+        tour, left = [0], np.arange(1, n)
+        while len(left):
+            nxt = int(program.select_next_node(tour[-1], 0, left.copy(), d.copy()))
+            if nxt not in left:
+                raise ValueError(f"select_next_node returned {nxt}, which is not an unvisited city")
+            tour.append(nxt)
+            left = left[left != nxt]
+        tours.append(tour)
+    return tours
+"""
+
+_CONFIG = {"instances": 8, "size": 50, "seed": 0, "timeout": 30.0}
+_CACHE: dict[tuple, tuple[list, list[float]]] = {}
+
+
+def configure(instances: int = 8, size: int = 50, seed: int = 0, timeout: float = 30.0) -> None:
+    _CONFIG.update(instances=int(instances), size=int(size), seed=int(seed), timeout=float(timeout))
+
+
+def tour_length(pts: np.ndarray, tour: list[int]) -> float:
+    p = pts[tour + tour[:1]]
+    return float(np.sqrt(((p[1:] - p[:-1]) ** 2).sum(-1)).sum())
+
+
+def _two_opt(pts: np.ndarray, tour: list[int]) -> list[int]:
+    d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+    tour, n, improved = list(tour), len(tour), True
+    while improved:
+        improved = False
+        for i in range(1, n - 1):
+            a, b = tour[i - 1], tour[i]
+            c, e = np.array(tour[i + 1 :]), np.array(tour[i + 2 :] + tour[:1])
+            gain = d[a, b] + d[c, e] - d[a, c] - d[b, e]
+            k = int(np.argmax(gain))
+            if gain[k] > 1e-12:
+                j = i + 1 + k
+                tour[i : j + 1] = reversed(tour[i : j + 1])
+                improved = True
+    return tour
+
+
+def instances() -> tuple[list, list[float]]:
+    key = (_CONFIG["instances"], _CONFIG["size"], _CONFIG["seed"])
+    if key not in _CACHE:
+        rng = np.random.default_rng(1000 + _CONFIG["seed"])
+        pts_list, refs = [], []
+        for _ in range(_CONFIG["instances"]):
+            pts = rng.random((_CONFIG["size"], 2))
+            d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+            tour, left = [0], set(range(1, len(pts)))
+            while left:
+                nxt = min(left, key=lambda j: d[tour[-1], j])
+                tour.append(nxt)
+                left.remove(nxt)
+            refs.append(tour_length(pts, _two_opt(pts, tour)))
+            pts_list.append(pts.round(6).tolist())
+        _CACHE[key] = (pts_list, refs)
+    return _CACHE[key]
+
+
+def evaluate(genome: str) -> dict:
+    pts_list, refs = instances()
+    tours = run_in_sandbox(genome, HARNESS, {"instances": pts_list}, timeout=_CONFIG["timeout"])
+    check(isinstance(tours, list) and len(tours) == len(pts_list), "harness returned no tours")
+    gaps = []
+    for pts, ref, tour in zip(pts_list, refs, tours):
+        n = len(pts)
+        check(sorted(tour) == list(range(n)), "a tour does not visit every city exactly once")
+        gaps.append(100.0 * (tour_length(np.asarray(pts), tour) / ref - 1.0))
+    gap = float(np.mean(gaps))
+    feedback = (
+        f"tours are {gap:.2f}% longer than the reference (nearest neighbour + 2-opt) on "
+        f"{len(gaps)} instances of {_CONFIG['size']} cities; lower is better, nearest neighbour gives about 14%."
+    )
+    return finish(genome, -gap, {"gap_pct": gap, "per_instance_gap_pct": [round(g, 3) for g in gaps]}, feedback)
