@@ -151,3 +151,28 @@ def test_kind_inference_from_seed():
     assert infer_kind("def f(x):\n    return x\n") == "program" and infer_kind("meet at 10:00") == "solution"
     assert infer_kind({"instruction": "Add.", "demos": []}) == "prompt"
     assert infer_kind(7) == "unknown"
+
+
+def test_a_field_that_shadows_a_hook_is_refused_when_the_class_is_defined():
+    """A state named ``archive`` would hide the ``archive()`` hook: readers would silently get no view."""
+    from dataclasses import dataclass
+
+    from evoforge.core.recipe import Recipe, state
+
+    with pytest.raises(TypeError, match="field archive shadows the Recipe hook"):
+
+        @dataclass(kw_only=True)
+        class Shadowing(Recipe):
+            archive: list = state(factory=list)
+
+
+def test_a_checkpoint_with_a_renamed_field_restores_it_under_the_new_name():
+    """adas kept its agents in a field named ``archive`` before the hook check: old checkpoints resume."""
+    from evoforge.recipes.registry import get_recipe
+
+    recipe = get_recipe("adas").from_params({})
+    old_state = {**recipe.__getstate__(), "archive": [{"id": 3, "genome": {}, "fitness": 0.5}]}
+    old_state.pop("agents")
+    restored = type(recipe).__new__(type(recipe))
+    restored.__setstate__(old_state)
+    assert restored.agents == [{"id": 3, "genome": {}, "fitness": 0.5}] and callable(restored.archive)

@@ -28,7 +28,7 @@ def search(name, task_ref, model, evaluations=14, **params):
 
 def test_adas_finds_an_agent_better_than_every_baseline(scripted, add_task):
     recipe, result = search("adas", add_task, scripted)
-    by_name = {e["genome"].get("name"): e["fitness"] for e in recipe.archive}
+    by_name = {e["genome"].get("name"): e["fitness"] for e in recipe.archive()}
     assert by_name["Chain-of-Thought"] == 0.0 and len(by_name) >= 8  # the baselines ran, and more
     best = recipe.best_agent()
     assert best["fitness"] == 1.0 and best["genome"]["parts"]["instruction"] == "Think carefully."
@@ -37,15 +37,40 @@ def test_adas_finds_an_agent_better_than_every_baseline(scripted, add_task):
     assert result.best.score == 1.0
 
 
+@pytest.mark.parametrize("name", ["adas", "dgm"])
+def test_show_prints_the_archive_view_of_an_agent_search(scripted, add_task, tmp_path, name):
+    """The archive of adas (keep-all) and dgm (open-ended) reaches readers as JSON: meta ``view``
+    holds its size and best entries, and ``evoforge show`` prints them."""
+    from click.testing import CliRunner
+
+    from evoforge.cli.app import cli
+
+    task = load_task(add_task)
+    recipe = get_recipe(name).from_params({})
+    recipe.model = scripted
+    store = RunStore.create(tmp_path / "run.db", {"recipe": name, "task": add_task, "seed": 1})
+    Engine(task, recipe, seed=1, budget=Budget(evaluations=14), store=store).run(InProcessExecutor(task))
+    store.close()
+    store = RunStore.open(tmp_path / "run.db")
+    ranked = store.meta("view")["ranked"]
+    store.close()
+    entries = recipe.archive() if name == "adas" else recipe.archive().entries
+    assert ranked["size"] == len(entries) >= 2
+    assert ranked["top"][0]["score"] == max(e["fitness"] if name == "adas" else e.score for e in entries)
+    shown = CliRunner().invoke(cli, ["show", str(tmp_path / "run.db")])
+    assert shown.exit_code == 0, shown.output
+    assert f"archive: {ranked['size']} entries; best: #{ranked['top'][0]['id']} " in shown.output
+
+
 def test_adas_repairs_an_agent_that_crashed(scripted, add_task):
     recipe, _ = search("adas", add_task, scripted, evaluations=20)
-    crashed = [c for c in recipe.archive if c["genome"].get("name") == "fixed"]
+    crashed = [c for c in recipe.archive() if c["genome"].get("name") == "fixed"]
     assert crashed, "a crashing agent should have been repaired and then run"
 
 
 def test_dgm_stages_and_grows_an_open_archive(scripted, add_task):
     recipe, _ = search("dgm", add_task, scripted, evaluations=16, first_items=2)
-    entries = recipe.archive.entries
+    entries = recipe.archive().entries
     assert entries[0].id == 0 and entries[0].score == 0.0  # the seed, fully evaluated
     assert len(entries) >= 3 and recipe.best_agent()["fitness"] == 1.0
     assert sum(e.children for e in entries) > 0 and entries[0].children >= 1
