@@ -1,1 +1,3 @@
-"""genomes."""
+"""Genome kinds, one package each (vectors, trees, bits, programs, prompts, weights, agents, games): the
+genome, its operators, the prompts it shows a model, its typed task value and harness. Kinds never import
+each other."""

@@ -1,1 +1,3 @@
-"""Built-in tasks. Each module is a task: ``SEED`` plus ``evaluate(genome) -> dict``."""
+"""Built-in tasks, one folder per genome kind (``vectors``, ``bits``, ``trees``, ``programs``, ``prompts``,
+``weights``, ``agents``, ``games``): each module is one task, found by name (``sphere``); modules starting
+with ``_`` are helpers a kind's tasks share."""

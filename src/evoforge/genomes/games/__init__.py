@@ -1,1 +1,2 @@
-"""games."""
+"""Multi-agent games as genomes (records of play scored again by the task): negotiation, referential
+language games, social norms, transmission chains."""

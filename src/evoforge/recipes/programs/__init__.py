@@ -1,1 +1,2 @@
-"""programs."""
+"""Program evolution with a model: FunSearch, EoH, the evolve recipe (AlphaEvolve-style), LLM-guided
+evolution, STOP."""

@@ -1,1 +1,2 @@
-"""prompts."""
+"""Prompt and solution evolution: Promptbreeder, Mind Evolution, co-scientist, iterative deepening,
+auto-evolve."""

@@ -1,1 +1,1 @@
-"""bits."""
+"""Built-in tasks over bit strings (OneMax, BinVal and their dynamic variants)."""

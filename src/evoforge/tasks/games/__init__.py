@@ -1,1 +1,1 @@
-"""games."""
+"""Built-in multi-agent games whose genomes are records of play."""

@@ -1,1 +1,1 @@
-"""trees."""
+"""Built-in tasks over expression trees (symbolic regression)."""

@@ -1,1 +1,1 @@
-"""vectors."""
+"""Built-in tasks over real vectors: benchmark functions, Gymnasium control policies, QD domains."""

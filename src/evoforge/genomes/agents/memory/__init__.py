@@ -1,1 +1,2 @@
-"""memory."""
+"""Agent memory behind one small interface (``base``): tips and shortcuts, guides, long-term facts,
+insight rules, goal trees."""
