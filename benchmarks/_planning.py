@@ -47,7 +47,6 @@ def run_planner(
     extra: dict = {}
     if system in ("mind-evolution", "co-scientist"):
         from evoforge.core.budget import Budget
-        from evoforge.llm import LLMBudget
         from evoforge.recipes.registry import get_recipe
         from evoforge.run.engine import Engine
         from evoforge.run.executors import InProcessExecutor
@@ -55,12 +54,16 @@ def run_planner(
         defaults = {"batch_size": 2, "islands": 2} if system == "mind-evolution" else {"batch_size": 2, "debates": 2}
         recipe = get_recipe(system).from_params({**defaults, **(params or {})})
         recipe.model = model
-        budget = Budget(
-            evaluations=10_000,
-            checks=[lambda: "calls" if used() >= calls or (engine.state.best_score or 0) >= 1 else None],
-        )
-        engine = Engine(task, recipe, seed=seed * 1000 + instance, budget=budget)
-        model.budget = LLMBudget(max_calls=start.answers + calls)  # answers: cached ones count too
+
+        class UntilSolved(Budget):
+            """Stops at the call budget, or once a schedule is solved."""
+
+            def stop_reason(self, *spent) -> str | None:
+                solved = (engine.state.best_score or 0) >= 1
+                return super().stop_reason(*spent) or ("calls" if used() >= calls or solved else None)
+
+        engine = Engine(task, recipe, seed=seed * 1000 + instance, budget=UntilSolved(evaluations=10_000))
+        model.budget = Budget(max_calls=start.answers + calls)  # answers: cached ones count too
         try:  # the model refuses the call past the budget, so a batch cannot overshoot it
             engine.run(InProcessExecutor(task, None))
         finally:

@@ -47,16 +47,15 @@ def make_model(spec: str, threads: int = 2):
 def learn(system: str, task, model, seed: int, calls: int):
     """Run the recipe on the search sequence under the call cap; (recipe, facts)."""
     from evoforge.core.budget import Budget
-    from evoforge.llm import LLMBudget
+    from evoforge.llm.account import ModelAccount
     from evoforge.recipes.registry import get_recipe
     from evoforge.run.engine import Engine
     from evoforge.run.executors import InProcessExecutor
 
     recipe = get_recipe(SYSTEMS[system]).from_params({"memory": system != "none"})
-    recipe.model = model
-    model.budget = LLMBudget(max_calls=calls)
-    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
-    engine.budget.checks.append(lambda: model.budget.exceeded(model.usage))
+    budget = Budget(evaluations=10_000, max_calls=calls)
+    spend = ModelAccount(model, budget, across_processes=False)  # the model refuses calls past max_calls
+    engine = Engine(task, recipe, seed=seed, budget=budget, model=model, spend=spend)
     result = engine.run(InProcessExecutor(task))
     model.budget = None
     tags = model.usage.by_tag()

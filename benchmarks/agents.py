@@ -36,8 +36,9 @@ TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None = None):
     """(the agents' model, the meta agent's model): the same one, or with ``meta_spec`` a second model
     that shares the first one's usage meter and budget (ADAS's setup: a stronger meta agent)."""
+    from evoforge.core.budget import Budget
     from evoforge.genomes.agents import set_agent_model
-    from evoforge.llm import LLMBudget, get_model
+    from evoforge.llm import get_model
     from evoforge.llm.embedded import user_cache_dir
 
     def load(name: str):
@@ -45,7 +46,7 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
         return get_model(name, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
 
     model = load(spec)
-    model.budget = LLMBudget(max_calls=calls)
+    model.budget = Budget(max_calls=calls)
     set_agent_model(model)
     if not meta_spec or meta_spec == spec:
         return model, model
@@ -57,18 +58,18 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
 def run_search(system: str, task, model, meta, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
     """(best agent entry, facts about the search) for adas / dgm / evoagent."""
     from evoforge.core.budget import Budget
-    from evoforge.llm import LLMBudget
+    from evoforge.llm.account import ModelAccount
     from evoforge.recipes.registry import get_recipe
     from evoforge.run.engine import Engine
     from evoforge.run.executors import InProcessExecutor
 
     recipe = get_recipe(system).from_params(params)
-    recipe.model = meta
-    engine = Engine(task, recipe, seed=seed, budget=Budget(evaluations=10_000))
-    limits = LLMBudget(max_calls=calls)
-    engine.budget.checks.append(lambda: limits.exceeded(model.usage))
+    budget = Budget(evaluations=10_000, max_calls=calls)
+    spend = ModelAccount(model, budget, across_processes=False)  # the agents' meter, shared with the meta agent
     seen: list = []
-    engine.on_batch = lambda eng, batch: seen.extend(batch)
+    engine = Engine(
+        task, recipe, seed=seed, budget=budget, model=meta, spend=spend, on_batch=lambda eng, batch: seen.extend(batch)
+    )
     result = engine.run(InProcessExecutor(task))
     generated = [c for c in seen if c.operator not in ("baseline", "seed", "full-eval") and c.status != "rejected"]
     failed = Counter((c.reason or "")[:90] for c in generated if not c.ok)

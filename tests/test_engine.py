@@ -78,7 +78,7 @@ def test_exact_duplicates_are_rejected_before_evaluation(tmp_path):
     assert len(calls) == 1 and result.evaluations == 1
     assert "stalled" in result.stop_reason
     store = RunStore.open(tmp_path / "d.db")
-    assert store.count("status='rejected'") >= 100
+    assert store.count("rejected") >= 100
     store.close()
 
 
@@ -116,10 +116,10 @@ def test_failures_are_recorded_and_run_goes_on(write_task, tmp_path):
     """)
     r = evolve(path, "random-search", budget=64, executor="inprocess", out=tmp_path / "f.db")
     store = RunStore.open(tmp_path / "f.db")
-    reasons = {c.reason for c in store.candidates("status='failed'")}
+    reasons = {c.reason for c in store.candidates("failed")}
     assert "ValueError: too big" in reasons and "score is nan" in reasons
     assert any("must return a dict" in r for r in reasons)
-    assert store.count("status='ok'") > 0 and r.evaluations == 64
+    assert store.count("ok") > 0 and r.evaluations == 64
     store.close()
 
 

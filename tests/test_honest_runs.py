@@ -56,16 +56,15 @@ def test_progress_total_is_the_budget_that_ends_the_run(tmp_path):
 
 
 def _engine(evaluations, batch, answers, max_calls):
-    from evoforge.llm.usage import LLMBudget, UsageMeter
+    from evoforge.llm.usage import UsageMeter
 
     meter = UsageMeter()
     for _ in range(answers):
         meter.record("op", calls=1, prompt_tokens=10, completion_tokens=5)
-    model = SimpleNamespace(budget=LLMBudget(max_calls=max_calls), usage=meter)
     return SimpleNamespace(
         state=SimpleNamespace(evaluations=evaluations, batch=batch, elapsed=1.0, best_score=2.0),
-        budget=Budget(evaluations=1000),
-        recipe=SimpleNamespace(model=model),
+        budget=Budget(evaluations=1000, max_calls=max_calls),
+        spend=SimpleNamespace(spent=lambda: meter.total),
     )
 
 
@@ -105,9 +104,9 @@ def test_a_task_failure_score_makes_sentinels_failures_with_a_reason(write_task,
     res = evoforge.evolve(task, recipe, budget=200, executor="inprocess", out=out)
     store = RunStore.open(out)
     try:
-        ok = list(store.candidates("status='ok'"))
+        ok = list(store.candidates("ok"))
         assert ok and all(c.score > -1000 and c.genome[0] >= 0 for c in ok)  # no sentinel ranks as a success
-        failed = list(store.candidates("status='failed'"))
+        failed = list(store.candidates("failed"))
         if recipe == "ga":  # the array path records archive entrants only
             assert failed and all(c.genome[0] < 0 for c in failed)
             assert all(
@@ -171,7 +170,7 @@ def test_a_20000_evaluation_run_recording_every_candidate_stays_under_4_mb(tmp_p
     store = RunStore.open(out)
     try:
         assert store.count() == 20_000
-        last = next(store.candidates(order="id DESC", limit=1))
+        last = next(store.candidates(newest_first=True, limit=1))
         assert last.metrics == {"f": -last.score} and len(last.parents) >= 1
     finally:
         store.close()

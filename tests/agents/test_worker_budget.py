@@ -9,9 +9,9 @@ from agent_helpers import ScriptedAgentModel
 
 from evoforge import RunStore, llm
 from evoforge.genomes.agents import set_agent_model
+from evoforge.llm.account import CallLedger, active_run_ledger, run_ledger
 from evoforge.llm.base import Model
 from evoforge.llm.errors import BudgetExceededError
-from evoforge.llm.ledger import CallLedger, active_run_ledger, run_ledger
 from evoforge.llm.types import Completion
 from evoforge.run import api
 

@@ -83,13 +83,13 @@ def test_self_play_refuses_another_task():
 
 
 def test_a_checkpoint_policy_is_metered_by_the_run_model(weights_dir):
+    from evoforge.core.budget import Budget
     from evoforge.core.errors import BudgetExhausted
     from evoforge.genomes.weights.models import resolve
-    from evoforge.llm import LLMBudget
     from evoforge.recipes.social._checkpoint_model import CheckpointModel
 
     run_model = Negotiator()
-    run_model.budget = LLMBudget(max_calls=2)
+    run_model.budget = Budget(max_calls=2)
     policy = CheckpointModel(resolve("tiny"), metered_by=run_model)
     out = policy.complete(ng.prompt(ng.new_game(1), 0, []), max_tokens=8, seed=3, tag="move-policy")
     assert isinstance(out[0].text, str) and ng.parse_move(out[0].text, ng.new_game(1)).kind  # never a crash

@@ -7,7 +7,8 @@ import json
 import pytest
 from llm_helpers import FakeModel
 
-from evoforge.llm import BudgetExceededError, LLMBudget, ResponseCache, UsageMeter
+from evoforge.core.budget import Budget
+from evoforge.llm import BudgetExceededError, ResponseCache, UsageMeter
 from evoforge.llm.base import TransientError, retry
 from evoforge.llm.errors import EndpointError
 
@@ -27,20 +28,21 @@ def test_meter_totals_tags_snapshot_restore() -> None:
 
 def test_budget_names_the_limit() -> None:
     m = UsageMeter()
-    b = LLMBudget(max_calls=2, max_tokens=100, max_cost=1.0)
-    assert b.exceeded(m) is None
+    b = Budget(max_calls=2, max_tokens=100, max_cost=1.0)
+    assert b.model_limit(m.total) is None and b.stop_reason(0, 0, 0.0, m.total) is None
     m.record(calls=2)
-    assert b.exceeded(m).startswith("max_calls=2")
+    assert b.model_limit(m.total).startswith("max_calls=2")
+    assert b.stop_reason(0, 0, 0.0, m.total) == b.model_limit(m.total)  # between batches: the same words
     m.reset()
     m.record(calls=1, prompt_tokens=60, completion_tokens=40)
-    assert b.exceeded(m).startswith("max_tokens=100")
+    assert b.model_limit(m.total).startswith("max_tokens=100")
     m.reset()
     m.record(calls=1, cost=1.5)
-    assert b.exceeded(m).startswith("max_cost=1")
+    assert b.model_limit(m.total).startswith("max_cost=1")
 
 
 def test_model_refuses_calls_past_its_budget() -> None:
-    model = FakeModel(budget=LLMBudget(max_calls=1))
+    model = FakeModel(budget=Budget(max_calls=1))
     model.complete("a", seed=0)
     with pytest.raises(BudgetExceededError, match="max_calls=1"):
         model.complete("b", seed=0)

@@ -5,7 +5,7 @@ from prompt_helpers import ScriptedModel
 from evoforge.core.budget import Budget
 from evoforge.core.task import load_task
 from evoforge.genomes.prompts import task as prompt_task
-from evoforge.llm.usage import fold_evaluator_usage
+from evoforge.llm.account import ModelAccount
 from evoforge.recipes.registry import get_recipe
 from evoforge.run.engine import Engine
 from evoforge.run.executors import InProcessExecutor
@@ -18,9 +18,10 @@ def run(recipe_model, task_model, metric_calls=36):
         recipe = get_recipe("promptbreeder").from_params(
             {"population": 4, "minibatch": 6, "batch_size": 2, "max_metric_calls": metric_calls}
         )
-        recipe.model = recipe_model
-        engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=1000))
-        engine.on_evaluated = lambda batch: fold_evaluator_usage(recipe_model.usage, batch)
+        budget = Budget(evaluations=1000)
+        engine = Engine(
+            task, recipe, seed=0, budget=budget, model=recipe_model, spend=ModelAccount(recipe_model, budget)
+        )
         engine.run(InProcessExecutor(task, None))
         return recipe
     finally:

@@ -24,7 +24,7 @@ def test_promptbreeder_with_the_embedded_model(tmp_path):
             {"population": 2, "minibatch": 3, "batch_size": 2, "max_metric_calls": 9}
         )
         recipe.model = model
-        engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=100, checks=[recipe.budget_reason]))
+        engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=100))
         result = engine.run(InProcessExecutor(task, None))
     finally:
         prompt_task.set_task_model(None)

@@ -22,7 +22,7 @@ def test_show_prints_the_validated_prompt_and_the_seed_on_the_same_items(scripte
     )
     recipe.model = scripted_task_model
     store = RunStore.create(tmp_path / "run.db", {"recipe": "promptbreeder", "task": "sentiment"})
-    budget = Budget(evaluations=1000, checks=[recipe.budget_reason])
+    budget = Budget(evaluations=1000)
     engine = Engine(task, recipe, seed=0, budget=budget, store=store)
     engine.run(InProcessExecutor(task, None))
     store.close()

@@ -7,7 +7,8 @@ import pytest
 from security_helpers import SlotModel
 
 from evoforge import RunStore, llm
-from evoforge.llm import BudgetExceededError, LLMBudget, ResponseCache
+from evoforge.core.budget import Budget
+from evoforge.llm import BudgetExceededError, ResponseCache
 from evoforge.run import api
 
 MAX_CALLS = 9
@@ -98,7 +99,7 @@ def test_a_cached_answer_past_the_limit_is_refused(tmp_path):
     warm = SlotModel(cache=ResponseCache(cache))
     for seed in range(3):
         warm.complete("Schedule a meeting", seed=seed)
-    replay = SlotModel(cache=ResponseCache(cache), budget=LLMBudget(max_calls=2, max_tokens=1))
+    replay = SlotModel(cache=ResponseCache(cache), budget=Budget(max_calls=2, max_tokens=1))
     replay.complete("Schedule a meeting", seed=0)
     replay.complete("Schedule a meeting", seed=1)  # tokens count only what was spent: none yet
     with pytest.raises(BudgetExceededError, match=r"max_calls=2 reached \(2 calls, 2 from the cache\)"):

@@ -13,9 +13,10 @@ from rich.console import Console
 
 from evoforge.core.errors import ConfigError, EvoforgeError, TaskError
 from evoforge.run import api
+from evoforge.run.prepare import RunConfig, prepare
 from evoforge.store.run_file import RunStore
 
-from .config import build_config, parse_sets, read_config_file
+from .config import run_settings
 from .views import VIEW_COMMANDS, write_plot
 
 console = Console(stderr=True)
@@ -123,38 +124,22 @@ def run(
     **flags: Any,
 ) -> None:
     """Evolve with RECIPE on --task until the budget is spent."""
-    values: dict[str, Any] = {}
-    file_sets: dict[str, Any] = {}
-    if config_file:
-        file_values = read_config_file(config_file)
-        file_sets = file_values.pop("set", {})
-        out = out or file_values.pop("out", None)
-        values.update(file_values)
-    values.update({k.replace("_", "-"): v for k, v in flags.items() if v is not None})
-    if "asynchronous" in values:
-        values["async"] = values.pop("asynchronous")
-    values["recipe"] = recipe
-    config = build_config(values, {**file_sets, **parse_sets(sets)})
-    if out is None:
-        task_name = Path(config.task).stem if config.task.endswith(".py") else config.task
-        out = f"runs/{config.recipe}-{task_name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
-    from evoforge.core.settings import out_problem
-    from evoforge.recipes.registry import get_recipe
-
-    problem = out_problem(out, overwrite)
-    if problem:  # before the task is imported: nothing runs when the run file cannot be made
-        raise ConfigError(problem)
-    task = api.task_of(config)
-    recipe_obj = get_recipe(config.recipe).from_params(config.recipe_params)
-    recipe_obj.check_task(task)
-    api.check_asynchronous(config, recipe_obj)
+    config, file_out, names = run_settings(config_file, {**flags, "recipe": recipe}, sets)
+    out = out or file_out or _default_out(config)
+    prepared = prepare(config, out, overwrite=overwrite, names=names)  # every check, once, before anything runs
     console.print(f"[dim]run file[/] {out}")
-    _warn_isolation(task, recipe_obj)
+    _warn_isolation(prepared.task, prepared.recipe)
     with _Progress(config.budget, quiet) as progress:
-        result = api.run_config(config, out, overwrite=overwrite, on_batch=progress, task=task, recipe=recipe_obj)
+        result = api.run_prepared(prepared, out, overwrite=overwrite, on_batch=progress)
     _report(result)
     if plot_png:
         write_plot(out, None)
+
+
+def _default_out(config: RunConfig) -> str:
+    task = str(config.task)
+    name = Path(task).stem if task.endswith(".py") else task
+    return f"runs/{config.recipe}-{name}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}.db"
 
 
 def _warn_isolation(task: Any, recipe: Any) -> None:

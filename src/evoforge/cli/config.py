@@ -2,8 +2,10 @@
 
 Precedence: command-line flags > config file > defaults. Config files are TOML or JSON and use the
 flags' names (``budget``, ``seed``, ``executor``, ``memory-mb`` ...) plus an optional ``set`` table of
-recipe parameters and ``task.*`` options. Unknown keys are errors, and every value is checked
-(type, range, finite; :mod:`evoforge.core.settings`) like the flag of the same name, before anything runs.
+recipe parameters and ``task.*`` options. Unknown keys are errors. Every value is checked once (type,
+range, finite; :mod:`evoforge.core.settings`), before anything runs: the run's settings by
+:func:`evoforge.run.prepare.prepare`, with messages that name the flag or the config file each value
+came from; a file value that a flag replaces, here (it never reaches the run).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from evoforge.core.errors import ConfigError
 from evoforge.core.settings import value_problem
 from evoforge.recipes.registry import get_recipe
-from evoforge.run.api import RunConfig, check_model_spec
+from evoforge.run.prepare import RunConfig
 
 # flag name (as in config files) -> RunConfig field
 FLAG_KEYS = {
@@ -70,11 +72,37 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         )
     if "set" in data and not isinstance(data["set"], dict):
         raise ConfigError(f"config file {path}: 'set' must be a table of key = value")
-    for key, value in data.items():
-        problem = value_problem(key, value)  # null (JSON) means the default, like a flag not given
-        if problem:
-            raise ConfigError(f"config file {path}: {key} {problem}")
+    _check_file_value(path, "out", data.get("out"))  # not a run setting: the run file's place
     return data
+
+
+def _check_file_value(path: str | Path, key: str, value: Any) -> None:
+    problem = value_problem(key, value)  # null (JSON) means the default, like a flag not given
+    if problem:
+        raise ConfigError(f"config file {path}: {key} {problem}")
+
+
+def run_settings(
+    config_file: str | None, flags: dict[str, Any], sets: tuple[str, ...]
+) -> tuple[RunConfig, str | None, dict[str, str]]:
+    """(the run's config, ``out`` from the file if any, how messages name each setting) from a config
+    file, click's flag values (``None`` for flags not given) and ``--set`` pairs."""
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    file_sets: dict[str, Any] = {}
+    out = None
+    if config_file:
+        file_values = read_config_file(config_file)
+        file_sets, out = file_values.pop("set", {}), file_values.pop("out", None)
+        values.update(file_values)
+        names.update({k: f"config file {config_file}: {k}" for k in file_values})
+    given = {("async" if k == "asynchronous" else k.replace("_", "-")): v for k, v in flags.items() if v is not None}
+    for key in given.keys() & values.keys():  # replaced by a flag: checked here, as the file's own input
+        _check_file_value(config_file or "", key, values[key])
+    values.update(given)
+    names.update({k: f"--{k}" for k in given})
+    config = build_config(values, {**file_sets, **parse_sets(sets)})
+    return config, out, {FLAG_KEYS[k]: label for k, label in names.items() if k in FLAG_KEYS}
 
 
 def parse_sets(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -89,12 +117,8 @@ def parse_sets(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
 
 
 def build_config(values: dict[str, Any], sets: dict[str, Any]) -> RunConfig:
-    """Make a :class:`RunConfig` from flag-named ``values`` and ``--set`` entries, checking every key."""
-    for key, value in values.items():
-        problem = value_problem(key, value)
-        if problem:
-            raise ConfigError(f"--{key} {problem}")
-    check_model_spec(values.get("model"), values.get("base-url"))
+    """Make a :class:`RunConfig` from flag-named ``values`` and ``--set`` entries; the values and the
+    recipe parameters are checked when the run is prepared."""
     fields = {FLAG_KEYS[k]: v for k, v in values.items() if k in FLAG_KEYS and v is not None}
     if not fields.get("recipe"):
         raise ConfigError("no recipe given")
@@ -103,7 +127,6 @@ def build_config(values: dict[str, Any], sets: dict[str, Any]) -> RunConfig:
     recipe_cls = get_recipe(fields["recipe"])
     task_options = {k[5:]: _literal(v) for k, v in sets.items() if k.startswith("task.")}
     recipe_params = {k: v for k, v in sets.items() if not k.startswith("task.")}
-    recipe_cls.from_params(recipe_params)  # validates names and types now, before anything runs
     fields.setdefault("budget", recipe_cls.default_budget)
     return RunConfig(recipe_params=recipe_params, task_options=task_options, **fields)
 

@@ -39,14 +39,13 @@ def budgets(engine: Any) -> list[Spent]:
         out.append(Spent(state.batch, budget.generations, "batches"))
     if budget.seconds is not None:
         out.append(Spent(state.elapsed, budget.seconds, "s"))
-    model = getattr(engine.recipe, "model", None)
-    limits, meter = getattr(model, "budget", None), getattr(model, "usage", None)
-    if limits is not None and meter is not None:
-        total = meter.total
+    spend = getattr(engine, "spend", None)
+    if spend is not None and budget.limits_model:
+        total = spend.spent()
         for limit, spent, unit in (
-            (getattr(limits, "max_calls", None), total.answers, "model calls"),
-            (getattr(limits, "max_tokens", None), total.total_tokens, "tokens"),
-            (getattr(limits, "max_cost", None), total.cost, "cost"),
+            (budget.max_calls, total.answers, "model calls"),
+            (budget.max_tokens, total.total_tokens, "tokens"),
+            (budget.max_cost, total.cost, "cost"),
         ):
             if limit is not None:
                 out.append(Spent(spent, limit, unit))

@@ -31,7 +31,7 @@ from .errors import (
     ModelTimeoutError,
 )
 from .types import Completion, Message, Messages
-from .usage import LLMBudget, Usage, UsageMeter
+from .usage import Usage, UsageMeter
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,7 +142,6 @@ __all__ = [
     "EndpointError",
     "EndpointUnreachableError",
     "HashMismatchError",
-    "LLMBudget",
     "Message",
     "Messages",
     "MissingPackageError",

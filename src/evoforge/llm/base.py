@@ -7,13 +7,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .account import CallLedger, run_ledger
 from .cache import ResponseCache, cache_key
 from .errors import BadRequestError, BudgetExceededError, ModelError
-from .ledger import CallLedger, run_ledger
 from .types import Completion, Kind, Messages, Request
-from .usage import LLMBudget, UsageMeter
+from .usage import UsageMeter
+
+if TYPE_CHECKING:
+    from evoforge.core.budget import Budget
 
 T = TypeVar("T")
 
@@ -89,7 +92,7 @@ class Model:
     ``budget``, a request reserves its answer before it is sent, so concurrent requests never pass
     ``max_calls`` together. A model that ``counts_for_run`` (the run's model, the models evaluators
     call) also takes a permit for every request from the active run's
-    :class:`~evoforge.llm.ledger.CallLedger`, shared with pool workers, so the whole run never passes
+    :class:`~evoforge.llm.account.CallLedger`, shared with pool workers, so the whole run never passes
     ``max_calls``.
 
     Subclasses implement :meth:`_generate` for one request.
@@ -108,7 +111,7 @@ class Model:
         timeout: float | None = 120.0,
         price_in: float = 0.0,
         price_out: float = 0.0,
-        budget: LLMBudget | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.name = name
         self.cache = cache
@@ -305,7 +308,7 @@ class Model:
         (returned: give the permit back if the request fails)."""
         with self._books:
             if self.budget is not None:
-                why = self.budget.exceeded(self.usage, pending=self._reserved)
+                why = self.budget.model_limit(self.usage.total, pending=self._reserved)
                 if why is not None:
                     raise BudgetExceededError(f"LLM budget exhausted: {why}")
             ledger = run_ledger() if self.counts_for_run else None

@@ -51,4 +51,4 @@ class BadRequestError(ModelError):
 
 
 class BudgetExceededError(ModelError, BudgetExhausted):
-    """A call was refused because an :class:`~evoforge.llm.usage.LLMBudget` limit is reached."""
+    """A call was refused because a limit of the run's :class:`~evoforge.core.budget.Budget` is reached."""

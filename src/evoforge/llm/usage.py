@@ -1,4 +1,5 @@
-"""Token, call and cost accounting (:class:`UsageMeter`) and budgets (:class:`LLMBudget`)."""
+"""Token, call and cost accounting (:class:`UsageMeter`); the limits are a run's
+:class:`~evoforge.core.budget.Budget`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ class Usage:
 
     ``calls`` counts requests actually sent to a model (one prompt, any ``n``);
     cache hits are counted in ``cache_hits`` only and add no tokens and no cost.
-    ``answers`` (calls + cache hits) is what ``LLMBudget.max_calls`` limits.
+    ``answers`` (calls + cache hits) is what ``Budget.max_calls`` limits.
     """
 
     calls: int = 0
@@ -159,33 +160,3 @@ def fold_evaluator_usage(meter: UsageMeter, candidates: list[Any]) -> None:
         used = (getattr(cand, "metrics", None) or {}).get("model_usage")
         if isinstance(used, dict) and used.get("meter") != meter.id:
             meter.record("evaluator", **{f.name: used.get(f.name, 0) for f in fields(Usage)})
-
-
-@dataclass(frozen=True)
-class LLMBudget:
-    """Limits on a meter's totals; ``None`` means unlimited. Tokens are prompt + completion.
-
-    ``max_calls`` limits answers, cached or not (:attr:`Usage.answers`), so a seeded run replays the
-    same answers on a warm cache and stops at the same point; ``max_tokens`` and ``max_cost`` limit
-    what was really spent (a cache hit spends nothing)."""
-
-    max_calls: int | None = None
-    max_tokens: int | None = None
-    max_cost: float | None = None
-
-    def exceeded(self, meter: UsageMeter, pending: int = 0) -> str | None:
-        """The limit that is reached, as a short line (e.g. ``"max_calls=100 reached (100 calls)"``), or None.
-        ``pending``: answers already reserved by requests in flight (they count against ``max_calls``)."""
-        t = meter.total
-        if self.max_calls is not None and t.answers + pending >= self.max_calls:
-            cached = f", {t.cache_hits} from the cache" if t.cache_hits else ""
-            flying = f", {pending} more in flight" if pending else ""
-            return f"max_calls={self.max_calls} reached ({t.answers} calls{cached}{flying})"
-        if self.max_tokens is not None and t.total_tokens >= self.max_tokens:
-            return f"max_tokens={self.max_tokens} reached ({t.total_tokens} tokens)"
-        if self.max_cost is not None and t.cost >= self.max_cost:
-            return f"max_cost={self.max_cost:g} reached (cost {t.cost:.6g})"
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)

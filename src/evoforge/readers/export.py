@@ -49,7 +49,7 @@ def prompt_of(task: str, parents: list[Candidate], operator: str | None) -> str:
 def _evaluated(store: RunStore) -> Iterator[tuple[Candidate, list[Candidate]]]:
     """Each evaluated candidate with the recorded parents it was made from (ids ascending)."""
     known: dict[int, Candidate] = {}
-    for cand in store.candidates("status != ?", (REJECTED,)):
+    for cand in store.candidates(exclude=REJECTED):
         known[cand.id] = cand
         yield cand, [known[p] for p in cand.parents if p in known]
 

@@ -13,7 +13,7 @@ from evoforge.store.run_file import RunStore
 
 
 def _maze_task(config: dict):
-    """The task module when it defines ``draw(ax)`` and 2-D descriptors (e.g. hard-maze), else None."""
+    """The task when it draws itself (``draw(ax)``) and has 2-D descriptors (e.g. hard-maze), else None."""
     from evoforge.core.task import load_task
 
     try:
@@ -21,7 +21,7 @@ def _maze_task(config: dict):
     except Exception:
         return None
     bounds = task.descriptor_bounds
-    return task.module if callable(task.attr("draw")) and bounds and len(bounds) == 2 else None
+    return task if task.draw is not None and bounds and len(bounds) == 2 else None
 
 
 def _plot_extra(store: RunStore) -> Any:
@@ -81,7 +81,7 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
         extra(axes[0][1], store)
     if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
-        ends = [c.descriptors for c in store.candidates("status = ?", ("ok",)) if c.descriptors]
+        ends = [c.descriptors for c in store.candidates("ok") if c.descriptors]
         panel = axes[0][1]
         maze.draw(panel)
         if ends:

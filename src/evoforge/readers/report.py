@@ -29,6 +29,7 @@ def print_archive(store: RunStore, console: Console) -> None:
 def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None:
     config = store.config
     last = store.last_batch() or {}
+    counts = store.count_by_status()
     summary = Table(title=f"run {store.path}", show_header=False)
     summary.add_column(style="bold")
     summary.add_column()
@@ -38,16 +39,12 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         ("seed", config.get("seed")),
         ("status", store.meta("status")),
         ("stop reason", store.meta("stop_reason", "-")),
-        ("batches", store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0]),
+        ("batches", store.batch_count()),
         ("evaluations", last.get("evaluations", 0)),
-        (
-            "ok / failed / rejected",
-            f"{store.count('status=?', ('ok',))} / {store.count('status=?', ('failed',))}"
-            f" / {store.count('status=?', ('rejected',))}",
-        ),
+        ("ok / failed / rejected", f"{counts.get('ok', 0)} / {counts.get('failed', 0)} / {counts.get('rejected', 0)}"),
         ("elapsed", f"{last.get('elapsed', 0.0):.1f}s"),
     ]
-    recorded = store.count("status != ?", ("rejected",))
+    recorded = sum(n for status, n in counts.items() if status != "rejected")
     if recorded < (last.get("evaluations") or 0):  # the array path keeps only archive entrants
         rows.insert(7, ("recorded", f"{recorded} candidates (those that entered the archive, and each new best)"))
     for key, value in rows:
@@ -71,15 +68,13 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
             )
         console.print(table)
 
-    failures = store.conn.execute(
-        "SELECT reason, COUNT(*) n FROM candidates WHERE status='failed' GROUP BY reason ORDER BY n DESC LIMIT 5"
-    ).fetchall()
+    failures = store.count_reasons("failed", limit=5)
     if failures:
         table = Table(title="most common failures", header_style="bold")
         table.add_column("count", justify="right")
         table.add_column("reason")
-        for row in failures:
-            table.add_row(str(row["n"]), row["reason"] or "")
+        for reason, n in failures:
+            table.add_row(str(n), reason or "")
         console.print(table)
 
     print_discarded(store, console)

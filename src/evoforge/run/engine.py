@@ -20,6 +20,7 @@ loop and Candidates are built only for the rows the recipe keeps (and a new best
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from evoforge.core.budget import Budget
+from evoforge.core.budget import Budget, ModelSpend
 from evoforge.core.candidate import REJECTED, Candidate, fail
 from evoforge.core.errors import BudgetExhausted, StoreError
 from evoforge.core.recipe import Recipe
@@ -81,6 +82,12 @@ class RunResult:
 
 
 class Engine:
+    """One run's loop. Everything it needs is given here: the task, the recipe, the budget, and for
+    recipes that call a model, the ``model`` (handed to the recipe as ``recipe.model``, never pickled)
+    and the run's model ``spend`` (its usage stored with each batch and restored on resume, the
+    evaluators' usage settled after each batch, its limits enforced while the loop runs);
+    ``concurrency``: proposer threads of the asynchronous loop."""
+
     def __init__(
         self,
         task: Task,
@@ -95,9 +102,14 @@ class Engine:
         checkpoint_every: float | None = None,
         asynchronous: bool = False,
         concurrency: int = 1,
+        model: Any = None,
+        spend: ModelSpend | None = None,
     ):
         self.task, self.recipe, self.seed = task, recipe, seed
         self.asynchronous, self.concurrency = asynchronous, concurrency
+        if model is not None:
+            recipe.model = model
+        self.spend = spend
         self.budget = budget or Budget(evaluations=1000)
         self.batch_size = batch_size or recipe.batch_size
         self.store, self.on_batch = store, on_batch
@@ -105,9 +117,6 @@ class Engine:
         self.rng = np.random.default_rng(seed)
         self.state = EngineState()
         self._seen: set[str] = set()  # genome keys; rebuilt from the store on resume, not checkpointed
-        self.usage_snapshot: Callable[[], dict[str, Any]] | None = None  # set by the model layer
-        self.on_restore: Callable[[dict[str, Any]], None] | None = None  # e.g. restore usage meters
-        self.on_evaluated: Callable[[list[Candidate]], None] | None = None  # e.g. count evaluators' model calls
         self._started = False
         self._clock = time.perf_counter()
         self.checkpoint_every = checkpoint_every
@@ -156,8 +165,8 @@ class Engine:
 
     def tell(self, candidates: list[Candidate]) -> None:
         """Update the recipe with an evaluated batch and record it in the store."""
-        if self.on_evaluated:
-            self.on_evaluated(candidates)
+        if self.spend is not None:
+            self.spend.settle(candidates)  # the evaluators' model calls, before the recipe sees the batch
         self.recipe.tell(candidates, self.rng)
         evaluated = [c for c in candidates if c.status != REJECTED]
         ok = [c for c in evaluated if c.ok and c.score is not None]
@@ -217,7 +226,7 @@ class Engine:
         batch = self.state.batch
         self.state.batch += 1  # the checkpoint holds the state *after* this batch
         if self.store is not None:
-            usage = self.usage_snapshot() if self.usage_snapshot else None
+            usage = self.spend.snapshot() if self.spend is not None else None
             self._pending.append(BatchRecord(batch, candidates, summary, self.rng.bit_generator.state, usage))
             if self._commit_due():
                 self.commit()
@@ -288,11 +297,20 @@ class Engine:
     # -- the loop -----------------------------------------------------------------------------
     def stop_reason(self) -> str | None:
         reason = self.budget.stop_reason(
-            self.state.evaluations, self.state.batch, self.state.elapsed + time.perf_counter() - self._clock
+            self.state.evaluations,
+            self.state.batch,
+            self.state.elapsed + time.perf_counter() - self._clock,
+            self.spend.spent() if self.spend is not None else None,
         )
         return reason or (self.recipe.stop_reason() if self._started else None)
 
     def run(self, executor: Executor) -> RunResult:
+        """Run batches on ``executor`` until the budget (or the recipe) stops the run; the run's model
+        limits hold for every model of the run meanwhile."""
+        with self.spend.enforcing() if self.spend is not None else contextlib.nullcontext():
+            return self._run(executor)
+
+    def _run(self, executor: Executor) -> RunResult:
         self._clock = time.perf_counter()
         evaluate_rows = self._array_path(executor)
         reason = self.stop_reason()
@@ -336,7 +354,7 @@ class Engine:
 
     def array_capable(self) -> bool:
         """Whether recipe and task can take the array path (it also needs an in-process executor)."""
-        return not self.dedupe and self.recipe.supports_arrays() and self.task.attr("evaluate_array") is not None
+        return not self.dedupe and self.recipe.supports_arrays() and self.task.evaluate_array is not None
 
     def _array_path(self, executor: Executor):
         """The executor's ``evaluate_rows`` when this run can take the array path, else None."""
@@ -361,10 +379,10 @@ class Engine:
         if not hasattr(self.state, "waiting"):  # a checkpoint from before the asynchronous loop
             self.state.waiting = []
         self.recipe.model = model
-        if self.on_restore:
-            self.on_restore(last)
+        if self.spend is not None:
+            self.spend.restore(last.get("usage"))
         if self.dedupe:
-            self._seen = {genome_key(c.genome) for c in store.candidates("status != ?", (REJECTED,))}
+            self._seen = {genome_key(c.genome) for c in store.candidates(exclude=REJECTED)}
             self._seen |= {genome_key(c.genome) for c in self.state.waiting if c.status != REJECTED}
         self.rng.bit_generator.state = last["rng"]
         self._started = True

@@ -70,7 +70,7 @@ def seed_score(store: RunStore) -> dict[str, Any] | None:
     answer = store.meta("answer")
     if isinstance(answer, dict) and isinstance(answer.get("seed"), dict) and _number(answer["seed"].get("score")):
         return {"status": "ok", "reason": None, **answer["seed"]}
-    seed = next(store.candidates("operator='seed' AND status != ?", (REJECTED,)), None)
+    seed = next(store.candidates(operator="seed", exclude=REJECTED), None)
     if seed is not None:
         return {"score": seed.score, "status": seed.status, "reason": seed.reason, "on": f"candidate {seed.id}"}
     stored = store.meta("seed")
@@ -87,11 +87,8 @@ def discarded(store: RunStore) -> dict[str, int]:
     """Proposals not evaluated, by reason: the engine's rejections (exact duplicates) and the recipe's
     own count of unusable or near-duplicate proposals, most frequent first."""
     counts: dict[str, int] = {}
-    rows = store.conn.execute(
-        "SELECT reason, COUNT(*) n FROM candidates WHERE status=? GROUP BY reason", (REJECTED,)
-    ).fetchall()
-    for row in rows:
-        counts[row["reason"] or "rejected"] = int(row["n"])
+    for reason, n in store.count_reasons(REJECTED):
+        counts[reason or "rejected"] = n
     own = store.meta("discarded")
     if isinstance(own, dict):
         for reason, n in own.items():

@@ -20,7 +20,6 @@ import pickle
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,8 @@ from evoforge.core.moved import moved_module
 
 from . import runkey
 from .fileaccess import check_format, check_header, claim, connect, connect_readonly, remove_unclaimed
-from .rows import CANDIDATE_COLUMNS, batch_dict, candidate_row, row_candidate
+from .queries import RunQueries
+from .rows import CANDIDATE_COLUMNS, candidate_row
 
 FORMAT = "evoforge-run"
 # 2: signed checkpoints, the inflight table, report/view in meta; 3: packed fields; 4: packed metrics, no
@@ -73,9 +73,9 @@ class BatchRecord:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-class RunStore:
+class RunStore(RunQueries):
     """All a run produced, in one SQLite file. Use :meth:`create` for a new run, :meth:`open` to read
-    or resume one."""
+    or resume one; what readers ask of it: :class:`~evoforge.store.queries.RunQueries`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
@@ -285,13 +285,6 @@ class RunStore:
         )
 
     # -- reading ---------------------------------------------------------------------------------
-    def last_batch(self) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM batches ORDER BY batch DESC LIMIT 1").fetchone()
-        return batch_dict(row) if row else None
-
-    def batches(self) -> list[dict[str, Any]]:
-        return [batch_dict(r) for r in self.conn.execute("SELECT * FROM batches ORDER BY batch")]
-
     def recipe_state(self) -> tuple[int, Any] | None:
         """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
         if self.meta("schema_version") not in SIGNED_VERSIONS:
@@ -306,42 +299,6 @@ class RunStore:
             return row["batch"], _CheckpointUnpickler(io.BytesIO(blob)).load()
         except Exception as err:
             raise StoreError(f"{self.path}: cannot restore the recipe state ({type(err).__name__}: {err})") from None
-
-    def candidates(
-        self, where: str = "", params: tuple = (), order: str = "id", limit: int | None = None
-    ) -> Iterator[Candidate]:
-        sql = f"SELECT * FROM candidates {('WHERE ' + where) if where else ''} ORDER BY {order}"
-        sql += f" LIMIT {int(limit)}" if limit is not None else ""
-        for row in self.conn.execute(sql, params):
-            yield row_candidate(row)
-
-    def candidate(self, cid: int) -> Candidate | None:
-        return next(self.candidates("id=?", (cid,), limit=1), None)
-
-    def best(self) -> Candidate | None:
-        return next(self.candidates("status='ok'", order="score DESC, id ASC", limit=1), None)
-
-    def count(self, where: str = "", params: tuple = ()) -> int:
-        sql = f"SELECT COUNT(*) FROM candidates {('WHERE ' + where) if where else ''}"
-        return self.conn.execute(sql, params).fetchone()[0]
-
-    def lineage(self, cid: int, depth: int = 50) -> list[Candidate]:
-        """The chain from ``cid`` back through its first parent, newest first."""
-        chain: list[Candidate] = []
-        current = self.candidate(cid)
-        while current is not None and len(chain) < depth:
-            chain.append(current)
-            current = self.candidate(current.parents[0]) if current.parents else None
-        return chain
-
-    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "SELECT * FROM events", ()
-        if kind:
-            sql, params = sql + " WHERE kind=?", (kind,)
-        return [
-            {"batch": r["batch"], "time": r["time"], "kind": r["kind"], "data": json.loads(r["data"] or "{}")}
-            for r in self.conn.execute(sql + " ORDER BY id", params)
-        ]
 
     def integrity(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]

@@ -18,17 +18,17 @@ response cache, so re-scoring a prompt on an item costs nothing.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from evoforge.core.task_value import TaskValue
+from evoforge.llm import task_model as task_models
 from evoforge.llm.usage import usage_since
 
 MAX_DEMOS = 8
-_MODELS: dict[tuple[str, str | None], Any] = {}  # spec -> model, one per process
-_OVERRIDE: list[Any] = []  # a model every prompt task uses (tests, in-process runs)
+_OVERRIDE = task_models.overridden("prompt")  # a model every prompt task uses (tests, in-process runs)
 
 
 def make_task_model(
@@ -36,32 +36,17 @@ def make_task_model(
 ) -> Any:
     """A new task model for ``spec``; embedded models run on ``threads`` threads (default
     ``EVOFORGE_TASK_THREADS`` or 1); ``cache=False``: without the shared response cache."""
-    from evoforge.llm import get_model
-    from evoforge.llm.embedded import user_cache_dir
-
-    threads = threads if threads is not None else int(os.environ.get("EVOFORGE_TASK_THREADS") or 1)
-    opts: dict[str, Any] = {"n_threads": threads} if spec.startswith("embedded") else {}
-    return get_model(
-        spec,
-        base_url=base_url if spec.startswith("openai") else None,
-        cache=user_cache_dir() / "task-cache.sqlite" if cache else None,
-        **opts,
-    )
+    return task_models.make_task_model(spec, base_url, task_models.CACHE_FILES["prompt"] if cache else None, threads)
 
 
 def shared_task_model(spec: str, base_url: str | None = None) -> Any:
     """The process-wide model for ``spec`` (created on first use; ~1 s for the embedded one)."""
-    if _OVERRIDE:
-        return _OVERRIDE[0]
-    key = (spec, base_url)
-    if key not in _MODELS:
-        _MODELS[key] = make_task_model(spec, base_url)
-    return _MODELS[key]
+    return task_models.shared_task_model("prompt", spec, base_url)
 
 
 def set_task_model(model: Any) -> None:
     """Make every prompt task in this process call ``model`` (None: back to each task's own)."""
-    _OVERRIDE[:] = [model] if model is not None else []
+    task_models.set_task_model("prompt", model)
 
 
 _MARKER = re.compile(r"(?:answer\s*(?:is|:)|sentiment\s*(?:is|:)|result\s*(?:is|:)|=)\s*", re.IGNORECASE)
@@ -88,19 +73,20 @@ def extract(text: str, kind: str, labels: tuple[str, ...] = ()) -> str | None:
 
 
 @dataclass(kw_only=True)
-class PromptTask:
+class PromptTask(TaskValue):
     """A prompt task in one value: ``train`` items (fitness minibatches, demonstrations) and ``test``
     items (held out), each an (input, answer) pair. An output is right when ``scorer(output, answer)``
     says so (True/False or a number in [0, 1]); by default the answer read from the output (the word
-    after "Answer:", else the first of ``labels`` for ``kind="label"`` or the last number for
-    ``kind="number"``) must equal ``answer``, ignoring case."""
+    after "Answer:", else the first of ``labels`` for ``answer_kind="label"`` or the last number for
+    ``answer_kind="number"``) must equal ``answer``, ignoring case."""
 
+    kind: ClassVar[str] = "prompt"
     description: str
     train: Sequence[tuple[str, str]] = ()
     test: Sequence[tuple[str, str]] = ()
     seed_instruction: str = ""
     scorer: Callable[[str, str], bool | float] | None = None
-    kind: str = "label"  # "label" or "number" (the default scorer)
+    answer_kind: str = "label"  # "label" or "number" (the default scorer)
     labels: tuple[str, ...] = ()
     max_tokens: int = 12
     name: str = ""
@@ -119,18 +105,11 @@ class PromptTask:
     def seed(self) -> dict[str, Any]:
         return {"instruction": self.seed_instruction, "demos": []}
 
-    def module_attrs(self) -> dict[str, Any]:
-        """What this value supplies to a task module that defines ``TASK = PromptTask(...)``."""
-        return {
-            "SEED": self.seed,
-            "evaluate": self.evaluate,
-            "DESCRIPTION": self.description,
-            "TASK": self,
-            "GENOME": "prompt",
-        }
+    def initial(self) -> dict[str, Any]:
+        return self.seed
 
     # -- the task model -------------------------------------------------------------------------
-    def use_model(self, model: Any, base_url: str | None = None) -> None:
+    def use_model(self, model: Any, base_url: str | None = None) -> None:  # type: ignore[override]
         """Call ``model``: a spec (``embedded``, ``openai:NAME`` with ``base_url``) or a model object."""
         self.model, self.base_url = model, base_url
 
@@ -153,7 +132,7 @@ class PromptTask:
         """(how right the output is, 0..1; the answer read from it, for feedback)."""
         if self.scorer is not None:
             return float(self.scorer(text, answer)), None
-        got = extract(text, self.kind, self.labels)
+        got = extract(text, self.answer_kind, self.labels)
         return float(got is not None and got.lower() == answer.lower()), got
 
     def evaluate(self, genome: Any, model: Any = None) -> dict[str, Any]:

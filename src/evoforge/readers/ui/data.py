@@ -25,15 +25,13 @@ ROUTINE_EVENTS = ("started", "finished", "resumed")
 def open_run(path: str | Path) -> RunStore:
     """The run, opened read-only (format and version checked), inside a read transaction."""
     store = RunStore.open(path)
-    store.conn.execute("BEGIN")  # one snapshot for everything a request reads
+    store.begin_read()  # one snapshot for everything a request reads
     return store
 
 
 def stamp(store: RunStore) -> str:
     """Changes whenever a commit, an event or the run's status changes: the page re-reads on a new stamp."""
-    row = store.conn.execute(
-        "SELECT (SELECT MAX(batch) FROM batches), (SELECT MAX(id) FROM events), (SELECT MAX(id) FROM candidates)"
-    ).fetchone()
+    row = store.stamp()
     return f"{row[0]}.{row[1]}.{row[2]}.{text(store.meta('status'), 40)}"
 
 
@@ -59,12 +57,8 @@ def run_data(store: RunStore, name: str) -> dict[str, Any]:
 def summary(store: RunStore) -> dict[str, Any]:
     config = store.config if isinstance(store.config, dict) else {}
     last = store.last_batch() or {}
-    counts = dict(store.conn.execute("SELECT status, COUNT(*) FROM candidates GROUP BY status").fetchall())
-    best = store.conn.execute(
-        "SELECT id, score, operator FROM candidates WHERE status='ok' AND typeof(score) IN ('real', 'integer')"
-        " ORDER BY score DESC, id ASC LIMIT 1"
-    ).fetchone()
-    seed = store.conn.execute("SELECT score, status, reason FROM candidates WHERE operator='seed' LIMIT 1").fetchone()
+    counts = store.count_by_status()
+    best, seed = store.best_row(), store.seed_row()
     return {
         "recipe": text(config.get("recipe"), 100),
         "task": text(config.get("task"), 200),
@@ -74,7 +68,7 @@ def summary(store: RunStore) -> dict[str, Any]:
         "stop_reason": text(store.meta("stop_reason", ""), 300),
         "created_at": num(store.meta("created_at")),
         "finished_at": num(store.meta("finished_at")),
-        "batches": store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0],
+        "batches": store.batch_count(),
         "evaluations": num(last.get("evaluations")) or 0,
         "elapsed": num(last.get("elapsed")) or 0.0,
         "ok": counts.get("ok", 0),
@@ -98,13 +92,10 @@ def _thin(n: int) -> list[int]:
 
 def series(store: RunStore) -> dict[str, Any]:
     """Per committed batch: evaluations (x), best so far, batch median, and each operator's best so far."""
-    sql = "SELECT batch, evaluations, best_score, median_score FROM batches ORDER BY batch"
-    rows = store.conn.execute(sql).fetchall()
+    rows = store.batch_scores()
     keep = _thin(len(rows))
     per_op: dict[str, dict[int, float]] = {}
-    for batch, op, best in store.conn.execute(
-        "SELECT batch, operator, MAX(score) FROM candidates WHERE status='ok' GROUP BY batch, operator"
-    ):
+    for batch, op, best in store.operator_best_by_batch():
         if num(best) is not None:
             per_op.setdefault(text(op, 80), {})[batch] = float(best)
     operator_best: dict[str, list[float | None]] = {}
@@ -127,9 +118,7 @@ def series(store: RunStore) -> dict[str, Any]:
 def operators(store: RunStore) -> list[dict[str, Any]]:
     """Per operator: how many candidates, by status, and the best and mean score of those that ran."""
     table: dict[str, dict[str, Any]] = {}
-    for op, status, n, best, mean in store.conn.execute(
-        "SELECT operator, status, COUNT(*), MAX(score), AVG(score) FROM candidates GROUP BY operator, status"
-    ):
+    for op, status, n, best, mean in store.operator_stats():
         row = table.setdefault(text(op, 80), {"operator": text(op, 80), "ok": 0, "failed": 0, "rejected": 0})
         if status in ("ok", "failed", "rejected"):
             row[status] = n
@@ -157,9 +146,7 @@ def usage(store: RunStore) -> dict[str, Any] | None:
 def grouped(store: RunStore, status: str) -> list[dict[str, Any]]:
     """Candidates of ``status`` grouped by the first line of their reason, most common first."""
     groups: dict[str, dict[str, Any]] = {}
-    for cid, op, reason in store.conn.execute(
-        "SELECT id, operator, reason FROM candidates WHERE status=? ORDER BY id", (status,)
-    ):
+    for cid, op, reason in store.reasons(status):
         key = text(reason, 10_000).strip().splitlines()[0][:200] if reason else "(no reason given)"
         group = groups.setdefault(key, {"reason": key, "count": 0, "operators": {}, "ids": []})
         group["count"] += 1
@@ -172,11 +159,7 @@ def grouped(store: RunStore, status: str) -> list[dict[str, Any]]:
 
 def events(store: RunStore, limit: int = 200) -> list[dict[str, Any]]:
     """The run's events other than start, finish and resume (e.g. proposals discarded before evaluation)."""
-    rows = store.conn.execute(
-        f"SELECT batch, time, kind, data FROM events WHERE kind NOT IN ({','.join('?' * len(ROUTINE_EVENTS))})"
-        " ORDER BY id DESC LIMIT ?",
-        (*ROUTINE_EVENTS, limit),
-    ).fetchall()
+    rows = store.recent_events(ROUTINE_EVENTS, limit)
     return [
         {"batch": r["batch"], "time": num(r["time"]), "kind": text(r["kind"], 80), "data": _event_text(r["data"])}
         for r in reversed(rows)
@@ -219,11 +202,7 @@ def archive(store: RunStore) -> dict[str, Any] | None:
 def monitors(store: RunStore, limit: int = 500) -> dict[str, Any] | None:
     """Per-round monitors of self-training runs (candidates' ``info.monitors`` and metrics), or None."""
     rows = []
-    for cid, op, score, info, metrics in store.conn.execute(
-        "SELECT id, operator, score, info, metrics FROM candidates"
-        " WHERE info LIKE '%\"monitors\"%' ORDER BY id LIMIT ?",
-        (limit,),
-    ):
+    for cid, op, score, info, metrics in store.monitor_rows(limit):
         try:
             info_d, metrics_d = json.loads(info or "{}"), json.loads(metrics or "{}")
         except ValueError:

@@ -19,9 +19,7 @@ NEWEST = 200
 
 def tree(store: RunStore) -> dict[str, Any]:
     """Nodes {id, b: batch, op, s: score, st: status, p: parents shown} of evaluated candidates."""
-    rows = store.conn.execute(
-        "SELECT id, batch, operator, status, score FROM candidates WHERE status != 'rejected' ORDER BY id"
-    ).fetchall()
+    rows = store.tree_rows()
     parents = _parents(store)
     total = len(rows)
     if total > MAX_NODES:
@@ -48,7 +46,7 @@ def tree(store: RunStore) -> dict[str, Any]:
 def _parents(store: RunStore) -> dict[int, list[int]]:
     """{child: its parent ids} from the candidates' parents column (a malformed value counts as none)."""
     out: dict[int, list[int]] = {}
-    for cid, raw in store.conn.execute("SELECT id, parents FROM candidates WHERE parents IS NOT NULL"):
+    for cid, raw in store.parent_fields():
         ids = _ids(raw)
         if ids:
             out[cid] = ids
@@ -66,9 +64,8 @@ def _ids(raw: Any) -> list[int]:
 
 def _children(store: RunStore, cid: int, limit: int = 50) -> list[int]:
     """Ids of the candidates that name ``cid`` among their parents (the text filter only narrows the scan)."""
-    sql = "SELECT id, parents FROM candidates WHERE typeof(parents) = 'text' AND instr(parents, ?) ORDER BY id"
     found = []
-    for child, raw in store.conn.execute(sql, (str(cid),)):
+    for child, raw in store.parent_fields_naming(cid):
         if cid in _ids(raw):
             found.append(child)
             if len(found) >= limit:
