@@ -44,7 +44,7 @@ def cell(args: argparse.Namespace) -> dict:
     recipe = get_recipe("agent-evol").from_params(params)
     recipe.model = get_model(args.model, cache=user_cache_dir() / "bench-agent-evol.sqlite")
     started = time.time()
-    base = task.module.evaluate(str(models.resolve(args.base)))
+    base = task.evaluate(str(models.resolve(args.base)))
     out = Path(tempfile.mkdtemp(prefix="agent-evol-")) / "run.db"
     store = RunStore.create(out, {})
     Engine(task, recipe, seed=args.seed, budget=Budget(evaluations=args.rounds + 1), store=store).run(

@@ -44,9 +44,9 @@ def measure(
     from evoforge.recipes.self_training._base import seed_rows, warm_checkpoint, warm_config
 
     start = time.time()
-    T = load_task(task, {"heldout": heldout}).module
+    T = load_task(task, {"heldout": heldout}).value
     ckpt = warm_checkpoint(models.resolve(base), seed_rows(T, 48, 16), warm_config(epochs=warm_epochs))
-    qs = T.heldout()
+    qs = T.heldout_problems()
     golds = [T.gold(q) for q in qs]
     greedy_acc, _ = T.accuracy(str(ckpt), qs)
     warm_seconds = time.time() - start
@@ -59,9 +59,9 @@ def measure(
             [T.prompt(q) for q in qs],
             n=samples,
             temperature=temp,
-            max_new_tokens=T.MAX_NEW_TOKENS,
+            max_new_tokens=T.max_new_tokens,
             seed=seed,
-            batch_size=T.BATCH_SIZE,
+            batch_size=T.batch_size,
             cache=models.weights_root() / "gen-cache",
         )
         answers = [[T.answer(s) for s in ss] for ss in outs]

@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> None:
     recipe = get_recipe("scpo").from_params({"warm_epochs": 4.0, "epochs": 1.0})  # the benchmark's warm start
     recipe.setup(task, np.random.default_rng(0))
     warm = recipe._round_zero().genome
-    T = task.module
+    T = task.value
     qs = T.train_problems(args.problems, 10_000 + args.seed)
     prompts = [T.prompt(q) for q in qs]
-    greedy = [o[0] for o in generate(warm, prompts, n=1, temperature=0.0, max_new_tokens=T.MAX_NEW_TOKENS)]
+    greedy = [o[0] for o in generate(warm, prompts, n=1, temperature=0.0, max_new_tokens=T.max_new_tokens)]
     samples = generate(
-        warm, prompts, n=args.samples, temperature=args.temperature, max_new_tokens=T.MAX_NEW_TOKENS, seed=args.seed
+        warm, prompts, n=args.samples, temperature=args.temperature, max_new_tokens=T.max_new_tokens, seed=args.seed
     )
     g_ok = [T.correct(q, g) for q, g in zip(qs, greedy)]
     maj, pair = [], []

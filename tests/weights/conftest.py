@@ -3,14 +3,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _reset_addition():
-    yield
-    from evoforge.tasks.weights import addition
-
-    addition.configure()
-
-
 @pytest.fixture
 def self_train(weights_dir: Path, tmp_path: Path):
     """Run a weight recipe in-process for ``budget`` rounds and return its round table, after the checks

@@ -28,12 +28,10 @@ def test_self_verifying_recipes_run_sft_then_rl(recipe, self_train):
 
 
 def _recipe(cls, **kw):
-    from evoforge.tasks.weights import word_problems
-
     r = cls(**kw)
-    r._task_module = word_problems
-    q = word_problems.train_problems(1, 0)[0]
-    return r, q, word_problems.solution(q), " 1+1=2. Answer: 999"
+    r.task_ref = "word-problems"  # its task_value is loaded from the reference
+    q = r.task_value.train_problems(1, 0)[0]
+    return r, q, r.task_value.solution(q), " 1+1=2. Answer: 999"
 
 
 def test_s2r_builds_verify_and_correct_traces_and_rewards_each_turn():
@@ -45,7 +43,7 @@ def test_s2r_builds_verify_and_correct_traces_and_rewards_each_turn():
     assert (
         got
         == {
-            (r.T.prompt(q), right),
+            (r.task_value.prompt(q), right),
             (r.verify_prompt(q, right), " right"),
             (r.verify_prompt(q, wrong), " wrong"),
             (r.correct_prompt(q, wrong), right),
@@ -55,8 +53,8 @@ def test_s2r_builds_verify_and_correct_traces_and_rewards_each_turn():
     rows, _ = r.sft_rows([q], [[wrong, wrong]], 0)  # nothing right: only the verdict on the wrong attempt
     assert [row["completion"] for row in rows] == [" wrong"]
     rl = r.rl_rows([q], [wrong])
-    assert [(x["turn"], x["label"]) for x in rl] == [("verify", "wrong"), ("correct", r.T.gold(q))]
-    gold = r.T.gold(q)
+    assert [(x["turn"], x["label"]) for x in rl] == [("verify", "wrong"), ("correct", r.task_value.gold(q))]
+    gold = r.task_value.gold(q)
     got = r.reward(
         ["p"] * 5,
         [right, " wrong", " right", right, wrong],
@@ -75,11 +73,11 @@ def test_self_rewarding_correction_keeps_passing_samples_else_constructs_and_pay
     rows, mon = r.sft_rows([q], [[right, wrong]], 0)
     assert (mon["sampled"], mon["constructed"]) == (1, 1)  # the first attempt's " correct" passes; none for the wrong
     assert {(x["prompt"], x["completion"]) for x in rows} == {
-        (r.T.prompt(q), right),
+        (r.task_value.prompt(q), right),
         (r.check_prompt(q, right), " correct"),
         (r.check_prompt(q, wrong), f"{WRONG}{right}"),  # constructed from the model's own right attempt
     }
-    gold, bad = r.T.gold(q), r.T.answer(wrong)
+    gold, bad = r.task_value.gold(q), r.task_value.answer(wrong)
     row_wrong = {"truth": "wrong", "attempt_answer": bad}
     row_right = {"truth": "correct", "attempt_answer": gold}
     assert r.turn_reward("check", f"{WRONG}{right}", gold, row_wrong) == 1.5  # right verdict, fixed
@@ -111,7 +109,7 @@ def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
     bad = [s.replace("=", "=1", 1) if "=" in s else s + "1" for s in gold_steps]  # arithmetic that fails
 
     def next_steps(prompts, seed):
-        done = [p.count(",") - r.T.prompt(q).count(",") for p in prompts]
+        done = [p.count(",") - r.task_value.prompt(q).count(",") for p in prompts]
         return [[" " + bad[d], " " + gold_steps[d]] for d in done]
 
     def sample(ckpt, prompts, n, seed, temperature=None, max_new_tokens=None):
@@ -127,7 +125,8 @@ def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
     kind, rows, mon = r.build([q], 0, None)
     assert kind == "dpo" and len(rows) == len(gold_steps) == mon["pairs"]
     assert [x["chosen"].strip(" ,") for x in rows] == gold_steps
-    assert rows[0]["prompt"] == r.T.prompt(q) and rows[1]["prompt"] == r.T.prompt(q) + " " + gold_steps[0] + ","
+    prompt = r.task_value.prompt(q)
+    assert rows[0]["prompt"] == prompt and rows[1]["prompt"] == prompt + " " + gold_steps[0] + ","
     assert mon["judge_acc"] == 1.0 and mon["step_acc"] == 0.5 and mon["search_acc"] == 1.0
     assert parse_choice(" 2.") == 1 and parse_choice(" none") is None
 
@@ -146,7 +145,7 @@ def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives
 
     r, q, right, wrong = _recipe(Envisions, samples=3, pairs=2)
     r.run_dir, r.current = str(tmp_path), "unused"
-    gold = r.T.gold(q)
+    gold = r.task_value.gold(q)
     spurious = f" 2+2=5. Answer: {gold}"  # the right answer through a false equation: a negative
     asked = []
 
@@ -161,7 +160,7 @@ def test_envisions_refines_negatives_with_execution_feedback_and_pairs_positives
     assert kind == "dpo" and (mon["positives"], mon["negatives"], mon["spurious"], mon["refined"]) == (2, 3, 1, 2)
     refine = [p for p in asked if "Rewrite" in p]
     assert any("Execution: 2+2 is 4, not 5." in p for p in refine)  # the execution feedback reaches the model
-    assert {(x["prompt"] == r.T.prompt(q), x["chosen"], x["rejected"]) for x in rows} == {
+    assert {(x["prompt"] == r.task_value.prompt(q), x["chosen"], x["rejected"]) for x in rows} == {
         (False, right, spurious),  # the refinement fixed the spurious solution
         (True, right, wrong),
         (True, right, spurious),

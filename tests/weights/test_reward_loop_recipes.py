@@ -33,15 +33,17 @@ def test_self_motivated_ranks_by_vote_without_labels(self_train):
 
 
 def test_self_motivated_rewards_the_reward_models_score_not_the_label(monkeypatch):
+    from evoforge.genomes.weights.rl import RLConfig
     from evoforge.recipes.self_training import self_motivated
-    from evoforge.tasks.weights import word_problems
+    from evoforge.recipes.self_training._rl_round import RLRound
 
     monkeypatch.setattr(self_motivated, "score", lambda path, prompts, texts: [len(t) / 10 for t in texts])
     r = self_motivated.SelfMotivated()
-    r.rm, r._task_module, r._rm_seen = "rm-01", word_problems, {}
-    got = r.reward(["p", "p"], [" Answer: 9", " Answer: 10"], ["9", "9"], question=["q", "q"])
+    r.rm, r.task_ref = "rm-01", "word-problems"
+    update = RLRound(r.task_value, RLConfig())  # what the update hands the trainer: the reward, recording
+    got = update.recording(r.reward)(["p", "p"], [" Answer: 9", " Answer: 10"], ["9", "9"], question=["q", "q"])
     assert got == [1.0, 1.1]  # the wrong answer scores higher: the learned reward decides, not the checker
-    assert r._rm_seen == {"q": [" Answer: 9", " Answer: 10"]}  # recorded for the reward model's accuracy
+    assert update.seen == {"p": ("9", [" Answer: 9", " Answer: 10"])}  # recorded for the reward model's accuracy
 
 
 @pytest.mark.parametrize("filter_correct", [False, True])
@@ -79,7 +81,7 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
 ):
     """A crash between the reward model's retraining and the policy's update: the resumed run labels
     with the reward model of the last committed round and ends where an uninterrupted run does."""
-    from evoforge.recipes.self_training._rm_labelled import RMLabelledDPO
+    from evoforge.recipes.self_training.self_evolved_reward import SelfEvolvedReward
 
     params = {**TINY, "gold_problems": 6}
     ref = rounds(
@@ -93,7 +95,7 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
             recipe_params={**params, "workdir": str(tmp_path / "ref")},
         ).path
     )
-    real = RMLabelledDPO.update
+    real = SelfEvolvedReward.update
 
     def crash_in_round_two(self, kind, start, rows, out, monitors):
         if self.round == 2:
@@ -101,13 +103,13 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
             raise KeyboardInterrupt
         return real(self, kind, start, rows, out, monitors)
 
-    monkeypatch.setattr(RMLabelledDPO, "update", crash_in_round_two)
+    monkeypatch.setattr(SelfEvolvedReward, "update", crash_in_round_two)
     killed = tmp_path / "killed.db"
     with pytest.raises(KeyboardInterrupt):
         api.evolve(
             PARITY, "self-evolved-reward", budget=3, seed=4, out=killed, executor="inprocess", recipe_params=params
         )
-    monkeypatch.setattr(RMLabelledDPO, "update", real)
+    monkeypatch.setattr(SelfEvolvedReward, "update", real)
     got = rounds(api.resume(killed).path)
     assert [r["round"] for r in got] == [0, 1, 2]
     for key in ("score", "rm_acc", "label_acc", "accepted", "label_prob"):
@@ -116,7 +118,7 @@ def test_self_evolved_reward_resumes_a_round_killed_after_its_reward_model_was_r
 
 def test_pairs_rank_right_over_wrong_and_majority_over_the_rest():
     from evoforge.recipes.self_training._reward_loop import best_worst, checked_pairs, label_accuracy, vote_pairs
-    from evoforge.tasks.weights import word_problems as T
+    from evoforge.tasks.weights.word_problems import TASK as T
 
     q = "Ann has 7 apples. Ann buys 2 packs of 3. Ann gives away 4. How many apples does Ann have now?"
     right, wrong, other = " 2*3=6, 7+6=13, 13-4=9. Answer: 9", " Answer: 8", " Answer: 5"

@@ -72,10 +72,9 @@ def test_rl_recipe_end_to_end(recipe, task, extra, self_train):
 
 def test_score_reward_pays_for_fixing_and_charges_for_breaking():
     from evoforge.recipes.self_training.score import SCoRe
-    from evoforge.tasks.weights import word_problems
 
     r = SCoRe(bonus=2.0)
-    r._task_module = word_problems
+    r.task_ref = "word-problems"
     right, wrong = " Answer: 9", " Answer: 8"
     got = r.reward(["p1", "p2", "p3", "p4"], [right, right, wrong, right], ["9"] * 4, first_right=[0, 1, 1, -1])
     assert got == [3.0, 1.0, -2.0, 1.0]  # fixed: 1 + 2; kept: 1; broken: 0 - 2; a first turn: 1

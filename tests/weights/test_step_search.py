@@ -121,17 +121,16 @@ def test_a_value_model_steers_the_search():
 
 def test_a_round_is_guided_only_by_an_earlier_rounds_scorer(tmp_path):
     from evoforge.genomes.weights import models
-    from evoforge.recipes.self_training.rstar_math import RStarMath
+    from evoforge.recipes.self_training._step_tree import StepScorers
 
-    r = RStarMath()
-    r.run_dir = str(tmp_path)
     for i in (1, 3):
         (tmp_path / f"rm-{i:02d}").mkdir()
         (tmp_path / f"rm-{i:02d}" / "config.json").write_text("{}")
         models.mark_done(tmp_path / f"rm-{i:02d}", {"kind": "rm"})
-    r.round = 1
-    assert r.latest_rm() is None
-    r.round = 3  # round 3's own scorer (a resumed round that had trained it) is not used to search again
-    assert r.latest_rm() == str(tmp_path / "rm-01")
-    r.round = 5
-    assert r.latest_rm() == str(tmp_path / "rm-03")
+
+    def latest(round_):
+        return StepScorers(tmp_path, round_, None, 0.25).latest()
+
+    assert latest(1) is None
+    assert latest(3) == str(tmp_path / "rm-01")  # round 3's own scorer (a resumed round) is not used again
+    assert latest(5) == str(tmp_path / "rm-03")

@@ -147,8 +147,6 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_
     """The from-scratch length curriculum on a 2-layer model: round 1 labels 3-digit problems with the
     model's own answers, keeps only those of plausible length (and, with ``swap_vote``, the same for
     b+a), and records per-length accuracy."""
-    from evoforge.tasks.weights import reversed_addition as T
-
     params = dict(base="tiny", warm_start=64, problems=16, replay=16, train_batch=8, warm_batch=8, swap_vote=swap_vote)
     res = api.evolve(
         "reversed-addition",
@@ -160,20 +158,17 @@ def test_easy_to_hard_labels_longer_problems_itself(weights_dir, tmp_path, swap_
         recipe_params=params,
         task_options={"digits": 2, "max_digits": 4, "heldout": 8},
     )
-    try:
-        table = rounds(res.path)
-        assert [r["round"] for r in table] == [0, 1]
-        last = table[1]
-        assert last["frontier"] == 3 and last["generated"] == (32 if swap_vote else 16)
-        assert {"acc_1", "acc_2", "acc_3", "acc_4"} <= set(last)
-        assert 0.0 <= last["score"] <= 4.0
-        data = json.loads(next(Path(weights_dir).glob("easy-to-hard-*/data-01.json")).read_text())
-        assert len(data) == last["accepted"]
-        for row in data:  # every kept label has a 3- or 4-digit answer: the length filter
-            assert len(row["completion"]) in (3, 4) and row["prompt"].endswith("=")
-        assert "3d" in round_table(res.path, file=io.StringIO())
-    finally:
-        T.configure()
+    table = rounds(res.path)
+    assert [r["round"] for r in table] == [0, 1]
+    last = table[1]
+    assert last["frontier"] == 3 and last["generated"] == (32 if swap_vote else 16)
+    assert {"acc_1", "acc_2", "acc_3", "acc_4"} <= set(last)
+    assert 0.0 <= last["score"] <= 4.0
+    data = json.loads(next(Path(weights_dir).glob("easy-to-hard-*/data-01.json")).read_text())
+    assert len(data) == last["accepted"]
+    for row in data:  # every kept label has a 3- or 4-digit answer: the length filter
+        assert len(row["completion"]) in (3, 4) and row["prompt"].endswith("=")
+    assert "3d" in round_table(res.path, file=io.StringIO())
 
 
 def test_reach_counts_solved_lengths_plus_next():

@@ -27,24 +27,26 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evoforge.core.candidate import Candidate
+from evoforge.core.errors import ConfigError
 from evoforge.core.recipe import Recipe, param, state
 from evoforge.core.task import Task
 from evoforge.genomes.weights import models
 from evoforge.genomes.weights.generate import generate
 from evoforge.genomes.weights.models import weights_root
+from evoforge.genomes.weights.task import CheckpointTask, EpisodeTask, WeightsTask
 from evoforge.genomes.weights.train import TrainConfig, dpo, sft
 
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
 
 
-def seed_rows(T: Any, n: int, hints: int) -> list[dict[str, str]]:
-    """``n`` gold examples of task ``T`` (the same for every run), plus ``hints`` of them again with the
+def seed_rows(task: WeightsTask, n: int, hints: int) -> list[dict[str, str]]:
+    """``n`` gold examples of ``task`` (the same for every run), plus ``hints`` of them again with the
     answer shown as a hint (so the model can rationalize: explain a given answer)."""
     if not n:
         return []
-    qs = T.train_problems(n, WARM_SEED)
-    rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in qs]
-    return rows + [{"prompt": T.prompt(q, hint=T.gold(q)), "completion": T.solution(q)} for q in qs[:hints]]
+    qs = task.train_problems(n, WARM_SEED)
+    rows = [{"prompt": task.prompt(q), "completion": task.solution(q)} for q in qs]
+    return rows + [{"prompt": task.prompt(q, hint=task.gold(q)), "completion": task.solution(q)} for q in qs[:hints]]
 
 
 def warm_config(
@@ -64,9 +66,12 @@ def warm_checkpoint(base: str | Path, rows: list[dict[str, str]], cfg: TrainConf
 
 @dataclass(kw_only=True)
 class SelfTraining(Recipe):
-    """Base of the self-training recipes (not registered itself)."""
+    """Base of the self-training recipes (not registered itself). A recipe defines :meth:`build` and
+    composes the mechanisms it uses (a DPO or RL update, a reward model, a tree search ...) from the
+    family's helper modules; it reaches its task through :attr:`task_value` (or :attr:`episode_task`)."""
 
     genomes = ("weights",)
+    task_type: ClassVar[type[CheckpointTask]] = WeightsTask  # the contract the task's TASK must fulfil
     dedupe = False
     eval_timeout: ClassVar[float] = 3600.0
     from_base: ClassVar[bool] = True  # each round trains from the starting checkpoint (else from current)
@@ -102,7 +107,7 @@ class SelfTraining(Recipe):
     history: list = state(factory=list)  # one row of monitors per round
     task_ref: str = state("")
     task_options: dict[str, Any] = state(factory=dict)
-    _task_module: Any = state()  # not pickled: reloaded from task_ref
+    _task_value: Any = state()  # the task's TASK; not pickled: reloaded from task_ref
 
     # -- set-up ---------------------------------------------------------------------------------
     def report(self, store: Any) -> str | None:
@@ -120,6 +125,15 @@ class SelfTraining(Recipe):
 
         draw_monitors(ax, store)
 
+    def check_task(self, task: Task) -> None:
+        """Refuse a task that is not a weights task of the contract this recipe reads (``task_type``)."""
+        super().check_task(task)
+        if not isinstance(task.value, self.task_type):
+            raise ConfigError(
+                f"recipe {self.name!r} needs a task whose TASK is a {self.task_type.__name__} "
+                f"(evoforge.genomes.weights.task); task {task.name!r} has {type(task.value).__name__}"
+            )
+
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.task_ref, self.task_options = task.ref, dict(task.options)
         params = {k: getattr(self, k) for k in self.params()}
@@ -132,17 +146,32 @@ class SelfTraining(Recipe):
         self.run_dir = str(weights_root(self.workdir) / f"{self.name}-{token}")
         Path(self.run_dir).mkdir(parents=True, exist_ok=True)
 
-    @property
-    def T(self) -> Any:
+    def _loaded(self) -> CheckpointTask:
         from evoforge.core.task import load_task
 
-        if self._task_module is None:
-            self._task_module = load_task(self.task_ref, self.task_options).module
-        return self._task_module
+        if self._task_value is None:
+            self._task_value = load_task(self.task_ref, self.task_options).value
+        return self._task_value
+
+    @property
+    def task_value(self) -> WeightsTask:
+        """The task's problems, prompt, checker ... (:class:`WeightsTask`), loaded again after unpickling."""
+        value = self._loaded()
+        if not isinstance(value, WeightsTask):
+            raise ConfigError(f"recipe {self.name!r}: task {self.task_ref!r} is not a WeightsTask")
+        return value
+
+    @property
+    def episode_task(self) -> EpisodeTask:
+        """The task's training items and episodes (:class:`EpisodeTask`), for the agent recipes."""
+        value = self._loaded()
+        if not isinstance(value, EpisodeTask):
+            raise ConfigError(f"recipe {self.name!r}: task {self.task_ref!r} is not an EpisodeTask")
+        return value
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        state.pop("_task_module", None)
+        state.pop("_task_value", None)
         return state
 
     def config(self, **over: Any) -> TrainConfig:
@@ -161,7 +190,7 @@ class SelfTraining(Recipe):
     def seed_rows(self) -> list[dict[str, str]]:
         """The seed data: ``warm_start`` gold examples, plus ``warm_hints`` of them again with the answer
         shown as a hint (so the model can rationalize: explain a given answer)."""
-        return seed_rows(self.T, self.warm_start, self.warm_hints)
+        return seed_rows(self.task_value, self.warm_start, self.warm_hints)
 
     def sample(
         self,
@@ -178,7 +207,7 @@ class SelfTraining(Recipe):
             n=n,
             temperature=self.temperature if temperature is None else temperature,
             top_p=self.top_p,
-            max_new_tokens=max_new_tokens or self.T.MAX_NEW_TOKENS,
+            max_new_tokens=max_new_tokens or self.task_value.max_new_tokens,
             seed=seed,
             batch_size=self.gen_batch,
             cache=Path(self.run_dir) / "gen-cache",
@@ -220,9 +249,10 @@ class SelfTraining(Recipe):
 
     def questions(self, seed: int) -> list[str]:
         """This round's training problems (disjoint from the held-out set)."""
-        return self.T.train_problems(self.problems, seed)
+        return self.task_value.train_problems(self.problems, seed)
 
     def train_overrides(self, kind: str) -> dict[str, Any]:
+        """Settings of the round's update beside the recipe's own (a DPO recipe's beta, nll, lr ...)."""
         return {}
 
     def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:

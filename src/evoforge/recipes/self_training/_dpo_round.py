@@ -1,27 +1,32 @@
-"""What the preference-optimising self-training recipes share: each round's pairs train the latest model
-by DPO (anchored to that model) plus an NLL term on the preferred side, with their own learning rate;
-the warm-start examples are not mixed in unless asked."""
+"""The DPO update of the preference-optimising recipes, composed by each of them: the round's pairs
+train the latest model by DPO (anchored to that model, so such a recipe sets ``from_base = False``)
+plus an NLL term on the preferred side, with their own learning rate; the warm-start examples are not
+mixed in unless asked. A recipe declares the parameters with the field factories below and returns
+:func:`dpo_overrides` from its ``train_overrides``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from evoforge.core.recipe import param
 
-from ._base import SelfTraining
+
+def beta() -> Any:
+    return param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
 
 
-@dataclass(kw_only=True)
-class DPORound(SelfTraining):
-    """Base of the DPO recipes (not registered itself); a subclass redeclares ``nll`` for its default."""
+def nll(default: float = 1.0, help: str = "weight of the NLL term on the preferred answer") -> Any:
+    return param(default, low=0, help=help)
 
-    from_base: ClassVar[bool] = False  # each round continues from (and is anchored to) the latest model
 
-    beta: float = param(0.1, low=0, low_open=True, help="DPO's beta (strength of the anchor to the reference)")
-    nll: float = param(1.0, low=0, help="weight of the NLL term on the preferred answer")
-    dpo_lr: float = param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
-    mix_seed: bool = param(False, help="add the warm-start examples to every round's data")
+def dpo_lr() -> Any:
+    return param(2e-4, low=0, low_open=True, help="learning rate of the DPO update (when lr is 0)")
 
-    def train_overrides(self, kind: str) -> dict[str, Any]:
-        return {"beta": self.beta, "nll": self.nll, "lr": self.lr or self.dpo_lr}
+
+def mix_seed() -> Any:
+    return param(False, help="add the warm-start examples to every round's data")
+
+
+def dpo_overrides(*, beta: float, nll: float, lr: float, dpo_lr: float) -> dict[str, Any]:
+    """The DPO update's settings: ``beta``, ``nll`` and the learning rate (``lr``, else ``dpo_lr``)."""
+    return {"beta": beta, "nll": nll, "lr": lr or dpo_lr}

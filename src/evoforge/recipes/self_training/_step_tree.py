@@ -1,6 +1,7 @@
-"""What the tree-search recipes (``rstar-math``, ``meds3``) share: a round's step-level MCTS with the
-current policy (:mod:`evoforge.genomes.weights.step_search`), its monitors, and a learned step scorer (a process
-preference / reward model, :mod:`evoforge.genomes.weights.reward_model`) trained on the tree's step pairs.
+"""What the tree-search recipes (``rstar-math``, ``meds3``) compose: a round's step-level MCTS with the
+current policy (:mod:`evoforge.genomes.weights.step_search`, :func:`tree_search`), its monitors, and a
+learned step scorer (a process preference / reward model, :mod:`evoforge.genomes.weights.reward_model`)
+trained on the tree's step pairs (:class:`StepScorers`).
 
 The step pairs of a round are saved as ``pairs-NN.json`` in the run folder and the scorer trained on
 them as ``rm-NN``; a later round finds the latest finished one there, so nothing but paths is kept in
@@ -15,91 +16,140 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from evoforge.core.recipe import param
 from evoforge.genomes.weights.monitors import sample_monitors
+from evoforge.genomes.weights.reward_model import RMConfig, is_reward_model, pair_accuracy, train_reward_model
 from evoforge.genomes.weights.step_check import split_steps
 from evoforge.genomes.weights.step_search import Tree, Valuer, search, search_monitors
-
-from ._base import SelfTraining
+from evoforge.genomes.weights.task import WeightsTask
 
 PAIR_KEYS = ("prompt", "chosen", "rejected")
 
 
-@dataclass(kw_only=True)
-class StepTreeSearch(SelfTraining):
-    """Base of the step-level tree-search recipes (not registered itself)."""
+def problems() -> Any:
+    return param(16, low=1, help="training problems per round (one tree each)")
 
-    problems: int = param(16, low=1, help="training problems per round (one tree each)")
-    samples: int = param(1, low=1, help="not used: a tree's samples are its simulations x expand rollouts")
-    simulations: int = param(3, low=1, help="MCTS simulations per tree (each samples `expand` continuations)")
-    expand: int = param(4, low=1, help="continuations sampled from the selected node per simulation")
-    c_uct: float = param(1.0, low=0, help="UCT's exploration constant")
-    per_node: int = param(2, low=1, help="step pairs: the best and worst n children of a node are paired")
-    rm_epochs: float = param(2.0, low=0, low_open=True, help="passes of the step scorer over its pairs")
-    rm_lr: float = param(0.0, low=0, help="the step scorer's learning rate (0: 1e-3 with LoRA, 2e-5 without)")
-    rm_holdout: float = param(0.25, low=0, high=1, help="share of the round's problems whose pairs test the scorer")
 
-    def tree_search(self, questions: list[str], seed: int, value: Valuer | None = None) -> tuple[list[Tree], dict]:
-        """The round's trees (the current policy samples) and their monitors; pass@1 etc. are over the
-        rollouts, ``gv_gap`` is the share of problems the search solved (verified) minus pass@1."""
-        T = self.T
-        trees = search(
-            questions,
-            prompt=T.prompt,
-            correct=T.correct,
-            sample=lambda prompts, n, s: self.sample(self.current, prompts, n, s),
-            simulations=self.simulations,
-            expand=self.expand,
-            seed=seed,
-            value=value,
-            c_uct=self.c_uct,
-        )
-        mon: dict[str, Any] = sample_monitors(questions, [[text for text, _ in t.rollouts] for t in trees], T)
-        mon.update(search_monitors(trees))
-        mon["gv_gap"] = mon["verified"] - mon["pass1"]
-        return trees, mon
+def samples() -> Any:
+    return param(1, low=1, help="not used: a tree's samples are its simulations x expand rollouts")
 
-    # -- the step scorer (PPM / PRM) ----------------------------------------------------------------
-    def rm_dir(self, round_: int) -> Path:
-        return Path(self.run_dir) / f"rm-{round_:02d}"
 
-    def latest_rm(self) -> str | None:
+def simulations() -> Any:
+    return param(3, low=1, help="MCTS simulations per tree (each samples `expand` continuations)")
+
+
+def expand() -> Any:
+    return param(4, low=1, help="continuations sampled from the selected node per simulation")
+
+
+def c_uct() -> Any:
+    return param(1.0, low=0, help="UCT's exploration constant")
+
+
+def per_node() -> Any:
+    return param(2, low=1, help="step pairs: the best and worst n children of a node are paired")
+
+
+def rm_epochs() -> Any:
+    return param(2.0, low=0, low_open=True, help="passes of the step scorer over its pairs")
+
+
+def rm_lr() -> Any:
+    return param(0.0, low=0, help="the step scorer's learning rate (0: 1e-3 with LoRA, 2e-5 without)")
+
+
+def rm_holdout() -> Any:
+    return param(0.25, low=0, high=1, help="share of the round's problems whose pairs test the scorer")
+
+
+class TreeRecipe(Protocol):
+    """What :func:`tree_search` and :meth:`StepScorers.of` read from a recipe."""
+
+    current: str
+    run_dir: str
+    round: int
+    lora: bool
+    lora_r: int
+    train_batch: int
+    simulations: int
+    expand: int
+    c_uct: float
+    rm_epochs: float
+    rm_lr: float
+    rm_holdout: float
+
+    @property
+    def task_value(self) -> WeightsTask: ...
+
+    def sample(self, ckpt: str, prompts: list[str], n: int, seed: int) -> list[list[str]]: ...
+
+
+def tree_search(r: TreeRecipe, questions: list[str], seed: int, value: Valuer | None = None) -> tuple[list[Tree], dict]:
+    """The round's trees (the current policy samples) and their monitors; pass@1 etc. are over the
+    rollouts, ``gv_gap`` is the share of problems the search solved (verified) minus pass@1."""
+    task = r.task_value
+    trees = search(
+        questions,
+        prompt=task.prompt,
+        correct=task.correct,
+        sample=lambda prompts, n, s: r.sample(r.current, prompts, n, s),
+        simulations=r.simulations,
+        expand=r.expand,
+        seed=seed,
+        value=value,
+        c_uct=r.c_uct,
+    )
+    mon: dict[str, Any] = sample_monitors(questions, [[text for text, _ in t.rollouts] for t in trees], task)
+    mon.update(search_monitors(trees))
+    mon["gv_gap"] = mon["verified"] - mon["pass1"]
+    return trees, mon
+
+
+@dataclass
+class StepScorers:
+    """The step scorers (PPM / PRM) of a run: round NN's pairs in ``<run_dir>/pairs-NN.json``, the scorer
+    trained on them in ``<run_dir>/rm-NN``; ``round`` is the current round."""
+
+    run_dir: Path
+    round: int
+    config: RMConfig
+    holdout: float
+
+    @classmethod
+    def of(cls, r: TreeRecipe) -> StepScorers:
+        cfg = RMConfig(lora=r.lora, lora_r=r.lora_r, lr=r.rm_lr or None, epochs=r.rm_epochs,
+                       batch_size=r.train_batch, seed=r.round)  # fmt: skip
+        return cls(Path(r.run_dir), r.round, cfg, r.rm_holdout)
+
+    def path(self, round_: int) -> Path:
+        return self.run_dir / f"rm-{round_:02d}"
+
+    def latest(self) -> str | None:
         """The step scorer of the latest earlier round that trained one."""
-        from evoforge.genomes.weights.reward_model import is_reward_model
-
         for r in range(self.round - 1, 0, -1):
-            if is_reward_model(self.rm_dir(r)):
-                return str(self.rm_dir(r))
+            if is_reward_model(self.path(r)):
+                return str(self.path(r))
         return None
 
     def save_pairs(self, pairs: list[dict[str, str]]) -> None:
-        self.save_rows(f"pairs-{self.round:02d}", pairs)
+        """This round's step pairs (with their ``question``), for :meth:`train`."""
+        (self.run_dir / f"pairs-{self.round:02d}.json").write_text(json.dumps(pairs))
 
-    def train_rm(self, start: str | Path, monitors: dict[str, Any]) -> str | None:
+    def train(self, start: str | Path, monitors: dict[str, Any]) -> str | None:
         """Train this round's step scorer from ``start`` on the saved pairs; record its held-out accuracy."""
-        from evoforge.genomes.weights.reward_model import RMConfig, pair_accuracy, train_reward_model
-
-        path = Path(self.run_dir) / f"pairs-{self.round:02d}.json"
+        path = self.run_dir / f"pairs-{self.round:02d}.json"
         pairs = json.loads(path.read_text()) if path.is_file() else []
         questions = list(dict.fromkeys(p["question"] for p in pairs))
-        every = round(1 / self.rm_holdout) if self.rm_holdout > 0 else 0
+        every = round(1 / self.holdout) if self.holdout > 0 else 0
         held = {q for i, q in enumerate(questions) if every and i % every == every - 1}
         train = [{k: p[k] for k in PAIR_KEYS} for p in pairs if p["question"] not in held]
         test = [{k: p[k] for k in PAIR_KEYS} for p in pairs if p["question"] in held]
         monitors.update(rm_pairs=len(train), rm_test_pairs=len(test))
         if not train:
             return None
-        cfg = RMConfig(
-            lora=self.lora,
-            lora_r=self.lora_r,
-            lr=self.rm_lr or None,
-            epochs=self.rm_epochs,
-            batch_size=self.train_batch,
-            seed=self.round,
-        )
-        rm = train_reward_model(start, train, self.rm_dir(self.round), cfg)
+        rm = train_reward_model(start, train, self.path(self.round), self.config)
         monitors["rm_acc"] = pair_accuracy(rm, test) if test else None
         return str(rm)
 

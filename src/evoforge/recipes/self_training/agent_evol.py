@@ -13,17 +13,44 @@ import math
 from dataclasses import dataclass
 
 from evoforge.core.recipe import param, register
+from evoforge.genomes.weights.task import EpisodeTask
 
-from ._agent_training import AgentTraining
+from . import _agent_training
+from ._agent_training import explore, teacher_clone, teacher_rows
+from ._base import WARM_SEED, SelfTraining
 
 
 @register("agent-evol")
 @dataclass(kw_only=True)
-class AgentEvol(AgentTraining):
+class AgentEvol(SelfTraining):
     summary = "explore environments, then reward-weighted fine-tuning on the agent's own episodes, round after round"
+    task_type = EpisodeTask
+    needs_model = True
 
+    problems: int = _agent_training.problems()
+    samples: int = _agent_training.samples()
+    warm_start: int = _agent_training.warm_start()
+    max_length: int = _agent_training.max_length()
     min_reward: float = param(0.5, low=0, high=1, help="episodes below this reward are not trained on")
     copies: int = param(2, low=1, help="repeats of a reward-1 episode (reward r: ceil(r * copies))")
+
+    def questions(self, seed):
+        return self.episode_task.train_items(self.problems, seed)
+
+    def teacher_items(self):
+        return self.episode_task.train_items(self.warm_start, WARM_SEED)
+
+    def seed_rows(self):
+        return teacher_rows(self)[0]
+
+    def _round_zero(self):
+        return teacher_clone(self)
+
+    def build(self, questions, seed, rng):
+        return explore(self, questions, seed, rng)
+
+    def train_overrides(self, kind):
+        return {"max_length": self.max_length}
 
     def keep(self, episodes, rng):
         rows, kept = [], 0

@@ -27,23 +27,23 @@ class BSTaR(SelfTraining):
     wanted: int = param(2, low=1, help="n*: correct samples wanted per problem")
 
     def build(self, questions, seed, rng):
-        T = self.T
-        prompts = [T.prompt(q) for q in questions]
+        task = self.task_value
+        prompts = [task.prompt(q) for q in questions]
         best = None
         for t in (float(x) for x in self.temperatures.split(",")):
             samples = self.sample(self.current, prompts, self.samples, seed, temperature=t)
             for th in (float(x) for x in self.thresholds.split(",")):
                 rows, bs = [], []
                 for q, p, ss in zip(questions, prompts, samples):
-                    v = votes(ss, T)
-                    sel = [s for s in ss if T.answer(s) is not None and v[T.answer(s)] / len(ss) >= th]
-                    good = list(dict.fromkeys(s for s in sel if T.correct(q, s)))
+                    v = votes(ss, task)
+                    sel = [s for s in ss if task.answer(s) is not None and v[task.answer(s)] / len(ss) >= th]
+                    good = list(dict.fromkeys(s for s in sel if task.correct(q, s)))
                     bs.append(min(len(good) / self.wanted, 1.0) * len(good) / len(sel) if sel else 0.0)
                     rows += [{"prompt": p, "completion": s} for s in good[: self.wanted]]
                 score = float(np.mean(bs))
                 if best is None or score > best[0]:
                     best = (score, t, th, rows, samples)
         score, t, th, rows, samples = best  # type: ignore[misc]
-        mon = sample_monitors(questions, samples, T)
+        mon = sample_monitors(questions, samples, task)
         mon.update(accepted=len(rows), balance=score, temperature=t, threshold=th, gv_gap=mon["passk"] - mon["pass1"])
         return "sft", rows, mon

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from evoforge.core.errors import ConfigError
 from evoforge.core.recipe import param, register
 
 from ._base import SelfTraining
@@ -43,22 +44,31 @@ class EasyToHard(SelfTraining):
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's data")
     swap_vote: bool = param(False, help="also keep a label only if b+a gets the same answer")
 
+    def frontier(self) -> int:
+        """The length this round labels: one digit past the task's labelled lengths per round."""
+        digits = self.task_value.labelled_digits
+        if digits is None:
+            raise ConfigError(
+                f"easy-to-hard needs a task whose problems have a length in digits, not {self.task_ref!r}"
+            )
+        return digits + self.round
+
     def questions(self, seed):
-        return self.T.train_problems(self.problems, seed, digits=self.T.DIGITS + self.round)
+        return self.task_value.train_problems(self.problems, seed, digits=self.frontier())
 
     def build(self, qs, seed, rng):
-        T = self.T
-        d = T.DIGITS + self.round
+        task = self.task_value
+        d = self.frontier()
         swapped = ["+".join(reversed(q.split("+"))) for q in qs] if self.swap_vote else []
-        outs = self.sample(self.current, [T.prompt(q) for q in qs + swapped], 1, seed, temperature=0.0)
+        outs = self.sample(self.current, [task.prompt(q) for q in qs + swapped], 1, seed, temperature=0.0)
         first = outs[: len(qs)]
         second = outs[len(qs) :] or first
         rows, right = [], 0
         for q, x, y in zip(qs, first, second):
-            label = T.answer(x[0])
-            if label is not None and (not self.swap_vote or label == T.answer(y[0])) and len(label) in (d, d + 1):
-                rows.append({"prompt": T.prompt(q), "completion": label})
-                right += T.correct(q, label)
+            label = task.answer(x[0])
+            if label is not None and (not self.swap_vote or label == task.answer(y[0])) and len(label) in (d, d + 1):
+                rows.append({"prompt": task.prompt(q), "completion": label})
+                right += task.correct(q, label)
         self.save_rows(f"data-{self.round:02d}", rows)
         earlier = self.seed_rows() + self.round_rows(range(1, self.round))
         pick = np.random.default_rng(seed).choice(len(earlier), size=min(self.replay, len(earlier)), replace=False)
@@ -66,7 +76,7 @@ class EasyToHard(SelfTraining):
             "frontier": d,
             "generated": len(qs) + len(swapped),
             "accepted": len(rows),
-            "pass1": float(np.mean([T.correct(q, x[0]) for q, x in zip(qs, first)])),
+            "pass1": float(np.mean([task.correct(q, x[0]) for q, x in zip(qs, first)])),
             "label_precision": right / len(rows) if rows else None,
         }
         return "sft", rows + [earlier[int(i)] for i in pick], mon

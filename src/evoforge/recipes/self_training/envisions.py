@@ -18,39 +18,48 @@ synthesis) are replaced by the verifiable arithmetic tasks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from evoforge.core.recipe import param, register
 from evoforge.genomes.weights.monitors import sample_monitors
 
-from . import _steps
-from ._dpo_round import DPORound
+from . import _dpo_round, _steps
+from ._base import SelfTraining
+from ._dpo_round import dpo_overrides
 
 REFINE = "\n{feedback}\nRewrite the solution.\nA:"
 
 
 @register("envisions")
 @dataclass(kw_only=True)
-class Envisions(DPORound):
+class Envisions(SelfTraining):
     summary = "neural-symbolic self-training: computed steps, self-refinement, positives vs negatives"
+    from_base: ClassVar[bool] = False  # DPO: each round continues from (and is anchored to) the latest model
 
+    beta: float = _dpo_round.beta()
+    nll: float = _dpo_round.nll(1.0, help="weight of the NLL (SFT) term on the positive")
+    dpo_lr: float = _dpo_round.dpo_lr()
+    mix_seed: bool = _dpo_round.mix_seed()
     problems: int = param(32, low=1, help="training problems per round")
     samples: int = param(4, low=1, help="solutions sampled per problem")
     pairs: int = param(2, low=1, help="(positive, negative) pairs per problem at most")
     epochs: float = param(1.0, low=0, low_open=True, help="passes over each round's pairs")
-    nll: float = param(1.0, low=0, help="weight of the NLL (SFT) term on the positive")
+
+    def train_overrides(self, kind):
+        return dpo_overrides(beta=self.beta, nll=self.nll, lr=self.lr, dpo_lr=self.dpo_lr)
 
     def refine_prompt(self, question: str, solution: str, feedback: str) -> str:
-        return f"{self.T.prompt(question)}{solution}{REFINE.format(feedback=feedback)}"
+        return f"{self.task_value.prompt(question)}{solution}{REFINE.format(feedback=feedback)}"
 
     def build(self, questions, seed, rng):
-        T = self.T
-        prompts = [T.prompt(q) for q in questions]
+        task = self.task_value
+        prompts = [task.prompt(q) for q in questions]
         samples = self.sample(self.current, prompts, self.samples, seed)
-        mon = sample_monitors(questions, samples, T)
+        mon = sample_monitors(questions, samples, task)
         flat = [(i, s) for i, ss in enumerate(samples) for s in ss]
         checked = _steps.check([s for _, s in flat])
-        good = [T.correct(questions[i], s) and _steps.holds(c) is not False for (i, s), c in zip(flat, checked)]
-        spurious = sum(T.correct(questions[i], s) and not g for (i, s), g in zip(flat, good))
+        good = [task.correct(questions[i], s) and _steps.holds(c) is not False for (i, s), c in zip(flat, checked)]
+        spurious = sum(task.correct(questions[i], s) and not g for (i, s), g in zip(flat, good))
         todo = [
             (i, s, self.refine_prompt(questions[i], s, _steps.feedback(c)))
             for (i, s), c, g in zip(flat, checked, good)
@@ -64,7 +73,7 @@ class Envisions(DPORound):
             (pos if g else neg)[i].append(s)
         rows, fixed = [], [False] * len(questions)
         for (i, s, p), r, c in zip(todo, refined, re_checked):
-            if T.correct(questions[i], r) and _steps.holds(c) is not False:
+            if task.correct(questions[i], r) and _steps.holds(c) is not False:
                 pos[i].append(r)
                 rows.append({"prompt": p, "chosen": r, "rejected": s})
                 fixed[i] = fixed[i] or s == samples[i][0]
@@ -87,7 +96,7 @@ class Envisions(DPORound):
             spurious=spurious,
             exec_ok=sum(_steps.holds(c) is not False for c in checked) / max(1, len(checked)),
             refined=len(todo),
-            refine_fixed=sum(T.correct(questions[i], r) for (i, *_), r in zip(todo, refined)) / max(1, len(todo)),
+            refine_fixed=sum(task.correct(questions[i], r) for (i, *_), r in zip(todo, refined)) / max(1, len(todo)),
             gv_gap=(sum(after) - sum(first)) / n,  # first sample, then refined when wrong: the gain of refinement
             generated=mon["generated"] + len(todo),
         )

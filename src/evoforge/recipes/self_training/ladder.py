@@ -24,30 +24,30 @@ class Ladder(SelfTraining):
     variants: int = param(2, low=1, help="easier variants per problem and level")
 
     def build(self, questions, seed, rng):
-        T = self.T
-        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
-        mon = sample_monitors(questions, samples, T)
+        task = self.task_value
+        samples = self.sample(self.current, [task.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, task)
         rows, unsolved = [], []
         for q, ss in zip(questions, samples):
-            good = next((s for s in ss if T.correct(q, s)), None)
+            good = next((s for s in ss if task.correct(q, s)), None)
             if good is None:
                 unsolved.append(q)
             else:
-                rows.append({"prompt": T.prompt(q), "completion": good})
+                rows.append({"prompt": task.prompt(q), "completion": good})
         solved_variants = 0
         level = unsolved
         for d in range(self.depth):
-            level = [v for q in level for v in T.easier(q, rng, self.variants) if v != q]
+            level = [v for q in level for v in task.easier(q, rng, self.variants) if v != q]
             if not level:
                 break
-            outs = self.sample(self.current, [T.prompt(v) for v in level], self.samples, seed + 1 + d)
+            outs = self.sample(self.current, [task.prompt(v) for v in level], self.samples, seed + 1 + d)
             nxt = []
             for v, ss in zip(level, outs):
-                good = next((s for s in ss if T.correct(v, s)), None)
+                good = next((s for s in ss if task.correct(v, s)), None)
                 if good is None:
                     nxt.append(v)
                 else:
-                    rows.append({"prompt": T.prompt(v), "completion": good})
+                    rows.append({"prompt": task.prompt(v), "completion": good})
                     solved_variants += 1
             level = nxt
         mon.update(

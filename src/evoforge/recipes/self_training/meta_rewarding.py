@@ -16,7 +16,10 @@ import numpy as np
 from evoforge.core.recipe import param, register
 from evoforge.genomes.weights.monitors import sample_monitors
 
-from .self_rewarding import SelfRewarding, judge_prompt, parse_score
+from . import _dpo_round
+from ._base import SelfTraining
+from ._dpo_round import dpo_overrides
+from ._judge import Judge, judge_prompt, mean_score, parse_score
 
 
 def meta_prompt(jprompt: str, a: str, b: str) -> str:
@@ -28,34 +31,44 @@ def meta_prompt(jprompt: str, a: str, b: str) -> str:
 
 @register("meta-rewarding")
 @dataclass(kw_only=True)
-class MetaRewarding(SelfRewarding):
+class MetaRewarding(SelfTraining):
     summary = "actor + judge + meta-judge: DPO on answers (length-controlled) and on judgements"
-    from_base: ClassVar[bool] = False
+    uses_labels: ClassVar[bool] = False
+    from_base: ClassVar[bool] = False  # DPO: each round continues from (and is anchored to) the latest model
 
-    judgements: int = param(2, low=1, help="judgements per answer (two differing ones feed the meta-judge)")
+    beta: float = _dpo_round.beta()
+    nll: float = _dpo_round.nll(0.2)
+    dpo_lr: float = _dpo_round.dpo_lr()
+    mix_seed: bool = _dpo_round.mix_seed()
+    problems: int = param(32, low=1, help="training problems per round")
+    judge_samples: int = param(1, low=1, help="judgements per answer (their scores are averaged)")
     judge_temperature: float = param(0.8, low=0, help="sampling temperature of the judge")
+    judgements: int = param(2, low=1, help="judgements per answer (two differing ones feed the meta-judge)")
     length_tol: float = param(0.5, low=0, help="answers within this of the top score compete on length")
     max_judge_pairs: int = param(16, low=0, help="most meta-judged judgement pairs per round")
 
+    def train_overrides(self, kind):
+        return {**dpo_overrides(beta=self.beta, nll=self.nll, lr=self.lr, dpo_lr=self.dpo_lr), "epochs": 1.0}
+
     def build(self, questions, seed, rng):
-        T = self.T
-        prompts = [T.prompt(q) for q in questions]
+        task = self.task_value
+        prompts = [task.prompt(q) for q in questions]
         samples = self.sample(self.current, prompts, self.samples, seed)
-        mon = sample_monitors(questions, samples, T)
+        mon = sample_monitors(questions, samples, task)
         flat_p = [p for p, ss in zip(prompts, samples) for _ in ss]
         flat_a = [s for ss in samples for s in ss]
         jprompts = [judge_prompt(p, a) for p, a in zip(flat_p, flat_a)]
-        judged = self.sample(
-            self.current, jprompts, self.judgements, seed + 1, temperature=self.judge_temperature, max_new_tokens=6
+        judged = Judge(self.sample, self.current, self.judgements, self.judge_temperature).judgements(
+            flat_p, flat_a, seed + 1
         )
-        scores = [np.mean([s for s in map(parse_score, js) if s is not None] or [0.0]) for js in judged]
+        scores = [mean_score([parse_score(j) for j in js]) for js in judged]
         k, rows, picked = self.samples, [], []
         for i, (q, ss) in enumerate(zip(questions, samples)):
             sc = np.array(scores[i * k : (i + 1) * k])
             near = [j for j in range(k) if sc[j] >= sc.max() - self.length_tol]
             best = min(near, key=lambda j: (len(ss[j]), -sc[j]))  # length control
             worst = int(np.argmin(sc))
-            picked.append(T.correct(q, ss[best]))
+            picked.append(task.correct(q, ss[best]))
             if sc[best] > sc[worst] and ss[best] != ss[worst]:
                 rows.append({"prompt": prompts[i], "chosen": ss[best], "rejected": ss[worst]})
         # meta-judge: which of two differing judgements of the same answer is better
@@ -83,11 +96,12 @@ class MetaRewarding(SelfRewarding):
                 win, lose = (a, b) if m.group(0) == "A" else (b, a)
                 rows.append({"prompt": jp, "chosen": win, "rejected": lose})
                 judge_rows += 1
+        judge = Judge(self.sample, self.current, self.judge_samples, self.judge_temperature)
         mon.update(
             accepted=len(rows) - judge_rows,
             judge_pairs=judge_rows,
             gv_gap=float(np.mean(picked)) - mon["pass1"],
             judge_mean=float(np.mean(scores)),
-            self_pref=self.self_preference(questions, prompts, scores, seed + 3),
+            self_pref=judge.self_preference(task, questions, prompts, scores, seed + 3),
         )
         return "dpo", rows, mon

@@ -25,8 +25,9 @@ from evoforge.core.recipe import param, register
 from evoforge.genomes.weights.generate import generate
 from evoforge.genomes.weights.monitors import sample_monitors
 
-from . import _steps
-from ._dpo_round import DPORound
+from . import _dpo_round, _steps
+from ._base import SelfTraining
+from ._dpo_round import dpo_overrides
 
 JUDGE = "{prompt}{prefix}\nWhich next step is better?\nStep 1:{a}\nStep 2:{b}\nThe better step is Step"
 _CHOICE = re.compile(r"[12]")
@@ -44,19 +45,23 @@ def parse_choice(text: str) -> int | None:
 
 @register("process-self-rewarding")
 @dataclass(kw_only=True)
-class ProcessSelfRewarding(DPORound):
+class ProcessSelfRewarding(SelfTraining):
     summary = "the model judges its own candidate steps pairwise; step-wise DPO on best vs worst step"
     uses_labels: ClassVar[bool] = False
+    from_base: ClassVar[bool] = False  # DPO: each round continues from (and is anchored to) the latest model
 
+    beta: float = _dpo_round.beta()
+    nll: float = _dpo_round.nll(0.0, help="weight of an NLL term on the preferred step (0: plain step DPO)")
+    dpo_lr: float = _dpo_round.dpo_lr()
+    mix_seed: bool = _dpo_round.mix_seed()
     problems: int = param(16, low=1, help="training problems per round")
     samples: int = param(3, low=2, help="candidate next steps per step (and full samples for pass@k)")
     max_steps: int = param(4, low=1, help="steps searched per problem")
     step_tokens: int = param(16, low=1, help="new tokens per step")
     judge_temperature: float = param(0.0, low=0, help="sampling temperature of the judge")
-    nll: float = param(0.0, low=0, help="weight of an NLL term on the preferred step (0: plain step DPO)")
 
     def train_overrides(self, kind):
-        return {**super().train_overrides(kind), "epochs": 1.0}
+        return {**dpo_overrides(beta=self.beta, nll=self.nll, lr=self.lr, dpo_lr=self.dpo_lr), "epochs": 1.0}
 
     def next_steps(self, prompts: list[str], seed: int) -> list[list[str]]:
         settings = dict(temperature=self.temperature, top_p=self.top_p, max_new_tokens=self.step_tokens, seed=seed)
@@ -84,10 +89,10 @@ class ProcessSelfRewarding(DPORound):
         return wins
 
     def build(self, questions, seed, rng):
-        T = self.T
-        prompts = [T.prompt(q) for q in questions]
+        task = self.task_value
+        prompts = [task.prompt(q) for q in questions]
         full = self.sample(self.current, prompts, self.samples, seed)
-        mon = sample_monitors(questions, full, T)
+        mon = sample_monitors(questions, full, task)
         prefixes, active, rows = [""] * len(questions), list(range(len(questions))), []
         checked = holding = judged = judged_right = steps = 0
         for step in range(self.max_steps):
@@ -105,7 +110,7 @@ class ProcessSelfRewarding(DPORound):
                 ok = [next(holds) for _ in cs]
                 checked, holding = checked + sum(o is not None for o in ok), holding + sum(o is True for o in ok)
                 best, worst = max(range(len(cs)), key=ws.__getitem__), min(range(len(cs)), key=ws.__getitem__)
-                ends = [T.answer(c) is not None or not c.strip() for c in cs]
+                ends = [task.answer(c) is not None or not c.strip() for c in cs]
                 text = [c if e else c + "," for c, e in zip(cs, ends)]
                 if ws[best] > ws[worst]:
                     rows.append({"prompt": prompts[i] + prefixes[i], "chosen": text[best], "rejected": text[worst]})
@@ -115,7 +120,7 @@ class ProcessSelfRewarding(DPORound):
                 if not ends[best]:
                     still.append(i)
             active = still
-        search = sum(T.correct(q, p) for q, p in zip(questions, prefixes)) / max(1, len(questions))
+        search = sum(task.correct(q, p) for q, p in zip(questions, prefixes)) / max(1, len(questions))
         mon.update(
             accepted=len(rows),
             pairs=len(rows),

@@ -21,12 +21,12 @@ class ReSTEM(SelfTraining):
     per_problem: int = param(2, low=1, help="most correct solutions kept per problem")
 
     def build(self, questions, seed, rng):
-        T = self.T
-        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
-        mon = sample_monitors(questions, samples, T)
+        task = self.task_value
+        samples = self.sample(self.current, [task.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, task)
         rows = []
         for q, ss in zip(questions, samples):
-            kept = list(dict.fromkeys(s for s in ss if T.correct(q, s)))[: self.per_problem]
-            rows += [{"prompt": T.prompt(q), "completion": s} for s in kept]
+            kept = list(dict.fromkeys(s for s in ss if task.correct(q, s)))[: self.per_problem]
+            rows += [{"prompt": task.prompt(q), "completion": s} for s in kept]
         mon.update(accepted=len(rows), gv_gap=mon["passk"] - mon["pass1"])
         return "sft", rows, mon

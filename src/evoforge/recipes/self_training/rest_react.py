@@ -19,9 +19,12 @@ from evoforge.core.errors import BudgetExhausted, ConfigError
 from evoforge.core.recipe import param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.memory.base import json_value
+from evoforge.genomes.weights.task import EpisodeTask
 from evoforge.llm.errors import ModelError
 
-from ._agent_training import AgentTraining
+from . import _agent_training
+from ._agent_training import explore, teacher_clone, teacher_rows
+from ._base import WARM_SEED, SelfTraining
 
 JUDGE = (
     "You judge trajectories of a research agent that answers a question with a search tool. Rank them by "
@@ -32,9 +35,15 @@ JUDGE = (
 
 @register("rest-react")
 @dataclass(kw_only=True)
-class ReSTReAct(AgentTraining):
+class ReSTReAct(SelfTraining):
     summary = "ReAct agent with search; trajectories ranked by AI feedback, the best distilled; batch grows"
+    task_type = EpisodeTask
+    needs_model = True
 
+    problems: int = _agent_training.problems()
+    samples: int = _agent_training.samples()
+    warm_start: int = _agent_training.warm_start()
+    max_length: int = _agent_training.max_length()
     growth: float = param(2.0, low=1, help="factor by which the batch of questions grows each round")
     min_grade: int = param(6, low=0, high=10, help="judge's grade the best trajectory needs to be kept")
     judge_tokens: int = param(64, low=16, help="cap on a judge reply")
@@ -42,7 +51,7 @@ class ReSTReAct(AgentTraining):
 
     def questions(self, seed: int) -> list[Any]:
         n = round(self.problems * self.growth ** max(0, self.round - 1))
-        return [r for r in self.T.train_items(n, seed) if r["env"] == "search"]
+        return [r for r in self.episode_task.train_items(n, seed) if r["env"] == "search"]
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         if task.options.get("env") != "search":
@@ -50,7 +59,19 @@ class ReSTReAct(AgentTraining):
         super().setup(task, rng)
 
     def teacher_items(self) -> list[dict[str, Any]]:
-        return [r for r in super().teacher_items() if r["env"] == "search"]
+        return [r for r in self.episode_task.train_items(self.warm_start, WARM_SEED) if r["env"] == "search"]
+
+    def seed_rows(self):
+        return teacher_rows(self)[0]
+
+    def _round_zero(self):
+        return teacher_clone(self)
+
+    def build(self, questions, seed, rng):
+        return explore(self, questions, seed, rng)
+
+    def train_overrides(self, kind):
+        return {"max_length": self.max_length}
 
     def keep(self, episodes, rng):
         groups: dict[tuple, list[dict[str, Any]]] = {}
@@ -58,7 +79,7 @@ class ReSTReAct(AgentTraining):
             groups.setdefault((e["env"], e["seed"], e["index"]), []).append(e)
         rows, kept, grades = [], 0, []
         for ref, group in groups.items():
-            best, grade = self.judge(self.T.question(dict(zip(("env", "seed", "index"), ref))), group, rng)
+            best, grade = self.judge(self.episode_task.question(dict(zip(("env", "seed", "index"), ref))), group, rng)
             grades.append(grade)
             if best is not None and grade >= self.min_grade and group[best]["rows"]:
                 rows += group[best]["rows"]

@@ -23,27 +23,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evoforge.core.recipe import param, register
+from evoforge.genomes.weights.reward_model import pair_accuracy
 from evoforge.genomes.weights.step_search import best_trajectories, step_pairs
 
-from ._step_tree import PAIR_KEYS, StepTreeSearch, rm_value
+from . import _step_tree
+from ._base import SelfTraining
+from ._step_tree import PAIR_KEYS, StepScorers, rm_value, tree_search
 
 
 @register("rstar-math")
 @dataclass(kw_only=True)
-class RStarMath(StepTreeSearch):
+class RStarMath(SelfTraining):
     summary = "step-level MCTS, verified steps; SFT on top-Q trajectories; a PPM from Q-values guides the next search"
 
+    problems: int = _step_tree.problems()
+    samples: int = _step_tree.samples()
+    simulations: int = _step_tree.simulations()
+    expand: int = _step_tree.expand()
+    c_uct: float = _step_tree.c_uct()
+    per_node: int = _step_tree.per_node()
+    rm_epochs: float = _step_tree.rm_epochs()
+    rm_lr: float = _step_tree.rm_lr()
+    rm_holdout: float = _step_tree.rm_holdout()
     keep: int = param(2, low=1, help="verified trajectories per problem for the policy (highest mean Q)")
     guide: bool = param(True, help="the latest PPM steers the search (its score is a new step's prior value)")
 
     def build(self, questions, seed, rng):
-        from evoforge.genomes.weights.reward_model import pair_accuracy
-
-        ppm = self.latest_rm() if self.guide else None
-        trees, mon = self.tree_search(questions, seed, value=rm_value(ppm) if ppm else None)
+        scorers = StepScorers.of(self)
+        ppm = scorers.latest() if self.guide else None
+        trees, mon = tree_search(self, questions, seed, value=rm_value(ppm) if ppm else None)
         rows = [{"prompt": t.prompt, "completion": text} for t in trees for text in best_trajectories(t, self.keep)]
         pairs = [p for t in trees for p in step_pairs(t, self.per_node)]
-        self.save_pairs(pairs)
+        scorers.save_pairs(pairs)
         if ppm and pairs:
             mon["prev_rm_acc"] = pair_accuracy(ppm, [{k: p[k] for k in PAIR_KEYS} for p in pairs])
         mon.update(accepted=len(rows), pairs=len(pairs), guided=bool(ppm))
@@ -51,5 +62,5 @@ class RStarMath(StepTreeSearch):
 
     def update(self, kind, start, rows, out, monitors):
         ckpt = super().update(kind, start, rows, out, monitors)
-        self.train_rm(ckpt, monitors)  # the PPM starts from the new policy, as the paper's does
+        StepScorers.of(self).train(ckpt, monitors)  # the PPM starts from the new policy, as the paper's does
         return ckpt

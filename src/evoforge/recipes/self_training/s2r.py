@@ -16,11 +16,14 @@ one reward for a whole trajectory sampled in one pass, is not reproduced). Monit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from evoforge.core.recipe import register
 
-from ._self_verify import SelfVerifying, verdict_of
+from . import _rl_round, _self_verify
+from ._base import SelfTraining
+from ._rl_round import RLRound, rl_config
+from ._self_verify import turn_row, verdict_of
 
 VERIFY = "\nVerify the answer above.\nVerdict:"
 CORRECT = "\nWrite a corrected solution.\nA:"
@@ -28,22 +31,47 @@ CORRECT = "\nWrite a corrected solution.\nA:"
 
 @register("s2r")
 @dataclass(kw_only=True)
-class S2R(SelfVerifying):
+class S2R(SelfTraining):
     summary = "self-verify and self-correct: SFT on traces built from own attempts, then RL on answers and verdicts"
+    from_base: ClassVar[bool] = False  # on-policy: each round continues from the current model
+    extra: ClassVar[tuple[str, ...]] = ()
+
+    algo: str = _rl_round.algo()
+    group: int = _rl_round.group()
+    rl_temperature: float = _rl_round.rl_temperature()
+    kl: float = _rl_round.kl()
+    rl_lr: float = _rl_round.rl_lr()
+    epochs: float = _rl_round.epochs()
+    train_batch: int = _rl_round.train_batch()
+    problems: int = _self_verify.problems()
+    samples: int = _self_verify.samples()
+    sft_rounds: int = _self_verify.sft_rounds()
+
+    def build(self, questions, seed, rng):
+        return _self_verify.build(self, questions, seed)
+
+    def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
+        """Solve and correct turns: the right answer; verify turns: the true verdict."""
+        return _self_verify.turn_reward(self.task_value, self.turn_reward, prompts, completions, label, **columns)
+
+    def update(self, kind, start, rows, out, monitors):
+        if kind != "rl":
+            return super().update(kind, start, rows, out, monitors)
+        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
 
     def verify_prompt(self, question: str, attempt: str) -> str:
-        return f"{self.T.prompt(question)}{attempt}{VERIFY}"
+        return f"{self.task_value.prompt(question)}{attempt}{VERIFY}"
 
     def correct_prompt(self, question: str, attempt: str) -> str:
         return f"{self.verify_prompt(question, attempt)} wrong{CORRECT}"
 
     def sft_rows(self, questions, attempts, seed):
-        T, rows, corrections = self.T, [], 0
+        task, rows, corrections = self.task_value, [], 0
         for q, ss in zip(questions, attempts):
-            right = [s for s in dict.fromkeys(ss) if T.correct(q, s)]
-            wrong = [s for s in dict.fromkeys(ss) if not T.correct(q, s)]
+            right = [s for s in dict.fromkeys(ss) if task.correct(q, s)]
+            wrong = [s for s in dict.fromkeys(ss) if not task.correct(q, s)]
             if right:
-                rows.append({"prompt": T.prompt(q), "completion": right[0]})
+                rows.append({"prompt": task.prompt(q), "completion": right[0]})
             for s, verdict in ((right[:1], " right"), (wrong[:1], " wrong")):
                 rows += [{"prompt": self.verify_prompt(q, a), "completion": verdict} for a in s]
             if right and wrong:
@@ -52,18 +80,18 @@ class S2R(SelfVerifying):
         return rows, {"corrections": corrections}
 
     def rl_rows(self, questions, attempts):
-        T, rows = self.T, []
+        task, rows = self.task_value, []
         for q, a in zip(questions, attempts):
-            ok = T.correct(q, a)
-            rows.append(self.row(q, self.verify_prompt(q, a), "right" if ok else "wrong", "verify"))
+            ok = task.correct(q, a)
+            rows.append(turn_row(q, self.verify_prompt(q, a), "right" if ok else "wrong", "verify", self.extra))
             if not ok:
-                rows.append(self.row(q, self.correct_prompt(q, a), T.gold(q), "correct"))
+                rows.append(turn_row(q, self.correct_prompt(q, a), task.gold(q), "correct", self.extra))
         return rows
 
     def turn_reward(self, turn: str, completion: str, label: str, row: dict[str, Any]) -> float:
         if turn == "verify":
             return float(verdict_of(completion, "right", "wrong") == (label == "right"))
-        return float(self.T.answer(completion) == label)
+        return float(self.task_value.answer(completion) == label)
 
     def self_check(self, questions, attempts, seed):
         said = self.sample(

@@ -23,7 +23,10 @@ from typing import Any, ClassVar
 
 from evoforge.core.recipe import param, register
 
-from ._self_verify import SelfVerifying, verdict_of
+from . import _rl_round, _self_verify
+from ._base import SelfTraining
+from ._rl_round import RLRound, rl_config
+from ._self_verify import turn_row, verdict_of
 
 CHECK = "\n[VERIFY]"
 WRONG = " wrong. Corrected:"
@@ -31,34 +34,57 @@ WRONG = " wrong. Corrected:"
 
 @register("self-rewarding-correction")
 @dataclass(kw_only=True)
-class SelfRewardingCorrection(SelfVerifying):
+class SelfRewardingCorrection(SelfTraining):
     summary = "answer, self-reward with a verdict, correct: SFT on rejection-sampled traces, then RL"
+    from_base: ClassVar[bool] = False  # on-policy: each round continues from the current model
     extra: ClassVar[tuple[str, ...]] = ("truth", "attempt_answer")
 
+    algo: str = _rl_round.algo()
+    group: int = _rl_round.group()
+    rl_temperature: float = _rl_round.rl_temperature()
+    kl: float = _rl_round.kl()
+    rl_lr: float = _rl_round.rl_lr()
+    epochs: float = _rl_round.epochs()
+    train_batch: int = _rl_round.train_batch()
+    problems: int = _self_verify.problems()
+    samples: int = _self_verify.samples()
+    sft_rounds: int = _self_verify.sft_rounds()
     check_samples: int = param(2, low=1, help="verifications sampled per attempt (rejection sampling)")
     verdict_bonus: float = param(0.5, low=0, help="RL reward added for a right verdict")
 
+    def build(self, questions, seed, rng):
+        return _self_verify.build(self, questions, seed)
+
+    def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
+        """Solve turns: the right answer; check turns: the right final answer plus the verdict bonus."""
+        return _self_verify.turn_reward(self.task_value, self.turn_reward, prompts, completions, label, **columns)
+
+    def update(self, kind, start, rows, out, monitors):
+        if kind != "rl":
+            return super().update(kind, start, rows, out, monitors)
+        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
+
     def check_prompt(self, question: str, attempt: str) -> str:
-        return f"{self.T.prompt(question)}{attempt}{CHECK}"
+        return f"{self.task_value.prompt(question)}{attempt}{CHECK}"
 
     def final(self, attempt: str, check: str) -> str:
         """The text holding the final answer: the correction after ``wrong``, else the attempt."""
         return check if verdict_of(check, "correct", "wrong") is False else attempt
 
     def sft_rows(self, questions, attempts, seed):
-        T = self.T
+        task = self.task_value
         todo = []  # (question, attempt, is it right, a right attempt of the same problem or None)
         for q, ss in zip(questions, attempts):
-            right = [s for s in dict.fromkeys(ss) if T.correct(q, s)]
-            wrong = [s for s in dict.fromkeys(ss) if not T.correct(q, s)]
+            right = [s for s in dict.fromkeys(ss) if task.correct(q, s)]
+            wrong = [s for s in dict.fromkeys(ss) if not task.correct(q, s)]
             fix = right[0] if right else None
             todo += [(q, a, True, a) for a in right[:1]] + [(q, a, False, fix) for a in wrong[:1]]
         prompts = [self.check_prompt(q, a) for q, a, *_ in todo]
-        checks = self.sample(self.current, prompts, self.check_samples, seed, max_new_tokens=T.MAX_NEW_TOKENS + 8)
-        rows = [{"prompt": T.prompt(q), "completion": a} for q, a, ok, _ in todo if ok]
+        checks = self.sample(self.current, prompts, self.check_samples, seed, max_new_tokens=task.max_new_tokens + 8)
+        rows = [{"prompt": task.prompt(q), "completion": a} for q, a, ok, _ in todo if ok]
         sampled = constructed = 0
         for (q, a, ok, fix), cs in zip(todo, checks):
-            passed = (c for c in cs if verdict_of(c, "correct", "wrong") == ok and T.correct(q, self.final(a, c)))
+            passed = (c for c in cs if verdict_of(c, "correct", "wrong") == ok and task.correct(q, self.final(a, c)))
             keep = next(passed, None)
             if keep is None and (ok or fix is not None):
                 keep, constructed = (" correct" if ok else f"{WRONG}{fix}"), constructed + 1
@@ -69,22 +95,32 @@ class SelfRewardingCorrection(SelfVerifying):
         return rows, {"sampled": sampled, "constructed": constructed, "checks": len(todo) * self.check_samples}
 
     def rl_rows(self, questions, attempts):
-        T, rows = self.T, []
+        task, rows = self.task_value, []
         for q, a in zip(questions, attempts):
-            truth = "correct" if T.correct(q, a) else "wrong"
+            truth = "correct" if task.correct(q, a) else "wrong"
             rows.append(
-                self.row(q, self.check_prompt(q, a), T.gold(q), "check", truth=truth, attempt_answer=T.answer(a) or "")
+                turn_row(
+                    q,
+                    self.check_prompt(q, a),
+                    task.gold(q),
+                    "check",
+                    self.extra,
+                    truth=truth,
+                    attempt_answer=task.answer(a) or "",
+                )
             )
         return rows
 
     def turn_reward(self, turn: str, completion: str, label: str, row: dict[str, Any]) -> float:
         verdict = verdict_of(completion, "correct", "wrong")
-        answer = row.get("attempt_answer") if verdict else self.T.answer(completion) if verdict is False else None
+        answer = (
+            row.get("attempt_answer") if verdict else self.task_value.answer(completion) if verdict is False else None
+        )
         right_verdict = verdict is not None and verdict == (row.get("truth") == "correct")
         return float(answer == label) + self.verdict_bonus * right_verdict
 
     def self_check(self, questions, attempts, seed):
         prompts = [self.check_prompt(q, a) for q, a in zip(questions, attempts)]
-        said = self.sample(self.current, prompts, 1, seed, 0.0, self.T.MAX_NEW_TOKENS + 8)
+        said = self.sample(self.current, prompts, 1, seed, 0.0, self.task_value.max_new_tokens + 8)
         verdicts = [verdict_of(s[0], "correct", "wrong") for s in said]
         return verdicts, [self.final(a, s[0]) for a, s in zip(attempts, said)]

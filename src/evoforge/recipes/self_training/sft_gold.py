@@ -17,8 +17,8 @@ class SFTGold(SelfTraining):
     summary = "baseline: fine-tune on gold solutions of the same problems (labels, no sampling)"
 
     def build(self, questions, seed, rng):
-        T = self.T
-        rows = [{"prompt": T.prompt(q), "completion": T.solution(q)} for q in questions]
+        task = self.task_value
+        rows = [{"prompt": task.prompt(q), "completion": task.solution(q)} for q in questions]
         self.save_rows(f"data-{self.round:02d}", rows)
         rows = self.round_rows(range(1, self.round + 1))
         return "sft", rows, {"accepted": len(questions)}

@@ -24,22 +24,22 @@ class STaR(SelfTraining):
     accumulate: bool = param(True, help="train on the rationales of all rounds so far (STaR retrains on the union)")
 
     def build(self, questions, seed, rng):
-        T = self.T
-        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
-        mon = sample_monitors(questions, samples, T)
+        task = self.task_value
+        samples = self.sample(self.current, [task.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, task)
         rows, failed = [], []
         for q, ss in zip(questions, samples):
-            good = next((s for s in ss if T.correct(q, s)), None)
+            good = next((s for s in ss if task.correct(q, s)), None)
             if good is not None:
-                rows.append({"prompt": T.prompt(q), "completion": good})
+                rows.append({"prompt": task.prompt(q), "completion": good})
             else:
                 failed.append(q)
         rationalized = 0
         if self.rationalize and failed:
-            hinted = self.sample(self.current, [T.prompt(q, hint=T.gold(q)) for q in failed], 1, seed + 1)
+            hinted = self.sample(self.current, [task.prompt(q, hint=task.gold(q)) for q in failed], 1, seed + 1)
             for q, ss in zip(failed, hinted):
-                if T.correct(q, ss[0]):
-                    rows.append({"prompt": T.prompt(q), "completion": ss[0]})
+                if task.correct(q, ss[0]):
+                    rows.append({"prompt": task.prompt(q), "completion": ss[0]})
                     rationalized += 1
         mon.update(
             accepted=len(rows) - rationalized,

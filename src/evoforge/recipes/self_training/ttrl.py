@@ -10,52 +10,63 @@ beats greedy that TTRL can gain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import numpy as np
 
 from evoforge.core.errors import ConfigError
 from evoforge.core.recipe import param, register
 from evoforge.genomes.weights.monitors import sample_monitors, votes
 
-from ._rl_round import RLRound
+from . import _rl_round
+from ._base import SelfTraining
+from ._rl_round import RLRound, rl_config, verifier_reward
 
 
 @register("ttrl")
 @dataclass(kw_only=True)
-class TTRL(RLRound):
+class TTRL(SelfTraining):
     summary = "test-time RL: GRPO on held-out problems with majority-vote pseudo-labels (no labels)"
     uses_labels: ClassVar[bool] = False
+    from_base: ClassVar[bool] = False  # on-policy: each round continues from the current model
 
+    algo: str = _rl_round.algo()
+    group: int = _rl_round.group()
+    rl_temperature: float = _rl_round.rl_temperature()
+    kl: float = _rl_round.kl()
+    rl_lr: float = _rl_round.rl_lr()
+    epochs: float = _rl_round.epochs()
+    train_batch: int = _rl_round.train_batch()
     problems: int = param(32, low=1, help="held-out problems per round (unlabelled)")
     samples: int = param(8, low=1, help="votes per problem for the pseudo-label")
     min_share: float = param(0.5, low=0, high=1, help="the majority needs at least this share of the votes")
     variants: int = param(0, low=0, help="0: train on the held-out problems; n: on n easier variants of each")
 
     def questions(self, seed):
-        import numpy as np
-
-        held = list(self.T.heldout())
+        task = self.task_value
+        held = list(task.heldout_problems())
         rng = np.random.default_rng(seed)
         chosen = [held[i] for i in rng.permutation(len(held))[: self.problems]]
         if self.variants:
-            if not callable(getattr(self.T, "easier", None)):
+            if not task.offers_easier:
                 raise ConfigError(f"ttrl: variants={self.variants} needs a task with easier(question, rng, k)")
-            chosen = [v for q in chosen for v in self.T.easier(q, rng, self.variants)]
+            chosen = [v for q in chosen for v in task.easier(q, rng, self.variants)]
         return chosen
 
     def build(self, questions, seed, rng):
-        T = self.T
-        samples = self.sample(self.current, [T.prompt(q) for q in questions], self.samples, seed)
-        mon = sample_monitors(questions, samples, T)  # monitors only: the update never sees a label
+        task = self.task_value
+        samples = self.sample(self.current, [task.prompt(q) for q in questions], self.samples, seed)
+        mon = sample_monitors(questions, samples, task)  # monitors only: the update never sees a label
         rows, right = [], 0
         for q, ss in zip(questions, samples):
-            v = votes(ss, T)
+            v = votes(ss, task)
             if not v:
                 continue
             top, count = v.most_common(1)[0]
             if count < self.min_share * len(ss):
                 continue
-            rows.append({"prompt": T.prompt(q), "question": q, "label": top})
-            right += top == T.gold(q)
+            rows.append({"prompt": task.prompt(q), "question": q, "label": top})
+            right += top == task.gold(q)
         mon.update(
             accepted=len(rows),
             label_acc=right / len(rows) if rows else None,
@@ -63,3 +74,12 @@ class TTRL(RLRound):
             generated=mon["generated"] + len(rows) * self.group,
         )
         return "rl", rows, mon
+
+    def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
+        """Agreement with the majority's answer (the row's label)."""
+        return verifier_reward(self.task_value, completions, label)
+
+    def update(self, kind, start, rows, out, monitors):
+        if kind != "rl":
+            return super().update(kind, start, rows, out, monitors)
+        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)

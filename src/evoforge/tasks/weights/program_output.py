@@ -10,29 +10,17 @@ Options (``--set task.KEY=VALUE``): ``lines`` (3), ``heldout`` (200 problems), `
 ``split_seed``, ``batch_size`` (generation).
 """
 
-from __future__ import annotations
-
 import re
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from evoforge.core.task_value import option
+from evoforge.genomes.weights.task import WeightsTask
 from evoforge.isolation.program_sandbox import run_program
 
 from . import _verifiable as V
 
-DESCRIPTION = "predict what a short Python program prints (genome: checkpoint dir; score: held-out accuracy)"
-GENOME = "weights"  # not inferable from SEED (evoforge.core.kinds)
-SEED = "embedded"  # the base model: SmolLM2-135M-Instruct de-quantized
-
-LINES = 3
-HELDOUT = 200
-RATIONALE = True
-SPLIT_SEED = 777
-BATCH_SIZE = 64
-MAX_NEW_TOKENS = 48
-
-_cache: dict[str, Any] = {}
 _outputs: dict[str, str | None] = {}  # program -> what it printed (None: it failed), from the sandbox
 
 _HARNESS = """
@@ -52,41 +40,6 @@ def run(program, inputs):
 _ASSIGN = re.compile(r"^([xyz]) = ([xyz]|\d+)(?: ([-+*]) ([xyz]|\d+))?$")
 _IF = re.compile(r"^if ([xyz]) > (\d+): ([xyz]) = ([xyz]) - (\d+)$")
 _PRINT = re.compile(r"^print\(([xyz])\)$")
-
-
-def configure(
-    lines: int = 3, heldout: int = 200, rationale: bool = True, split_seed: int = 777, batch_size: int = 64
-) -> None:
-    global LINES, HELDOUT, RATIONALE, SPLIT_SEED, BATCH_SIZE, MAX_NEW_TOKENS
-    LINES, HELDOUT, SPLIT_SEED, BATCH_SIZE = int(lines), int(heldout), int(split_seed), int(batch_size)
-    if LINES < 1:
-        raise ValueError("program_output: lines >= 1")
-    RATIONALE = V.as_bool(rationale)
-    MAX_NEW_TOKENS = 12 + (12 * LINES + 8 if RATIONALE else 0)
-    _cache.clear()
-
-
-def _draw(rng: np.random.Generator, lines: int | None = None) -> str:
-    first = str(rng.choice(["x", "y", "z"]))
-    defined, code = [first], [f"{first} = {int(rng.integers(1, 10))}"]
-    for _ in range((lines or LINES) - 1):
-        target = str(rng.choice(["x", "y", "z"]))
-        a = str(rng.choice(defined))
-        if rng.random() < 0.2:
-            limit = int(rng.integers(5, 15))
-            code.append(f"if {a} > {limit}: {a} = {a} - {int(rng.integers(1, limit))}")
-            continue
-        op = str(rng.choice(["+", "-", "*"]))
-        b = (
-            str(rng.choice(defined))
-            if rng.random() < 0.5
-            else str(int(rng.integers(2 if op == "*" else 1, 4 if op == "*" else 10)))
-        )
-        code.append(f"{target} = {a} {op} {b}")
-        if target not in defined:
-            defined.append(target)
-    code.append(f"print({rng.choice(defined)})")
-    return "\n".join(code)
 
 
 def trace(program: str) -> tuple[list[str], int] | None:
@@ -146,65 +99,94 @@ def run(programs: list[str]) -> list[str | None]:
     return [_outputs[p] for p in programs]
 
 
-def heldout() -> list[str]:
-    """The held-out programs (fixed by ``split_seed``); never used for training."""
-    if "heldout" not in _cache:
-        _cache["heldout"] = V.split(_draw, HELDOUT, SPLIT_SEED, 0, 0)[0]
-        run(_cache["heldout"])
-    return _cache["heldout"]
-
-
-def train_problems(n: int, seed: int, digits: int | None = None) -> list[str]:
-    """``n`` training programs drawn with ``seed``, none of them held out (``digits``: ignored)."""
-    out = V.split(_draw, HELDOUT, SPLIT_SEED, n, seed)[1]
-    run(out)
-    return out
-
-
 def gold(question: str) -> str:
+    """What the program prints ("?" when it fails or prints no integer: no answer is right)."""
     out = run([question])[0]
     if out is None or not re.fullmatch(r"-?\d+", out):
-        return "?"  # it failed or printed no integer: no answer is right
+        return "?"
     return str(int(out))
 
 
-def prompt(question: str, hint: str | None = None) -> str:
-    """The prompt; with ``hint`` (the right answer) it is STaR's rationalization prompt."""
-    return f"Program:\n{question}\nWhat does it print?{f' (answer {hint})' if hint is not None else ''}\nA:"
+@dataclass(kw_only=True)
+class ProgramOutput(WeightsTask):
+    """Programs of ``lines`` statements; the base model is SmolLM2-135M-Instruct."""
+
+    description: str = "predict what a short Python program prints (genome: checkpoint dir; score: held-out accuracy)"
+    lines: int = option(3, help="statements per program before its print")
+    heldout: int = option(200, help="held-out programs")
+    rationale: bool = option(True, help="gold answers trace the values line by line")
+    split_seed: int = option(777, help="seed of the held-out split")
+    batch_size: int = option(64, help="prompts per generation batch")
+
+    def __post_init__(self) -> None:
+        if self.lines < 1:
+            raise ValueError("program_output: lines >= 1")
+
+    @property
+    def max_new_tokens(self) -> int:
+        return 12 + (12 * self.lines + 8 if self.rationale else 0)
+
+    def _draw(self, rng: np.random.Generator, lines: int | None = None) -> str:
+        first = str(rng.choice(["x", "y", "z"]))
+        defined, code = [first], [f"{first} = {int(rng.integers(1, 10))}"]
+        for _ in range((lines or self.lines) - 1):
+            target = str(rng.choice(["x", "y", "z"]))
+            a = str(rng.choice(defined))
+            if rng.random() < 0.2:
+                limit = int(rng.integers(5, 15))
+                code.append(f"if {a} > {limit}: {a} = {a} - {int(rng.integers(1, limit))}")
+                continue
+            op = str(rng.choice(["+", "-", "*"]))
+            b = (
+                str(rng.choice(defined))
+                if rng.random() < 0.5
+                else str(int(rng.integers(2 if op == "*" else 1, 4 if op == "*" else 10)))
+            )
+            code.append(f"{target} = {a} {op} {b}")
+            if target not in defined:
+                defined.append(target)
+        code.append(f"print({rng.choice(defined)})")
+        return "\n".join(code)
+
+    def heldout_problems(self) -> list[str]:
+        return self.cached("heldout", self._heldout)
+
+    def _heldout(self) -> list[str]:
+        held = V.split(self._draw, self.heldout, self.split_seed, 0, 0)[0]
+        run(held)
+        return held
+
+    def train_problems(self, n: int, seed: int, digits: int | None = None) -> list[str]:
+        """``n`` training programs drawn with ``seed``, none of them held out (``digits``: ignored)."""
+        out = V.split(self._draw, self.heldout, self.split_seed, n, seed)[1]
+        run(out)
+        return out
+
+    def gold(self, question: str) -> str:
+        return gold(question)
+
+    def prompt(self, question: str, hint: str | None = None) -> str:
+        return f"Program:\n{question}\nWhat does it print?{f' (answer {hint})' if hint is not None else ''}\nA:"
+
+    def solution(self, question: str) -> str:
+        """The values line by line, then the answer (or the answer alone)."""
+        t = trace(question)
+        if t is None:
+            raise ValueError(f"not a program of this task: {question[:60]!r}")
+        return (" " + ", ".join(t[0]) + f". Answer: {t[1]}") if self.rationale else f" Answer: {t[1]}"
+
+    def answer(self, text: str) -> str | None:
+        return V.answer(text)
+
+    def easier(self, question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
+        """Each variant one statement shorter (a statement whose removal leaves a program of the
+        grammar); a program with no such statement stays as is."""
+        lines = question.split("\n")
+        shorter = ["\n".join(lines[:i] + lines[i + 1 :]) for i in range(1, len(lines) - 1)]
+        shorter = [v for v in shorter if trace(v) is not None] if trace(question) is not None else []
+        if not shorter:
+            return [question] * k
+        return [shorter[int(rng.integers(len(shorter)))] for _ in range(k)]
 
 
-def solution(question: str) -> str:
-    """The gold completion: the values line by line, then the answer (or the answer alone)."""
-    t = trace(question)
-    if t is None:
-        raise ValueError(f"not a program of this task: {question[:60]!r}")
-    return (" " + ", ".join(t[0]) + f". Answer: {t[1]}") if RATIONALE else f" Answer: {t[1]}"
-
-
-answer = V.answer
-
-
-def correct(question: str, text: str) -> bool:
-    return answer(text) == gold(question)
-
-
-def easier(question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
-    """LADDER: ``k`` simpler variants, each one statement shorter (a statement whose removal leaves a
-    program of the grammar); a program with no such statement stays as is."""
-    lines = question.split("\n")
-    shorter = ["\n".join(lines[:i] + lines[i + 1 :]) for i in range(1, len(lines) - 1)]
-    shorter = [v for v in shorter if trace(v) is not None] if trace(question) is not None else []
-    if not shorter:
-        return [question] * k
-    return [shorter[int(rng.integers(len(shorter)))] for _ in range(k)]
-
-
-def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
-    """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
-    return V.accuracy(
-        checkpoint, questions, prompt=prompt, correct=correct, max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE
-    )
-
-
-def evaluate(genome: str) -> dict[str, Any]:
-    return V.evaluate(genome, heldout(), accuracy)
+TASK = ProgramOutput()

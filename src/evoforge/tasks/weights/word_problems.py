@@ -9,28 +9,15 @@ Options (``--set task.KEY=VALUE``): ``steps`` (2), ``max_start`` (20), ``heldout
 ``rationale`` (True), ``split_seed``, ``batch_size`` (generation).
 """
 
-from __future__ import annotations
-
 import re
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from evoforge.core.task_value import option
+from evoforge.genomes.weights.task import WeightsTask
+
 from . import _verifiable as V
-
-DESCRIPTION = (
-    "multi-step arithmetic word problems by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
-)
-GENOME = "weights"  # not inferable from SEED (evoforge.core.kinds)
-SEED = "embedded"  # the base model: SmolLM2-135M-Instruct de-quantized
-
-STEPS = 2
-MAX_START = 20
-HELDOUT = 200
-RATIONALE = True
-SPLIT_SEED = 4242
-BATCH_SIZE = 64
-MAX_NEW_TOKENS = 44
 
 NAMES = ["Ann", "Ben", "Cara", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivy", "Jon", "Kim", "Leo"]
 ITEMS = ["apples", "marbles", "cards", "coins", "books", "pencils", "stickers", "shells"]
@@ -39,49 +26,6 @@ EVENTS = {"buys {b} more": 1, "finds {b} more": 1, "gives away {b}": -1, "loses 
 _START = re.compile(r"^(\w+) has (\d+) (\w+)$")
 _EVENT = re.compile(r"^(\w+) (buys|finds|gives away|loses) (\d+)(?: (more)| packs of (\d+))?$")
 _QUESTION = re.compile(r"^How many (\w+) does (\w+) have now\?$")
-
-
-def configure(
-    steps: int = 2,
-    max_start: int = 20,
-    heldout: int = 200,
-    rationale: bool = True,
-    split_seed: int = 4242,
-    batch_size: int = 64,
-) -> None:
-    global STEPS, MAX_START, HELDOUT, RATIONALE, SPLIT_SEED, BATCH_SIZE, MAX_NEW_TOKENS
-    STEPS, MAX_START, HELDOUT, SPLIT_SEED, BATCH_SIZE = (
-        int(steps),
-        int(max_start),
-        int(heldout),
-        int(split_seed),
-        int(batch_size),
-    )
-    if STEPS < 1 or MAX_START < 2:
-        raise ValueError("word_problems: steps >= 1 and max_start >= 2")
-    RATIONALE = V.as_bool(rationale)
-    MAX_NEW_TOKENS = 12 + (14 * STEPS + 4 if RATIONALE else 0)
-    _cache.clear()
-
-
-_cache: dict[str, Any] = {}
-
-
-def _draw(rng: np.random.Generator, steps: int | None = None) -> str:
-    name, item = NAMES[int(rng.integers(len(NAMES)))], ITEMS[int(rng.integers(len(ITEMS)))]
-    total = int(rng.integers(2, MAX_START + 1))
-    parts = [f"{name} has {total} {item}"]
-    for _ in range(steps or STEPS):
-        event = list(EVENTS)[int(rng.integers(len(EVENTS)))]
-        b, c = int(rng.integers(1, 10)), int(rng.integers(2, 6))
-        if "packs" in event:
-            b = int(rng.integers(2, 5))
-        delta = EVENTS[event] * b * (c if "packs" in event else 1)
-        if total + delta < 0:  # never more given away than held
-            event, delta = "finds {b} more", b
-        total += delta
-        parts.append(f"{name} {event.format(b=b, c=c)}")
-    return ". ".join(parts) + f". How many {item} does {name} have now?"
 
 
 def parse(question: str) -> tuple[int, list[tuple[int, int]], str, str] | None:
@@ -105,73 +49,95 @@ def parse(question: str) -> tuple[int, list[tuple[int, int]], str, str] | None:
     return int(m0.group(2)), events, m0.group(1), m0.group(3)
 
 
-def heldout() -> list[str]:
-    """The held-out problems (fixed by ``split_seed``); never used for training."""
-    if "heldout" not in _cache:
-        _cache["heldout"] = V.split(_draw, HELDOUT, SPLIT_SEED, 0, 0)[0]
-    return _cache["heldout"]
-
-
-def train_problems(n: int, seed: int, digits: int | None = None) -> list[str]:
-    """``n`` training problems drawn with ``seed``, none of them held out (``digits``: ignored)."""
-    return V.split(_draw, HELDOUT, SPLIT_SEED, n, seed)[1]
-
-
 def gold(question: str) -> str:
+    """The answer read back from the text ("?" when it is not a problem of this task: no answer is right)."""
     p = parse(question)
     if p is None:
-        return "?"  # not a problem of this task: no answer is right
+        return "?"
     return str(p[0] + sum(s * a for s, a in p[1]))
 
 
-def prompt(question: str, hint: str | None = None) -> str:
-    """The prompt; with ``hint`` (the right answer) it is STaR's rationalization prompt."""
-    return f"Q: {question}{f' (answer {hint})' if hint is not None else ''}\nA:"
+@dataclass(kw_only=True)
+class WordProblems(WeightsTask):
+    """A start count, ``steps`` events, the question; the base model is SmolLM2-135M-Instruct."""
 
-
-def solution(question: str) -> str:
-    """The gold completion: one equation per event, then the answer (or the answer alone)."""
-    p = parse(question)
-    if p is None:
-        raise ValueError(f"not a word problem of this task: {question[:60]!r}")
-    total, steps = p[0], []
-    for sentence, (sign, amount) in zip(question.split(". ")[1:-1], p[1]):
-        m = _EVENT.match(sentence)
-        if m and m.group(5):
-            steps.append(f"{m.group(3)}*{m.group(5)}={amount}")
-        steps.append(f"{total}{'+' if sign > 0 else '-'}{amount}={total + sign * amount}")
-        total += sign * amount
-    if not RATIONALE:
-        return f" Answer: {total}"
-    return " " + ", ".join(steps) + f". Answer: {total}"
-
-
-answer = V.answer
-
-
-def correct(question: str, text: str) -> bool:
-    return answer(text) == gold(question)
-
-
-def easier(question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
-    """LADDER: ``k`` simpler variants, each with one event dropped (a one-event problem stays as is)."""
-    sentences = question.split(". ")
-    if parse(question) is None or len(sentences) <= 3:
-        return [question] * k
-    out = []
-    for _ in range(k):
-        drop = 1 + int(rng.integers(len(sentences) - 2))
-        variant = ". ".join(sentences[:drop] + sentences[drop + 1 :])
-        out.append(variant if parse(variant) and int(gold(variant)) >= 0 else question)
-    return out
-
-
-def accuracy(checkpoint: str, questions: list[str]) -> tuple[float, list[str]]:
-    """Greedy accuracy of ``checkpoint`` on ``questions`` and its completions."""
-    return V.accuracy(
-        checkpoint, questions, prompt=prompt, correct=correct, max_new_tokens=MAX_NEW_TOKENS, batch_size=BATCH_SIZE
+    description: str = (
+        "multi-step arithmetic word problems by a model checkpoint (genome: checkpoint dir; score: held-out accuracy)"
     )
+    steps: int = option(2, help="events per problem")
+    max_start: int = option(20, help="largest starting count")
+    heldout: int = option(200, help="held-out problems")
+    rationale: bool = option(True, help="gold answers show one equation per event")
+    split_seed: int = option(4242, help="seed of the held-out split")
+    batch_size: int = option(64, help="prompts per generation batch")
+
+    def __post_init__(self) -> None:
+        if self.steps < 1 or self.max_start < 2:
+            raise ValueError("word_problems: steps >= 1 and max_start >= 2")
+
+    @property
+    def max_new_tokens(self) -> int:
+        return 12 + (14 * self.steps + 4 if self.rationale else 0)
+
+    def _draw(self, rng: np.random.Generator, steps: int | None = None) -> str:
+        name, item = NAMES[int(rng.integers(len(NAMES)))], ITEMS[int(rng.integers(len(ITEMS)))]
+        total = int(rng.integers(2, self.max_start + 1))
+        parts = [f"{name} has {total} {item}"]
+        for _ in range(steps or self.steps):
+            event = list(EVENTS)[int(rng.integers(len(EVENTS)))]
+            b, c = int(rng.integers(1, 10)), int(rng.integers(2, 6))
+            if "packs" in event:
+                b = int(rng.integers(2, 5))
+            delta = EVENTS[event] * b * (c if "packs" in event else 1)
+            if total + delta < 0:  # never more given away than held
+                event, delta = "finds {b} more", b
+            total += delta
+            parts.append(f"{name} {event.format(b=b, c=c)}")
+        return ". ".join(parts) + f". How many {item} does {name} have now?"
+
+    def heldout_problems(self) -> list[str]:
+        return self.cached("heldout", lambda: V.split(self._draw, self.heldout, self.split_seed, 0, 0)[0])
+
+    def train_problems(self, n: int, seed: int, digits: int | None = None) -> list[str]:
+        """``n`` training problems drawn with ``seed``, none of them held out (``digits``: ignored)."""
+        return V.split(self._draw, self.heldout, self.split_seed, n, seed)[1]
+
+    def gold(self, question: str) -> str:
+        return gold(question)
+
+    def prompt(self, question: str, hint: str | None = None) -> str:
+        return f"Q: {question}{f' (answer {hint})' if hint is not None else ''}\nA:"
+
+    def solution(self, question: str) -> str:
+        """One equation per event, then the answer (or the answer alone)."""
+        p = parse(question)
+        if p is None:
+            raise ValueError(f"not a word problem of this task: {question[:60]!r}")
+        total, steps = p[0], []
+        for sentence, (sign, amount) in zip(question.split(". ")[1:-1], p[1]):
+            m = _EVENT.match(sentence)
+            if m and m.group(5):
+                steps.append(f"{m.group(3)}*{m.group(5)}={amount}")
+            steps.append(f"{total}{'+' if sign > 0 else '-'}{amount}={total + sign * amount}")
+            total += sign * amount
+        if not self.rationale:
+            return f" Answer: {total}"
+        return " " + ", ".join(steps) + f". Answer: {total}"
+
+    def answer(self, text: str) -> str | None:
+        return V.answer(text)
+
+    def easier(self, question: str, rng: np.random.Generator, k: int = 2) -> list[str]:
+        """Each variant has one event dropped (a one-event problem stays as is)."""
+        sentences = question.split(". ")
+        if parse(question) is None or len(sentences) <= 3:
+            return [question] * k
+        out = []
+        for _ in range(k):
+            drop = 1 + int(rng.integers(len(sentences) - 2))
+            variant = ". ".join(sentences[:drop] + sentences[drop + 1 :])
+            out.append(variant if parse(variant) and int(gold(variant)) >= 0 else question)
+        return out
 
 
-def evaluate(genome: str) -> dict[str, Any]:
-    return V.evaluate(genome, heldout(), accuracy)
+TASK = WordProblems()
