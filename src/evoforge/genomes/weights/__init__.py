@@ -11,6 +11,8 @@ Heavy packages (torch, transformers, trl, peft) are imported only when used.
 - :mod:`.policy`: ``CheckpointModel(ckpt)``, a checkpoint behind the ``Model`` interface (an agent's
   policy whose weights learn), and ``Recorder``, which keeps each call's (prompt, reply) as a training row.
 - :mod:`.report`: ``round_table(run_file)`` prints the per-round table; ``draw_monitors`` plots it.
+- :mod:`.task`: the self-training contract a task's ``TASK`` fulfils: ``WeightsTask`` (problems with
+  checkable answers) and ``EpisodeTask`` (an agent's episodes).
 
 The round loop itself (the ``SelfTraining`` recipe base) is ``evoforge.recipes.self_training._base``.
 """

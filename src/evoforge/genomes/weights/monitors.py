@@ -1,24 +1,27 @@
 """Monitors of a self-training round: pass@1, pass@k, maj@k, answer diversity and format rate of a
-model's samples, and majority votes over its answers. ``T`` is a weights task module (it defines
+model's samples, and majority votes over its answers. ``task`` is a :class:`~.task.WeightsTask` (its
 ``correct``, ``answer`` and ``gold``)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from .task import WeightsTask
 
-def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> dict[str, float]:
+
+def sample_monitors(questions: list[str], samples: list[list[str]], task: WeightsTask) -> dict[str, float]:
     """pass@1, pass@k, maj@k, answer diversity and format rate of ``samples`` (k per question)."""
     k = max(1, len(samples[0]) if samples else 1)
-    ok = [[T.correct(q, s) for s in ss] for q, ss in zip(questions, samples)]
-    answers = [[T.answer(s) for s in ss] for ss in samples]
+    ok = [[task.correct(q, s) for s in ss] for q, ss in zip(questions, samples)]
+    answers = [[task.answer(s) for s in ss] for ss in samples]
     maj = []
     for q, ans in zip(questions, answers):
         votes = Counter(a for a in ans if a is not None)
-        maj.append(bool(votes) and votes.most_common(1)[0][0] == T.gold(q))
+        maj.append(bool(votes) and votes.most_common(1)[0][0] == task.gold(q))
     n = max(1, len(questions))
     return {
         "generated": sum(len(ss) for ss in samples),
@@ -33,5 +36,5 @@ def sample_monitors(questions: list[str], samples: list[list[str]], T: Any) -> d
     }
 
 
-def votes(texts: list[str], T: Any) -> Counter:
-    return Counter(a for a in (T.answer(t) for t in texts) if a is not None)
+def votes(texts: list[str], task: WeightsTask) -> Counter:
+    return Counter(a for a in (task.answer(t) for t in texts) if a is not None)

@@ -107,7 +107,7 @@ class SelfTraining(Recipe):
     history: list = state(factory=list)  # one row of monitors per round
     task_ref: str = state("")
     task_options: dict[str, Any] = state(factory=dict)
-    _task_value: Any = state()  # the task's TASK; not pickled: reloaded from task_ref
+    _task_value: CheckpointTask | None = state()  # the task's TASK; not pickled: reloaded from task_ref
 
     # -- set-up ---------------------------------------------------------------------------------
     def report(self, store: Any) -> str | None:
