@@ -41,11 +41,59 @@ def test_options_never_leak_between_loads(tmp_path):
     assert small.module is not plain.module and small.evaluate is not plain.evaluate
     assert small.evaluate(small.seed)["score"] == pytest.approx(-27.0)  # still 3-D after the second load
 
-    path = readme_task(tmp_path, "my_task.py")  # configure(scale) rebinds the module's TARGET
+    path = readme_task(tmp_path, "my_task.py")  # the option is a field of a copy of TASK
     scaled, default = load_task(path, {"scale": 2.0}), load_task(path)
+    assert scaled.value.scale == 2.0 and default.value.scale == 1.0 and scaled.module.TASK.scale == 1.0
+    assert scaled.evaluate([2.0, -4.0, 1.0, 6.0, 0.0])["score"] == 0.0
+    assert default.evaluate([1.0, -2.0, 0.5, 3.0, 0.0])["score"] == 0.0
+    assert scaled.kind == "vector" and scaled.bounds == (-5.0, 5.0) and scaled.description == "reach a target vector"
+
+
+MODULE_TASK = """
+import numpy as np
+
+SEED = [0.0] * 5
+TARGET = np.array([1.0, -2.0, 0.5, 3.0, 0.0])
+DESCRIPTION = "reach a target vector"
+BOUNDS = (-5.0, 5.0)
+DESCRIPTOR_BOUNDS = [(-5, 5), (-5, 5)]
+DESCRIPTOR_NAMES = ["x0", "x1"]
+FAILURE_SCORE = -1000
+
+
+def configure(scale: float = 1.0) -> None:
+    global TARGET
+    TARGET = TARGET * scale
+
+
+def evaluate(genome) -> dict:
+    error = float(np.sum((np.asarray(genome) - TARGET) ** 2))
+    return {"score": -error, "descriptors": genome[:2]}
+
+
+def relative_fitness(reference, rows):
+    return -np.abs(np.asarray(rows)).sum(axis=1)
+"""
+
+
+def test_module_style_tasks_load_unchanged(tmp_path):
+    """A file of plain names with ``configure()`` rewriting its globals: options reach configure, never
+    leak into the next load, and the optional names become the task's typed parts."""
+    path = tmp_path / "module_task.py"
+    path.write_text(MODULE_TASK)
+    scaled, default = load_task(str(path), {"scale": 2.0}), load_task(str(path))
     assert list(scaled.module.TARGET) == [2.0, -4.0, 1.0, 6.0, 0.0]
     assert list(default.module.TARGET) == [1.0, -2.0, 0.5, 3.0, 0.0]
-    assert scaled.evaluate([2.0, -4.0, 1.0, 6.0, 0.0])["score"] == 0.0
+    assert scaled.evaluate([2.0, -4.0, 1.0, 6.0, 0.0])["score"] == 0.0 and scaled.options == {"scale": 2.0}
+    assert scaled.seed == [0.0] * 5 and scaled.kind == "vector" and scaled.bounds == (-5.0, 5.0)
+    assert scaled.descriptor_bounds == [(-5.0, 5.0), (-5.0, 5.0)] and scaled.descriptor_names == ["x0", "x1"]
+    assert scaled.failure_score == -1000 and scaled.description == "reach a target vector"
+    assert scaled.relative_fitness(None, [[1, -2]]).tolist() == [-3]
+    assert scaled.evaluate_batch is None and scaled.evaluate_array is None and scaled.draw is None
+    with pytest.raises(TaskError, match="option scale='big' must be a number"):
+        load_task(str(path), {"scale": "big"})
+    with pytest.raises(TaskError, match="has no option 'size'"):
+        load_task(str(path), {"size": 3})
 
 
 def test_loaded_tasks_and_their_functions_survive_pickling():
@@ -85,7 +133,7 @@ def test_option_values_are_converted_to_the_declared_types(tmp_path):
 def test_vector_task_takes_the_array_path(tmp_path):
     path = readme_task(tmp_path, "vector_task.py")
     task = load_task(path)
-    assert task.seed == [3.0] * 6 and task.attr("BOUNDS") == (-5.0, 5.0) and task.attr("GENOME") == "vector"
+    assert task.seed == [3.0] * 6 and task.bounds == (-5.0, 5.0) and task.kind == "vector"
     assert task.evaluate(task.seed)["score"] == pytest.approx(-54.0)
 
     seen = []

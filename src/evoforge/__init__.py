@@ -6,6 +6,7 @@ from evoforge.core.candidate import Candidate
 from evoforge.core.errors import ConfigError, EvoforgeError, StoreError, TaskError
 from evoforge.core.recipe import Recipe, register
 from evoforge.core.task import Task, load_task
+from evoforge.core.task_value import TaskValue, option
 from evoforge.genomes.agents.task import AgentTask
 from evoforge.genomes.programs.task import ProgramTask
 from evoforge.genomes.prompts.prompt_task import PromptTask
@@ -42,11 +43,13 @@ __all__ = [
     "StoreError",
     "Task",
     "TaskError",
+    "TaskValue",
     "VectorTask",
     "evolve",
     "get_recipe",
     "load_task",
     "make_executor",
+    "option",
     "register",
     "resume",
 ]

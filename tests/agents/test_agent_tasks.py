@@ -47,7 +47,7 @@ def test_heldout_items_are_separate(scripted, add_task):
 def test_builtin_agent_tasks_split_and_score(name):
     task = load_task(name, {"search": 4, "heldout": 3, "seed": 2})
     value = task.value
-    assert len(value.search) == 4 and len(value.heldout) == 3 and task.attr("GENOME") == "agent"
+    assert len(value.search) == 4 and len(value.heldout) == 3 and task.kind == "agent"
     questions = [x["question"] for x in [*value.search, *value.heldout]]
     assert len(set(questions)) == len(questions)
     for item in value.search:

@@ -63,10 +63,10 @@ def test_map_elites_beats_random_search_on_qd_score(best):
 
 def test_gp_mate_choice_beats_random_trees(best):
     """Random search for trees: the same number of random ramped half-and-half trees."""
+    from evoforge.core.task import load_task
     from evoforge.genomes.trees import operators as gp
-    from evoforge.tasks.trees import symbolic_regression as sr
 
-    sr.configure(target="quartic")
+    sr = load_task("symbolic-regression", {"target": "quartic"})
     for seed in SEEDS:
         ours = best("symbolic-regression", "gp-mate-choice", 1000, seed, {"population": 50})
         rng = np.random.default_rng(seed)

@@ -98,13 +98,13 @@ def test_dynamic_binval_orders():
     fixes_one_breaks_three = np.array([0, 0, 1, 0, 1, 0])
     breaks_one = np.array([1, 1, 0, 0, 1, 0])
     for mod in (adbv, sdbv):
-        v = mod.relative_fitness(ref, np.stack([ref, fixes_one_breaks_three, breaks_one]))
+        v = mod.TASK.relative_fitness(ref, np.stack([ref, fixes_one_breaks_three, breaks_one]))
         assert v[1] > v[0] > v[2]  # adversarial: fixing a zero beats any number of lost ones
     ref = np.array([1, 0, 0, 0, 0, 1])  # four zeros (>= n/2): SDBV puts the ones first
     loses_a_one_fixes_two = np.array([0, 1, 1, 0, 0, 1])
-    v = sdbv.relative_fitness(ref, np.stack([ref, loses_a_one_fixes_two]))
+    v = sdbv.TASK.relative_fitness(ref, np.stack([ref, loses_a_one_fixes_two]))
     assert v[0] > v[1]
-    assert adbv.relative_fitness(ref, np.stack([ref, loses_a_one_fixes_two]))[1] > 0
+    assert adbv.TASK.relative_fitness(ref, np.stack([ref, loses_a_one_fixes_two]))[1] > 0
 
 
 def test_deep_ga_seed_lists_decode_exactly():
@@ -156,19 +156,20 @@ def test_map_elites_cvt_and_grid_batch_insert():
 
 
 def test_tasks():
+    from evoforge.core.errors import TaskError
+    from evoforge.core.task import load_task
     from evoforge.tasks.vectors import ackley, himmelblau, planar_arm, rosenbrock
-    from evoforge.tasks.vectors import quantum_entanglement as qe
 
     assert rosenbrock.f(np.ones(5)) == 0 and abs(ackley.f(np.zeros(7))) < 1e-12
     assert himmelblau.f(np.array([3.0, 2.0, -2.805118, 3.131312])) < 1e-4 < himmelblau.f(np.zeros(3))
     ends = planar_arm.forward(np.zeros((1, 4)))
     np.testing.assert_allclose(ends, [[1.0, 0.0]])
-    qe.configure(qubits=3, layers=2)
+    qe = load_task("quantum-entanglement", {"qubits": 3, "layers": 2})
     ghz = [1, np.pi / 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 3, 0, 0, 0, 0, 0]  # RY(pi/2), CX01, CX12
     assert abs(qe.evaluate(ghz)["score"] - 1.0) < 1e-12 and qe.evaluate([0.0] * 18)["score"] == 0.0
-    qe.configure()
-    with pytest.raises(ValueError):
-        qe.configure(qubits=6)
+    assert len(load_task("quantum-entanglement").seed) == 36  # the defaults: 4 qubits, 3 layers
+    with pytest.raises(TaskError, match=r"qubits must be in 2\.\.5"):
+        load_task("quantum-entanglement", {"qubits": 6})
 
 
 def test_gp_trees_are_json():
@@ -176,7 +177,7 @@ def test_gp_trees_are_json():
     assert json.loads(json.dumps(res.best.genome)) == res.best.genome
     from evoforge.tasks.trees import symbolic_regression as sr
 
-    assert res.best.score > sr.evaluate("x")["score"] + 0.2
+    assert res.best.score > sr.TASK.evaluate("x")["score"] + 0.2
 
 
 def test_gym_tasks():
@@ -184,20 +185,21 @@ def test_gym_tasks():
     from evoforge.tasks.vectors import cartpole, mountain_car_continuous
 
     good = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]  # push right when the pole leans right
-    assert cartpole.evaluate(good)["score"] > 100 > cartpole.evaluate([0.0] * 10)["score"]
-    assert cartpole.evaluate(good) == cartpole.evaluate(good)
-    assert mountain_car_continuous.evaluate([0.0, 0.0, 0.0])["score"] == 0.0
+    cart = cartpole.TASK
+    assert cart.evaluate(good)["score"] > 100 > cart.evaluate([0.0] * 10)["score"]
+    assert cart.evaluate(good) == cart.evaluate(good)
+    assert mountain_car_continuous.TASK.evaluate([0.0, 0.0, 0.0])["score"] == 0.0
 
 
 def test_gym_missing_is_a_task_error(monkeypatch):
     import sys
 
     from evoforge.core.errors import TaskError
-    from evoforge.tasks.vectors._gym import LinearPolicyTask
+    from evoforge.core.task import load_task
 
     monkeypatch.setitem(sys.modules, "gymnasium", None)
     with pytest.raises(TaskError, match="pip install"):
-        LinearPolicyTask("CartPole-v1", 4, 2, False, 500).evaluate([0.0] * 10)
+        load_task("cartpole").evaluate([0.0] * 10)
 
 
 def test_plot_map_elites_and_maze(tmp_path):

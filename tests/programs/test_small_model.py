@@ -131,20 +131,16 @@ def test_real_embeddings_reject_a_reformatted_program():
 
 
 def test_cascade_stops_weak_programs_early():
-    binpack.configure()  # defaults: 5 x 1,000 Weibull items, cascade on
-    try:
-        task = load_task("binpack", {})
-        seed = task.evaluate(task.seed)
-        assert seed["metrics"]["cascade"] == "full" and seed["score"] == pytest.approx(-4.9577, abs=1e-3)
-        worst_fit = task.seed.replace("return -gap", "return gap")
-        weak = task.evaluate(worst_fit)
-        assert weak["metrics"]["cascade"] == "stopped after stage 1" and weak["score"] < seed["score"] - 50
-        assert "too weak for the full evaluation" in weak["feedback"]
-        slow = task.seed.replace("    gap = bins", "    import time\n    time.sleep(0.05)\n    gap = bins")
-        with pytest.raises(Exception, match="stage 1"):
-            task.evaluate(slow)  # 400 items x 50 ms > the 10 s stage-1 limit: stopped before the full set
-    finally:
-        binpack.configure()
+    task = load_task("binpack", {})  # defaults: 5 x 1,000 Weibull items, cascade on
+    seed = task.evaluate(task.seed)
+    assert seed["metrics"]["cascade"] == "full" and seed["score"] == pytest.approx(-4.9577, abs=1e-3)
+    worst_fit = task.seed.replace("return -gap", "return gap")
+    weak = task.evaluate(worst_fit)
+    assert weak["metrics"]["cascade"] == "stopped after stage 1" and weak["score"] < seed["score"] - 50
+    assert "too weak for the full evaluation" in weak["feedback"]
+    slow = task.seed.replace("    gap = bins", "    import time\n    time.sleep(0.05)\n    gap = bins")
+    with pytest.raises(Exception, match="stage 1"):
+        task.evaluate(slow)  # 400 items x 50 ms > the 10 s stage-1 limit: stopped before the full set
 
 
 def test_cascade_off_for_small_sets_and_on_request():
@@ -152,7 +148,6 @@ def test_cascade_off_for_small_sets_and_on_request():
     assert task.evaluate(task.seed)["metrics"]["cascade"] == "off"
     task = load_task("binpack", {"cascade": False})
     assert task.evaluate(task.seed)["metrics"]["cascade"] == "off"
-    binpack.configure()
 
 
 def test_evolve_without_line_example_uses_rewrites_and_tunes():

@@ -105,10 +105,10 @@ def test_instance_front_samples_by_wins():
 
 
 def test_evaluator_reports_metric_calls_and_feedback(scripted_task_model):
-    r = sentiment.evaluate({"instruction": "Is it good?", "demos": [], "items": [0, 1, 2]})
+    r = sentiment.TASK.evaluate({"instruction": "Is it good?", "demos": [], "items": [0, 1, 2]})
     assert r["metrics"]["metric_calls"] == 3 and r["score"] == 0.0
     assert "Expected answer" in r["feedback"]
-    r = sentiment.evaluate(
+    r = sentiment.TASK.evaluate(
         {"instruction": "Reply with only the label.", "demos": [], "split": "test", "items": list(range(10))}
     )
     assert r["score"] >= 0.5 and r["metrics"]["split"] == "test"

@@ -13,15 +13,15 @@ from evoforge.tasks.prompts import meeting_scheduling as ms
 
 
 def test_meeting_checker_gives_feedback():
-    ms.configure(instance=0)
-    free = ms.feasible(ms.BUSY, ms.DURATION)[0]
-    good = f"{ms.fmt(free)}-{ms.fmt(free + ms.DURATION)}"
-    assert ms.evaluate(f"Let's meet {good}.")["metrics"]["success"] == 1
-    bad = ms.evaluate("8:00-8:30")
+    task = load_task("meeting-scheduling", {"instance": 0}).value
+    free = ms.feasible(task.busy, task.duration)[0]
+    good = f"{ms.fmt(free)}-{ms.fmt(free + task.duration)}"
+    assert task.evaluate(f"Let's meet {good}.")["metrics"]["success"] == 1
+    bad = task.evaluate("8:00-8:30")
     assert bad["score"] < 1 and "outside working hours" in bad["feedback"]
-    assert "no time found" in ms.evaluate("whenever")["feedback"]
-    name, (s, _e) = next((n, b[0]) for n, b in ms.BUSY.items())
-    clash = ms.evaluate(f"{ms.fmt(s)}-{ms.fmt(s + ms.DURATION)}")
+    assert "no time found" in task.evaluate("whenever")["feedback"]
+    name, (s, _e) = next((n, b[0]) for n, b in task.busy.items())
+    clash = task.evaluate(f"{ms.fmt(s)}-{ms.fmt(s + task.duration)}")
     assert f"{name} is busy" in clash["feedback"] and clash["metrics"]["success"] == 0
 
 

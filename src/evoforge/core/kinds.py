@@ -1,9 +1,10 @@
 """The kind of genome a task evolves, so that a recipe can refuse a task it cannot search.
 
-A task states its kind with ``GENOME = "vector"`` (one of :data:`KINDS`); otherwise it is inferred
-from ``SEED``: a list of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a
-nested list with operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string
-holding Python functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
+A typed task value states its kind with its class (``kind = "vector"``, one of :data:`KINDS`), a
+module-style task with ``GENOME = "vector"``; otherwise it is inferred from the initial genome: a list
+of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a nested list with
+operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string holding Python
+functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
 strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts)
 and records of multi-agent play (``game``: what the players said, scored again by the task).
 """
@@ -21,9 +22,10 @@ UNKNOWN = "unknown"
 
 
 def genome_kind(task: Any) -> str:
-    """The task's genome kind: its ``GENOME`` when it declares one, else inferred from its SEED."""
-    declared = task.attr("GENOME")
-    if declared is not None:
+    """The task's genome kind (a :class:`~evoforge.core.task.Task`): the kind it declares, else inferred
+    from its seed."""
+    declared = task.declared_kind
+    if declared:
         if declared not in KINDS:
             raise TaskError(f"task {task.name!r}: GENOME must be one of {', '.join(KINDS)}, not {declared!r}")
         return declared
@@ -53,10 +55,10 @@ def infer_kind(seed: Any) -> str:
 
 def describe_kind(task: Any, kind: str) -> str:
     """``a vector genome (inferred from SEED; ...)``: the kind and where it came from, for messages."""
-    if task.attr("GENOME") is not None:
-        return f"a {kind} genome (its GENOME)"
+    if task.declared_kind:
+        return f"a {kind} genome (as it declares)"
     what = "a genome of no known kind" if kind == UNKNOWN else f"a {kind} genome"
-    return f"{what} (inferred from its SEED; a task can declare GENOME = {'|'.join(KINDS)})"
+    return f"{what} (inferred from its seed; a task declares one with its value's kind or GENOME = {'|'.join(KINDS)})"
 
 
 def _defines_functions(text: str) -> bool:

@@ -18,6 +18,7 @@ from .errors import ConfigError
 
 PARAM, STATE = "evoforge.param", "evoforge.state"
 KINDS: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")  # booleans as text
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,14 @@ def convert(value: Any, kind: type) -> Any:
 
 
 def parse(value: Any, kind: type) -> Any:
-    """A ``--set`` string or a config-file value as ``kind`` (``"3"``, ``3.0`` -> 3); ValueError if not."""
+    """A ``--set`` string or a config-file value as ``kind`` (``"3"``, ``3.0`` -> 3, ``"yes"`` -> True);
+    ValueError if not. The one text-to-value reading of recipe parameters, task options and config files."""
     if isinstance(value, str) and kind is not str:
         text = value.strip()
         if kind is bool:
-            if text.lower() in ("1", "true", "yes", "on"):
+            if text.lower() in TRUE_WORDS:
                 return True
-            if text.lower() in ("0", "false", "no", "off"):
+            if text.lower() in FALSE_WORDS:
                 return False
             raise ValueError(value)
         return kind(text)

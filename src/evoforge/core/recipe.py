@@ -16,7 +16,7 @@ import numpy as np
 
 from .candidate import Candidate
 from .errors import ConfigError
-from .params import checked, declared, param, state
+from .params import checked, declared, param, parse, state
 from .task import Task
 
 REGISTRY: dict[str, type[Recipe]] = {}
@@ -224,22 +224,10 @@ def coerce(value: Any, kind: Any, key: str) -> Any:
             return None
         kind = options[0] if options else str
     try:
-        if kind is bool:
-            if isinstance(value, str):
-                if value.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if value.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            return bool(value)
-        if kind is int:
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
-        if kind is float:
-            return float(value)
+        if kind in (bool, int, float):
+            return parse(value, kind)
         if kind is str:
             return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{key}: expected {getattr(kind, '__name__', kind)}, got {value!r}") from None
     return value

@@ -1,29 +1,28 @@
-"""The task interface: a Python file or module with ``SEED`` and ``evaluate(genome) -> dict``.
+"""The task interface: a typed value (``TASK = ...``) or a module of plain names (``SEED``, ``evaluate``).
 
-Built-in tasks are named (``sphere``), user tasks are paths (``./my_task.py``). A task module may also
-define ``configure(**options)`` (called with ``--set task.KEY=VALUE`` options before ``SEED`` is read),
-``DESCRIPTION`` (shown to models and by ``evoforge list``; the module docstring stands in for it),
-``BOUNDS`` and ``DESCRIPTOR_BOUNDS`` (a list of (low, high) pairs for archives over behaviour
-descriptors; ``DESCRIPTOR_NAMES`` names them on plots), and what counts as a failed evaluation
-besides raising: ``FAILURE_SCORE`` (a score at or below it, say a sentinel -1000 for a broken program,
-fails with a reason instead of ranking last among the successes) or ``failure_reason(result) -> str |
-None``. Instead of ``SEED`` and ``evaluate``
-it may define ``TASK``, a typed task value
-(:class:`~evoforge.genomes.vectors.task.VectorTask`, :class:`~evoforge.genomes.programs.task.ProgramTask`,
-:class:`~evoforge.genomes.prompts.prompt_task.PromptTask`) that supplies them; names the module defines itself win.
+Built-in tasks are named (``sphere``), user tasks are paths (``./my_task.py``). A task file either sets
+``TASK`` to a :class:`~evoforge.core.task_value.TaskValue` (the typed contract; ``--set task.KEY=VALUE``
+replaces its option fields) or defines, module-style, ``SEED``, ``evaluate(genome) -> dict`` and optional
+names (:mod:`evoforge.core.module_task` lists them), with ``configure(**options)`` taking the options
+(checked against its signature first). The loader reads either into one :class:`Task` whose optional
+parts are typed attributes (``task.bounds``, ``task.evaluate_batch``, ``task.kind`` ...) and whose
+``value`` is the typed value (a module-style file's is a :class:`ModuleTask`). A file with ``TASK`` may
+also define ``configure()`` (it then takes the options and may rebind ``TASK``) and module-style names of
+its own, which win over the value's.
 
 Tasks are values: every :func:`load_task` executes the module's source into a new module object, so
-``configure()`` changes only that instance and options never leak from one load into the next.
+options change only that instance and never leak from one load into the next.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import itertools
 import os
 import pkgutil
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.machinery import ModuleSpec
@@ -32,18 +31,24 @@ from types import ModuleType
 from typing import Any
 
 from .errors import TaskError
+from .kinds import genome_kind
+from .module_task import PART_NAMES, ModuleTask
 from .moved import moved_module
 from .task_options import check_options
 from .task_value import TaskValue
 
 BUILTIN_PACKAGE = "evoforge.tasks"
 DESCRIPTION_LIMIT = 800  # characters of a docstring used as the description
+FUNCTIONS = ("failure_reason", "evaluate_batch", "evaluate_array", "relative_fitness", "draw")  # optional parts
 _LOADS = itertools.count()
+_EXECUTING = threading.RLock()  # one task module runs at a time (see _execute)
 
 
 @dataclass
 class Task:
-    """A loaded task. ``ref``, ``options`` and ``context`` are enough to load it again in another process."""
+    """A loaded task. ``ref``, ``options`` and ``context`` are enough to load it again in another process.
+    The optional functions (``evaluate_batch``, ``relative_fitness`` ...) come wrapped so that a recipe
+    may keep them in its pickled state; each is None when the task has no such part."""
 
     ref: str
     seed: Any
@@ -51,15 +56,24 @@ class Task:
     options: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     descriptor_bounds: list[tuple[float, float]] | None = None
-    descriptor_names: list[str] | None = None  # axis names of the archive's views (DESCRIPTOR_NAMES)
+    descriptor_names: list[str] | None = None  # axis names of the archive's views
+    bounds: tuple[float, float] | None = None  # what recipes clip vector genomes to
+    failure_score: float | None = None  # a score at or below it is a failed evaluation
+    declared_kind: str = ""  # the genome kind the task declares ('' : inferred from the seed)
     module: ModuleType | None = field(default=None, repr=False)
-    value: Any = field(default=None, repr=False)  # the module's typed TASK value, if any
+    value: TaskValue | None = field(default=None, repr=False)  # the typed value (ModuleTask for module style)
     task_model: Any = None  # the model a prompt task calls (spec or Model)
     task_base_url: str | None = None
+    functions: dict[str, Callable[..., Any]] = field(default_factory=dict, repr=False)  # FUNCTIONS it has
 
     @property
     def name(self) -> str:
         return Path(self.ref).stem if self.ref.endswith(".py") else self.ref.rsplit(".", 1)[-1]
+
+    @property
+    def kind(self) -> str:
+        """The genome kind it evolves: declared, else inferred from the seed (:mod:`evoforge.core.kinds`)."""
+        return genome_kind(self)
 
     @property
     def context(self) -> dict[str, Any]:
@@ -69,27 +83,45 @@ class Task:
 
     @property
     def uses_model(self) -> bool:
-        """Whether the task calls a model itself (a prompt task)."""
-        return callable(getattr(self.value, "use_model", None))
+        """Whether the task calls a model itself (a prompt or agent task)."""
+        return self.value is not None and callable(self.value.use_model)
 
     def use_model(self, model: Any, base_url: str | None = None) -> None:
         """Make this task instance call ``model`` (a spec such as ``embedded`` or ``openai:NAME``, or a
-        model object, e.g. a scripted one in tests). Only prompt tasks call a model."""
+        model object, e.g. a scripted one in tests). Only tasks that call a model take one."""
         if not self.uses_model:
             raise TaskError(f"task {self.ref!r} calls no model; --task-model applies to prompt tasks")
-        self.value.use_model(model, base_url)
+        self.value.use_model(model, base_url)  # type: ignore[union-attr,misc]
         self.task_model, self.task_base_url = model, base_url
 
-    def attr(self, name: str, default: Any = None) -> Any:
-        """An optional attribute of the task (e.g. ``BOUNDS``): the module's own, else its TASK value's.
-        Functions come wrapped so that a recipe may keep them in its pickled state."""
-        if self.module is not None and hasattr(self.module, name):
-            found = getattr(self.module, name)
-        else:
-            found = _typed_attrs(self.value).get(name, default)
-        if inspect.isfunction(found) or inspect.ismethod(found):
-            return TaskFunction(self.ref, self.options, self.context, name, found)
-        return found
+    @property
+    def failure_reason(self) -> Callable[[dict[str, Any]], Any] | None:
+        """``failure_reason(result) -> reason or None``: what else the task counts as a failed evaluation."""
+        return self._function("failure_reason")
+
+    @property
+    def evaluate_batch(self) -> Callable[[list[Any]], list[Any]] | None:
+        """``evaluate_batch(genomes) -> [result, ...]``: several genomes in one call."""
+        return self._function("evaluate_batch")
+
+    @property
+    def evaluate_array(self) -> Callable[[Any], Any] | None:
+        """``evaluate_array(rows) -> (scores, descriptors | None)``: the array path."""
+        return self._function("evaluate_array")
+
+    @property
+    def relative_fitness(self) -> Callable[[Any, Any], Any] | None:
+        """``relative_fitness(reference, rows) -> values``: dynamic functions' comparisons."""
+        return self._function("relative_fitness")
+
+    @property
+    def draw(self) -> Callable[[Any], None] | None:
+        """``draw(ax)``: the task's world on a matplotlib axis."""
+        return self._function("draw")
+
+    def _function(self, name: str) -> TaskFunction | None:
+        fn = self.functions.get(name)
+        return None if fn is None else TaskFunction(self.ref, self.options, self.context, name, fn)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         if self.module is None:  # built by hand: pickled field by field
@@ -113,7 +145,7 @@ class TaskFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._fn is None:
-            self._fn = load_task(self.ref, self.options, **self.context).attr(self.name)._fn
+            self._fn = load_task(self.ref, self.options, **self.context).functions[self.name]
         return self._fn(*args, **kwargs)
 
     def __reduce__(self) -> Any:
@@ -122,14 +154,6 @@ class TaskFunction:
 
 def _reload(ref: str, options: dict[str, Any], context: dict[str, Any]) -> Task:
     return load_task(ref, options, **context)
-
-
-def _typed_attrs(value: Any) -> dict[str, Any]:
-    if isinstance(value, TaskValue):
-        names = {"SEED": value.initial(), "evaluate": value.evaluate, "TASK": value, "DESCRIPTION": value.description}
-        return {**names, "GENOME": value.kind} if value.kind else names
-    attrs = getattr(value, "module_attrs", None)
-    return attrs() if callable(attrs) else {}
 
 
 def builtin_modules() -> dict[str, str]:
@@ -151,7 +175,12 @@ def builtin_tasks() -> dict[str, str]:
     names = {}
     for name, module_name in builtin_modules().items():
         module = importlib.import_module(module_name)
-        names[name] = getattr(module, "DESCRIPTION", "").strip()
+        try:
+            value = getattr(module, "TASK", None)
+        except TaskError:  # a task whose dependency is missing: listed all the same
+            value = None
+        text = value.description if isinstance(value, TaskValue) else ""
+        names[name] = str(text or getattr(module, "DESCRIPTION", "")).strip()
     return names
 
 
@@ -166,44 +195,44 @@ def load_task(
     ref: str, options: dict[str, Any] | None = None, *, task_model: Any = None, task_base_url: str | None = None
 ) -> Task:
     """Load a fresh instance of a task by built-in name, module path (``pkg.mod``) or file path
-    (``tasks/foo.py``). ``options`` go to its ``configure()``, checked against its signature first.
-    ``task_model``/``task_base_url``: the model a prompt task calls (default: :func:`default_task_model`)."""
+    (``tasks/foo.py``). ``options`` replace its typed value's option fields, or go to its ``configure()``
+    (checked against its signature first). ``task_model``/``task_base_url``: the model a prompt task
+    calls (default: :func:`default_task_model`)."""
     options = dict(options or {})
     module = _fresh_module(ref)
-    value = getattr(module, "TASK", None)
-    if isinstance(value, TaskValue):
+    configure = getattr(module, "configure", None)
+    value = _typed_value(module)
+    if callable(configure):
+        options = _configure(ref, configure, options) if options else options
+        value = _typed_value(module)  # configure() may rebind TASK
+    elif value is not None:
         value, options = value.with_options(ref, options)
     elif options:
-        configure = getattr(module, "configure", None)
-        if not callable(configure):
-            raise TaskError(f"task {ref!r} takes no options (it defines no configure()), got {sorted(options)}")
-        options = check_options(ref, configure, options)
-        try:
-            configure(**options)
-        except Exception as err:  # a bad value the signature could not catch (dim=0, an unknown dataset ...)
-            shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
-            detail = str(err) if isinstance(err, (TypeError, ValueError)) else f"{type(err).__name__}: {err}"
-            raise TaskError(
-                f"task {ref!r}: option{'s' if len(options) > 1 else ''} {shown} rejected: {' '.join(detail.split())}"
-            ) from None
-    names = {**_typed_attrs(value), **vars(module)}
-    if "SEED" not in names:
-        raise TaskError(f"task {ref!r} defines no SEED (the initial genome)")
-    evaluate = names.get("evaluate")
-    if not callable(evaluate):
-        raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
-    _check_failure_names(ref, names)
-    bounds = names.get("DESCRIPTOR_BOUNDS")
+        raise TaskError(f"task {ref!r} takes no options (it defines no configure()), got {sorted(options)}")
+    names = vars(module)
+    if value is None:
+        if "SEED" not in names:
+            raise TaskError(f"task {ref!r} defines no SEED (the initial genome)")
+        if not callable(names.get("evaluate")):
+            raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
+        value = ModuleTask.from_names(names)
+    parts = _parts(value, names)
+    _check_failure_parts(ref, parts)
+    bounds = parts["descriptor_bounds"]
     task = Task(
         ref=ref,
-        seed=names["SEED"],
-        evaluate=evaluate,
+        seed=parts["seed"],
+        evaluate=parts["evaluate"],
         options=options,
-        description=_description(names),
+        description=_description(parts["description"] or names.get("__doc__")),
+        descriptor_bounds=[tuple(map(float, b)) for b in bounds] if bounds is not None else None,
+        descriptor_names=_descriptor_names(ref, parts["descriptor_names"]),
+        bounds=tuple(parts["bounds"]) if parts["bounds"] is not None else None,  # type: ignore[arg-type]
+        failure_score=parts["failure_score"],
+        declared_kind=parts["kind"] or "",
         module=module,
         value=value,
-        descriptor_bounds=[tuple(map(float, b)) for b in bounds] if bounds is not None else None,
-        descriptor_names=_descriptor_names(ref, names.get("DESCRIPTOR_NAMES")),
+        functions={name: parts[name] for name in FUNCTIONS if callable(parts[name])},
     )
     if task.uses_model:
         spec, url = (task_model, task_base_url) if task_model is not None else default_task_model()
@@ -213,13 +242,44 @@ def load_task(
     return task
 
 
-def _check_failure_names(ref: str, names: dict[str, Any]) -> None:
+def _typed_value(module: ModuleType) -> TaskValue | None:
+    value = getattr(module, "TASK", None)  # a task missing a dependency raises TaskError here
+    return value if isinstance(value, TaskValue) else None
+
+
+def _configure(ref: str, configure: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Call a module-style task's ``configure(**options)``; returns the options, converted."""
+    options = check_options(ref, configure, options)
+    try:
+        configure(**options)
+    except Exception as err:  # a bad value the signature could not catch (dim=0, an unknown dataset ...)
+        shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        detail = str(err) if isinstance(err, (TypeError, ValueError)) else f"{type(err).__name__}: {err}"
+        raise TaskError(
+            f"task {ref!r}: option{'s' if len(options) > 1 else ''} {shown} rejected: {' '.join(detail.split())}"
+        ) from None
+    return options
+
+
+def _parts(value: TaskValue, names: dict[str, Any]) -> dict[str, Any]:
+    """The task's parts: its value's, and over them the module-style names the file defines itself."""
+    parts = {"seed": value.initial(), "evaluate": value.evaluate}
+    parts.update({part: getattr(value, part) for part in PART_NAMES})
+    if not isinstance(value, ModuleTask):
+        own = {"seed": "SEED", "evaluate": "evaluate", **PART_NAMES}
+        parts.update({part: names[name] for part, name in own.items() if name in names})
+    return parts
+
+
+def _check_failure_parts(ref: str, parts: dict[str, Any]) -> None:
     """``FAILURE_SCORE`` must be a finite number and ``failure_reason`` a function, if defined."""
-    floor = names.get("FAILURE_SCORE")
+    floor = parts["failure_score"]
     if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float)) or floor != floor):
         raise TaskError(f"task {ref!r}: FAILURE_SCORE must be a number (a score at or below it fails), got {floor!r}")
-    if names.get("failure_reason") is not None and not callable(names["failure_reason"]):
+    if parts["failure_reason"] is not None and not callable(parts["failure_reason"]):
         raise TaskError(f"task {ref!r}: failure_reason must be a function failure_reason(result) -> reason or None")
+    if not callable(parts["evaluate"]):
+        raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
 
 
 def _descriptor_names(ref: str, value: Any) -> list[str] | None:
@@ -230,8 +290,8 @@ def _descriptor_names(ref: str, value: Any) -> list[str] | None:
     return [v[:80] for v in value]
 
 
-def _description(names: dict[str, Any]) -> str:
-    text = str(names.get("DESCRIPTION") or names.get("__doc__") or "").strip()
+def _description(text: Any) -> str:
+    text = str(text or "").strip()
     return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0] + " ..."
 
 
@@ -261,13 +321,22 @@ def _fresh_module(ref: str) -> ModuleType:
 
 
 def _execute(spec: ModuleSpec, failure: str) -> ModuleType:
-    """A new module object running the source of ``spec`` (never entered in ``sys.modules``)."""
+    """A new module object running the source of ``spec``, entered in ``sys.modules`` only while it runs
+    (``dataclasses`` looks a class's module up by name there)."""
     module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    except BaseException as err:  # SyntaxError, ImportError, SystemExit ... all mean a broken task
-        if isinstance(err, KeyboardInterrupt):
-            raise
-        detail = f"line {err.lineno}: {err.msg}" if isinstance(err, SyntaxError) else f"{type(err).__name__}: {err}"
-        raise TaskError(f"{failure}: {detail}") from None
+    with _EXECUTING:
+        previous = sys.modules.get(spec.name)
+        sys.modules[spec.name] = module
+        try:
+            spec.loader.exec_module(module)  # type: ignore[union-attr]
+        except BaseException as err:  # SyntaxError, ImportError, SystemExit ... all mean a broken task
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            detail = f"line {err.lineno}: {err.msg}" if isinstance(err, SyntaxError) else f"{type(err).__name__}: {err}"
+            raise TaskError(f"{failure}: {detail}") from None
+        finally:
+            if previous is None:
+                sys.modules.pop(spec.name, None)
+            else:
+                sys.modules[spec.name] = previous
     return module

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import TaskError
+from .params import parse
 
 SIMPLE = (bool, int, float, str)
-_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 
 
 def check_options(ref: str, configure: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
@@ -83,28 +83,11 @@ def _convert(ref: str, key: str, value: Any, kind: type | None, nullable: bool) 
 
 
 def _to(kind: type, value: Any) -> Any:
-    """``value`` as ``kind`` when that loses nothing, else None."""
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        return True if text in _TRUE else False if text in _FALSE else None
-    if isinstance(value, bool):
+    """``value`` as ``kind`` when that loses nothing (:func:`evoforge.core.params.parse`), else None; a
+    number stands for its text where a string is wanted (``--set task.target=5``)."""
+    if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    try:
+        return parse(value, kind)
+    except (TypeError, ValueError, OverflowError):
         return None
-    if kind is int:
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float):
-            return int(value) if value.is_integer() else None
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            return None
-    if kind is float:
-        if isinstance(value, (int, float)):
-            return float(value)
-        try:
-            return float(str(value).strip())
-        except ValueError:
-            return None
-    return value if isinstance(value, str) else str(value) if isinstance(value, (int, float)) else None

@@ -38,9 +38,9 @@ FailureCheck = Callable[[dict[str, Any]], "str | None"]
 
 def failure_check(task: Task) -> FailureCheck | None:
     """What the task declares a failed evaluation, as ``check(result) -> reason or None``: a score at or
-    below its ``FAILURE_SCORE`` (a sentinel such as -1000 for a broken program), or a truthy answer
+    below its ``failure_score`` (a sentinel such as -1000 for a broken program), or a truthy answer
     of its ``failure_reason(result)`` (the reason, or True). None when the task declares neither."""
-    floor, predicate = task.attr("FAILURE_SCORE"), task.attr("failure_reason")
+    floor, predicate = task.failure_score, task.failure_reason
     if floor is None and predicate is None:
         return None
     if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float))):
@@ -102,7 +102,7 @@ def run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
 
 
 def _run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
-    batch_fn = task.attr("evaluate_batch")
+    batch_fn = task.evaluate_batch
     if batch_fn is not None and len(genomes) > 1:
         start = time.perf_counter()
         try:
@@ -130,7 +130,7 @@ def _run_chunk(task: Task, genomes: list[Any]) -> list[Outcome]:
 def chunk_size(task: Task, n: int, workers: int) -> int:
     """Genomes per job: one (a timeout then kills exactly one evaluation), or an even share of the batch
     per worker for tasks with ``evaluate_batch``."""
-    return max(1, -(-n // workers)) if task.attr("evaluate_batch") is not None else 1
+    return max(1, -(-n // workers)) if task.evaluate_batch is not None else 1
 
 
 def fill(cand: Candidate, parsed: dict[str, Any] | None, reason: str | None, seconds: float) -> None:

@@ -134,7 +134,7 @@ class InProcessExecutor:
         """The array path: the task's ``evaluate_array(rows) -> (scores, descriptors or None)`` in one
         call, under the same limits (the timeout scaled by the number of rows). Non-finite scores mark
         failed rows; an exception or malformed output is a TaskError, which ends the run cleanly."""
-        fn = self.task.attr("evaluate_array")
+        fn = self.task.evaluate_array
         with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm, _sweeping() as sweeper:
             try:
                 arm(len(rows))

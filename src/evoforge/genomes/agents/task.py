@@ -11,8 +11,9 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from evoforge.core.task_value import TaskValue
 from evoforge.llm.usage import usage_since
 
 from .genome import AgentGenomeError, check_genome
@@ -22,12 +23,15 @@ from .runtime import run_agent
 SPLITS = ("search", "heldout")
 
 
+DEFAULT_CALL_LIMIT = DEFAULT_ITEMS = 6  # what the agent recipes assume of an agent task without an AgentTask
+
+
 class AgentFailure(RuntimeError):
     """The agent did not run: its code did not load, or every item failed; the message says why."""
 
 
 @dataclass(kw_only=True)
-class AgentTask:
+class AgentTask(TaskValue):
     """A task whose genome is an agent design. Items are dicts; the agent's ``forward(task, tools)``
     gets each without the ``hidden`` keys (the answer, hidden tests) and with ``format`` (how to
     answer). ``score(item, answer) -> float`` in [0, 1] judges an answer (trusted code, run here).
@@ -38,6 +42,7 @@ class AgentTask:
     items a plain evaluation scores. Limits per item: ``call_limit`` model calls, ``item_seconds`` of
     the agent's own time, ``max_tokens`` per reply."""
 
+    kind: ClassVar[str] = "agent"
     description: str
     search: Sequence[dict[str, Any]]
     heldout: Sequence[dict[str, Any]]
@@ -64,7 +69,7 @@ class AgentTask:
             raise ValueError("AgentTask: no search items")
 
     # -- the model the agents call --------------------------------------------------------------
-    def use_model(self, model: Any, base_url: str | None = None) -> None:
+    def use_model(self, model: Any, base_url: str | None = None) -> None:  # type: ignore[override]
         self.model, self.base_url = model, base_url
 
     def task_model(self) -> Any:
@@ -72,14 +77,8 @@ class AgentTask:
             return shared_agent_model(self.model or "embedded", self.base_url)
         return self.model
 
-    def module_attrs(self) -> dict[str, Any]:
-        return {
-            "SEED": self.seed,
-            "evaluate": self.evaluate,
-            "DESCRIPTION": self.description,
-            "TASK": self,
-            "GENOME": "agent",
-        }
+    def initial(self) -> dict[str, Any]:
+        return self.seed  # type: ignore[return-value]  # set in __post_init__
 
     # -- evaluation -----------------------------------------------------------------------------
     def items(self, split: str) -> list[dict[str, Any]]:
@@ -155,3 +154,26 @@ def _shown_failure(item: dict[str, Any], answer: Any, note: str | None, *, faile
 def _on_item(fn: Callable[..., Any], chosen: list[dict[str, Any]], index: int, *args: Any) -> Any:
     """An environment action called with the item itself rather than its index in this evaluation."""
     return fn(chosen[index], *args)
+
+
+def agent_task(task: Any) -> AgentTask | None:
+    """A loaded task's :class:`AgentTask` value, or None (a module-style agent task has none)."""
+    return task.value if isinstance(task.value, AgentTask) else None
+
+
+def call_limit_of(task: Any) -> int:
+    """Model calls an agent may make per item on a loaded task."""
+    value = agent_task(task)
+    return value.call_limit if value is not None else DEFAULT_CALL_LIMIT
+
+
+def items_per_eval_of(task: Any) -> int:
+    """Search items a plain evaluation of a loaded task scores."""
+    value = agent_task(task)
+    return value.items_per_eval if value is not None else DEFAULT_ITEMS
+
+
+def search_items(task: Any) -> list[dict[str, Any]]:
+    """The search items of a loaded agent task (none for a task without an AgentTask value)."""
+    value = agent_task(task)
+    return list(value.search) if value is not None else []

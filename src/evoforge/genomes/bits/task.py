@@ -11,14 +11,28 @@ for selection. Static functions ignore the reference.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
+from evoforge.core.task_value import TaskValue, option
 
-def set_length(namespace: dict, n: int) -> None:
-    """Set ``N`` and an all-zeros ``SEED`` in a bit-string task module's namespace."""
-    if int(n) < 1:
-        raise ValueError("n must be >= 1")
-    namespace["N"], namespace["SEED"] = int(n), [0] * int(n)
+
+@dataclass(kw_only=True)
+class BitTask(TaskValue):
+    """A task over bit strings of length ``n`` (an option), starting from all zeros. A subclass defines
+    ``evaluate`` and, for selection, ``relative_fitness``."""
+
+    kind: ClassVar[str] = "bits"
+    n: int = option(100, help="string length")
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError("n must be >= 1")
+
+    def initial(self) -> list[int]:
+        return [0] * self.n
 
 
 def bits(genome) -> np.ndarray:

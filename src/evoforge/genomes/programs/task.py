@@ -1,19 +1,23 @@
-"""Program tasks: the public :class:`ProgramTask` value (a task file sets ``TASK = ProgramTask(...)``)
-and the plumbing of every program task: run the program in the sandbox, turn a failure into an
-exception whose message is the feedback a model needs, add default program descriptors."""
+"""Program tasks: the public :class:`ProgramTask` value (a task file sets ``TASK = ProgramTask(...)``),
+:class:`ProgramTaskBase` (what every program task tells the program recipes; the built-in tasks
+subclass it) and the plumbing of every program task: run the program in the sandbox, turn a failure
+into an exception whose message is the feedback a model needs, add default program descriptors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from evoforge.core.candidate import as_result
+from evoforge.core.module_task import ModuleTask
+from evoforge.core.task_value import TaskValue
 from evoforge.isolation.program_sandbox import run_program
 
 from . import descriptors
 
 PROGRAM_DESCRIPTOR_BOUNDS = [(0.0, 80.0), (0.0, 40.0)]  # code lines, complexity
+PROGRAM_DESCRIPTOR_NAMES = ["code lines", "complexity"]
 
 
 class ProgramFailure(RuntimeError):
@@ -56,7 +60,29 @@ def run(program, inputs):
 
 
 @dataclass(kw_only=True)
-class ProgramTask:
+class ProgramTaskBase(TaskValue):
+    """A task whose genome is a program. What the program recipes show the model besides the
+    description: the signature of ``function`` (default: the seed's first function), one of ``ideas``
+    per model call (default: generic ones), ``hint`` (one line on pitfalls) and ``line_example`` (a
+    one-line edit of ``result``; enables the line operator). Descriptors: code lines and complexity."""
+
+    kind: ClassVar[str] = "program"
+    function: str | None = None
+    ideas: Sequence[str] | None = None
+    hint: str = ""
+    line_example: str = ""
+    descriptor_bounds = PROGRAM_DESCRIPTOR_BOUNDS
+
+
+def program_facts(task: Any) -> ProgramTaskBase | ModuleTask | None:
+    """The value of a loaded program task that holds its facts (``FUNCTION``, ``IDEAS`` ... of a
+    module-style one), or None for a value of another class."""
+    value = task.value
+    return value if isinstance(value, (ProgramTaskBase, ModuleTask)) else None
+
+
+@dataclass(kw_only=True)
+class ProgramTask(ProgramTaskBase):
     """A task whose genome is a program. ``seed`` is the starting program's text (optionally with
     ``# EVOLVE-BLOCK-START`` / ``# EVOLVE-BLOCK-END`` around what may change); models are shown
     ``description`` and the signature of ``function`` (default: the seed's first function).
@@ -66,21 +92,22 @@ class ProgramTask:
     of return values into the result, outside the sandbox. A program that raises, hangs past
     ``timeout`` or returns something that is not JSON fails, and the error is shown to the model.
     ``harness``: your own sandbox code ``def run(program, inputs)`` instead of the call per case
-    (``inputs`` is then passed to it as given in ``cases``)."""
+    (``inputs`` is then passed to it as given in ``cases``). ``function``, ``ideas``, ``hint``: see
+    :class:`ProgramTaskBase`."""
 
     seed: str
     description: str
     score: Callable[[Any], Any]
     cases: Any = ()
-    function: str | None = None
     harness: str | None = None
-    ideas: Sequence[str] | None = None  # one idea per model call (default: generic ones)
-    hint: str = ""  # one line on pitfalls, shown to the model
     timeout: float = 10.0  # seconds per program run
     memory_mb: int = 1024
     descriptor_bounds: Sequence[tuple[float, float]] | None = None
+    descriptor_names: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.descriptor_bounds is None:
+            self.descriptor_bounds, self.descriptor_names = PROGRAM_DESCRIPTOR_BOUNDS, PROGRAM_DESCRIPTOR_NAMES
         if self.function is None:
             from .blocks import evolve_text, function_names
 
@@ -88,6 +115,9 @@ class ProgramTask:
             if not names:
                 raise ValueError("ProgramTask: the seed program defines no function")
             self.function = names[0]
+
+    def initial(self) -> str:
+        return self.seed
 
     def evaluate(self, genome: Any) -> dict[str, Any]:
         if self.harness is None:
@@ -106,19 +136,3 @@ class ProgramTask:
         if not base.get("feedback"):
             base.pop("feedback")
         return base
-
-    def module_attrs(self) -> dict[str, Any]:
-        names: dict[str, Any] = {
-            "SEED": self.seed,
-            "evaluate": self.evaluate,
-            "DESCRIPTION": self.description,
-            "FUNCTION": self.function,
-            "TASK": self,
-            "HINT": self.hint,
-            "GENOME": "program",
-            "DESCRIPTOR_BOUNDS": list(self.descriptor_bounds or PROGRAM_DESCRIPTOR_BOUNDS),
-            "DESCRIPTOR_NAMES": ["code lines", "complexity"] if not self.descriptor_bounds else None,
-        }
-        if self.ideas:
-            names["IDEAS"] = list(self.ideas)
-        return names

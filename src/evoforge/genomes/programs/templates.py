@@ -13,6 +13,7 @@ from evoforge.core.task import Task
 
 from .answers import result_form
 from .blocks import evolve_text, function_names, signature_of
+from .task import program_facts
 
 SYSTEM = "You are an expert Python programmer. Improve the function you are given. Be brief."
 GENERIC_IDEAS = [
@@ -48,15 +49,15 @@ class ProgramSpec:
                 f"program recipes need a program-text SEED, task {task.name!r} has {type(task.seed).__name__}"
             )
         names = function_names(evolve_text(task.seed)) or function_names(task.seed)
-        function = task.attr("FUNCTION") or (names[0] if names else "main")
-        ideas = list(task.attr("IDEAS") or GENERIC_IDEAS)
+        facts = program_facts(task)
+        function = (facts and facts.function) or (names[0] if names else "main")
         return cls(
             task.seed,
             function,
             task.description or task.name,
-            ideas,
-            str(task.attr("HINT") or ""),
-            str(task.attr("LINE_EXAMPLE") or ""),
+            list((facts and facts.ideas) or GENERIC_IDEAS),
+            str((facts and facts.hint) or ""),
+            str((facts and facts.line_example) or ""),
             signature_of(task.seed, function),
         )
 

@@ -10,11 +10,13 @@ import numpy as np
 from evoforge.core.candidate import Candidate
 from evoforge.core.task import Task
 
+from .prompt_task import PromptTask
+
 
 def task_facts(task: Task) -> tuple[str, list[tuple[str, str]], dict[str, Any]]:
     """(description, train pairs, seed prompt) of a prompt task (see ``evoforge.genomes.prompts.task``)."""
-    spec = task.attr("TASK")
-    description = getattr(spec, "description", "") or task.description or task.name
+    spec = task.value if isinstance(task.value, PromptTask) else None
+    description = (spec.description if spec is not None else "") or task.description or task.name
     description = description.split(":", 1)[-1].strip() if description.startswith("prompt evolution") else description
     train = [tuple(p) for p in spec.split("train")] if spec is not None else []
     seed = task.seed if isinstance(task.seed, dict) else {"instruction": str(task.seed or ""), "demos": []}

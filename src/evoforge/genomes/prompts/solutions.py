@@ -1,17 +1,33 @@
-"""Helpers for inference-time solution evolution: the genome is a solution as text, the task has a
-``PROBLEM`` statement and an evaluator whose ``feedback`` says what is wrong."""
+"""Inference-time solution evolution: the genome is a solution as text, the task (a :class:`SolutionTask`)
+has a ``problem`` statement and an evaluator whose ``feedback`` says what is wrong."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
+from evoforge.core.module_task import ModuleTask
 from evoforge.core.task import Task
+from evoforge.core.task_value import TaskValue
+
+
+@dataclass(kw_only=True)
+class SolutionTask(TaskValue):
+    """A task whose genome is a solution as text to ``problem`` (shown to the model), starting empty."""
+
+    kind: ClassVar[str] = "solution"
+    problem: str = ""
+
+    def initial(self) -> str:
+        return ""
 
 
 def problem_of(task: Task) -> str:
-    problem = task.attr("PROBLEM")
+    """The problem statement of a loaded solution task (``PROBLEM`` of a module-style one)."""
+    value = task.value
+    problem = value.problem if isinstance(value, (SolutionTask, ModuleTask)) else None
     if not problem:
         raise ValueError(f"task {task.name!r} has no PROBLEM statement; solution-evolution recipes need one")
     return str(problem)

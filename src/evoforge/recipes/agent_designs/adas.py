@@ -19,6 +19,7 @@ from evoforge.genomes.agents.baselines import baseline, names, standard_parts
 from evoforge.genomes.agents.fitness import fitness
 from evoforge.genomes.agents.genome import design
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.task import call_limit_of
 from evoforge.genomes.agents.templates import meta_prompt, repair_prompt
 
 
@@ -49,7 +50,7 @@ class Adas(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.ops = MetaOps(max_tokens=self.max_tokens, temperature=self.temperature)
         self.description = task.description
-        self.call_limit = int(getattr(task.value, "call_limit", 6))
+        self.call_limit = call_limit_of(task)
         self.queue = [design(task.seed)] + [baseline(n) for n in self.seeds.split(",") if n]
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:

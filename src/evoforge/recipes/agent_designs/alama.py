@@ -26,6 +26,7 @@ from evoforge.core.candidate import REJECTED, Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import MAX_PART, design, make_genome
+from evoforge.genomes.agents.task import search_items
 
 UNIACT = '''
 import json, re
@@ -101,7 +102,7 @@ class Alama(Recipe):
     best: dict[str, Any] | None = state()  # the best adaptive agent: {"id", "genome", "fitness"}
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        search = getattr(task.value, "search", None)
+        search = search_items(task)
         if not search:
             from evoforge.core.errors import ConfigError
 

@@ -21,6 +21,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.goals import REWARD_API, describe_state, end_state, parse_goals
 from evoforge.genomes.agents.memory.base import render_trajectory
+from evoforge.genomes.agents.task import search_items
 from evoforge.genomes.agents.tools import BM25
 from evoforge.llm.errors import ModelError
 
@@ -54,7 +55,7 @@ class Autotelic(Recipe):
     halted: str = state("")
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        items = list(getattr(task.value, "search", None) or [])
+        items = search_items(task)
         if not items or "initial" not in items[0]:
             raise ConfigError(f"recipe {self.name!r} needs the text phone task (agent-apps)")
         self.phone = items[0]["initial"]

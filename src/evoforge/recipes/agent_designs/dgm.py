@@ -17,6 +17,7 @@ from evoforge.core.task import Task
 from evoforge.genomes.agents.archive import Entry, OpenArchive
 from evoforge.genomes.agents.genome import design
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 from evoforge.genomes.agents.templates import improve_prompt
 
 
@@ -52,8 +53,8 @@ class Dgm(Recipe):
         self.ops = MetaOps(max_tokens=self.max_tokens, temperature=self.temperature)
         self.open_archive = OpenArchive(self.sharpness, self.midpoint)
         self.description = task.description
-        self.call_limit = int(getattr(task.value, "call_limit", 6))
-        self.full = self.full_items or int(getattr(task.value, "items_per_eval", 6))
+        self.call_limit = call_limit_of(task)
+        self.full = self.full_items or items_per_eval_of(task)
         self.staged = [(-1, design(task.seed))]
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:

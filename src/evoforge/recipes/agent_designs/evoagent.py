@@ -23,6 +23,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.baselines import FINAL
 from evoforge.genomes.agents.genome import design, make_genome
+from evoforge.genomes.agents.task import call_limit_of
 
 from ._agent_calls import Calls
 from ._agent_prompts import crossover_prompt, mutate_prompt
@@ -96,7 +97,7 @@ class EvoAgent(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.calls = Calls(max_tokens=384, temperature=self.temperature)
         self.description = task.description
-        self.call_limit = int(getattr(task.value, "call_limit", 6))
+        self.call_limit = call_limit_of(task)
         parts = task.seed.get("parts", {}) if isinstance(task.seed, dict) else {}
         role = str(parts.get("role") or "You are a careful problem solver.")
         self.start = {

@@ -21,6 +21,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import design, kept
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 
 from ._agent_prompts import SELF_MODIFY, godel_prompt
 
@@ -55,8 +56,8 @@ class GodelAgent(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.ops = MetaOps(max_tokens=self.max_tokens, temperature=self.temperature)
         self.description = task.description
-        self.call_limit = int(getattr(task.value, "call_limit", 6))
-        self.check = list(range(self.check_items or int(getattr(task.value, "items_per_eval", 6))))
+        self.call_limit = call_limit_of(task)
+        self.check = list(range(self.check_items or items_per_eval_of(task)))
         seed = design(task.seed)
         self.start = {**seed, "parts": {"self_modify": SELF_MODIFY, **seed.get("parts", {})}}
 

@@ -22,6 +22,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import design, kept
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 
 from ._agent_calls import Calls
 from ._agent_prompts import hypotheses_prompt, modify_prompt
@@ -60,8 +61,8 @@ class RefineLoop(Recipe):
         self.ops = MetaOps(max_tokens=self.max_tokens, temperature=self.temperature)
         self.calls = Calls(max_tokens=256, temperature=self.temperature)
         self.description = task.description
-        self.call_limit = int(getattr(task.value, "call_limit", 6))
-        self.check = list(range(self.check_items or int(getattr(task.value, "items_per_eval", 6))))
+        self.call_limit = call_limit_of(task)
+        self.check = list(range(self.check_items or items_per_eval_of(task)))
         self.start = design(task.seed)
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:

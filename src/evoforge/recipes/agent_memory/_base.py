@@ -24,6 +24,7 @@ from evoforge.core.recipe import Recipe, param, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.memory.base import Memory, with_memory
 from evoforge.genomes.agents.memory.kinds import load_memory, new_memory
+from evoforge.genomes.agents.task import search_items
 from evoforge.llm.errors import ModelError
 
 REFLECTOR = "You reflect on the experience of a phone agent. Answer exactly in the format asked for."
@@ -52,7 +53,7 @@ class MemoryRun(Recipe):
     halted: str = state("")
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        items = list(getattr(task.value, "search", None) or [])
+        items = search_items(task)
         if not items:
             raise ConfigError(f"recipe {self.name!r} needs an agent task with a sequence of search items")
         self.goals = [str(x.get("question", "")) for x in items][: self.tasks or None]

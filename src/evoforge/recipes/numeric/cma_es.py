@@ -56,7 +56,7 @@ class CMAES(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.x0 = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS") if self.use_bounds else None
+        self.bounds = task.bounds if self.use_bounds else None
         self.seed_now = self.cma_seed or int(rng.integers(1, 2**31 - 1))
         pop = self.popsize or 4 + int(3 * np.log(self.x0.size))
         self.es = make_strategy(self.x0, self.sigma0, pop, self.seed_now, self.bounds)

@@ -47,7 +47,7 @@ class CooperativeCoevolution(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         self.blocks = np.array_split(np.arange(seed.size), min(self.species, seed.size))
         self.context, self.context_score = seed.copy(), -np.inf
         self.pops = [seed[b] + self.init_sigma * rng.standard_normal((self.population, len(b))) for b in self.blocks]

@@ -48,7 +48,7 @@ class DeepGA(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.start = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")  # note: clipping breaks exact decoding; only applied if set
+        self.bounds = task.bounds  # note: clipping breaks exact decoding; only applied if set
 
     def _child(self, base: np.ndarray, seeds: list[int], scale: float, parent: list[int], op: str) -> Candidate:
         theta = base + scale * np.random.default_rng(seeds[-1]).standard_normal(base.size)

@@ -45,7 +45,7 @@ class DiffusionEvolution(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         s = np.linspace(0, 1, self.steps + 1)  # cosine schedule: alpha[T] ~ 0 (noise), alpha[0] ~ 1
         self.alpha = np.clip(
             np.cos((s + 0.008) / 1.008 * np.pi / 2) ** 2 / np.cos(0.008 / 1.008 * np.pi / 2) ** 2, 1e-4, 0.9999

@@ -39,7 +39,7 @@ class GA(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.parents:  # first generation: the seed and perturbations of it

@@ -16,6 +16,7 @@ from evoforge.core.candidate import Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.trees import operators as gp
+from evoforge.genomes.trees.task import variables_of
 
 
 def subtrees(tree) -> set[str]:
@@ -51,7 +52,7 @@ class GPMateChoice(Recipe):
         return self.population
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        self.variables = list(task.attr("VARIABLES", ["x"]))
+        self.variables = variables_of(task)
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         if not self.pop:  # ramped half-and-half

@@ -65,12 +65,11 @@ class MapElites(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         if not task.descriptor_bounds:
             raise TaskError(f"map-elites needs a task with DESCRIPTOR_BOUNDS; {task.name!r} has none")
         db = np.asarray(task.descriptor_bounds, dtype=float)
-        names = task.attr("DESCRIPTOR_NAMES")
-        names = names if isinstance(names, (list, tuple)) and len(names) == len(db) else None
+        names = task.descriptor_names if task.descriptor_names and len(task.descriptor_names) == len(db) else None
         if self.archive_kind == "cvt":
             self.grid = GridArchive(db, self.cells, centroids=cvt_centroids(db, self.cells, rng), names=names)
         elif self.archive_kind == "grid":

@@ -55,7 +55,7 @@ class NoveltySearch(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         self.dbounds = np.asarray(task.descriptor_bounds, dtype=float) if task.descriptor_bounds else None
         self.novelty_archive = NoveltyArchive(self.k)
         self.points = np.zeros((0, 0))

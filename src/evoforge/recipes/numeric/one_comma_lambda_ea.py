@@ -48,7 +48,7 @@ class OneCommaLambdaEA(Recipe):
         seed = bits_of(task.seed)
         self.x = seed if self.init == "seed" else rng.integers(0, 2, seed.size).astype(np.int8)
         self.fx, self.lam, self.pending_parent = -np.inf, 1.0, True
-        self.relative = task.attr("relative_fitness")
+        self.relative = task.relative_fitness
         self.rows = np.zeros((0, seed.size), dtype=np.int8)
         self.history = []
 

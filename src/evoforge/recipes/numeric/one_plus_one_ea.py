@@ -43,7 +43,7 @@ class OnePlusOneEA(Recipe):
         seed = bits_of(task.seed)
         self.x = seed if self.init == "seed" else rng.integers(0, 2, seed.size).astype(np.int8)
         self.fx = -np.inf
-        self.relative = task.attr("relative_fitness")
+        self.relative = task.relative_fitness
         self.rows = np.zeros((0, seed.size), dtype=np.int8)
         self.pending_parent = True
 

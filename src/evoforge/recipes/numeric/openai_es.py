@@ -49,7 +49,7 @@ class OpenAIES(Recipe):
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         seed = vec.as_vector(task.seed, self.name)
         self.theta = seed + self.init_sigma * rng.standard_normal(seed.size)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         self.m, self.v, self.t = np.zeros_like(seed), np.zeros_like(seed), 0
         self.eps = np.zeros((0, seed.size))
 

@@ -28,7 +28,7 @@ class RandomSearch(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         rows = vec.gaussian(np.tile(self.seed, (n, 1)), self.sigma, rng, self.bounds)

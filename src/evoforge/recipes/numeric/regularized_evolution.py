@@ -37,7 +37,7 @@ class RegularizedEvolution(Recipe):
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
         self.seed = vec.as_vector(task.seed, self.name)
-        self.bounds = task.attr("BOUNDS")
+        self.bounds = task.bounds
         self.pop = AgingPopulation(self.population)
         self.initialised = 0
 

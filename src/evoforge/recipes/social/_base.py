@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from evoforge.core.errors import BudgetExhausted, ConfigError
 from evoforge.core.recipe import Recipe, state
 from evoforge.core.task import Task
+from evoforge.genomes.games.task import game_of
 from evoforge.llm.errors import ModelError
 
 
@@ -25,14 +26,14 @@ class SocialRecipe(Recipe):
     dedupe = False
     eval_timeout = 120.0
     default_budget = 8
-    game: ClassVar[str] = ""  # the task's GAME this recipe plays
+    game: ClassVar[str] = ""  # the game this recipe plays (its task's ``game``)
 
     unusable: Counter = state(factory=Counter)  # why model replies could not be used
     history: list[dict[str, Any]] = state(factory=list)  # one row per round / generation
 
     def check_task(self, task: Task) -> None:
         super().check_task(task)
-        if task.attr("GAME") != self.game:
+        if game_of(task) != self.game:
             raise ConfigError(f"recipe {self.name!r} plays the {self.game!r} game; use --task {self.game}")
 
     def say(

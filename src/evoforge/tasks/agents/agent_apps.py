@@ -14,13 +14,13 @@ Options: ``tasks`` (per sequence), ``seed``, ``call_limit`` (model calls per tas
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from evoforge.core.task_value import option
 from evoforge.genomes.agents.phone.agent import app_agent
 from evoforge.genomes.agents.phone.task import AppTask
-
-DESCRIPTION = "agent memory: everyday goals on a text phone (notes, contacts, calendar), checked by end state"
-GENOME = "agent"
 
 _FIRST = ["Ann", "Ben", "Carla", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kim", "Lea", "Mo", "Nia", "Omar"]
 _LAST = ["Lee", "Park", "Silva", "Novak", "Reyes", "Khan", "Berg", "Ito", "Moss", "Dumas"]
@@ -133,20 +133,32 @@ def sequence(seed: int, n: int) -> list[dict[str, Any]]:
     return [goal(rng, book, k) for k in kinds[:n]]
 
 
-def build(tasks: int = 16, seed: int = 0, call_limit: int = 7) -> AppTask:
-    return AppTask(
-        description=DESCRIPTION, search=sequence(seed, tasks), heldout=sequence(seed + 7919, tasks),
-        seed=app_agent(call_limit), score=lambda item, answer: 0.0, items_per_eval=1, call_limit=call_limit,
-        item_seconds=30.0, max_tokens=128, name="agent-apps",
-    )  # fmt: skip
+def _no_score(item: dict[str, Any], answer: Any) -> float:
+    return 0.0  # AppTask scores the phone's end state
 
 
-TASK = build()
-
-
-def configure(tasks: int = 16, seed: int = 0, call_limit: int = 7) -> None:
+@dataclass(kw_only=True)
+class AgentApps(AppTask):
     """Sequences of ``tasks`` goals from ``seed``; ``call_limit`` model calls per goal."""
-    global TASK
-    if tasks < 1 or call_limit < 1:
-        raise ValueError("tasks and call_limit must be at least 1")
-    TASK = build(tasks, seed, call_limit)
+
+    name: str = "agent-apps"
+    description: str = "agent memory: everyday goals on a text phone (notes, contacts, calendar), checked by end state"
+    search: Sequence[dict[str, Any]] = ()
+    heldout: Sequence[dict[str, Any]] = ()
+    score: Callable[[dict[str, Any], Any], float] = _no_score
+    items_per_eval: int = 1
+    item_seconds: float = 30.0
+    max_tokens: int = 128
+    tasks: int = option(16, help="goals per sequence")
+    goals_seed: int = option(0, name="seed", help="which goals")
+    call_limit: int = option(7, help="model calls per goal")
+
+    def __post_init__(self) -> None:
+        if self.tasks < 1 or self.call_limit < 1:
+            raise ValueError("tasks and call_limit must be at least 1")
+        self.search, self.heldout = sequence(self.goals_seed, self.tasks), sequence(self.goals_seed + 7919, self.tasks)
+        self.seed = app_agent(self.call_limit)
+        super().__post_init__()
+
+
+TASK = AgentApps()

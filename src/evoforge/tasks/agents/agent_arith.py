@@ -9,13 +9,12 @@ whether the number after "Answer:" is right. 30 search and 30 held-out problems 
 from __future__ import annotations
 
 import random
-
-from evoforge.genomes.agents.task import AgentTask
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ._agent_answers import final_number
+from ._generated import GeneratedAgentTask
 
-DESCRIPTION = "agent design: multi-step arithmetic word problems with distractors (search / held-out items)"
-GENOME = "agent"
 CORPUS = [
     "A dozen is 12 items.",
     "A week has 7 days.",
@@ -65,21 +64,17 @@ def score(item: dict, answer: object) -> float:
     return float(got is not None and abs(got - float(item["answer"])) < 1e-9)
 
 
-def build(search: int = 30, heldout: int = 30, seed: int = 0) -> AgentTask:
-    rng = random.Random(f"agent-arith-{seed}")
-    items = [problem(rng) for _ in range(search + heldout)]
-    return AgentTask(
-        name="agent-arith", description=DESCRIPTION, search=items[:search], heldout=items[search:], score=score,
-        corpus=CORPUS, answer_format="End your reply with a line 'Answer: <number>'.",
-    )  # fmt: skip
+@dataclass(kw_only=True)
+class AgentArith(GeneratedAgentTask):
+    name: str = "agent-arith"
+    description: str = "agent design: multi-step arithmetic word problems with distractors (search / held-out items)"
+    score: Callable[[dict, object], float] = score
+    corpus: Sequence[str] = tuple(CORPUS)
+    answer_format: str = "End your reply with a line 'Answer: <number>'."
+
+    def make_items(self, n: int) -> list[dict]:
+        rng = random.Random(f"agent-arith-{self.items_seed}")
+        return [problem(rng) for _ in range(n)]
 
 
-TASK = build()
-
-
-def configure(search: int = 30, heldout: int = 30, seed: int = 0) -> None:
-    """``search``/``heldout``: numbers of problems; ``seed``: which problems."""
-    global TASK
-    if search < 1 or heldout < 1:
-        raise ValueError("search and heldout must be at least 1")
-    TASK = build(search, heldout, seed)
+TASK = AgentArith()

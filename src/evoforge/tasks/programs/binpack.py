@@ -4,18 +4,13 @@ of highest priority. Score = minus the excess bins over the L1 bound, in percent
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from evoforge.genomes.programs.task import PROGRAM_DESCRIPTOR_BOUNDS, ProgramFailure, check, finish, run_in_sandbox
-
-DESCRIPTION = (
-    "online bin packing: each item goes to the bin of highest priority(item, bins); "
-    "on the default Weibull instances bins hold 100 and items are mostly 15 to 65 (option dataset)"
-)
-DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
-FUNCTION = "priority"  # the function recipes evolve
+from evoforge.core.task_value import option
+from evoforge.genomes.programs.task import ProgramFailure, ProgramTaskBase, check, finish, run_in_sandbox
 
 # one idea per model call; each changes which bin wins (a monotone transform of best fit changes nothing)
 IDEAS = [
@@ -29,7 +24,7 @@ IDEAS = [
 HINT = "`bins` and `gap` are numpy arrays: use np.where or masks such as (gap > 2) * (gap < 8), never `if` on an array."
 LINE_EXAMPLE = "result = result - 1.0 * (gap > 2) * (gap < 8)"  # the shape of a one-line edit
 
-SEED = '''import numpy as np
+PROGRAM = '''import numpy as np
 
 
 # EVOLVE-BLOCK-START
@@ -65,48 +60,7 @@ def run(program, inputs):
     return out
 """
 
-_CONFIG = {
-    "dataset": "weibull",
-    "instances": 5,
-    "items": None,
-    "seed": 0,
-    "timeout": 30.0,
-    "cascade": True,
-    "cascade_items": 400,
-    "cascade_margin": 3.0,
-}
 _CACHE: dict[tuple, list[dict]] = {}
-
-
-def configure(
-    dataset: str = "weibull",
-    instances: int = 5,
-    items: int | None = None,
-    seed: int = 0,
-    timeout: float = 30.0,
-    cascade: bool = True,
-    cascade_items: int = 400,
-    cascade_margin: float = 3.0,
-) -> None:
-    """``dataset``: weibull (5 x 1,000 items, default), weibull5k (FunSearch's Weibull 5k: 5 x 5,000) or
-    or3 (OR-Library binpack3-style: 500 items uniform in [20, 100], capacity 150).
-
-    Cascade evaluation: stage 1 packs the first ``cascade_items`` items of the first instance (a
-    short time limit too); a program more than ``cascade_margin`` points of excess worse than best fit
-    there, or failing there, is not run on the full set (its stage-1 excess is its score). Used only
-    when the full set is at least 3 times as large as stage 1."""
-    if dataset not in ("weibull", "weibull5k", "or3"):
-        raise ValueError(f"dataset must be weibull, weibull5k or or3, not {dataset!r}")
-    _CONFIG.update(
-        dataset=dataset,
-        instances=int(instances),
-        items=items,
-        seed=int(seed),
-        timeout=float(timeout),
-        cascade=bool(cascade),
-        cascade_items=int(cascade_items),
-        cascade_margin=float(cascade_margin),
-    )
 
 
 def generate(dataset: str, instances: int, items: int | None, seed: int) -> list[dict]:
@@ -160,52 +114,88 @@ def _excess(data: list[dict], assignments: Any) -> tuple[list[float], int, int]:
     return excess, used_total, bound_total
 
 
-def stage_one(data: list[dict]) -> list[dict] | None:
-    """The cheap cascade stage: the first ``cascade_items`` items of the first instance, or None when
-    the cascade is off or would not save much."""
-    n = _CONFIG["cascade_items"]
-    if not _CONFIG["cascade"] or n <= 0 or sum(len(d["items"]) for d in data) < 3 * n:
-        return None
-    return [{"items": data[0]["items"][:n], "capacity": data[0]["capacity"]}]
+@dataclass(kw_only=True)
+class BinPacking(ProgramTaskBase):
+    """``dataset``: weibull (5 x 1,000 items, default), weibull5k (FunSearch's Weibull 5k: 5 x 5,000) or
+    or3 (OR-Library binpack3-style: 500 items uniform in [20, 100], capacity 150).
+
+    Cascade evaluation: stage 1 packs the first ``cascade_items`` items of the first instance (a
+    short time limit too); a program more than ``cascade_margin`` points of excess worse than best fit
+    there, or failing there, is not run on the full set (its stage-1 excess is its score). Used only
+    when the full set is at least 3 times as large as stage 1."""
+
+    description: str = (
+        "online bin packing: each item goes to the bin of highest priority(item, bins); "
+        "on the default Weibull instances bins hold 100 and items are mostly 15 to 65 (option dataset)"
+    )
+    function: str | None = "priority"
+    ideas: tuple[str, ...] | None = tuple(IDEAS)
+    hint: str = HINT
+    line_example: str = LINE_EXAMPLE
+    dataset: str = option("weibull", help="weibull | weibull5k | or3")
+    instances: int = option(5, help="instances per evaluation")
+    items: int | None = option(None, help="items per instance (default: the dataset's)")
+    seed: int = option(0, help="which instances")
+    timeout: float = option(30.0, help="seconds a program may run")
+    cascade: bool = option(True, help="stop weak programs after a cheap first stage")
+    cascade_items: int = option(400, help="items of the first stage")
+    cascade_margin: float = option(3.0, help="excess points over best fit that stop a program at stage 1")
+
+    def __post_init__(self) -> None:
+        if self.dataset not in ("weibull", "weibull5k", "or3"):
+            raise ValueError(f"dataset must be weibull, weibull5k or or3, not {self.dataset!r}")
+
+    def initial(self) -> str:
+        return PROGRAM
+
+    def stage_one(self, data: list[dict]) -> list[dict] | None:
+        """The cheap cascade stage: the first ``cascade_items`` items of the first instance, or None when
+        the cascade is off or would not save much."""
+        n = self.cascade_items
+        if not self.cascade or n <= 0 or sum(len(d["items"]) for d in data) < 3 * n:
+            return None
+        return [{"items": data[0]["items"][:n], "capacity": data[0]["capacity"]}]
+
+    def evaluate(self, genome: str) -> dict:
+        data = generate(self.dataset, self.instances, self.items, self.seed)
+        stage = self.stage_one(data)
+        if stage is not None:
+            try:
+                got = run_in_sandbox(genome, HARNESS, {"instances": stage}, timeout=min(self.timeout, 10.0))
+            except ProgramFailure as err:
+                raise ProgramFailure(f"stage 1 ({len(stage[0]['items'])} items): {err}") from None
+            (ex1,), _, bound1 = _excess(stage, got)
+            ref = 100.0 * (best_fit_bins(stage[0]["items"], stage[0]["capacity"]) - bound1) / bound1
+            if ex1 > ref + self.cascade_margin:
+                feedback = (
+                    f"{ex1:.2f}% more bins than the lower bound on the first {len(stage[0]['items'])} items "
+                    f"(best fit: {ref:.2f}%); too weak for the full evaluation. Lower is better."
+                )
+                return finish(
+                    genome,
+                    -ex1,
+                    {"excess_pct": ex1, "cascade": "stopped after stage 1", "stage1_excess_pct": ex1},
+                    feedback,
+                )
+        assignments = run_in_sandbox(genome, HARNESS, {"instances": data}, timeout=self.timeout)
+        excess, used_total, bound_total = _excess(data, assignments)
+        mean_excess = float(np.mean(excess))
+        feedback = (
+            f"{mean_excess:.2f}% more bins than the lower bound ({used_total} bins vs {bound_total}) "
+            f"on {len(data)} {self.dataset} instances; lower is better, best fit gives about 4-5%."
+        )
+        return finish(
+            genome,
+            -mean_excess,
+            {
+                "excess_pct": mean_excess,
+                "cascade": "full" if stage else "off",
+                "bins": used_total,
+                "l1_bound": bound_total,
+                "per_instance_excess_pct": [round(e, 3) for e in excess],
+            },
+            feedback,
+        )
 
 
-def evaluate(genome: str) -> dict:
-    data = generate(_CONFIG["dataset"], _CONFIG["instances"], _CONFIG["items"], _CONFIG["seed"])
-    stage = stage_one(data)
-    if stage is not None:
-        try:
-            got = run_in_sandbox(genome, HARNESS, {"instances": stage}, timeout=min(_CONFIG["timeout"], 10.0))
-        except ProgramFailure as err:
-            raise ProgramFailure(f"stage 1 ({len(stage[0]['items'])} items): {err}") from None
-        (ex1,), _, bound1 = _excess(stage, got)
-        ref = 100.0 * (best_fit_bins(stage[0]["items"], stage[0]["capacity"]) - bound1) / bound1
-        if ex1 > ref + _CONFIG["cascade_margin"]:
-            feedback = (
-                f"{ex1:.2f}% more bins than the lower bound on the first {len(stage[0]['items'])} items "
-                f"(best fit: {ref:.2f}%); too weak for the full evaluation. Lower is better."
-            )
-            return finish(
-                genome,
-                -ex1,
-                {"excess_pct": ex1, "cascade": "stopped after stage 1", "stage1_excess_pct": ex1},
-                feedback,
-            )
-    assignments = run_in_sandbox(genome, HARNESS, {"instances": data}, timeout=_CONFIG["timeout"])
-    excess, used_total, bound_total = _excess(data, assignments)
-    mean_excess = float(np.mean(excess))
-    feedback = (
-        f"{mean_excess:.2f}% more bins than the lower bound ({used_total} bins vs {bound_total}) "
-        f"on {len(data)} {_CONFIG['dataset']} instances; lower is better, best fit gives about 4-5%."
-    )
-    return finish(
-        genome,
-        -mean_excess,
-        {
-            "excess_pct": mean_excess,
-            "cascade": "full" if stage else "off",
-            "bins": used_total,
-            "l1_bound": bound_total,
-            "per_instance_excess_pct": [round(e, 3) for e in excess],
-        },
-        feedback,
-    )
+TASK = BinPacking()

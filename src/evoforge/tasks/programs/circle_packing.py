@@ -5,14 +5,13 @@ and no overlaps, both up to 1e-9. An invalid packing fails with feedback naming 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from evoforge.genomes.programs.task import PROGRAM_DESCRIPTOR_BOUNDS, ProgramFailure, check, finish, run_in_sandbox
+from evoforge.core.task_value import option
+from evoforge.genomes.programs.task import ProgramFailure, ProgramTaskBase, check, finish, run_in_sandbox
 
-DESCRIPTION = "pack 26 circles in the unit square, maximise the sum of radii (AlphaEvolve; record ~2.636)"
-DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
-FUNCTION = "construct_packing"
 TOLERANCE = 1e-9
 
 IDEAS = [
@@ -24,7 +23,7 @@ IDEAS = [
     "use scipy.optimize to improve centres and radii",
 ]
 
-SEED = '''import numpy as np
+PROGRAM = '''import numpy as np
 
 
 # EVOLVE-BLOCK-START
@@ -67,12 +66,6 @@ def run(program, inputs):
     return {"centers": centers.tolist(), "radii": radii.tolist()}
 """
 
-_CONFIG = {"n": 26, "timeout": 60.0}
-
-
-def configure(n: int = 26, timeout: float = 60.0) -> None:
-    _CONFIG.update(n=int(n), timeout=float(timeout))
-
 
 def validate(centers: list, radii: list, n: int, tol: float = TOLERANCE) -> list[str]:
     """Every violation of a valid packing (empty when valid)."""
@@ -111,14 +104,28 @@ def validate(centers: list, radii: list, n: int, tol: float = TOLERANCE) -> list
     return problems
 
 
-def evaluate(genome: str) -> dict:
-    n = _CONFIG["n"]
-    out = run_in_sandbox(genome, HARNESS, {"n": n}, timeout=_CONFIG["timeout"], preload=("numpy", "scipy.optimize"))
-    check(isinstance(out, dict), "harness returned nothing")
-    problems = validate(out.get("centers"), out.get("radii"), n)
-    if problems:
-        raise ProgramFailure("invalid packing: " + "; ".join(problems))
-    total = float(np.sum(out["radii"]))
-    check(math.isfinite(total), "sum of radii is not finite")
-    feedback = f"valid packing of {n} circles, sum of radii {total:.6f} (best known for n=26: about 2.6359)."
-    return finish(genome, total, {"sum_radii": total, "n": n}, feedback)
+@dataclass(kw_only=True)
+class CirclePacking(ProgramTaskBase):
+    description: str = "pack 26 circles in the unit square, maximise the sum of radii (AlphaEvolve; record ~2.636)"
+    function: str | None = "construct_packing"
+    ideas: tuple[str, ...] | None = tuple(IDEAS)
+    n: int = option(26, help="circles")
+    timeout: float = option(60.0, help="seconds a program may run")
+
+    def initial(self) -> str:
+        return PROGRAM
+
+    def evaluate(self, genome: str) -> dict:
+        n = self.n
+        out = run_in_sandbox(genome, HARNESS, {"n": n}, timeout=self.timeout, preload=("numpy", "scipy.optimize"))
+        check(isinstance(out, dict), "harness returned nothing")
+        problems = validate(out.get("centers"), out.get("radii"), n)
+        if problems:
+            raise ProgramFailure("invalid packing: " + "; ".join(problems))
+        total = float(np.sum(out["radii"]))
+        check(math.isfinite(total), "sum of radii is not finite")
+        feedback = f"valid packing of {n} circles, sum of radii {total:.6f} (best known for n=26: about 2.6359)."
+        return finish(genome, total, {"sum_radii": total, "n": n}, feedback)
+
+
+TASK = CirclePacking()

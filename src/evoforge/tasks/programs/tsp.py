@@ -4,13 +4,12 @@ reference (nearest neighbour improved by 2-opt) on random Euclidean instances in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from evoforge.genomes.programs.task import PROGRAM_DESCRIPTOR_BOUNDS, check, finish, run_in_sandbox
-
-DESCRIPTION = "constructive TSP heuristic select_next_node on random Euclidean instances (EoH)"
-DESCRIPTOR_BOUNDS = PROGRAM_DESCRIPTOR_BOUNDS
-FUNCTION = "select_next_node"
+from evoforge.core.task_value import option
+from evoforge.genomes.programs.task import ProgramTaskBase, check, finish, run_in_sandbox
 
 IDEAS = [
     "look ahead: also count the distance from the candidate to its nearest unvisited city",
@@ -20,7 +19,7 @@ IDEAS = [
     "weigh distance to current against distance to destination",
 ]
 
-SEED = '''import numpy as np
+PROGRAM = '''import numpy as np
 
 
 # EVOLVE-BLOCK-START
@@ -51,12 +50,7 @@ def run(program, inputs):
     return tours
 """
 
-_CONFIG = {"instances": 8, "size": 50, "seed": 0, "timeout": 30.0}
 _CACHE: dict[tuple, tuple[list, list[float]]] = {}
-
-
-def configure(instances: int = 8, size: int = 50, seed: int = 0, timeout: float = 30.0) -> None:
-    _CONFIG.update(instances=int(instances), size=int(size), seed=int(seed), timeout=float(timeout))
 
 
 def tour_length(pts: np.ndarray, tour: list[int]) -> float:
@@ -81,13 +75,14 @@ def _two_opt(pts: np.ndarray, tour: list[int]) -> list[int]:
     return tour
 
 
-def instances() -> tuple[list, list[float]]:
-    key = (_CONFIG["instances"], _CONFIG["size"], _CONFIG["seed"])
+def instances(count: int, size: int, seed: int) -> tuple[list, list[float]]:
+    """``count`` random instances of ``size`` cities and their reference tour lengths."""
+    key = (count, size, seed)
     if key not in _CACHE:
-        rng = np.random.default_rng(1000 + _CONFIG["seed"])
+        rng = np.random.default_rng(1000 + seed)
         pts_list, refs = [], []
-        for _ in range(_CONFIG["instances"]):
-            pts = rng.random((_CONFIG["size"], 2))
+        for _ in range(count):
+            pts = rng.random((size, 2))
             d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
             tour, left = [0], set(range(1, len(pts)))
             while left:
@@ -100,18 +95,34 @@ def instances() -> tuple[list, list[float]]:
     return _CACHE[key]
 
 
-def evaluate(genome: str) -> dict:
-    pts_list, refs = instances()
-    tours = run_in_sandbox(genome, HARNESS, {"instances": pts_list}, timeout=_CONFIG["timeout"])
-    check(isinstance(tours, list) and len(tours) == len(pts_list), "harness returned no tours")
-    gaps = []
-    for pts, ref, tour in zip(pts_list, refs, tours):
-        n = len(pts)
-        check(sorted(tour) == list(range(n)), "a tour does not visit every city exactly once")
-        gaps.append(100.0 * (tour_length(np.asarray(pts), tour) / ref - 1.0))
-    gap = float(np.mean(gaps))
-    feedback = (
-        f"tours are {gap:.2f}% longer than the reference (nearest neighbour + 2-opt) on "
-        f"{len(gaps)} instances of {_CONFIG['size']} cities; lower is better, nearest neighbour gives about 14%."
-    )
-    return finish(genome, -gap, {"gap_pct": gap, "per_instance_gap_pct": [round(g, 3) for g in gaps]}, feedback)
+@dataclass(kw_only=True)
+class TSP(ProgramTaskBase):
+    description: str = "constructive TSP heuristic select_next_node on random Euclidean instances (EoH)"
+    function: str | None = "select_next_node"
+    ideas: tuple[str, ...] | None = tuple(IDEAS)
+    instances: int = option(8, help="instances per evaluation")
+    size: int = option(50, help="cities per instance")
+    seed: int = option(0, help="which instances")
+    timeout: float = option(30.0, help="seconds a program may run")
+
+    def initial(self) -> str:
+        return PROGRAM
+
+    def evaluate(self, genome: str) -> dict:
+        pts_list, refs = instances(self.instances, self.size, self.seed)
+        tours = run_in_sandbox(genome, HARNESS, {"instances": pts_list}, timeout=self.timeout)
+        check(isinstance(tours, list) and len(tours) == len(pts_list), "harness returned no tours")
+        gaps = []
+        for pts, ref, tour in zip(pts_list, refs, tours):
+            n = len(pts)
+            check(sorted(tour) == list(range(n)), "a tour does not visit every city exactly once")
+            gaps.append(100.0 * (tour_length(np.asarray(pts), tour) / ref - 1.0))
+        gap = float(np.mean(gaps))
+        feedback = (
+            f"tours are {gap:.2f}% longer than the reference (nearest neighbour + 2-opt) on "
+            f"{len(gaps)} instances of {self.size} cities; lower is better, nearest neighbour gives about 14%."
+        )
+        return finish(genome, -gap, {"gap_pct": gap, "per_instance_gap_pct": [round(g, 3) for g in gaps]}, feedback)
+
+
+TASK = TSP()

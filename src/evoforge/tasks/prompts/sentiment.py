@@ -11,8 +11,6 @@ import random
 
 from evoforge.genomes.prompts.task import PromptTask
 
-DESCRIPTION = "prompt evolution: sentiment of generated reviews, SmolLM2-135M accuracy (labels)"
-
 _SUBJECTS = [
     "The movie",
     "The food",
@@ -79,9 +77,9 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 TASK = PromptTask(
     name="sentiment",
-    description=DESCRIPTION,
+    description="prompt evolution: sentiment of generated reviews, SmolLM2-135M accuracy (labels)",
     generate=_generate,
-    kind="label",
+    answer_kind="label",
     labels=("positive", "negative"),
     seed_instruction="Is the sentiment of this review positive or negative?",
     cot_instruction=(
@@ -89,8 +87,3 @@ TASK = PromptTask(
         "including negations like 'not'. Then finish with 'Answer: positive' or 'Answer: negative'."
     ),
 )
-SEED = {"instruction": TASK.seed_instruction, "demos": []}
-
-
-def evaluate(genome):
-    return TASK.evaluate(genome)

@@ -11,8 +11,6 @@ import random
 
 from evoforge.genomes.prompts.task import PromptTask
 
-DESCRIPTION = "prompt evolution: add two small numbers, SmolLM2-135M exact-match accuracy"
-
 
 def _generate(rng: random.Random) -> tuple[str, str]:
     a, b = rng.randint(1, 20), rng.randint(1, 9)
@@ -24,17 +22,12 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 TASK = PromptTask(
     name="sums",
-    description=DESCRIPTION,
+    description="prompt evolution: add two small numbers, SmolLM2-135M exact-match accuracy",
     generate=_generate,
-    kind="number",
+    answer_kind="number",
     seed_instruction="Add the two numbers.",
     cot_instruction=(
         "Solve the addition step by step: start from the first number and count up by the second. "
         "Then finish with 'Answer: <number>'."
     ),
 )
-SEED = {"instruction": TASK.seed_instruction, "demos": []}
-
-
-def evaluate(genome):
-    return TASK.evaluate(genome)

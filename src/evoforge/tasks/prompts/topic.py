@@ -13,8 +13,6 @@ import random
 
 from evoforge.genomes.prompts.task import PromptTask
 
-DESCRIPTION = "prompt evolution: topic of a sentence (4 labels), SmolLM2-135M accuracy"
-
 _WORDS = {
     "sports": [
         "the striker",
@@ -85,9 +83,9 @@ def _generate(rng: random.Random) -> tuple[str, str]:
 
 TASK = PromptTask(
     name="topic",
-    description=DESCRIPTION,
+    description="prompt evolution: topic of a sentence (4 labels), SmolLM2-135M accuracy",
     generate=_generate,
-    kind="label",
+    answer_kind="label",
     labels=("sports", "food", "weather", "music"),
     seed_instruction="What is this sentence about?",
     cot_instruction=(
@@ -95,8 +93,3 @@ TASK = PromptTask(
         "'Answer: sports', 'Answer: food', 'Answer: weather' or 'Answer: music'."
     ),
 )
-SEED = {"instruction": TASK.seed_instruction, "demos": []}
-
-
-def evaluate(genome):
-    return TASK.evaluate(genome)

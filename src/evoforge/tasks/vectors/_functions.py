@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from evoforge.core.task_value import TaskValue, option
 
-def make_vector_task(namespace: dict, dim: int, start: float, bounds: tuple[float, float]) -> None:
-    """Set ``SEED``, ``BOUNDS`` and ``DIM`` in a task module's namespace for dimension ``dim``."""
-    if int(dim) < 1:
-        raise ValueError("dim must be >= 1")
-    namespace["DIM"] = int(dim)
-    namespace["SEED"] = [float(start)] * int(dim)
-    namespace["BOUNDS"] = bounds
-    namespace["DESCRIPTOR_NAMES"] = ["x[0] (first coordinate)", f"x[{int(dim) - 1}] (last coordinate)"]
+
+@dataclass(kw_only=True)
+class BenchmarkFunction(TaskValue):
+    """A benchmark function on ``dim``-dimensional vectors, starting from ``[start] * dim``; descriptors
+    are the first and last coordinates. A subclass sets ``bounds`` and ``descriptor_bounds`` and
+    defines ``evaluate``."""
+
+    kind: ClassVar[str] = "vector"
+    dim: int = option(10, help="dimension")
+    start: float = option(0.0, help="every coordinate of the initial vector")
+
+    def __post_init__(self) -> None:
+        if self.dim < 1:
+            raise ValueError("dim must be >= 1")
+
+    def initial(self) -> list[float]:
+        return [float(self.start)] * self.dim
+
+    @property
+    def descriptor_names(self) -> list[str]:  # type: ignore[override]
+        return ["x[0] (first coordinate)", f"x[{self.dim - 1}] (last coordinate)"]
 
 
 def score_vector(fn: Callable[[np.ndarray], float], genome) -> dict:

@@ -6,29 +6,45 @@ evaluation is deterministic."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from evoforge.core.errors import TaskError
+from evoforge.core.task_value import TaskValue, option
 
 
-class LinearPolicyTask:
-    def __init__(self, env_id: str, obs_dim: int, n_actions: int, continuous: bool, max_steps: int):
-        self.env_id, self.obs_dim, self.n_actions = env_id, obs_dim, n_actions
-        self.continuous, self.default_steps = continuous, max_steps
-        self.episodes, self.max_steps = 1, max_steps
-        self._env: Any = None
+@dataclass(kw_only=True)
+class LinearPolicyTask(TaskValue):
+    """A linear policy on a gymnasium environment; a subclass names the environment and its sizes.
+    Options: ``episodes`` (seeded episodes averaged) and ``max_steps`` (per episode; default: the
+    environment's own limit)."""
+
+    kind: ClassVar[str] = "vector"
+    env_id: ClassVar[str] = ""
+    obs_dim: ClassVar[int] = 0
+    n_actions: ClassVar[int] = 0
+    continuous: ClassVar[bool] = False
+    default_steps: ClassVar[int] = 500
+    episodes: int = option(1, help="seeded episodes per evaluation, averaged")
+    max_steps: int | None = option(None, help="steps per episode (default: the environment's limit)")
+    _env: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.episodes < 1:
+            raise ValueError("episodes must be >= 1")
 
     @property
     def size(self) -> int:
         return self.n_actions * (self.obs_dim + 1)
 
-    def configure(self, episodes: int = 1, max_steps: int | None = None) -> None:
-        if int(episodes) < 1:
-            raise ValueError("episodes must be >= 1")
-        self.episodes = int(episodes)
-        self.max_steps = int(max_steps) if max_steps else self.default_steps
+    @property
+    def steps(self) -> int:
+        return self.max_steps or self.default_steps
+
+    def initial(self) -> list[float]:
+        return [0.0] * self.size
 
     def env(self) -> Any:
         if self._env is None:
@@ -52,7 +68,7 @@ class LinearPolicyTask:
         for episode in range(self.episodes):
             obs, _ = env.reset(seed=episode)
             total = 0.0
-            for _ in range(self.max_steps):
+            for _ in range(self.steps):
                 z = w @ obs + b
                 action = np.tanh(z) * high if self.continuous else int(np.argmax(z))
                 obs, reward, terminated, truncated, _ = env.step(action)

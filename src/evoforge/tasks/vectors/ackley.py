@@ -1,12 +1,12 @@
 """Ackley: a nearly flat, many-dimpled surface with one deep funnel; minimum 0 at the origin."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._functions import make_vector_task, score_vector
+from evoforge.core.task_value import option
 
-DESCRIPTION = "Ackley function on vectors (option dim, default 10); score = -f"
-DESCRIPTOR_BOUNDS = [(-32.768, 32.768), (-32.768, 32.768)]
-DESCRIPTOR_NAMES = ["first coordinate", "last coordinate"]
+from ._functions import BenchmarkFunction, score_vector
 
 
 def f(x: np.ndarray) -> float:
@@ -16,12 +16,16 @@ def f(x: np.ndarray) -> float:
     )
 
 
-def configure(dim: int = 10, start: float = 15.0) -> None:
-    make_vector_task(globals(), dim, start, (-32.768, 32.768))
+@dataclass(kw_only=True)
+class Ackley(BenchmarkFunction):
+    description: str = "Ackley function on vectors (option dim, default 10); score = -f"
+    dim: int = option(10, help="dimension")
+    start: float = option(15.0, help="every coordinate of the initial vector")
+    bounds = (-32.768, 32.768)
+    descriptor_bounds = ((-32.768, 32.768), (-32.768, 32.768))
+
+    def evaluate(self, genome) -> dict:
+        return score_vector(f, genome)
 
 
-def evaluate(genome) -> dict:
-    return score_vector(f, genome)
-
-
-configure()
+TASK = Ackley()

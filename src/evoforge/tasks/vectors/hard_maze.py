@@ -1,6 +1,6 @@
 """The deceptive "hard maze" of novelty search ("Abandoning Objectives: Evolution Through the Search for
-Novelty Alone", Lehman & Stanley, 2011), reduced to a point robot: the genome is ``STEPS`` motor commands
-(dx, dy), each clipped to [-1, 1] and scaled by ``SPEED``; the robot stops where a move would cross a
+Novelty Alone", Lehman & Stanley, 2011), reduced to a point robot: the genome is ``steps`` motor commands
+(dx, dy), each clipped to [-1, 1] and scaled by ``speed``; the robot stops where a move would cross a
 wall. Score = -distance from the end point to the goal; descriptors = the end point (x, y).
 
 The robot starts inside a cup (a ceiling with two side walls, open at the bottom) with the goal above
@@ -10,11 +10,13 @@ first moving away from the goal, down and out of the cup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-DESCRIPTION = "deceptive maze, point robot with open-loop moves; descriptors = end point (x, y)"
-DESCRIPTOR_BOUNDS = [(0.0, 1.0), (0.0, 1.0)]
-DESCRIPTOR_NAMES = ["end point x", "end point y"]
+from evoforge.core.task_value import TaskValue, option
+
 START = (0.5, 0.3)
 GOAL = (0.5, 0.7)
 GOAL_RADIUS = 0.05
@@ -32,18 +34,10 @@ WALLS = np.array(
 )
 
 
-def configure(steps: int = 25, speed: float = 0.1) -> None:
-    global STEPS, SPEED, SEED
-    if int(steps) < 1 or float(speed) <= 0:
-        raise ValueError("steps must be >= 1 and speed > 0")
-    STEPS, SPEED = int(steps), float(speed)
-    SEED = [0.0] * (2 * STEPS)
-
-
-def end_points(genomes) -> np.ndarray:
+def end_points(genomes, speed: float) -> np.ndarray:
     """End points of a batch of genomes (rows), simulated together. Returns shape (batch, 2)."""
     g = np.atleast_2d(np.asarray(genomes, dtype=float))
-    moves = SPEED * np.clip(g.reshape(len(g), -1, 2), -1.0, 1.0)
+    moves = speed * np.clip(g.reshape(len(g), -1, 2), -1.0, 1.0)
     pos = np.tile(np.asarray(START, dtype=float), (len(g), 1))
     p1, p2 = WALLS[:, :2], WALLS[:, 2:]
     wall_dir = p2 - p1
@@ -73,9 +67,9 @@ def _result(end: np.ndarray) -> dict:
 _WALL_LIST = [tuple(map(float, w)) for w in WALLS]
 
 
-def end_point(genome) -> tuple[float, float]:
+def end_point(genome, speed: float) -> tuple[float, float]:
     """The same simulation as :func:`end_points` for one genome, in plain floats (faster for one)."""
-    g = [min(1.0, max(-1.0, float(v))) * SPEED for v in genome]
+    g = [min(1.0, max(-1.0, float(v))) * speed for v in genome]
     x, y = START
     for i in range(0, len(g) - 1, 2):
         dx, dy = g[i], g[i + 1]
@@ -94,15 +88,7 @@ def end_point(genome) -> tuple[float, float]:
     return min(1.0, max(0.0, x)), min(1.0, max(0.0, y))
 
 
-def evaluate(genome) -> dict:
-    return _result(np.asarray(end_point(genome)))
-
-
-def evaluate_batch(genomes) -> list[dict]:
-    return [_result(e) for e in end_points(genomes)]
-
-
-def draw(ax) -> None:
+def draw_maze(ax) -> None:
     """Draw the walls, start and goal on a matplotlib axis (used by ``evoforge plot``)."""
     for x1, y1, x2, y2 in WALLS:
         ax.plot([x1, x2], [y1, y2], color="black", lw=2)
@@ -112,4 +98,32 @@ def draw(ax) -> None:
     )
 
 
-configure()
+@dataclass(kw_only=True)
+class HardMaze(TaskValue):
+    """``steps`` moves of at most ``speed`` each; the genome is their (dx, dy) in [-1, 1]."""
+
+    kind: ClassVar[str] = "vector"
+    description: str = "deceptive maze, point robot with open-loop moves; descriptors = end point (x, y)"
+    steps: int = option(25, help="moves per genome")
+    speed: float = option(0.1, help="length of a full move")
+    descriptor_bounds = ((0.0, 1.0), (0.0, 1.0))
+    descriptor_names = ("end point x", "end point y")
+
+    def __post_init__(self) -> None:
+        if self.steps < 1 or self.speed <= 0:
+            raise ValueError("steps must be >= 1 and speed > 0")
+
+    def initial(self) -> list[float]:
+        return [0.0] * (2 * self.steps)
+
+    def evaluate(self, genome) -> dict:
+        return _result(np.asarray(end_point(genome, self.speed)))
+
+    def evaluate_batch(self, genomes) -> list[dict]:
+        return [_result(e) for e in end_points(genomes, self.speed)]
+
+    def draw(self, ax) -> None:
+        draw_maze(ax)
+
+
+TASK = HardMaze()

@@ -2,12 +2,13 @@
 dimensions the function is summed over consecutive pairs (x_0, x_1), (x_2, x_3), ... (an odd last
 coordinate pairs with x_0), so ``dim=2k`` has 4^k global minima: a multimodal test for diversity."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._functions import make_vector_task, score_vector
+from evoforge.core.task_value import option
 
-DESCRIPTION = "Himmelblau's four-minima function, summed over coordinate pairs (option dim, default 2)"
-DESCRIPTOR_BOUNDS = [(-6.0, 6.0), (-6.0, 6.0)]
+from ._functions import BenchmarkFunction, score_vector
 
 
 def f(x: np.ndarray) -> float:
@@ -17,12 +18,16 @@ def f(x: np.ndarray) -> float:
     return float(np.sum((a * a + b - 11.0) ** 2 + (a + b * b - 7.0) ** 2))
 
 
-def configure(dim: int = 2, start: float = 0.0) -> None:
-    make_vector_task(globals(), dim, start, (-6.0, 6.0))
+@dataclass(kw_only=True)
+class Himmelblau(BenchmarkFunction):
+    description: str = "Himmelblau's four-minima function, summed over coordinate pairs (option dim, default 2)"
+    dim: int = option(2, help="dimension")
+    start: float = option(0.0, help="every coordinate of the initial vector")
+    bounds = (-6.0, 6.0)
+    descriptor_bounds = ((-6.0, 6.0), (-6.0, 6.0))
+
+    def evaluate(self, genome) -> dict:
+        return score_vector(f, genome)
 
 
-def evaluate(genome) -> dict:
-    return score_vector(f, genome)
-
-
-configure()
+TASK = Himmelblau()

@@ -9,17 +9,12 @@ from q to qubit (q + 1 + floor(c mod (n - 1))) mod n. Any numeric recipe therefo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-DESCRIPTION = "circuits of <=5 qubits scored by Meyer-Wallach entanglement (options qubits, layers)"
-
-
-def configure(qubits: int = 4, layers: int = 3) -> None:
-    global QUBITS, LAYERS, SEED
-    if not 2 <= int(qubits) <= 5 or int(layers) < 1:
-        raise ValueError("qubits must be in 2..5 and layers >= 1")
-    QUBITS, LAYERS = int(qubits), int(layers)
-    SEED = [0.0] * (3 * QUBITS * LAYERS)
+from evoforge.core.task_value import TaskValue, option
 
 
 def rotation(kind: int, theta: float) -> np.ndarray:
@@ -56,8 +51,8 @@ def meyer_wallach(state: np.ndarray) -> float:
     return float(2.0 * (1.0 - purity / n))
 
 
-def run_circuit(genome, qubits: int | None = None) -> tuple[np.ndarray, list[str]]:
-    n = qubits or QUBITS
+def run_circuit(genome, qubits: int) -> tuple[np.ndarray, list[str]]:
+    n = qubits
     genes = np.asarray(genome, dtype=float).reshape(-1, 3)
     state = np.zeros((2,) * n, dtype=complex)
     state[(0,) * n] = 1.0
@@ -74,13 +69,27 @@ def run_circuit(genome, qubits: int | None = None) -> tuple[np.ndarray, list[str
     return state, ops
 
 
-def evaluate(genome) -> dict:
-    genes = np.asarray(genome, dtype=float)
-    if genes.size != 3 * QUBITS * LAYERS:
-        raise ValueError(f"need {3 * QUBITS * LAYERS} genes, got {genes.size}")
-    state, ops = run_circuit(genes)
-    q = meyer_wallach(state)
-    return {"score": q, "metrics": {"meyer_wallach": q, "cnots": sum(o.startswith("CX") for o in ops)}}
+@dataclass(kw_only=True)
+class QuantumEntanglement(TaskValue):
+    kind: ClassVar[str] = "vector"
+    description: str = "circuits of <=5 qubits scored by Meyer-Wallach entanglement (options qubits, layers)"
+    qubits: int = option(4, help="qubits (2 to 5)")
+    layers: int = option(3, help="slots per qubit")
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.qubits <= 5 or self.layers < 1:
+            raise ValueError("qubits must be in 2..5 and layers >= 1")
+
+    def initial(self) -> list[float]:
+        return [0.0] * (3 * self.qubits * self.layers)
+
+    def evaluate(self, genome) -> dict:
+        genes = np.asarray(genome, dtype=float)
+        if genes.size != 3 * self.qubits * self.layers:
+            raise ValueError(f"need {3 * self.qubits * self.layers} genes, got {genes.size}")
+        state, ops = run_circuit(genes, self.qubits)
+        q = meyer_wallach(state)
+        return {"score": q, "metrics": {"meyer_wallach": q, "cnots": sum(o.startswith("CX") for o in ops)}}
 
 
-configure()
+TASK = QuantumEntanglement()

@@ -1,12 +1,12 @@
 """Sphere: f(x) = sum(x_i^2), minimum 0 at the origin. Score is -f."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._functions import make_vector_task, score_array, score_rows, score_vector
+from evoforge.core.task_value import option
 
-DESCRIPTION = "sphere function sum(x^2) on vectors (option dim, default 10); score = -f"
-DESCRIPTOR_BOUNDS = [(-5.12, 5.12), (-5.12, 5.12)]
-DESCRIPTOR_NAMES = ["first coordinate", "last coordinate"]
+from ._functions import BenchmarkFunction, score_array, score_rows, score_vector
 
 
 def f(x: np.ndarray):
@@ -14,20 +14,22 @@ def f(x: np.ndarray):
     return np.sum(x * x, axis=-1)
 
 
-def configure(dim: int = 10, start: float = 3.0) -> None:
-    make_vector_task(globals(), dim, start, (-5.12, 5.12))
+@dataclass(kw_only=True)
+class Sphere(BenchmarkFunction):
+    description: str = "sphere function sum(x^2) on vectors (option dim, default 10); score = -f"
+    dim: int = option(10, help="dimension")
+    start: float = option(3.0, help="every coordinate of the initial vector")
+    bounds = (-5.12, 5.12)
+    descriptor_bounds = ((-5.12, 5.12), (-5.12, 5.12))
+
+    def evaluate(self, genome) -> dict:
+        return score_vector(f, genome)
+
+    def evaluate_batch(self, genomes) -> list[dict]:
+        return score_rows(f, genomes)
+
+    def evaluate_array(self, rows):
+        return score_array(f, rows)
 
 
-def evaluate(genome) -> dict:
-    return score_vector(f, genome)
-
-
-def evaluate_batch(genomes) -> list[dict]:
-    return score_rows(f, genomes)
-
-
-def evaluate_array(rows):
-    return score_array(f, rows)
-
-
-configure()
+TASK = Sphere()

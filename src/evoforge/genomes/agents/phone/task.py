@@ -13,7 +13,7 @@ Checks (JSON): ``{"has": table, "where": {field: value}, "equals": {field: value
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +70,7 @@ class AppTask(AgentTask):
             return end_score(phone_of(item), answer, item.get("checks") or [])
 
         actions = {name: _bound(phone_of, name) for name in ACTIONS}
-        bound = dataclasses.replace(self, actions={})
+        bound = copy.copy(self)  # a shallow copy: the same items (``phones`` knows them by id)
         bound.actions, bound.score = actions, score  # type: ignore[method-assign]
         result = AgentTask.evaluate(bound, genome, model)
         data = self.items(result["metrics"]["split"])
