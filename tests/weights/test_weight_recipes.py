@@ -84,7 +84,7 @@ def test_weighted_dpo_and_full_finetune(weights_dir):
 
 SCRIPT = """
 import sys
-from evoforge import api
+from evoforge.run import api
 params = dict({tiny})
 if sys.argv[2] == "resume":
     api.resume(sys.argv[1])
