@@ -41,7 +41,7 @@ def run_planner(
     def used() -> int:
         return (model.usage.total.calls + model.usage.total.cache_hits) - (start.calls + start.cache_hits)
 
-    problem = task.module.PROBLEM
+    problem = task.value.problem
     rng = np.random.default_rng([seed, instance])
     best = 0.0
     extra: dict = {}

@@ -109,9 +109,7 @@ def raw_pyribs(seed, iterations, dim=100):
     from ribs.emitters import GaussianEmitter
     from ribs.schedulers import Scheduler
 
-    from evoforge.tasks.vectors import sphere_projection as sp
-
-    sp.configure(dim)
+    task = load_task("sphere-projection", {"dim": dim})
     bound = dim / 2 * 5.12
     archive = GridArchive(solution_dim=dim, dims=[100, 100], ranges=[(-bound, bound)] * 2, seed=seed)
     emitters = [
@@ -121,7 +119,7 @@ def raw_pyribs(seed, iterations, dim=100):
     t = time.perf_counter()
     for _ in range(iterations):
         sols = scheduler.ask()
-        obj, meas = sp.evaluate_array(sols)
+        obj, meas = task.evaluate_array(sols)
         scheduler.tell(obj, meas)
     dt = time.perf_counter() - t
     return float(archive.stats.norm_qd_score), float(archive.stats.coverage), iterations / dt

@@ -36,7 +36,7 @@ TASKS = ("sentiment", "topic", "sums")
 def task_module(name: str):
     import importlib
 
-    return importlib.import_module(f"evoforge.tasks.{name}")
+    return importlib.import_module(f"evoforge.tasks.prompts.{name}")
 
 
 def shared_model():

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
+from evoforge.core.task_value import option
 from evoforge.genomes.programs.task import ProgramTask
 
-COST = 0.25
-LOG = ""
-SEED = "# EVOLVE-BLOCK-START\ndef solve(x):\n    return x\n# EVOLVE-BLOCK-END\n"
-
-
-def configure(cost: float = 0.25, log: str = "") -> None:
-    global COST, LOG
-    COST, LOG = float(cost), str(log)
+PROGRAM = "# EVOLVE-BLOCK-START\ndef solve(x):\n    return x\n# EVOLVE-BLOCK-END\n"
 
 
 def burn(seconds: float) -> None:
@@ -33,14 +28,19 @@ def _score(outputs: list[Any]) -> float:
     return -abs(float(outputs[0]) - 42.0)
 
 
-TASK = ProgramTask(seed=SEED, description="solve(3) should return 42", score=_score, cases=[[3]])
+@dataclass(kw_only=True)
+class FixedCost(ProgramTask):
+    cost: float = option(0.25, help="CPU-seconds of busy computation per evaluation")
+    log: str = option("", help="a file each evaluation appends its end time to (JSON lines)")
+
+    def evaluate(self, genome: Any) -> dict[str, Any]:
+        burn(self.cost)
+        try:
+            return super().evaluate(genome)
+        finally:
+            if self.log:
+                with open(self.log, "a") as fh:
+                    fh.write(json.dumps({"t": time.time(), "seed": genome == PROGRAM}) + "\n")
 
 
-def evaluate(genome: Any) -> dict[str, Any]:
-    burn(COST)
-    try:
-        return TASK.evaluate(genome)
-    finally:
-        if LOG:
-            with open(LOG, "a") as fh:
-                fh.write(json.dumps({"t": time.time(), "seed": genome == SEED}) + "\n")
+TASK = FixedCost(seed=PROGRAM, description="solve(3) should return 42", score=_score, cases=[[3]])

@@ -217,7 +217,7 @@ def load_task(
             raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
         value = ModuleTask.from_names(names)
     parts = _parts(value, names)
-    _check_failure_parts(ref, parts)
+    _check_parts(ref, parts)
     bounds = parts["descriptor_bounds"]
     task = Task(
         ref=ref,
@@ -271,8 +271,8 @@ def _parts(value: TaskValue, names: dict[str, Any]) -> dict[str, Any]:
     return parts
 
 
-def _check_failure_parts(ref: str, parts: dict[str, Any]) -> None:
-    """``FAILURE_SCORE`` must be a finite number and ``failure_reason`` a function, if defined."""
+def _check_parts(ref: str, parts: dict[str, Any]) -> None:
+    """``evaluate`` must be a function, ``failure_score`` a finite number and ``failure_reason`` a function."""
     floor = parts["failure_score"]
     if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float)) or floor != floor):
         raise TaskError(f"task {ref!r}: FAILURE_SCORE must be a number (a score at or below it fails), got {floor!r}")

@@ -25,6 +25,7 @@ from evoforge.core.errors import ConfigError
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import make_genome
+from evoforge.genomes.agents.task import agent_task
 
 from ._agent_calls import Calls
 from ._agent_prompts import discriminator_prompt, edit_prompt, value_prompt
@@ -65,16 +66,13 @@ class SweSearch(Recipe):
     searched: list[dict[str, Any]] = state(factory=list)  # per problem: item, nodes, finished, value, id, score
 
     def setup(self, task: Task, rng: np.random.Generator) -> None:
-        value = task.value
-        if self.action not in (getattr(value, "actions", None) or {}):
+        value = agent_task(task)
+        if value is None or self.action not in value.actions:
             raise ConfigError(
                 f"recipe 'swe-search' needs an agent task with the environment action {self.action!r} "
                 f"(e.g. agent-code); {task.name!r} has none"
             )
-        self.env, self.calls = (
-            task,
-            Calls(max_tokens=int(getattr(value, "max_tokens", 256)) + 128, temperature=self.temperature),
-        )
+        self.env, self.calls = task, Calls(max_tokens=value.max_tokens + 128, temperature=self.temperature)
         n = len(value.search)
         self.todo = list(range(min(n, self.problems) if self.problems else n))
 
