@@ -129,6 +129,59 @@ def test_option_values_are_converted_to_the_declared_types(tmp_path):
         load_task(readme_task(tmp_path, "my_task.py"), {"scale": "big"})
 
 
+TYPED_TASK = """
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from evoforge import TaskValue, option
+
+DESCRIPTOR_NAMES = ["first", "second"]  # a module-style name of its own wins over the value's
+
+
+@dataclass(kw_only=True)
+class Climb(TaskValue):
+    kind: ClassVar[str] = "vector"
+    size: int = option(3, help="genome length")
+    quick: bool = option(False, help="a flag")
+    width: float = option(1.0, name="range", help="an option whose field is called otherwise")
+    descriptor_bounds = ((0, 1), (0, 1))
+
+    def __post_init__(self) -> None:
+        if self.size < 1:
+            raise ValueError("size must be >= 1")
+
+    def initial(self) -> list[float]:
+        return [0.0] * self.size
+
+    def evaluate(self, genome) -> dict:
+        return {"score": -sum(abs(x) for x in genome) * self.width, "descriptors": [0.5, 0.5]}
+
+
+TASK = Climb()
+"""
+
+
+def test_typed_task_options_are_fields_of_a_copy(tmp_path):
+    """Option names (an alias included) are checked, values converted (``"yes"`` is true), the copy's
+    ``__post_init__`` refuses bad values, and the file's own module-style names win."""
+    path = tmp_path / "climb.py"
+    path.write_text(TYPED_TASK)
+    task = load_task(str(path), {"size": "4", "quick": "yes", "range": 2})
+    assert task.seed == [0.0] * 4 and task.value.quick is True and task.value.width == 2.0
+    assert task.options == {"size": 4, "quick": True, "range": 2.0} and task.module.TASK.size == 3
+    assert task.evaluate([1.0, -1.0, 0.0, 0.0])["score"] == -4.0 and task.kind == "vector"
+    assert task.descriptor_names == ["first", "second"] and task.descriptor_bounds == [(0.0, 1.0), (0.0, 1.0)]
+    assert task.bounds is None and task.evaluate_batch is None and task.relative_fitness is None
+    with pytest.raises(TaskError, match="has no option 'width' \\(its options: size, quick, range\\)"):
+        load_task(str(path), {"width": 2})
+    with pytest.raises(TaskError, match="option size=0 rejected: size must be >= 1"):
+        load_task(str(path), {"size": 0})
+    with pytest.raises(TaskError, match="option quick='maybe' must be true or false"):
+        load_task(str(path), {"quick": "maybe"})
+
+
 # -- a vector task with evaluate_array ----------------------------------------------------------------
 def test_vector_task_takes_the_array_path(tmp_path):
     path = readme_task(tmp_path, "vector_task.py")
