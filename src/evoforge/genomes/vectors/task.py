@@ -43,7 +43,7 @@ class VectorTask(TaskValue):
 
     @property
     def evaluate_batch(self) -> Callable[[list[Any]], list[dict[str, Any]]] | None:  # type: ignore[override]
-        """``evaluate_array`` one result dict per genome, where the task has it."""
+        """``evaluate_array`` as one result dict per genome, where the task has it."""
         return None if self.evaluate_array is None else functools.partial(rows_results, self.evaluate_array)
 
 
