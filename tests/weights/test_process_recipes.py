@@ -105,7 +105,7 @@ def test_process_self_rewarding_pairs_steps_by_the_judges_wins(tmp_path):
 
     r, q, right, _ = _recipe(ProcessSelfRewarding, samples=2, max_steps=4)
     r.run_dir, r.current = str(tmp_path), "unused"
-    gold_steps = _steps.split_steps(right)  # e.g. ["2*3=6", "7+6=13", "13-4=9. Answer: 9"]
+    gold_steps = _steps.stripped_steps(right)  # e.g. ["2*3=6", "7+6=13", "13-4=9. Answer: 9"]
     bad = [s.replace("=", "=1", 1) if "=" in s else s + "1" for s in gold_steps]  # arithmetic that fails
 
     def next_steps(prompts, seed):

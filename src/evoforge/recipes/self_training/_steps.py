@@ -18,8 +18,9 @@ EQUATION = re.compile(r"(?<![\w.])(-?\d{1,9}(?:\s*[-+*]\s*\d{1,9}){1,6})\s*=\s*(
 STEP_SEP = ", "
 
 
-def split_steps(text: str) -> list[str]:
-    """The steps of a completion (the text between ``", "`` separators; empty ones dropped)."""
+def stripped_steps(text: str) -> list[str]:
+    """The steps of a completion, stripped (the text between ``", "`` separators; empty ones dropped); unlike
+    :func:`evoforge.genomes.weights.step_check.split_steps`, joining them does not give the text back."""
     return [s.strip() for s in text.split(STEP_SEP) if s.strip()]
 
 
