@@ -89,3 +89,17 @@ def test_prompt_longer_than_context_is_one_clear_error() -> None:
     model = get_model("embedded", n_ctx=64)
     with pytest.raises(BadRequestError, match="context"):
         model.complete("word " * 200, max_tokens=4)
+
+
+def test_a_local_gguf_file_is_a_model(tmp_path) -> None:
+    """``gguf:PATH`` loads any GGUF file in llama.cpp: here the SmolLM2 file, which then answers as
+    ``embedded`` does (same weights, same seed)."""
+    from evoforge.llm.model_files import smollm2_path
+
+    path = smollm2_path()
+    local = get_model(f"gguf:{path}")
+    assert local.spec == f"gguf:{path}" and local.name == path.stem
+    ask = dict(max_tokens=12, temperature=0, seed=3)
+    [mine] = local.chat([{"role": "user", "content": "Name a colour."}], **ask)
+    [ref] = get_model("embedded").chat([{"role": "user", "content": "Name a colour."}], **ask)
+    assert mine.text and mine.text == ref.text

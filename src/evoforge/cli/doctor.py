@@ -1,4 +1,5 @@
-"""``evoforge doctor``: which isolation is in force for untrusted code, and the versions that matter."""
+"""``evoforge doctor``: which isolation is in force for untrusted code, the versions that matter and which
+embedded models are installed."""
 
 from __future__ import annotations
 
@@ -27,6 +28,19 @@ def report() -> list[tuple[str, str]]:
     except ImportError:
         rows.append(("numpy", "not installed"))
     rows.append(("platform", platform.platform()))
+    rows += model_rows()
+    return rows
+
+
+def model_rows() -> list[tuple[str, str]]:
+    """One row per embedded model: installed or not (and the extra that installs it), and its size."""
+    from evoforge.llm.model_files import PARTED, installed
+
+    rows = []
+    for name, model in PARTED.items():
+        size = f"{model.size / 2**20:,.0f} MiB GGUF"
+        state = "installed" if installed(model) else f"not installed ({model.install_hint()})"
+        rows.append((f"embedded:{name}", f"{state}; {size}, sha256-checked before its first load"))
     return rows
 
 
@@ -34,4 +48,4 @@ def report() -> list[tuple[str, str]]:
 def doctor() -> None:
     """Report which isolation protects runs of untrusted code (bwrap or the fallback guard)."""
     for label, value in report():
-        click.echo(f"{label + ':':<13} {value}")
+        click.echo(f"{label + ':':<21} {value}")

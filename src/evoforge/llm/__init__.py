@@ -6,8 +6,10 @@
 >>> m.usage.snapshot()  # doctest: +SKIP
 
 Specs: ``embedded`` (SmolLM2-135M-Instruct, offline), ``embedded:coder``
-(Qwen2.5-Coder-0.5B-Instruct, offline, sha256-checked), ``openai[:MODEL]`` (any
-OpenAI-compatible ``base_url``), ``hf:PATH`` (a local transformers model directory).
+(Qwen2.5-Coder-0.5B-Instruct, offline, sha256-checked), ``embedded:coder-1.5b``
+(Qwen2.5-Coder-1.5B-Instruct, the ``llm-large`` extra), ``gguf:PATH`` (any local GGUF file in
+llama.cpp), ``openai[:MODEL]`` (any OpenAI-compatible ``base_url``), ``hf:PATH`` (a local
+transformers model directory).
 Heavy packages (llama_cpp, httpx, torch, transformers) are imported only when needed.
 """
 
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 BACKENDS = {
     "embedded": "SmolLM2-135M-Instruct in llama.cpp, offline (default)",
     "embedded:coder": "Qwen2.5-Coder-0.5B-Instruct in llama.cpp, offline, sha256-checked",
+    "embedded:coder-1.5b": "Qwen2.5-Coder-1.5B-Instruct in llama.cpp, offline, sha256-checked (extra llm-large)",
+    "gguf:PATH": "any local GGUF file in llama.cpp",
     "openai[:MODEL]": "any OpenAI-compatible endpoint (--base-url, key from EVOFORGE_API_KEY/OPENAI_API_KEY)",
     "hf:PATH": "a local transformers model directory (torch, CPU)",
 }
@@ -66,10 +70,10 @@ def get_model(
         cache = ResponseCache(cache)
     if cache is not None:
         opts["cache"] = cache
-    if backend == "embedded":
+    if backend in ("embedded", "gguf"):
         from .embedded import EmbeddedModel
 
-        return EmbeddedModel(name, **opts)
+        return EmbeddedModel(name, **opts) if backend == "embedded" else EmbeddedModel(path=name, **opts)
     if backend == "openai":
         from .openai_backend import OpenAIModel
 
@@ -85,12 +89,14 @@ def check_spec(spec: str, base_url: str | None = None) -> tuple[str, str]:
     Raises :class:`BadRequestError` (or :class:`ModelNotFoundError` for a missing hf directory)."""
     from evoforge.core.settings import url_problem
 
-    from .embedded import EMBEDDED_MODELS
+    from .embedded import EMBEDDED_MODELS, embedded_specs
+    from .model_files import gguf_problem
 
     spec = (spec or "embedded").strip()
     backend, _, name = spec.partition(":")
-    if backend not in ("embedded", "openai", "hf"):
-        raise BadRequestError(f"unknown model '{spec}'; use embedded, embedded:coder, openai[:MODEL] or hf:PATH")
+    if backend not in ("embedded", "gguf", "openai", "hf"):
+        known = ", ".join(embedded_specs())
+        raise BadRequestError(f"unknown model '{spec}'; use {known}, gguf:PATH, openai[:MODEL] or hf:PATH")
     if base_url:
         if backend != "openai":
             raise BadRequestError(f"--base-url only applies to openai[:MODEL] models, not '{spec}'")
@@ -98,7 +104,13 @@ def check_spec(spec: str, base_url: str | None = None) -> tuple[str, str]:
         if problem:
             raise BadRequestError(f"--base-url {problem}, got {base_url!r}")
     if backend == "embedded" and name not in EMBEDDED_MODELS:
-        raise BadRequestError(f"unknown embedded model '{name}'; choose embedded or embedded:coder")
+        raise BadRequestError(f"unknown embedded model '{name}'; choose {', '.join(embedded_specs())}")
+    if backend == "gguf":
+        if not name:
+            raise BadRequestError("gguf needs a path: gguf:PATH/TO/MODEL.gguf")
+        problem = gguf_problem(Path(name).expanduser())
+        if problem:
+            raise ModelNotFoundError(problem)
     if backend == "hf":
         if not name:
             raise BadRequestError("hf needs a path: hf:PATH/TO/MODEL_DIR")

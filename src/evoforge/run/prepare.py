@@ -134,7 +134,7 @@ def open_model(config: RunConfig) -> Any:
     """The model a run's recipe calls, with the user's shared response cache (a re-run of a seeded run
     costs no new calls)."""
     from evoforge.llm import get_model
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
 
     opts = {"max_concurrency": config.concurrency} if config.concurrency else {}
     return get_model(

@@ -74,7 +74,7 @@ def device() -> str:
 
 def cache_dir() -> Path:
     """Where de-quantized base models live (shared by all runs)."""
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
 
     return user_cache_dir() / "models"
 
@@ -87,7 +87,7 @@ def weights_root(workdir: str = "") -> Path:
     env = os.environ.get("EVOFORGE_WEIGHTS_DIR")
     if env:
         return Path(env).expanduser()
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
 
     return user_cache_dir() / "weights"
 
@@ -155,7 +155,7 @@ def resolve(spec: str | Path) -> Path:
 
 def smollm2_dir() -> Path:
     """The embedded SmolLM2-135M-Instruct GGUF de-quantized into a float32 transformers directory."""
-    from evoforge.llm.embedded import smollm2_path
+    from evoforge.llm.model_files import smollm2_path
 
     return _dequantized(smollm2_path, "smollm2-135m-instruct-f32")
 
