@@ -31,7 +31,7 @@ def cell(args: argparse.Namespace) -> dict:
     from evoforge.core.task import load_task
     from evoforge.genomes.weights import models
     from evoforge.llm import get_model
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
     from evoforge.recipes.registry import get_recipe
     from evoforge.run.engine import Engine
     from evoforge.run.executors import InProcessExecutor

@@ -36,7 +36,7 @@ SYSTEMS = {"none": "mobile-agent-e", "mobile-agent-e": "mobile-agent-e", "mobile
 def make_model(spec: str, threads: int = 2):
     from evoforge.genomes.agents import set_agent_model
     from evoforge.llm import get_model
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
 
     opts = {"n_threads": threads} if spec.startswith("embedded") else {}
     model = get_model(spec, cache=user_cache_dir() / "bench-agent-memory.sqlite", **opts)

@@ -39,7 +39,7 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
     from evoforge.core.budget import Budget
     from evoforge.genomes.agents import set_agent_model
     from evoforge.llm import get_model
-    from evoforge.llm.embedded import user_cache_dir
+    from evoforge.llm.model_files import user_cache_dir
 
     def load(name: str):
         opts = {"n_threads": threads} if name.startswith("embedded") else {}

@@ -110,8 +110,8 @@ def bench_transformers(
 ) -> list[dict]:
     import torch
 
-    from evoforge.llm.embedded import smollm2_path
     from evoforge.llm.hf import gguf_to_hf
+    from evoforge.llm.model_files import smollm2_path
 
     torch.set_num_threads(threads)
     tmp = None
