@@ -100,6 +100,21 @@ SOURCES: dict[str, Source] = {
             "ratios. Why llama.cpp: [models.md](models.md#engine-choice-for-the-embedded-models-llamacpp).",
         ),
     ),
+    "llm_throughput_coders.txt": Source(
+        "Throughput of the two embedded coders through evoforge vs the raw engine",
+        (
+            "python benchmarks/llm_throughput.py --model embedded:coder --prompts 4 --repeats 2 --threads 1",
+            "python benchmarks/llm_throughput.py --model embedded:coder-1.5b --prompts 4 --repeats 2 --threads 1",
+            "python benchmarks/llm_throughput.py --model embedded:coder --prompts 4 --repeats 2 --threads 2",
+            "python benchmarks/llm_throughput.py --model embedded:coder-1.5b --prompts 4 --repeats 2 --threads 2",
+        ),
+        notes=("Qwen2.5-Coder-0.5B and -1.5B-Instruct (Q4_K_M) in llama.cpp, greedy, one after the other.",),
+    ),
+    "coder_sizes.txt": Source(
+        "Program evolution with the 0.5B and the 1.5B coder (binpack, 40 calls, one seed)",
+        ("python benchmarks/coder_sizes.py --task binpack --calls 40 --seed 1",),
+        notes=("A timing cell (one seed): wall seconds per model call, evaluations included; not a quality claim.",),
+    ),
     "program_evolution.jsonl": Source(
         "Program evolution: evoforge vs OpenEvolve 0.4.1 vs ShinkaEvolve 0.0.7",
         (
