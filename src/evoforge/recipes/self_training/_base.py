@@ -36,6 +36,8 @@ from evoforge.genomes.weights.models import weights_root
 from evoforge.genomes.weights.task import CheckpointTask, EpisodeTask, WeightsTask
 from evoforge.genomes.weights.train import TrainConfig, dpo, sft
 
+from ._rl_round import RLRound, rl_config
+
 WARM_SEED = 999_983  # the seed data (warm-start problems) are the same for every run
 
 
@@ -256,7 +258,10 @@ class SelfTraining(Recipe):
         return {}
 
     def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
-        """Train the round's checkpoint: SFT or DPO here; RL recipes add kinds (and monitors)."""
+        """Train the round's checkpoint: SFT, DPO, or ``rl``: an on-line RL round rewarded by the recipe's
+        ``reward(prompts, completions, label, ...)`` (recipes may add kinds and monitors)."""
+        if kind == "rl":
+            return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
         return (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
 
     def _round_zero(self) -> Candidate:

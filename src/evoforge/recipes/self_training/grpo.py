@@ -12,7 +12,7 @@ from evoforge.core.recipe import param, register
 
 from . import _rl_round
 from ._base import SelfTraining
-from ._rl_round import RLRound, rl_config, verifier_reward
+from ._rl_round import verifier_reward
 
 
 @register("grpo")
@@ -37,8 +37,3 @@ class GRPO(SelfTraining):
 
     def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
         return verifier_reward(self.task_value, completions, label)
-
-    def update(self, kind, start, rows, out, monitors):
-        if kind != "rl":
-            return super().update(kind, start, rows, out, monitors)
-        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)

@@ -22,7 +22,6 @@ from evoforge.core.recipe import register
 
 from . import _rl_round, _self_verify
 from ._base import SelfTraining
-from ._rl_round import RLRound, rl_config
 from ._self_verify import turn_row, verdict_of
 
 VERIFY = "\nVerify the answer above.\nVerdict:"
@@ -53,11 +52,6 @@ class S2R(SelfTraining):
     def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
         """Solve and correct turns: the right answer; verify turns: the true verdict."""
         return _self_verify.turn_reward(self.task_value, self.turn_reward, prompts, completions, label, **columns)
-
-    def update(self, kind, start, rows, out, monitors):
-        if kind != "rl":
-            return super().update(kind, start, rows, out, monitors)
-        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
 
     def verify_prompt(self, question: str, attempt: str) -> str:
         return f"{self.task_value.prompt(question)}{attempt}{VERIFY}"

@@ -16,7 +16,7 @@ from evoforge.core.recipe import param, register
 
 from . import _rl_round
 from ._base import SelfTraining
-from ._rl_round import RLRound, rl_config, verifier_reward
+from ._rl_round import verifier_reward
 
 REVISE = "\nCheck the answer above and correct it if it is wrong.\nA:"
 
@@ -45,11 +45,6 @@ class SCoRe(SelfTraining):
         right = verifier_reward(self.task_value, completions, label)
         before = columns.get("first_right") or [None] * len(right)
         return [r + (self.bonus * (r - float(b)) if b is not None and b >= 0 else 0.0) for r, b in zip(right, before)]
-
-    def update(self, kind, start, rows, out, monitors):
-        if kind != "rl":
-            return super().update(kind, start, rows, out, monitors)
-        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
 
     def build(self, questions, seed, rng):
         task = self.task_value

@@ -25,7 +25,6 @@ from evoforge.core.recipe import param, register
 
 from . import _rl_round, _self_verify
 from ._base import SelfTraining
-from ._rl_round import RLRound, rl_config
 from ._self_verify import turn_row, verdict_of
 
 CHECK = "\n[VERIFY]"
@@ -58,11 +57,6 @@ class SelfRewardingCorrection(SelfTraining):
     def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
         """Solve turns: the right answer; check turns: the right final answer plus the verdict bonus."""
         return _self_verify.turn_reward(self.task_value, self.turn_reward, prompts, completions, label, **columns)
-
-    def update(self, kind, start, rows, out, monitors):
-        if kind != "rl":
-            return super().update(kind, start, rows, out, monitors)
-        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
 
     def check_prompt(self, question: str, attempt: str) -> str:
         return f"{self.task_value.prompt(question)}{attempt}{CHECK}"

@@ -20,7 +20,7 @@ from evoforge.genomes.weights.monitors import sample_monitors, votes
 
 from . import _rl_round
 from ._base import SelfTraining
-from ._rl_round import RLRound, rl_config, verifier_reward
+from ._rl_round import verifier_reward
 
 
 @register("ttrl")
@@ -78,8 +78,3 @@ class TTRL(SelfTraining):
     def reward(self, prompts: list[str], completions: list[str], label: list[str], **columns: Any) -> list[float]:
         """Agreement with the majority's answer (the row's label)."""
         return verifier_reward(self.task_value, completions, label)
-
-    def update(self, kind, start, rows, out, monitors):
-        if kind != "rl":
-            return super().update(kind, start, rows, out, monitors)
-        return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
