@@ -73,11 +73,17 @@ def run_search(system: str, task, model, meta, seed: int, calls: int, params: di
     result = engine.run(InProcessExecutor(task))
     generated = [c for c in seen if c.operator not in ("baseline", "seed", "full-eval") and c.status != "rejected"]
     failed = Counter((c.reason or "")[:90] for c in generated if not c.ok)
+    seeds = [c for c in seen if c.operator in ("baseline", "seed")]
+    seed_calls = sum(int(c.metrics.get("calls") or 0) for c in seeds)
+    total_calls = max(1, model.usage.total.answers)
     ops = getattr(recipe, "ops", None) or getattr(recipe, "calls", None)  # evoagent's model calls are `calls`
     facts = {
         "stop_reason": result.stop_reason,
         "generated": len(generated),
         "generated_ran": sum(1 for c in generated if c.ok),
+        "seed_archive_calls": seed_calls,
+        "seed_archive_share": round(seed_calls / total_calls, 3),
+        "raced_out": sum(1 for c in seen if c.metrics.get("raced_out")),
         "failure_reasons": dict(failed.most_common(4)),
         "unusable_answers": dict(ops.unusable.most_common(4)) if ops else {},
     }
@@ -144,9 +150,10 @@ def cell(args: argparse.Namespace) -> dict:
 
 def table(path: Path = RESULTS) -> h.Table:
     """Per task, system, budget and models: held-out score (mean and per seed), the best agent's name,
-    the generated agents that ran, search wall time."""
+    the generated agents that ran, the median share of the search's calls spent scoring the seed archive
+    (rows recorded before racing have none), search wall time."""
     t = h.Table([(n, "left" if i < 4 else "right") for i, n in enumerate(
-        ["task", "system", "model", "best agents", "calls", "seeds", "held-out mean", "per seed", "ran", "search s"])])  # fmt: skip
+        ["task", "system", "model", "best agents", "calls", "seeds", "held-out mean", "per seed", "ran", "seed-archive calls", "search s"])])  # fmt: skip
     t.title = "Best agent found vs best hand-designed agent, scored on held-out items"
     groups: dict[tuple, list] = {}
     rows = h.read_rows(path) if path.exists() else []
@@ -165,7 +172,9 @@ def table(path: Path = RESULTS) -> h.Table:
         best = ", ".join(sorted({str(r["best"]) for r in rs}))
         mean = f"{statistics.mean(held):.3f}" if held else "-"
         wall = f"{statistics.median(r['search_seconds'] for r in rs):.0f}"
-        t.add(task, system, label, best, calls, len(rs), mean, per_seed, ran, wall)
+        shares = [r["seed_archive_share"] for r in rs if r.get("seed_archive_share") is not None]
+        share = f"{statistics.median(shares):.0%}" if shares else "-"
+        t.add(task, system, label, best, calls, len(rs), mean, per_seed, ran, share, wall)
     return t
 
 

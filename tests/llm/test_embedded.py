@@ -59,6 +59,28 @@ def test_seeded_answer_does_not_depend_on_the_calls_before(embedded) -> None:
     assert again == first
 
 
+def test_exact_prefix_reuse_gives_the_greedy_text_of_the_default() -> None:
+    """``prefix_reuse="exact"`` (llama.cpp's own reuse) is a second context with the same weights: for a
+    greedy answer after a call that shares its prefix, it gives the aligned default's text."""
+    aligned = get_model("embedded", n_ctx=1024)
+    exact = get_model("embedded", n_ctx=1024, prefix_reuse="exact")
+    assert exact.llama is not aligned.llama
+    kw = dict(max_tokens=12, temperature=0)
+    system = {"role": "system", "content": "You answer in one short sentence."}
+    for model in (aligned, exact):
+        model.chat([system, {"role": "user", "content": "Name a color."}], **kw)
+    ask = [system, {"role": "user", "content": "Name a large animal."}]
+    assert exact.chat(ask, **kw)[0].text == aligned.chat(ask, **kw)[0].text
+
+
+def test_unknown_prefix_reuse_is_one_clear_error(monkeypatch) -> None:
+    from evoforge.llm.errors import BadRequestError
+
+    monkeypatch.setenv("EVOFORGE_LLM_PREFIX_REUSE", "sometimes")
+    with pytest.raises(BadRequestError, match="prefix reuse must be one of aligned, exact"):
+        get_model("embedded", n_ctx=1024)
+
+
 def test_cache_hit_costs_zero_new_tokens(tmp_path) -> None:
     model = get_model("embedded", cache=tmp_path / "llm.sqlite", n_ctx=1024)
     first = model.chat(USER, max_tokens=8, seed=5, tag="mutate")

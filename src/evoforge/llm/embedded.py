@@ -77,14 +77,26 @@ def default_threads() -> int:
     return max(1, cores - 1)
 
 
-_pool: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_pool: dict[tuple[str, int, int, str], tuple[Any, threading.Lock]] = {}
 _pool_lock = threading.Lock()
+PREFIX_REUSE = ("aligned", "exact")
 
 
-def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> tuple[Any, threading.Lock]:
-    """A shared ``llama_cpp.Llama`` for this file and settings, with the lock that serialises it."""
+def load_llama(
+    path: Path, n_ctx: int = 4096, n_threads: int | None = None, prefix_reuse: str | None = None
+) -> tuple[Any, threading.Lock]:
+    """A shared ``llama_cpp.Llama`` for this file and settings, with the lock that serialises it.
+
+    ``prefix_reuse``: ``"aligned"`` reuses a cached prompt prefix in whole blocks only, so a seeded
+    request gives the same text whatever ran before (:func:`_block_aligned_generate`); ``"exact"`` is
+    llama.cpp's own reuse of the longest common prefix (faster when prompts share a short prefix, but
+    a seeded answer may then depend on the request before it). None: ``$EVOFORGE_LLM_PREFIX_REUSE``,
+    else ``"aligned"``."""
+    prefix_reuse = prefix_reuse or os.environ.get("EVOFORGE_LLM_PREFIX_REUSE") or "aligned"
+    if prefix_reuse not in PREFIX_REUSE:
+        raise BadRequestError(f"prefix reuse must be one of {', '.join(PREFIX_REUSE)}, not {prefix_reuse!r}")
     n_threads = n_threads or default_threads()
-    key = (str(path), n_ctx, n_threads)
+    key = (str(path), n_ctx, n_threads, prefix_reuse)
     with _pool_lock:
         if key not in _pool:
             llama_cpp = _import_llama()
@@ -94,10 +106,11 @@ def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> t
                     n_ctx=n_ctx,
                     n_threads=n_threads,
                     n_threads_batch=n_threads,
-                    n_batch=PREFIX_BLOCK,
+                    n_batch=PREFIX_BLOCK if prefix_reuse == "aligned" else 512,
                     verbose=False,
                 )
-                llm.generate = _block_aligned_generate(llm, llm.generate)
+                if prefix_reuse == "aligned":
+                    llm.generate = _block_aligned_generate(llm, llm.generate)
             except Exception as e:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"cannot load {path.name}: {e}") from None
             if not _pool:
@@ -159,7 +172,8 @@ class EmbeddedModel(Model):
     so a seeded request gives the same text whatever the context held before.
 
     ``timeout`` (seconds, per sample) stops a generation early with finish_reason
-    ``"timeout"``; ``max_tokens`` always bounds it.
+    ``"timeout"``; ``max_tokens`` always bounds it. ``prefix_reuse="exact"`` trades that
+    reproducibility for llama.cpp's own prefix reuse (see :func:`load_llama`).
     """
 
     backend = "embedded"
@@ -172,6 +186,7 @@ class EmbeddedModel(Model):
         n_ctx: int = 4096,
         n_threads: int | None = None,
         timeout: float | None = None,
+        prefix_reuse: str | None = None,
         **opts: Any,
     ) -> None:
         """``variant``: an embedded model (a key of :data:`EMBEDDED_MODELS`); ``path``: a local GGUF instead."""
@@ -190,7 +205,7 @@ class EmbeddedModel(Model):
             raise BadRequestError(f"unknown embedded model '{variant}'; choose {', '.join(embedded_specs())}")
         super().__init__(name, timeout=timeout, **opts)
         self.variant = variant if path is None else ""
-        self._llm, self._lock = load_llama(self.path, n_ctx=n_ctx, n_threads=n_threads)
+        self._llm, self._lock = load_llama(self.path, n_ctx=n_ctx, n_threads=n_threads, prefix_reuse=prefix_reuse)
 
     @property
     def spec(self) -> str:

@@ -5,7 +5,8 @@
      "name": "CoT", "thought": "why this design"}   # optional
 
 Evaluation keys a recipe may add (not part of the design): ``items`` (indices of search items to
-score) and ``split`` (``search``; ``heldout`` only outside a search). Everything here is checked
+score), ``split`` (``search``; ``heldout`` only outside a search) and ``beat`` (race the agent
+against this score: :mod:`.racing`). Everything here is checked
 without running the code: that happens only in the sandbox (:mod:`.runtime`).
 """
 
@@ -18,7 +19,7 @@ from evoforge.core.candidate import Candidate
 
 MAX_CODE = 20_000
 MAX_PART = 4_000
-EVAL_KEYS = ("items", "split")
+EVAL_KEYS = ("items", "split", "beat")
 
 
 class AgentGenomeError(ValueError):

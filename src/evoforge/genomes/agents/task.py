@@ -18,6 +18,7 @@ from evoforge.llm.usage import usage_since
 
 from .genome import AgentGenomeError, check_genome
 from .model import _OVERRIDE, shared_agent_model
+from .racing import out_of_race, rungs
 from .runtime import run_agent
 
 SPLITS = ("search", "heldout")
@@ -100,47 +101,66 @@ class AgentTask(TaskValue):
         ids = genome.get("items")
         ids = list(range(min(len(data), self.items_per_eval))) if ids is None else [int(i) % len(data) for i in ids]
         chosen = [data[i] for i in ids]
-        actions = {name: functools.partial(_on_item, fn, chosen) for name, fn in self.actions.items()}
+        beat = None if genome.get("beat") is None else float(genome["beat"])
         model = model or self.task_model()
         model.counts_for_run = True  # its calls count against the active run's --max-calls, in any process
         before = model.usage.total
-        run = run_agent(
-            genome["code"], [self.shown(x) for x in chosen], model=model, parts=genome["parts"], corpus=self.corpus,
-            actions=actions, call_limit=self.call_limit, item_seconds=self.item_seconds, max_tokens=self.max_tokens,
-        )  # fmt: skip
+        correct: list[float] = []
+        errors: list[str] = []
+        failures: list[str] = []
+        calls, isolation, raced_out = 0, "", False
+        for end in rungs(len(chosen)) if beat is not None else [len(chosen)]:
+            part = chosen[len(correct) : end]
+            run = self._run(genome, part, model)
+            if run.load_error is not None:
+                raise AgentFailure(f"agent did not load: {run.load_error}")
+            calls, isolation = calls + run.calls, run.isolation
+            for item, r in zip(part, run.items):
+                value, note = self._judge(item, r)
+                if not r.ok:
+                    errors.append(r.error)
+                correct.append(value)
+                if value < 1.0 and len(failures) < 4:
+                    failures.append(_shown_failure(item, r.answer, note, failed=not r.ok))
+            if end < len(chosen) and out_of_race(correct, beat):
+                raced_out = True
+                break
         usage = usage_since(model.usage, before)
-        if run.load_error is not None:
-            raise AgentFailure(f"agent did not load: {run.load_error}")
-        correct, errors, failures = [], [], []
-        for item, r in zip(chosen, run.items):
-            value, note = 0.0, None
-            if r.ok:
-                try:
-                    value = min(1.0, max(0.0, float(self.score(item, r.answer))))
-                except Exception as err:  # an answer the scorer cannot read is a wrong answer
-                    note = f"unreadable answer ({type(err).__name__})"
-            else:
-                errors.append(r.error)
-                note = f"{r.error}" + ("; " + "; ".join(r.where) if r.where else "")
-            correct.append(value)
-            if value < 1.0 and len(failures) < 4:
-                failures.append(_shown_failure(item, r.answer, note, failed=not r.ok))
-        if errors and len(errors) == len(chosen):
+        if errors and len(errors) == len(correct):
             common, count = Counter(errors).most_common(1)[0]
-            raise AgentFailure(f"all {len(chosen)} items failed ({count}x): {common}")
+            raise AgentFailure(f"all {len(correct)} items failed ({count}x): {common}")
         score = sum(correct) / len(correct)
         right = sum(1 for c in correct if c >= 1.0)
-        feedback = f"{right} of {len(chosen)} right" + (f", {len(errors)} failed with errors" if errors else "")
+        feedback = f"{right} of {len(correct)} right" + (f", {len(errors)} failed with errors" if errors else "")
+        if raced_out:
+            feedback += f" (stopped early: it could not beat {beat:.2f})"
         if failures:
             feedback += ".\n\n" + "\n\n".join(failures)
         return {
             "score": score,
             "feedback": feedback,
             "metrics": {
-                "correct": correct, "items": ids, "split": split, "errors": errors, "calls": run.calls,
-                "isolation": run.isolation, "model_usage": usage,
+                "correct": correct, "items": ids[: len(correct)], "split": split, "errors": errors, "calls": calls,
+                "isolation": isolation, "model_usage": usage, "raced_out": raced_out,
             },
         }  # fmt: skip
+
+    def _run(self, genome: dict[str, Any], chosen: list[dict[str, Any]], model: Any) -> Any:
+        """The agent run on ``chosen`` (the task's actions see the item itself)."""
+        actions = {name: functools.partial(_on_item, fn, chosen) for name, fn in self.actions.items()}
+        return run_agent(
+            genome["code"], [self.shown(x) for x in chosen], model=model, parts=genome["parts"], corpus=self.corpus,
+            actions=actions, call_limit=self.call_limit, item_seconds=self.item_seconds, max_tokens=self.max_tokens,
+        )  # fmt: skip
+
+    def _judge(self, item: dict[str, Any], run: Any) -> tuple[float, str | None]:
+        """The item's score in [0, 1] and a note on why it is not right (None when nothing to say)."""
+        if not run.ok:
+            return 0.0, f"{run.error}" + ("; " + "; ".join(run.where) if run.where else "")
+        try:
+            return min(1.0, max(0.0, float(self.score(item, run.answer)))), None
+        except Exception as err:  # an answer the scorer cannot read is a wrong answer
+            return 0.0, f"unreadable answer ({type(err).__name__})"
 
 
 def _shown_failure(item: dict[str, Any], answer: Any, note: str | None, *, failed: bool) -> str:

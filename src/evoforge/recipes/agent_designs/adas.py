@@ -19,6 +19,7 @@ from evoforge.genomes.agents.baselines import baseline, names, standard_parts
 from evoforge.genomes.agents.fitness import fitness
 from evoforge.genomes.agents.genome import design
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.task import call_limit_of
 from evoforge.genomes.agents.templates import meta_prompt, repair_prompt
 
@@ -38,6 +39,7 @@ class Adas(Recipe):
     repair: bool = param(True, help="one repair call for a new agent that failed to run")
     max_tokens: int = param(1024, low=64, help="cap on a meta-agent answer")
     temperature: float = param(0.8, low=0, help="meta-agent sampling temperature")
+    race: bool = param(True, help="stop scoring an agent (seed or new) once it cannot beat the best so far")
 
     ops: MetaOps | None = state()
     agents: list[dict[str, Any]] = state(factory=list)  # {"id", "genome", "fitness"}, every agent that ran
@@ -55,21 +57,27 @@ class Adas(Recipe):
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         out: list[Candidate] = []
+        beat = self.incumbent()
         while self.queue and len(out) < n:
-            out.append(Candidate(genome=self.queue.pop(0), operator="baseline"))
+            out.append(Candidate(genome=raced(self.queue.pop(0), beat), operator="baseline"))
         while self.broken and len(out) < n:
             parent, genome, error = self.broken.pop(0)
             fixed = self.ops.propose(self.model, repair_prompt(genome, error), rng, base=genome, tag="repair")
             if fixed is not None:
-                out.append(Candidate(genome=fixed, parents=[parent], operator="repair"))
+                out.append(Candidate(genome=raced(fixed, beat), parents=[parent], operator="repair"))
         while len(out) < n:
             best = sorted(self.agents, key=lambda e: e["fitness"])[-self.shown :]
             prompt = meta_prompt(self.description, [(e["genome"], e["fitness"]) for e in best], self.call_limit)
             child = self.ops.propose(self.model, prompt, rng, base={"parts": standard_parts()})
             if child is None:
                 break  # the reason is counted; the next batch tries again
-            out.append(Candidate(genome=child, parents=[best[-1]["id"]] if best else [], operator="meta"))
+            out.append(Candidate(genome=raced(child, beat), parents=[best[-1]["id"]] if best else [], operator="meta"))
         return out
+
+    def incumbent(self) -> float | None:
+        """The score an agent is raced against: the best fitness so far (None: no race)."""
+        best = self.best_agent()
+        return best["fitness"] if self.race and best is not None else None
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
         for cand in candidates:

@@ -17,6 +17,7 @@ from evoforge.core.task import Task
 from evoforge.genomes.agents.archive import Entry, OpenArchive
 from evoforge.genomes.agents.genome import design
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 from evoforge.genomes.agents.templates import improve_prompt
 
@@ -38,6 +39,7 @@ class Dgm(Recipe):
     midpoint: float = param(0.5, low=0, high=1, help="score at which the sigmoid is one half")
     max_tokens: int = param(1024, low=64, help="cap on a model answer")
     temperature: float = param(0.8, low=0, help="sampling temperature")
+    race: bool = param(True, help="stop a full evaluation once the child cannot beat the archive's best")
 
     ops: MetaOps | None = state()
     open_archive: OpenArchive | None = state()
@@ -64,7 +66,7 @@ class Dgm(Recipe):
             op = "seed" if parent < 0 else "full-eval"
             out.append(
                 Candidate(
-                    genome={**genome, "items": list(range(self.full))},
+                    genome=raced({**genome, "items": list(range(self.full))}, self.incumbent()),
                     parents=[parent] if parent >= 0 else [],
                     operator=op,
                 )
@@ -95,6 +97,11 @@ class Dgm(Recipe):
                 self.open_archive.add(Entry(cand.id, design(cand.genome), float(cand.score), cand.feedback or ""))
             elif cand.operator == "seed":
                 self.seed_failure = cand.reason or "failed"
+
+    def incumbent(self) -> float | None:
+        """The score a full evaluation is raced against: the archive's best (None: no race)."""
+        best = self.open_archive.best() if self.race and self.open_archive else None
+        return None if best is None else best.score
 
     def stop_reason(self) -> str | None:
         if self.open_archive is not None and not self.open_archive.entries and not self.staged and self.seed_failure:

@@ -23,6 +23,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.baselines import FINAL
 from evoforge.genomes.agents.genome import design, make_genome
+from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.task import call_limit_of
 
 from ._agent_calls import Calls
@@ -83,6 +84,9 @@ class EvoAgent(Recipe):
     crossover_rate: float = param(0.5, low=0, high=1, help="share of children made by crossover")
     aggregate: str = param("vote", choices=("vote", "judge"), help="how the team's answers become one")
     temperature: float = param(0.8, low=0, help="sampling temperature")
+    race: bool = param(
+        True, help="stop scoring a child that cannot join the experts kept, a team that cannot beat the best"
+    )
 
     calls: Calls | None = state()
     pool: list[dict[str, Any]] = state(factory=list)  # {"id", "settings", "score", "feedback"}, best first
@@ -116,7 +120,9 @@ class EvoAgent(Recipe):
         if len(members) >= 2 and [m["id"] for m in members] != self.last_team:
             self.last_team = [m["id"] for m in members]
             genome = team_genome([m["settings"] for m in members], self.aggregate, f"team of {len(members)}")
-            out.append(Candidate(genome=genome, parents=self.last_team, operator="team"))
+            best = self.best_agent()
+            beat = best["fitness"] if self.race and best is not None else None
+            out.append(Candidate(genome=raced(genome, beat), parents=self.last_team, operator="team"))
         children, attempts = 0, 0
         while len(out) < n and self.pool and attempts < 2 * n:
             attempts += 1
@@ -143,9 +149,13 @@ class EvoAgent(Recipe):
             if settings is None:
                 continue
             op = "crossover" if len(parents) == 2 else "mutate"
+            full = self.race and len(self.pool) >= self.population
             out.append(
                 Candidate(
-                    genome=team_genome([settings], self.aggregate, f"expert ({op})"),
+                    genome=raced(
+                        team_genome([settings], self.aggregate, f"expert ({op})"),
+                        self.pool[-1]["score"] if full else None,
+                    ),
                     parents=[p["id"] for p in parents],
                     operator=op,
                 )

@@ -21,6 +21,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import design, kept
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 
 from ._agent_prompts import SELF_MODIFY, godel_prompt
@@ -36,6 +37,7 @@ class GodelAgent(Recipe):
     eval_timeout = 600.0
 
     batch_size: int = param(1, low=1, help="rewrites proposed per step (the best one that holds is kept)")
+    race: bool = param(True, help="stop scoring a rewrite once it cannot beat the current agent")
     check_items: int = param(0, low=0, help="search items of the check set (0: the task's default)")
     memory: int = param(4, low=0, help="earlier changes (kept or rolled back) shown to the agent")
     accept_ties: bool = param(True, help="keep a change that scores the same as the current agent")
@@ -75,7 +77,11 @@ class GodelAgent(Recipe):
             child = self.ops.propose(self.model, prompt, rng, base=cur["genome"], tag="self-modify")
             if child is not None:
                 out.append(
-                    Candidate(genome={**child, "items": self.check}, parents=[cur["id"]], operator="self-modify")
+                    Candidate(
+                        genome=raced({**child, "items": self.check}, cur["score"] if self.race else None),
+                        parents=[cur["id"]],
+                        operator="self-modify",
+                    )
                 )
         return out
 

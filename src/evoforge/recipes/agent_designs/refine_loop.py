@@ -22,6 +22,7 @@ from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.agents.genome import design, kept
 from evoforge.genomes.agents.operators import MetaOps
+from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of
 
 from ._agent_calls import Calls
@@ -43,6 +44,7 @@ class RefineLoop(Recipe):
     check_items: int = param(0, low=0, help="search items the variants are executed on (0: the task's default)")
     patience: int = param(3, low=1, help="iterations without improvement before the loop ends")
     min_gain: float = param(0.0, low=0, help="score gain a variant needs to replace the best agent")
+    race: bool = param(True, help="stop scoring a variant once it cannot beat the best agent")
     max_tokens: int = param(1024, low=64, help="cap on a model answer")
     temperature: float = param(0.8, low=0, help="sampling temperature")
 
@@ -84,7 +86,9 @@ class RefineLoop(Recipe):
             prompt = modify_prompt(self.description, b["genome"], b["feedback"], hypothesis, self.call_limit)
             child = self.ops.propose(self.model, prompt, rng, base=b["genome"], tag="modify")
             if child is not None:
-                out.append(Candidate(genome={**child, "items": self.check}, parents=[b["id"]], operator="modify",
+                beat = b["score"] + self.min_gain if self.race else None
+                genome = raced({**child, "items": self.check}, beat)
+                out.append(Candidate(genome=genome, parents=[b["id"]], operator="modify",
                                      info={"hypothesis": hypothesis[:300]}))  # fmt: skip
         return out
 
