@@ -20,10 +20,11 @@ class GeneratedAgentTask(AgentTask):
     n_search: int = option(30, name="search", help="search items (what recipes see)")
     n_heldout: int = option(30, name="heldout", help="held-out items (for the final comparison)")
     items_seed: int = option(0, name="seed", help="which items")
+    items_per_eval: int = option(6, name="per_eval", help="search items one evaluation of an agent scores")
 
     def __post_init__(self) -> None:
-        if self.n_search < 1 or self.n_heldout < 1:
-            raise ValueError("search and heldout must be at least 1")
+        if self.n_search < 1 or self.n_heldout < 1 or self.items_per_eval < 1:
+            raise ValueError("search, heldout and per_eval must be at least 1")
         items = self.make_items(self.n_search + self.n_heldout)
         self.search, self.heldout = items[: self.n_search], items[self.n_search :]
         super().__post_init__()

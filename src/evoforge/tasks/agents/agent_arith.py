@@ -1,9 +1,9 @@
 """Agent task: multi-step arithmetic word problems with distractors, generated with known answers.
 
-Each problem has 2-4 steps (buying, giving away, packs of several, dozens and weeks looked up in a
+Each problem has ``min_steps``-``max_steps`` steps (default 2-4; the difficulty setting) (buying, giving away, packs of several, dozens and weeks looked up in a
 small corpus through ``tools.search``) and one distractor sentence about something else. The score is
 whether the number after "Answer:" is right. 30 search and 30 held-out problems by default
-(``--set task.search=N task.heldout=N task.seed=S``).
+(``--set task.search=N task.heldout=N task.seed=S task.per_eval=N task.min_steps=1 task.max_steps=2``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from evoforge.core.task_value import option
 
 from ._agent_answers import final_number
 from ._generated import GeneratedAgentTask
@@ -28,11 +30,12 @@ _OTHER = ["pears", "balloons", "stamps", "cookies", "buttons"]
 _UNITS = {"dozen": 12, "pair": 2, "score": 20}
 
 
-def problem(rng: random.Random) -> dict:
+def problem(rng: random.Random, min_steps: int = 2, max_steps: int = 4) -> dict:
+    """One problem of ``min_steps`` to ``max_steps`` events after the start, and one distractor."""
     name, thing = rng.choice(_NAMES), rng.choice(_THINGS)
     total = rng.randint(5, 30)
     sentences = [f"{name} has {total} {thing}."]
-    for _ in range(rng.randint(2, 4)):
+    for _ in range(rng.randint(min_steps, max_steps)):
         kind = rng.choice(["buy", "give", "packs", "unit", "double"])
         if kind == "buy":
             k = rng.randint(2, 15)
@@ -71,10 +74,14 @@ class AgentArith(GeneratedAgentTask):
     score: Callable[[dict, object], float] = score
     corpus: Sequence[str] = tuple(CORPUS)
     answer_format: str = "End your reply with a line 'Answer: <number>'."
+    min_steps: int = option(2, help="fewest events per problem (the difficulty, with max_steps)")
+    max_steps: int = option(4, help="most events per problem")
 
     def make_items(self, n: int) -> list[dict]:
+        if not 1 <= self.min_steps <= self.max_steps:
+            raise ValueError("agent-arith: 1 <= min_steps <= max_steps")
         rng = random.Random(f"agent-arith-{self.items_seed}")
-        return [problem(rng) for _ in range(n)]
+        return [problem(rng, self.min_steps, self.max_steps) for _ in range(n)]
 
 
 TASK = AgentArith()
