@@ -1,4 +1,5 @@
-"""Agent design benchmark: the best agent found by ``adas``, ``dgm`` or ``evoagent`` against the best
+"""Agent design benchmark: the best agent found by a design search (``adas``, ``dgm``, ``evoagent``,
+``godel-agent``, ``refine-loop``, ``alama``; ``swe-search`` searches per item, not for a design) against the best
 hand-designed agent (ADAS's archive, chosen on the search items), at the same number of model calls, scored on
 held-out items the search never saw. One (system, task, seed) cell per invocation; the row is appended
 to benchmarks/results/agents.jsonl and the table of every recorded row is printed::
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _harness as h  # result rows
 
 RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
-SYSTEMS = ("adas", "dgm", "evoagent", "baselines")
+SYSTEMS = ("adas", "dgm", "evoagent", "godel-agent", "refine-loop", "alama", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 
 
@@ -56,7 +57,7 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
 
 
 def run_search(system: str, task, model, meta, seed: int, calls: int, params: dict) -> tuple[dict | None, dict]:
-    """(best agent entry, facts about the search) for adas / dgm / evoagent."""
+    """(best agent entry, facts about the search) for a design-search recipe."""
     from evoforge.core.budget import Budget
     from evoforge.llm.account import ModelAccount
     from evoforge.recipes.registry import get_recipe
@@ -129,7 +130,9 @@ def cell(args: argparse.Namespace) -> dict:
     from evoforge.core.task import load_task
 
     model, meta = make_models(args.model, args.calls, args.threads, args.meta_model)
-    task = load_task(args.task, {"seed": args.seed, "search": args.search, "heldout": args.heldout})
+    level = dict(kv.split("=", 1) for kv in args.level.split(",") if kv.strip())
+    options = {"seed": args.seed, "search": args.search, "heldout": args.heldout, **level}
+    task = load_task(args.task, {**options, **({"per_eval": args.per_eval} if args.per_eval else {})})
     params = dict(kv.split("=", 1) for kv in args.set)
     start = time.perf_counter()
     if args.system == "baselines":
@@ -141,7 +144,7 @@ def cell(args: argparse.Namespace) -> dict:
     held, why = (None, "no agent ran") if best is None else heldout_score(task, best["genome"], args.heldout, model)
     return {
         "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "meta_model": args.meta_model or args.model, "calls": args.calls,
-        "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
+        "level": args.level, "per_eval": args.per_eval, "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
         "best": None if best is None else best["genome"].get("name"), "search_fitness": None if best is None else best["fitness"],
         "heldout": held, "search_items": args.search, "heldout_items": args.heldout, "heldout_error": why, **facts,
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -162,7 +165,8 @@ def table(path: Path = RESULTS) -> h.Table:
     for r in (r for r in rows if not r.get("superseded")):
         meta = r.get("meta_model", r["model"])
         label = r["model"] if r["system"] == "baselines" or meta == r["model"] else f"{r['model']}+meta {meta}"
-        groups.setdefault((r["task"], r["system"], label, r["calls"]), []).append(r)
+        task = r["task"] + (f" ({r['level']})" if r.get("level") else "")
+        groups.setdefault((task, r["system"], label, r["calls"]), []).append(r)
     for (task, system, label, calls), rs in sorted(groups.items()):
         rs.sort(key=lambda r: r["seed"])
         held = [r["heldout"] for r in rs if r["heldout"] is not None]
@@ -186,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calls", type=int, default=300, help="model calls of the search (meta agent + agents)")
     ap.add_argument("--search", type=int, default=30, help="search items (the only ones the search sees)")
     ap.add_argument("--heldout", type=int, default=30, help="held-out items scored")
+    ap.add_argument("--level", default="", help="task options of the difficulty level, e.g. min_steps=1,max_steps=2")
+    ap.add_argument("--per-eval", type=int, default=0, help="search items per evaluation (0: the task's default)")
     ap.add_argument("--model", default="embedded")
     ap.add_argument("--meta-model", help="model of the meta agent (default: --model); calls count in the same budget")
     ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (1 on a busy machine)")
