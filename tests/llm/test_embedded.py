@@ -59,6 +59,40 @@ def test_seeded_answer_does_not_depend_on_the_calls_before(embedded) -> None:
     assert again == first
 
 
+def test_a_long_prompt_is_reused_after_other_calls_with_the_same_text(monkeypatch) -> None:
+    """A long prompt's cache is kept while short calls run in between (a meta agent's prompt between
+    agent calls): the next prompt sharing it evaluates only its new blocks, and gives the text a context
+    that kept nothing gives."""
+    import llama_cpp
+
+    def evaluated(model) -> int:
+        ctx = model.llama._ctx.ctx
+        n = llama_cpp.llama_perf_context(ctx).n_p_eval
+        llama_cpp.llama_perf_context_reset(ctx)
+        return n
+
+    system = "Classify the headline as world, sports, business or science. Answer in one word. " * 12
+
+    def ask(model, headline: str) -> str:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": headline}]
+        return model.chat(messages, max_tokens=8, temperature=0.9, seed=3)[0].text
+
+    def between(model) -> None:
+        model.chat([{"role": "user", "content": "Count to three."}], max_tokens=4, temperature=0)
+        evaluated(model)
+
+    kept = get_model("embedded", n_ctx=1536)  # a context of its own (models are pooled by settings)
+    ask(kept, "Stocks fell sharply after the report.")
+    between(kept)
+    again = ask(kept, "The team won the final in overtime.")
+    assert evaluated(kept) < 64
+    monkeypatch.setenv("EVOFORGE_LLM_PREFIX_SLOTS", "0")
+    nothing_kept = get_model("embedded", n_ctx=1280)
+    between(nothing_kept)
+    assert ask(nothing_kept, "The team won the final in overtime.") == again
+    assert evaluated(nothing_kept) > 200
+
+
 def test_exact_prefix_reuse_gives_the_greedy_text_of_the_default() -> None:
     """``prefix_reuse="exact"`` (llama.cpp's own reuse) is a second context with the same weights: for a
     greedy answer after a call that shares its prefix, it gives the aligned default's text."""

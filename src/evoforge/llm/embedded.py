@@ -22,6 +22,7 @@ from typing import Any
 from .base import Model
 from .errors import BadRequestError, MissingPackageError, ModelError, ModelNotFoundError
 from .model_files import PARTED, assemble, gguf_problem, smollm2_path
+from .prefix_reuse import PREFIX_BLOCK, aligned_generate
 from .types import Completion, Request
 
 EMBEDDED_MODELS = {
@@ -88,7 +89,7 @@ def load_llama(
     """A shared ``llama_cpp.Llama`` for this file and settings, with the lock that serialises it.
 
     ``prefix_reuse``: ``"aligned"`` reuses a cached prompt prefix in whole blocks only, so a seeded
-    request gives the same text whatever ran before (:func:`_block_aligned_generate`); ``"exact"`` is
+    request gives the same text whatever ran before (:mod:`.prefix_reuse`); ``"exact"`` is
     llama.cpp's own reuse of the longest common prefix (faster when prompts share a short prefix, but
     a seeded answer may then depend on the request before it). None: ``$EVOFORGE_LLM_PREFIX_REUSE``,
     else ``"aligned"``."""
@@ -110,49 +111,13 @@ def load_llama(
                     verbose=False,
                 )
                 if prefix_reuse == "aligned":
-                    llm.generate = _block_aligned_generate(llm, llm.generate)
+                    llm.generate = aligned_generate(llm, llm.generate)
             except Exception as e:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"cannot load {path.name}: {e}") from None
             if not _pool:
                 atexit.register(_close_all)
             _pool[key] = (llm, threading.Lock())
         return _pool[key]
-
-
-PREFIX_BLOCK = 64  # tokens per prompt batch; a cached prompt prefix is reused in whole blocks only
-
-
-def _block_aligned_generate(llm: Any, generate: Any) -> Any:
-    """``llm.generate`` that reuses the previous prompt's cached prefix only in whole blocks of
-    ``PREFIX_BLOCK`` tokens, and evaluates the rest in blocks aligned to the same boundaries.
-
-    llama.cpp's own prefix reuse evaluates the new suffix as one batch, and a batch's size and start
-    change the arithmetic slightly: a seeded request then gave another text when its prompt shared a
-    prefix with the request before it. With aligned blocks every token is computed in the same batch
-    as in a fresh evaluation, so a seeded request gives the same text whatever ran before, and
-    requests that share a long prefix (a prompt's demos, a program under evolution) still skip most
-    of it."""
-    previous: list[list[int]] = [[]]
-
-    def aligned(tokens: Any, *args: Any, reset: bool = True, **kwargs: Any) -> Any:
-        tokens = list(tokens)
-        keep = 0
-        if reset:
-            common = 0
-            for a, b in zip(previous[0], tokens):
-                if a != b:
-                    break
-                common += 1
-            keep = min(common, len(tokens) - 1) // PREFIX_BLOCK * PREFIX_BLOCK
-            previous[0] = tokens
-        if keep > 0 and llm.n_tokens >= keep and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-            llm.n_tokens = keep
-            return generate(tokens[keep:], *args, reset=False, **kwargs)
-        if reset:
-            llm.reset()
-        return generate(tokens, *args, reset=False, **kwargs)
-
-    return aligned
 
 
 def _close_all() -> None:
@@ -168,7 +133,7 @@ def _close_all() -> None:
 
 class EmbeddedModel(Model):
     """An in-process llama.cpp model. Calls are serialised (one llama context); the
-    prompt prefix is reused across requests in whole aligned blocks (:func:`_block_aligned_generate`),
+    prompt prefix is reused across requests in whole aligned blocks (:mod:`.prefix_reuse`),
     so a seeded request gives the same text whatever the context held before.
 
     ``timeout`` (seconds, per sample) stops a generation early with finish_reason

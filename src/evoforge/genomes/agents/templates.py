@@ -24,7 +24,8 @@ def describe(entry: dict[str, Any], fitness: float | None, limit: int = 1500) ->
 
 
 def meta_prompt(task_description: str, archive: list[tuple[dict[str, Any], float]], call_limit: int) -> str:
-    """ADAS-style: the archive (best last) and a request for a new, different agent."""
+    """ADAS-style: the archive (as given: adas passes its best entries in the order found) and a request
+    for a new, different agent."""
     shown = "\n\n".join(describe(g, f) for g, f in archive)
     return (
         f"You design agents that solve this task:\n{task_description}\n\n{API.format(call_limit=call_limit)}\n\n"

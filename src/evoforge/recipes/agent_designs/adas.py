@@ -67,7 +67,9 @@ class Adas(Recipe):
                 out.append(Candidate(genome=raced(fixed, beat), parents=[parent], operator="repair"))
         while len(out) < n:
             best = sorted(self.agents, key=lambda e: e["fitness"])[-self.shown :]
-            prompt = meta_prompt(self.description, [(e["genome"], e["fitness"]) for e in best], self.call_limit)
+            found = sorted(best, key=lambda e: e["id"])  # as ADAS shows its archive: in the order found, so
+            # consecutive meta prompts share a long prefix that the model reuses
+            prompt = meta_prompt(self.description, [(e["genome"], e["fitness"]) for e in found], self.call_limit)
             child = self.ops.propose(self.model, prompt, rng, base={"parts": standard_parts()})
             if child is None:
                 break  # the reason is counted; the next batch tries again
