@@ -202,7 +202,7 @@ def arms_order(spec: str) -> list[str]:
     return ["raw", "evoforge", "evoforge exact", "raw lookup", *extra, "raw batched"]
 
 
-def bench_transformers(threads: int, repeats: int, max_tokens: int) -> list[dict]:
+def bench_transformers(threads: int, repeats: int, max_tokens: int, hf_dir: str | None = None) -> list[dict]:
     """SmolLM2 in llama.cpp (evoforge) vs transformers fp32 on the same weights: the engine choice."""
     import torch
 
@@ -280,6 +280,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--n-ctx", type=int, default=2048)
     ap.add_argument("--transformers", action="store_true", help="also SmolLM2 in transformers fp32")
+    ap.add_argument("--hf-dir", default=None, help="existing transformers copy of SmolLM2 (skips conversion)")
     ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
     a = ap.parse_args()
     rows: list[dict] = []
@@ -287,7 +288,7 @@ def main() -> None:
         for threads in map(int, a.threads.split(",")):
             rows += bench(spec, threads, a.repeats, a.max_tokens, a.n_ctx)
     if a.transformers:
-        rows += bench_transformers(int(a.threads.split(",")[0]), a.repeats, a.max_tokens)
+        rows += bench_transformers(int(a.threads.split(",")[0]), a.repeats, a.max_tokens, a.hf_dir)
     print()
     print(table(rows, f"2 prompts per kind x {a.max_tokens} max new tokens, greedy, median of {a.repeats} rounds"))
     if a.json:

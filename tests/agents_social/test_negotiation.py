@@ -75,6 +75,22 @@ def test_self_play_rounds_of_filtered_behaviour_cloning(monkeypatch, weights_dir
     assert ans["genome"] == rounds[2]["checkpoint"] and ans["seed"]["score"] == rounds[0]["score"]
 
 
+def test_two_scripted_players_mostly_reach_a_deal():
+    outcomes = [ng.play(g, [ng.scripted_mover(g, 0), ng.scripted_mover(g, 1)])
+                for g in (ng.new_game(s) for s in range(100))]  # fmt: skip
+    assert sum(o.agreed for o in outcomes) >= 80
+    assert all(o.invalid() == 0 for o in outcomes)
+
+
+def test_warm_start_adds_scripted_deals_and_the_control_trains_on_them_alone(monkeypatch, weights_dir):
+    recipe, _ = run_self_play(monkeypatch, Negotiator(), opponent="fixed", warm_start=4, learn_from_play=False)
+    first = recipe.history[1]
+    assert first["kept"] == "-" and first["warm_rows"] >= 8 and first["rows"] == first["warm_rows"]
+    assert "warm_rows" not in recipe.history[2] and recipe.history[2]["rows"] == 0  # later rounds: play only
+    rows = recipe._scripted_rows(4)
+    assert rows and all(r["completion"].startswith((" PROPOSE", " ACCEPT")) for r in rows)
+
+
 def test_self_play_refuses_another_task():
     with pytest.raises(ConfigError, match="needs a game genome"):
         get_recipe("self-play")().check_task(load_task("sphere"))

@@ -171,6 +171,31 @@ def _step(out: Outcome, player: int, text: str) -> bool:
     return move.kind in ("accept", "walk")
 
 
+def scripted_mover(game: Game, player: int) -> Callable[[str, int], str]:
+    """A scripted negotiator (for warm-start data: dialogues that reach deals). It accepts the other
+    player's proposal when its own share is worth at least its current demand, else proposes to keep
+    the items it values most, up to that demand; the demand starts at 7 of :data:`TOTAL` points and
+    falls by one a turn, so two scripted players agree within a few moves."""
+    order = sorted(range(len(ITEMS)), key=lambda i: -game.values[player][i])
+
+    def move(text: str, turn: int) -> str:
+        demand = max(1, 7 - turn // 2)
+        last = [line[len("Them: ") :] for line in text.splitlines() if line.startswith("Them: ")]
+        offer = parse_move(last[-1], game) if last else None
+        if offer is not None and offer.kind == "propose":
+            mine = [c - t for c, t in zip(game.counts, offer.take)]
+            if sum(v * k for v, k in zip(game.values[player], mine)) >= demand:
+                return "ACCEPT"
+        take, worth = [0] * len(ITEMS), 0
+        for i in order:
+            while worth < demand and take[i] < game.counts[i] and game.values[player][i] > 0:
+                take[i] += 1
+                worth += game.values[player][i]
+        return describe(take)
+
+    return move
+
+
 def summary(outcomes: Sequence[Outcome], player: int = 0) -> dict[str, float]:
     """Means over games: ``player``'s score, the other's, joint, agreement and invalid-move rates."""
     n = max(1, len(outcomes))

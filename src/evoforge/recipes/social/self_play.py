@@ -3,7 +3,10 @@ Model Self-Play in Non-Zero-Sum Games", Abdulhai et al., 2024). Each round the p
 checkpoint) plays ``games`` sampled games, against the fixed opponent (the run's ``--model``) or
 against itself (``opponent=self``); the dialogues whose reward passes the filter (a deal, and at
 least the round's mean and ``min_reward``) become SFT rows (the policy's own moves), and the policy
-is fine-tuned on them through the TRL path. Before the first round and after each one the policy
+is fine-tuned on them through the TRL path. ``warm_start=N`` adds N scripted games that reach a deal
+(:func:`~evoforge.genomes.games.negotiation.scripted_mover`, both players' moves) to the first round's
+data, so that a policy that never reaches a deal has deals to clone; ``learn_from_play=false`` is the
+control: the same schedule on the warm-start data alone. Before the first round and after each one the policy
 plays the same greedy evaluation games in both settings; the task scores them again from the record.
 """
 
@@ -26,6 +29,7 @@ from ._base import SocialRecipe
 from ._checkpoint_model import CheckpointModel
 
 EVAL_SEED = 70_000  # evaluation games are the same every round
+WARM_SEED = 90_000  # scripted warm-start games
 
 
 @register("self-play")
@@ -48,6 +52,8 @@ class SelfPlay(SocialRecipe):
     temperature: float = param(0.8, low=0, help="sampling temperature of training games")
     epochs: float = param(2.0, low=0, low_open=True, help="passes over each round's kept moves")
     lora: bool = param(True, help="train LoRA adapters instead of every weight")
+    warm_start: int = param(0, low=0, help="scripted games that reach a deal, cloned with the first round's data")
+    learn_from_play: bool = param(True, help="train on kept games (false: the control, warm-start data only)")
 
     round: int = state(0)
     current: str = state("")
@@ -76,7 +82,10 @@ class SelfPlay(SocialRecipe):
 
             self.current = str(resolve(self.base))
         else:
-            rows, info["kept"] = self._training_rows(int(rng.integers(2**31)))
+            rows, info["kept"] = self._training_rows(int(rng.integers(2**31))) if self.learn_from_play else ([], "-")
+            if self.round == 1 and self.warm_start:
+                warm = self._scripted_rows(self.warm_start)
+                rows, info["warm_rows"] = rows + warm, len(warm)
             info["rows"] = len(rows)
             if rows:
                 from evoforge.genomes.weights.train import TrainConfig, sft
@@ -113,6 +122,21 @@ class SelfPlay(SocialRecipe):
             if t["player"] == p and t["move"] != "invalid"
         ]
         return rows, f"{len(kept)}/{len(sides)}"
+
+    def _scripted_rows(self, games: int) -> list[dict[str, str]]:
+        """Both players' moves in ``games`` scripted games that reach a deal (seeds apart from training
+        and evaluation games)."""
+        rows = []
+        for seed in range(WARM_SEED, WARM_SEED + 4 * games):
+            game = ng.new_game(seed, self.variant, self.max_turns)
+            o = ng.play(game, [ng.scripted_mover(game, 0), ng.scripted_mover(game, 1)])
+            if o.agreed:
+                rows += [{"prompt": ng.prompt(game, t["player"], o.turns[:i]), "completion": " " + t["text"] + "\n"}
+                         for i, t in enumerate(o.turns)]  # fmt: skip
+                games -= 1
+            if games == 0:
+                break
+        return rows
 
     def _evaluation_games(self) -> list[dict[str, Any]]:
         policy, out = self.policy(self.current), []
