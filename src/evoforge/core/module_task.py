@@ -5,6 +5,8 @@ reads one typed contract (:mod:`evoforge.core.task_value`) whichever way a task 
 The names a module-style task may define, and the fields they become:
 
 - ``SEED`` (required) and ``evaluate(genome)`` (required); ``DESCRIPTION``; ``GENOME``, the genome kind;
+  ``DATA_FILES``, the files and folders the evaluator reads, relative to the task file (what ``--sandbox``
+  mounts besides the task file);
 - the optional parts of the contract: ``BOUNDS``, ``DESCRIPTOR_BOUNDS``, ``DESCRIPTOR_NAMES``,
   ``FAILURE_SCORE``, ``failure_reason``, ``evaluate_batch``, ``evaluate_array``, ``relative_fitness``, ``draw``;
 - facts of one genome kind: ``FUNCTION``, ``IDEAS``, ``HINT``, ``LINE_EXAMPLE`` (programs: the evolved
@@ -25,6 +27,7 @@ from .task_value import TaskValue
 PART_NAMES: dict[str, str] = {
     "description": "DESCRIPTION",
     "kind": "GENOME",
+    "data_files": "DATA_FILES",
     "bounds": "BOUNDS",
     "descriptor_bounds": "DESCRIPTOR_BOUNDS",
     "descriptor_names": "DESCRIPTOR_NAMES",

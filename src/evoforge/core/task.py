@@ -60,6 +60,7 @@ class Task:
     bounds: tuple[float, float] | None = None  # what recipes clip vector genomes to
     failure_score: float | None = None  # a score at or below it is a failed evaluation
     declared_kind: str = ""  # the genome kind the task declares ('' : inferred from the seed)
+    data_files: tuple[str, ...] = ()  # what its evaluator reads, relative to the task file's folder (DATA_FILES)
     module: ModuleType | None = field(default=None, repr=False)
     value: TaskValue | None = field(default=None, repr=False)  # the typed value (ModuleTask for module style)
     task_model: Any = None  # the model a prompt task calls (spec or Model)
@@ -230,6 +231,7 @@ def load_task(
         bounds=tuple(parts["bounds"]) if parts["bounds"] is not None else None,  # type: ignore[arg-type]
         failure_score=parts["failure_score"],
         declared_kind=parts["kind"] or "",
+        data_files=_data_files(ref, parts["data_files"]),
         module=module,
         value=value,
         functions={name: parts[name] for name in FUNCTIONS if callable(parts[name])},
@@ -280,6 +282,29 @@ def _check_parts(ref: str, parts: dict[str, Any]) -> None:
         raise TaskError(f"task {ref!r}: failure_reason must be a function failure_reason(result) -> reason or None")
     if not callable(parts["evaluate"]):
         raise TaskError(f"task {ref!r} defines no evaluate(genome) function")
+
+
+def _data_files(ref: str, value: Any) -> tuple[str, ...]:
+    """``DATA_FILES``: a list of paths relative to the task file's folder, each inside it; normalised
+    (``./data/`` -> ``data``). Anything else is one TaskError naming the entry."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        shown = f"{value!r}"[:200]
+        raise TaskError(f"task {ref!r}: DATA_FILES must be a list of paths relative to the task file, got {shown}")
+    out: list[str] = []
+    for entry in value:
+        if not isinstance(entry, str) or not entry.strip() or "\0" in entry:
+            raise TaskError(f"task {ref!r}: DATA_FILES entries must be non-empty paths (strings), got {entry!r}"[:300])
+        norm = os.path.normpath(entry)
+        if os.path.isabs(entry) or entry.startswith("~") or norm == ".." or norm.startswith(".." + os.sep):
+            raise TaskError(
+                f"task {ref!r}: DATA_FILES entry {entry!r} is outside the task file's folder; "
+                "give paths relative to the task file, inside its folder (no absolute paths, no '..')"
+            )
+        if norm not in out:
+            out.append(norm)
+    return tuple(out)
 
 
 def _descriptor_names(ref: str, value: Any) -> list[str] | None:

@@ -11,7 +11,12 @@ Every task has
   not guessed (empty: inferred from ``initial()``);
 - ``initial()``: the initial genome;
 - ``evaluate(genome)``: a result dict (``score``, optional ``metrics``, ``descriptors``, ``feedback``) or a number;
-- ``description``: what the task is, shown to models and by ``evoforge list`` (empty: the file's docstring).
+- ``description``: what the task is, shown to models and by ``evoforge list`` (empty: the file's docstring);
+- ``data_files``: the files and folders next to the task file that its evaluator reads, as paths relative
+  to the task file's folder (no absolute paths, nothing outside that folder); under ``--sandbox`` only the
+  task file and these are mounted (read-only), never the folder they are in. A field: declare it in a
+  class with its annotation (``data_files: tuple[str, ...] = ("data.csv",)``) or give it to the
+  constructor (``VectorTask(..., data_files=["weights/"])``); module-style files set ``DATA_FILES``.
 
 Optional parts are attributes that are None where the task has no such part (the defaults below). A
 class offers one as a class attribute, a property, a method, or a field that holds a value or function
@@ -68,6 +73,7 @@ class TaskValue:
 
     kind: ClassVar[str] = ""
     description: str = ""
+    data_files: tuple[str, ...] | list[str] = ()  # relative to the task file; checked by the loader
 
     bounds: ClassVar[tuple[float, float] | None] = None
     descriptor_bounds: ClassVar[Any] = None  # a list of (low, high) pairs

@@ -23,6 +23,8 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
+from evoforge.core.private_paths import exposes, private_paths, shared_paths
+
 INSIDE_ENV = "EVOFORGE_SANDBOX"  # set inside a sandbox: code there is already behind the boundary
 SANDBOX_UID = 65534
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -60,17 +62,25 @@ def inside_sandbox() -> bool:
 
 
 def python_dirs() -> list[str]:
-    """Directories the sandboxed Python needs to read: its prefixes and site-packages."""
+    """Directories the sandboxed Python needs to read: its prefixes, stdlib, site-packages, the folder of
+    its executable and of libpython. A folder that would expose a private path (the home folder, the run
+    key or its folder: :func:`evoforge.core.private_paths.private_paths`) is left out, so a Python
+    installed right in the home folder (``--prefix=$HOME``) is mounted as its exact folders only; one
+    inside another is mounted once, as the outer one."""
+    paths = sysconfig.get_paths()
     dirs = {
         sys.prefix,
         sys.base_prefix,
         sys.exec_prefix,
         sys.base_exec_prefix,
         os.path.dirname(os.path.realpath(sys.executable)),
-        sysconfig.get_paths()["stdlib"],
+        *(paths.get(name, "") for name in ("stdlib", "platstdlib", "purelib", "platlib")),
+        sysconfig.get_config_var("LIBDIR") or "",
     }
     dirs.update(site.getsitepackages())
-    return sorted(d for d in dirs if d and os.path.isdir(d))
+    protected = private_paths()
+    kept = sorted(d for d in dirs if d and os.path.isdir(d) and not exposes(d, protected))
+    return [d for d in kept if not any(d.startswith(outer.rstrip("/") + "/") for outer in kept if outer != d)]
 
 
 def command(
@@ -87,7 +97,9 @@ def command(
     """The ``bwrap`` command line that runs ``argv`` sandboxed. ``writable``: a host directory mounted
     read-write at ``cwd`` (None: a private tmpfs of ``tmpfs_mb`` MB there); ``readable``: further host
     paths visible read-only at the same place (files or directories); ``env``: variables besides a
-    minimal PATH/LANG; ``extra``: more bwrap options (mounts), placed after the standard ones."""
+    minimal PATH/LANG; ``extra``: more bwrap options (mounts), placed after the standard ones. A
+    ``readable`` path that is or contains the home folder, the run key's folder or /tmp is refused
+    (ValueError); bind-mounted sockets stay connectable, so callers mount single files and checked folders."""
     status = status or probe()
     cmd = [
         status.path,
@@ -117,6 +129,10 @@ def command(
             cmd += ["--ro-bind", path, path]
     cmd += ["--proc", "/proc", "--dev", "/dev"]
     cmd += (["--size", str(tmpfs_mb * 1024 * 1024)] if status.size_option else []) + ["--tmpfs", "/tmp"]
+    refused = [*private_paths(), *shared_paths()]
+    for path in readable:  # the callers check these with their own words first; this is the last line
+        if exposes(path, refused):
+            raise ValueError(f"refusing to mount {path}: it is or contains the home folder, the run key or /tmp")
     for path in [*python_dirs(), *readable]:  # after /tmp, so that a task file under /tmp stays visible
         if os.path.exists(path) and not any(path == d or path.startswith(d + "/") for d in _SYSTEM_DIRS):
             cmd += ["--ro-bind", path, path]

@@ -7,9 +7,13 @@ dominate cheap tasks; a timeout or crash kills the whole sandbox (its pid namesp
 one, exactly like a forked worker. Genomes go in pickled (the parent's own data); outcomes come back as
 JSON and are validated again here, so nothing the evaluator sends is unpickled or trusted.
 
-Inside the sandbox the task sees: the system and Python directories and evoforge read-only, the
-directory of a task file (or the ``sys.path`` entry of a task module) read-only, a private tmpfs as
-working directory, no network, no other process, none of the parent's environment.
+Inside the sandbox the task sees: the system and Python directories and evoforge read-only; its task
+file (or a task module's file and its packages' ``__init__.py``) and the files and folders it declares
+in ``DATA_FILES``, each read-only at its own path and nothing else of the folder they are in; a private
+tmpfs as working directory (and ``/tmp``), no network, no other process, none of the parent's environment.
+A ``DATA_FILES`` entry is refused (one ConfigError line, before the run) where it resolves outside the
+task file's folder, is or contains the home folder, the run key's folder or ``/tmp``, or is or contains a
+socket, FIFO or device: a bind-mounted unix socket stays connectable from inside the sandbox.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pickle
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 from multiprocessing.connection import Connection
@@ -28,6 +33,7 @@ from typing import Any
 
 from evoforge.core.candidate import EvaluationError, parse_result
 from evoforge.core.errors import ConfigError, TaskError
+from evoforge.core.private_paths import exposes, private_paths, shared_paths
 from evoforge.core.task import Task
 from evoforge.isolation.evaluation import Outcome
 
@@ -53,34 +59,108 @@ def check_available(task: Task) -> None:
     _task_location(task)
 
 
-def _task_location(task: Task) -> tuple[str, list[str]]:
-    """(reference to load inside, host directories the task needs to read)."""
+def _package_dir() -> str:
+    """evoforge's own package folder (mounted read-only; an editable install's ``src`` is not)."""
+    return str(Path(__file__).resolve().parents[1])
+
+
+def _task_location(task: Task) -> tuple[str, list[str], list[str]]:
+    """(reference to load inside, ``sys.path`` entries it needs, host paths to mount read-only). The
+    mounts are the task file (a task module's file and its packages' ``__init__.py``) and its
+    ``DATA_FILES``, never a folder they are in; built-in tasks need none (evoforge is mounted)."""
     if task.ref.endswith(".py") or Path(task.ref).is_file():
         path = os.path.abspath(task.ref)
-        return path, [os.path.dirname(path)]
+        folder = os.path.dirname(path)
+        return path, [folder], [path, *_data_mounts(task, folder)]
     file = getattr(task.module, "__file__", None)
-    package_root = str(Path(__file__).resolve().parents[2])
-    if not file or os.path.abspath(file).startswith(package_root + os.sep):
-        return task.ref, []  # built-in or next to evoforge
+    if not file:
+        return task.ref, [], []
+    file = os.path.abspath(file)
+    folder, package = os.path.dirname(file), _package_dir()
+    if file.startswith(package + os.sep):  # built-in: its data are inside the package, mounted already
+        return task.ref, [], [p for p in _data_mounts(task, folder) if not p.startswith(package + os.sep)]
     entries = [os.path.abspath(p or ".") for p in sys.path]
-    roots = [p for p in entries if os.path.abspath(file).startswith(p + os.sep)]
+    roots = [p for p in entries if file.startswith(p.rstrip(os.sep) + os.sep)]
     if not roots:
         raise ConfigError(f"--sandbox: cannot tell where task module {task.ref!r} lives")
-    return task.ref, [max(roots, key=len)]
+    root = max(roots, key=len)
+    mounts, above = [file], folder
+    while above.startswith(root.rstrip(os.sep) + os.sep):  # the packages it is imported through
+        init = os.path.join(above, "__init__.py")
+        if os.path.isfile(init) and init != file:
+            mounts.append(init)
+        above = os.path.dirname(above)
+    return task.ref, [root], [*mounts, *_data_mounts(task, folder)]
+
+
+def _data_mounts(task: Task, folder: str) -> list[str]:
+    """The host paths of the task's ``DATA_FILES`` (relative to ``folder``), each checked: it exists, stays
+    inside ``folder`` once symlinks are resolved, exposes neither a private path (home folder, run key)
+    nor ``/tmp``, and neither is nor contains a socket, FIFO or device. A failed check is a ConfigError."""
+    base = os.path.realpath(folder)
+    refused = [*private_paths(), *shared_paths()]
+    out = []
+    for entry in task.data_files:
+        path = os.path.normpath(os.path.join(folder, entry))
+        where = f"--sandbox: task {task.ref!r}: DATA_FILES entry {entry!r}"
+        real = os.path.realpath(path)
+        if not os.path.exists(real):
+            raise ConfigError(f"{where} not found ({path})")
+        if real != base and not real.startswith(base.rstrip(os.sep) + os.sep):
+            raise ConfigError(f"{where} resolves to {real}, outside the task file's folder (a symlink?)")
+        if exposes(real, refused):
+            raise ConfigError(
+                f"{where} would expose the home folder, the run key or /tmp ({real}); declare the files themselves"
+            )
+        special = _special_file(real)
+        if special is not None:
+            raise ConfigError(
+                f"{where}: {special[0]} is a {special[1]}; sockets, FIFOs and devices are never mounted "
+                "(a mounted socket stays connectable)"
+            )
+        out.append(path)
+    return out
+
+
+def _special_file(path: str) -> tuple[str, str] | None:
+    """(path, what) of a socket, FIFO or device at or under ``path`` (symlinks are not followed: inside
+    the sandbox they resolve against its own, bare file system), or None."""
+
+    def kind(mode: int) -> str | None:
+        for test, what in ((stat.S_ISSOCK, "socket"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "device")):
+            if test(mode):
+                return what
+        return "device" if stat.S_ISBLK(mode) else None
+
+    def unreadable(err: OSError) -> None:
+        raise ConfigError(f"--sandbox: cannot check {err.filename} for sockets ({err.strerror})")
+
+    what = kind(os.stat(path).st_mode)
+    if what is not None:
+        return path, what
+    if not os.path.isdir(path):
+        return None
+    for top, dirs, files in os.walk(path, onerror=unreadable):
+        for name in (*dirs, *files):
+            full = os.path.join(top, name)
+            what = kind(os.lstat(full).st_mode)
+            if what is not None:
+                return full, what
+    return None
 
 
 class SandboxedWorker:
     """One bwrapped worker process; the same interface as :class:`evoforge.run.pool.ForkedWorker`."""
 
     def __init__(self, task: Task, memory_mb: int | None, niceness: int = 0):
-        ref, dirs = _task_location(task)
-        package_root = str(Path(__file__).resolve().parents[2])
-        spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [package_root, *dirs]}
+        ref, path, mounts = _task_location(task)
+        package = _package_dir()
+        spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [os.path.dirname(package), *path]}
         ours, theirs = socket.socketpair()
         argv = [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(spec)]
         cmd = bwrap.command(
             argv,
-            readable=(package_root, *dirs),
+            readable=(package, *mounts),
             env={"HOME": "/box", "TMPDIR": "/box"},
             tmpfs_mb=max(64, min(1024, int(memory_mb or 256))),
         )

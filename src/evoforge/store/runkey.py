@@ -16,18 +16,16 @@ import tempfile
 from pathlib import Path
 
 from evoforge.core.errors import StoreError
+from evoforge.core.private_paths import run_key_path
 
 KEY_BYTES = 32
 _DOMAIN = b"evoforge-checkpoint-v2\0"
 
 
 def key_path() -> Path:
-    """Where this user's run key lives."""
-    explicit = os.environ.get("EVOFORGE_KEY_FILE")
-    if explicit:
-        return Path(explicit).expanduser()
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "evoforge" / "run-key"
+    """Where this user's run key lives (:func:`evoforge.core.private_paths.run_key_path`: the sandboxes
+    keep it out of their mounts)."""
+    return run_key_path()
 
 
 def load_key(create: bool) -> bytes | None:
