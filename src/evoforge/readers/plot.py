@@ -1,27 +1,19 @@
 """``evoforge plot``: best and median score per batch, and next to it the archive heatmap (grid
 archives), the recipe's own panel (``Recipe.plot_extra``: e.g. a self-training run's per-round monitors)
-or the trajectories' end points (tasks that draw themselves, e.g. the hard maze)."""
+or the trajectories' end points (tasks that draw themselves, e.g. the hard maze).
+
+Nothing a run file names is imported or run here: a task's drawing of its world is JSON the run stored
+(meta ``drawing``, :mod:`evoforge.core.drawing`); a run file without one is plotted without it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from evoforge.core.drawing import replay
 from evoforge.core.errors import StoreError
 from evoforge.core.view import grid_heatmap
 from evoforge.store.run_file import RunStore
-
-
-def _maze_task(config: dict):
-    """The task when it draws itself (``draw(ax)``) and has 2-D descriptors (e.g. hard-maze), else None."""
-    from evoforge.core.task import load_task
-
-    try:
-        task = load_task(config.get("task", ""), config.get("task_options") or {})
-    except Exception:
-        return None
-    bounds = task.descriptor_bounds
-    return task if task.draw is not None and bounds and len(bounds) == 2 else None
 
 
 def _plot_extra(store: RunStore) -> Any:
@@ -36,6 +28,14 @@ def _plot_extra(store: RunStore) -> Any:
     return cls.plot_extra if cls.draws_plot_extra() else None
 
 
+def _xy(descriptors: Any) -> bool:
+    """Whether a stored candidate's descriptors start with a point (x, y) of finite numbers."""
+    import math
+
+    head = descriptors[:2] if isinstance(descriptors, (list, tuple)) else ()
+    return len(head) == 2 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in head)
+
+
 def plot_run(store: RunStore, path: str | Path) -> Path:
     import matplotlib
 
@@ -48,7 +48,8 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     view = store.meta("view") or {}  # the recipe as JSON; a run file's pickled state is never loaded here
     grid = view.get("grid")
     extra = _plot_extra(store) if view.get("plot_extra") else None
-    maze = None if grid or extra else _maze_task(store.config)
+    drawing = None if grid or extra else store.meta("drawing")  # the task's world, as JSON the run stored
+    maze = isinstance(drawing, dict)
     wide = bool(grid or maze or extra)
 
     fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(12 if wide else 7, 4.5), squeeze=False)
@@ -80,10 +81,10 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
         fig.colorbar(image, ax=heat, label="score")
     if extra:  # the recipe's own panel (e.g. a self-training run's per-round monitors)
         extra(axes[0][1], store)
-    if maze is not None:  # a task that draws itself (the hard maze): trajectories' end points
-        ends = [c.descriptors for c in store.candidates("ok") if c.descriptors]
+    if maze:  # a task that draws itself (the hard maze): trajectories' end points on its drawing
+        ends = [c.descriptors[:2] for c in store.candidates("ok") if _xy(c.descriptors)]
         panel = axes[0][1]
-        maze.draw(panel)
+        replay(panel, drawing)
         if ends:
             panel.scatter([e[0] for e in ends], [e[1] for e in ends], s=4, alpha=0.4, label="end points")
         panel.set_title(f"end points of {len(ends)} evaluations")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evoforge.core.drawing import record
 from evoforge.core.errors import ConfigError, StoreError, TaskError
 from evoforge.core.recipe import Recipe
 from evoforge.core.task import Task
@@ -112,12 +113,16 @@ def _discard_if_empty(path: Path) -> None:
 
 
 def open_resumable(path: str | Path) -> RunStore:
-    """Open a run file for resuming, refusing finished runs."""
+    """Open a run file for resuming, refusing finished runs and run files this user's evoforge did not
+    write (their signature is checked here, before anything the file names is loaded or imported)."""
     store = RunStore.open(path, write=True)
-    if store.meta("status") == "finished":
-        reason = store.meta("stop_reason")
+    try:
+        if store.meta("status") == "finished":
+            raise StoreError(f"{path} already finished ({store.meta('stop_reason')}); nothing to resume")
+        store.check_signed()
+    except BaseException:
         store.close()
-        raise StoreError(f"{path} already finished ({reason}); nothing to resume")
+        raise
     return store
 
 
@@ -134,6 +139,16 @@ def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = N
         store.close()
         raise
     return _run(prepared, store, on_batch, restore=True)
+
+
+def _store_drawing(task: Task, store: RunStore) -> None:
+    """A task that draws itself and has 2-D descriptors (the hard maze): its drawing as JSON (meta
+    ``drawing``), for ``plot``, which draws the end points on it without loading the task."""
+    bounds = task.descriptor_bounds
+    if task.draw is not None and bounds and len(bounds) == 2:
+        drawing = record(task.draw)
+        if drawing is not None:
+            store.describe(None, None, {"drawing": drawing})
 
 
 def _run(
@@ -156,6 +171,8 @@ def _run(
         store.event("started", {"config": config.to_dict()})
         if engine.task.descriptor_names:  # the archive's axes, for plot and the dashboard
             store.describe(None, None, {"axes": engine.task.descriptor_names})
+    if store is not None and store.meta("drawing") is None:
+        _store_drawing(engine.task, store)
     timeout = config.timeout if config.timeout is not None else engine.recipe.eval_timeout
     # evaluate_array means "run me in-process": the one case chosen without being asked (not with --sandbox)
     array_path = engine.array_capable() and not config.sandbox and not config.asynchronous

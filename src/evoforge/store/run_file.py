@@ -40,6 +40,10 @@ SCHEMA_VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 SIGNED_VERSIONS = (2, 3, 4)  # resumable; an older file becomes schema 4 when resumed (its new rows are packed)
 NOT_OURS = "was not written by evoforge for this user (signature mismatch); refusing to load its state"
+UNSIGNED = (
+    "has no checkpoint and no run signature (no signature of this user vouches for what it names); "
+    "refusing to load it: start the run again with `evoforge run`"
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,9 +103,11 @@ class RunStore(RunQueries):
                     f"{path} already exists: resume it with `evoforge resume {path}` or choose another --out"
                 )
             remove_unclaimed(path)
+        key, run_id = runkey.load_key(create=True), secrets.token_hex(16)  # no key, no file
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(connect(path), path)
         store.lock()
+        store._key, store._run_id = key, run_id
         with store.conn:
             store.conn.executescript(_SCHEMA)
             store._set_meta(
@@ -111,7 +117,8 @@ class RunStore(RunQueries):
                     "status": "running",
                     "config": config,
                     "created_at": time.time(),
-                    "run_id": secrets.token_hex(16),
+                    "run_id": run_id,
+                    "run_signature": runkey.sign_run(key, run_id) if key else None,
                 }
             )
         return store
@@ -285,18 +292,41 @@ class RunStore(RunQueries):
         )
 
     # -- reading ---------------------------------------------------------------------------------
-    def recipe_state(self) -> tuple[int, Any] | None:
-        """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
+    def check_signed(self) -> None:
+        """Refuse (StoreError, one line) a run file this user's evoforge did not write: its checkpoint
+        must carry this user's signature or, before the first commit, the run file the signature written
+        when it was created. ``resume`` calls this before it loads anything the file names (task, recipe)."""
+        self._signed_checkpoint()
+
+    def _signed_checkpoint(self) -> tuple[int, bytes] | None:
+        """The last checkpoint (batch, pickled state) once its signature checked out; None before the
+        first commit, when the run file's creation signature must check out instead."""
         if self.meta("schema_version") not in SIGNED_VERSIONS:
             raise StoreError(f"{self.path} {NOT_OURS}")
         row = self.conn.execute("SELECT batch, recipe_state, signature FROM checkpoint WHERE id=1").fetchone()
+        run_id = self.meta("run_id", "")
+        if not isinstance(run_id, str):
+            raise StoreError(f"{self.path} {NOT_OURS}")
         if row is None:
+            signature = self.meta("run_signature")
+            if signature is None:
+                raise StoreError(f"{self.path} {UNSIGNED}")
+            if not runkey.verify_run(run_id, signature):
+                raise StoreError(f"{self.path} {NOT_OURS}")
             return None
         blob = bytes(row["recipe_state"])
-        if not runkey.verify(self.meta("run_id", ""), row["batch"], blob, row["signature"]):
+        if not runkey.verify(run_id, row["batch"], blob, row["signature"]):
             raise StoreError(f"{self.path} {NOT_OURS}")
+        return row["batch"], blob
+
+    def recipe_state(self) -> tuple[int, Any] | None:
+        """The last checkpoint (batch, state), unpickled only when this user's run key signed it."""
+        signed = self._signed_checkpoint()
+        if signed is None:
+            return None
+        batch, blob = signed
         try:
-            return row["batch"], _CheckpointUnpickler(io.BytesIO(blob)).load()
+            return batch, _CheckpointUnpickler(io.BytesIO(blob)).load()
         except Exception as err:
             raise StoreError(f"{self.path}: cannot restore the recipe state ({type(err).__name__}: {err})") from None
 

@@ -20,6 +20,7 @@ from evoforge.core.private_paths import run_key_path
 
 KEY_BYTES = 32
 _DOMAIN = b"evoforge-checkpoint-v2\0"
+_RUN_DOMAIN = b"evoforge-run-v1\0"  # the run file's own signature, written when it is created
 
 
 def key_path() -> Path:
@@ -79,6 +80,20 @@ def sign(key: bytes, run_id: str, batch: int, blob: bytes) -> str:
 def verify(run_id: str, batch: int, blob: bytes, signature: str | None) -> bool:
     """Whether ``signature`` is this user's signature of the checkpoint (constant-time comparison)."""
     key = load_key(create=False)
-    if key is None or not signature:
+    if key is None or not isinstance(signature, str) or not signature:
         return False
     return hmac.compare_digest(sign(key, run_id, batch, blob), signature)
+
+
+def sign_run(key: bytes, run_id: str) -> str:
+    """HMAC-SHA256 of a run id: this user's evoforge created the run file (checked by ``resume`` when
+    no checkpoint was committed yet, before anything the file names is loaded)."""
+    return hmac.new(key, _RUN_DOMAIN + run_id.encode(), hashlib.sha256).hexdigest()
+
+
+def verify_run(run_id: str, signature: object) -> bool:
+    """Whether ``signature`` is this user's :func:`sign_run` of ``run_id`` (constant-time comparison)."""
+    key = load_key(create=False)
+    if key is None or not isinstance(signature, str) or not signature:
+        return False
+    return hmac.compare_digest(sign_run(key, run_id), signature)
