@@ -95,7 +95,8 @@ def command(
     extra: list[str] | None = None,
 ) -> list[str]:
     """The ``bwrap`` command line that runs ``argv`` sandboxed. ``writable``: a host directory mounted
-    read-write at ``cwd`` (None: a private tmpfs of ``tmpfs_mb`` MB there); ``readable``: further host
+    read-write at ``cwd`` (None: a private tmpfs there); ``tmpfs_mb``: MB of files the tmpfs mounts hold
+    in all (half at ``cwd``, a quarter each at ``/tmp`` and ``/dev/shm``); ``readable``: further host
     paths visible read-only at the same place (files or directories); ``env``: variables besides a
     minimal PATH/LANG; ``extra``: more bwrap options (mounts), placed after the standard ones. A
     ``readable`` path that is or contains the home folder, the run key's folder or /tmp is refused
@@ -127,8 +128,9 @@ def command(
     for path in _ETC_FILES:
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev"]
-    cmd += (["--size", str(tmpfs_mb * 1024 * 1024)] if status.size_option else []) + ["--tmpfs", "/tmp"]
+    # files in memory: the tmpfs mounts share tmpfs_mb (cwd half, /tmp and /dev/shm a quarter each)
+    quarter = max(1, tmpfs_mb // 4)
+    cmd += ["--proc", "/proc", "--dev", "/dev", *_tmpfs(status, quarter, "/dev/shm"), *_tmpfs(status, quarter, "/tmp")]
     refused = [*private_paths(), *shared_paths()]
     for path in readable:  # the callers check these with their own words first; this is the last line
         if exposes(path, refused):
@@ -139,9 +141,14 @@ def command(
     if writable is not None:
         cmd += ["--bind", writable, cwd]
     else:
-        cmd += (["--size", str(tmpfs_mb * 1024 * 1024)] if status.size_option else []) + ["--tmpfs", cwd]
+        cmd += _tmpfs(status, max(1, tmpfs_mb - 2 * quarter), cwd)
     cmd += [*(extra or []), "--chdir", cwd, "--", *argv]
     return cmd
+
+
+def _tmpfs(status: Status, mb: int, dest: str) -> list[str]:
+    """A private tmpfs at ``dest`` holding at most ``mb`` MB (bwrap >= 0.8; older ones cannot cap it)."""
+    return (["--size", str(mb * 1024 * 1024)] if status.size_option else []) + ["--tmpfs", dest]
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,6 +23,71 @@ class Blocked(PermissionError):
     """Raised by the guard; its message starts with ``sandbox:``."""
 
 
+# modules the program may not import: they start processes or run code without audit events, or
+# (_posixshmem) make shared memory in /dev/shm, outside the working directory and the memory limit
+BLOCKED_MODULES = ("_posixsubprocess", "_posixshmem", "_xxsubinterpreters", "_testcapi", "_testinternalcapi")
+
+
+def native_dirs() -> list:
+    """Where the Python installation keeps its modules (extension modules may load from there only)."""
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    dirs += [paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+    try:
+        dirs += site.getsitepackages()
+    except AttributeError:
+        pass
+    return [d for d in dirs if d]
+
+
+def refuse_unaudited() -> None:
+    """Take away what reaches the kernel without an audit event, before the program runs:
+
+    - ``os.memfd_create``: a memfd's pages do not count against ``RLIMIT_AS`` (a program held 1.5 GB
+      in them under a 64 MB limit); it has no audit event, so it is replaced here;
+    - ``_posixsubprocess.fork_exec`` spawns processes without an audit event;
+    - ``_imp.create_builtin`` makes a fresh copy of a built-in module (``posix`` with its original
+      ``memfd_create``) without an audit event: every built-in module is loaded now, then it is refused.
+
+    The guard refuses native loads from outside the Python installation (the ``import`` event of an
+    extension module names its file) and ``ctypes.dlopen``/``dlsym``. A call through a ctypes function
+    pointer raises no audit event at all (ctypes is loaded before the guard where numpy is): against
+    native code, the limits that hold are the kernel's (the memory cgroup; bwrap's seccomp filter)."""
+
+    def memfd_create(*args, **kwargs):
+        raise Blocked("sandbox: memfd_create is not allowed (its memory would not count against the memory limit)")
+
+    def fork_exec(*args, **kwargs):
+        raise Blocked("sandbox: process creation and signals are not allowed (_posixsubprocess.fork_exec)")
+
+    def create_builtin(*args, **kwargs):
+        raise Blocked("sandbox: making a fresh copy of a built-in module is not allowed (_imp.create_builtin)")
+
+    import posix
+
+    for module in (os, posix):
+        if hasattr(module, "memfd_create"):
+            module.memfd_create = memfd_create
+    try:
+        import _posixsubprocess
+
+        _posixsubprocess.fork_exec = fork_exec
+    except ImportError:
+        pass
+    for name in sys.builtin_module_names:
+        if name not in sys.modules and name not in BLOCKED_MODULES:
+            try:
+                __import__(name)
+            except Exception:
+                pass
+    import _imp
+
+    _imp.create_builtin = create_builtin
+
+
 def make_guard(box: str, block_network: bool, protect: tuple = ()):
     """The audit hook for a program whose writable directory is ``box``; the code of the functions in
     ``protect`` (the driver's own) cannot be swapped either."""
@@ -90,6 +155,7 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
         {
             "ctypes.dlopen",
             "ctypes.dlsym",
+            "ctypes.call_function",  # _ctypes.call_function: a raw call to any address
             "resource.setrlimit",
             "resource.prlimit",
             "sys.addaudithook",
@@ -121,7 +187,10 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
         "os.mkfifo": ((0,), (2,)),
         "os.mknod": ((0,), (3,)),
     }
-    modules = frozenset({"_posixsubprocess", "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
+    modules = frozenset(BLOCKED_MODULES)
+    # native code loads (the "import" event of an extension module, with its file) only from the Python
+    # installation as it was before the program ran, never from the writable directory
+    native_roots = tuple(sorted({resolve(d) for d in native_dirs() if d} - {"/"}))
     writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     own_proc = f"/proc/{os.getpid()}"
 
@@ -152,6 +221,7 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
         network=network,
         path_events=types.MappingProxyType(path_events),
         modules=modules,
+        native_roots=native_roots,
         writes=writes,
         own_proc=own_proc,
         block_network=block_network,
@@ -172,6 +242,11 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
             raise Blocked(f"sandbox: network access is not allowed ({event})")
         if event == "import" and args and args[0] in modules:
             raise Blocked(f"sandbox: importing {args[0]} is not allowed")
+        if event == "import" and len(args) > 1 and args[1] is not None:
+            name = text(args[1])
+            real = resolve(name) if name is not None else ""
+            if inside(name) or not any(real.startswith(root + "/") for root in native_roots):
+                raise Blocked(f"sandbox: loading native code from {args[1]!r} is not allowed")
         if (
             event == "object.__setattr__"
             and len(args) >= 2
@@ -272,15 +347,7 @@ def setup(cfg: dict) -> tuple:
             __import__(name)
         except Exception:
             pass
-    try:
-        import _posixsubprocess  # spawns processes without an audit event: replace its entry point
-
-        def fork_exec(*args, **kwargs):
-            raise Blocked("sandbox: process creation and signals are not allowed (_posixsubprocess.fork_exec)")
-
-        _posixsubprocess.fork_exec = fork_exec
-    except ImportError:
-        pass
+    refuse_unaudited()
     src_dir = cfg["input_dir"]
     inputs = None
     if cfg["has_inputs"]:

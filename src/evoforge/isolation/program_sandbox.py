@@ -16,7 +16,12 @@ or not; it dies with its parent. Limits, in both modes:
 
 - wall clock: the parent kills the sandbox at ``timeout`` seconds;
 - CPU: ``RLIMIT_CPU`` (the kernel sends SIGXCPU, then SIGKILL);
-- memory: ``RLIMIT_AS`` (allocations beyond it raise ``MemoryError``); files: ``RLIMIT_FSIZE``;
+- memory: ``RLIMIT_AS`` (allocations beyond it raise ``MemoryError``); where a memory cgroup can be
+  made (:class:`evoforge.isolation.limits.MemoryCgroup`), the process tree also runs in one limited to
+  ``memory_mb``, which counts files in memory and memfds too (over it the kernel kills the program:
+  kind ``memory``) and measures the peak (``memory_peak_mb``); where not, the tmpfs mounts hold
+  ``memory_mb`` of files in all, and ``memfd_create`` is refused (the guard; bwrap's seccomp filter for
+  native code); files: ``RLIMIT_FSIZE``;
 - stdout/stderr are captured up to ``max_output`` bytes each; a program printing more than
   ``output_limit`` bytes in all is killed;
 - the result travels back over a dedicated pipe as JSON; the parent never imports or runs the program.
@@ -72,6 +77,9 @@ class SandboxResult:
     seconds: float = 0.0
     returncode: int | None = None
     network: str | None = None  # how network access was cut: bwrap, namespace, user-namespace or guard
+    # the most memory the sandbox's process tree held at once (anonymous, files in memory, memfds, page
+    # cache and kernel memory it caused), as its memory cgroup counted it; None without one
+    memory_peak_mb: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,8 +152,11 @@ def _names(module: str, *texts: Any) -> bool:
     return any(isinstance(t, str) and pattern.search(t) for t in texts)
 
 
-def _command(box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status) -> tuple[list[str], dict, str]:
-    """(argv, environment, working directory) of the driver process, bwrapped where possible."""
+def _command(
+    box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status, seccomp: int | None = None
+) -> tuple[list[str], dict, str]:
+    """(argv, environment, working directory) of the driver process, bwrapped where possible
+    (``seccomp``: a descriptor with bwrap's seccomp filter)."""
     work = _BOX if status.available else box
     env = {
         "PATH": "/usr/bin:/bin",
@@ -162,14 +173,21 @@ def _command(box: str, cfg: dict[str, Any], write_fd: int, status: bwrap.Status)
     if not status.available:
         return [sys.executable, "-I", _DRIVER_FILE, str(write_fd), json.dumps(cfg)], env, box
     argv = [sys.executable, "-I", _DRIVER_INSIDE, str(write_fd), json.dumps(cfg)]
-    tmpfs_mb = max(64, min(1024, int(cfg["memory_mb"] or 256)))
     cmd = bwrap.command(
         argv,
         cwd=_BOX,
         env=env,
-        tmpfs_mb=tmpfs_mb,
+        tmpfs_mb=limits.tmpfs_mb(cfg["memory_mb"]),
         status=status,
-        extra=["--ro-bind", box, _INPUT, "--ro-bind", _DRIVER_FILE, _DRIVER_INSIDE],
+        extra=[
+            "--ro-bind",
+            box,
+            _INPUT,
+            "--ro-bind",
+            _DRIVER_FILE,
+            _DRIVER_INSIDE,
+            *(["--seccomp", str(seccomp)] if seccomp is not None else []),
+        ],
     )
     return cmd, {}, box
 
@@ -184,7 +202,12 @@ def _execute(
     status: bwrap.Status,
 ) -> SandboxResult:
     read_fd, write_fd = os.pipe()
-    argv, env, cwd = _command(box, cfg, write_fd, status)
+    cgroup = limits.MemoryCgroup.create(cfg["memory_mb"])
+    # without a memory cgroup, memfds would escape the limit: native code is refused them too (seccomp)
+    seccomp = limits.seccomp_fd() if status.available and cgroup is None and cfg["memory_mb"] else None
+    argv, env, cwd = _command(box, cfg, write_fd, status, seccomp)
+    if cgroup is not None:
+        argv = cgroup.wrap(argv)
     try:
         proc = subprocess.Popen(
             argv,
@@ -193,15 +216,38 @@ def _execute(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            pass_fds=(write_fd,),
+            pass_fds=(write_fd,) if seccomp is None else (write_fd, seccomp),
             start_new_session=True,
             close_fds=True,
         )
     except OSError as err:
         os.close(read_fd)
         os.close(write_fd)
+        if cgroup is not None:
+            cgroup.close()
         return SandboxResult(False, reason=f"could not start the sandbox: {err}", kind="setup")
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
     os.close(write_fd)
+    try:
+        return _supervise(proc, read_fd, cfg, timeout, max_output, output_limit, start, status, cgroup)
+    finally:
+        if cgroup is not None:
+            cgroup.close()
+
+
+def _supervise(
+    proc: subprocess.Popen,
+    read_fd: int,
+    cfg: dict[str, Any],
+    timeout: float,
+    max_output: int,
+    output_limit: int,
+    start: float,
+    status: bwrap.Status,
+    cgroup: limits.MemoryCgroup | None,
+) -> SandboxResult:
     buffers = {"stdout": bytearray(), "stderr": bytearray(), "result": bytearray()}
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None
@@ -250,6 +296,8 @@ def _execute(
     out = buffers["stdout"].decode("utf-8", "replace")
     err = buffers["stderr"].decode("utf-8", "replace")
     res = SandboxResult(False, stdout=out, stderr=err, seconds=seconds, returncode=proc.returncode)
+    peak = cgroup.peak() if cgroup is not None else None
+    res.memory_peak_mb = round(peak / (1024 * 1024), 1) if peak is not None else None
     if killed:
         res.kind, res.reason = killed
         return res
@@ -265,7 +313,13 @@ def _execute(
     if isinstance(message, dict):
         res.network = message.get("network")
     if not isinstance(message, dict):
-        if code is not None and code < 0:
+        if cgroup is not None and cgroup.oom_killed():
+            res.kind = "memory"
+            res.reason = (
+                f"out of memory: the program held more than its {cfg['memory_mb']} MB limit (memory, files "
+                "and memfds together; the kernel killed it)"
+            )
+        elif code is not None and code < 0:
             sig = -code
             name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
             if sig == signal.SIGXCPU or (sig == signal.SIGKILL and _cpu_exhausted(cfg, seconds)):

@@ -41,6 +41,7 @@ from . import bwrap, limits
 
 _MAX_MESSAGE = 64 * 1024 * 1024
 _START_SECONDS = 120.0  # loading numpy and the task on a busy machine
+_LOAD_MB = 512  # memory a worker may use to start (Python, numpy, the task) before its limit applies
 _BOOT = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[2])['path']; "
     "from evoforge.isolation.sandbox_pool import main; main()"
@@ -158,28 +159,45 @@ class SandboxedWorker:
         spec = {"ref": ref, "options": task.options, "memory_mb": memory_mb, "path": [os.path.dirname(package), *path]}
         ours, theirs = socket.socketpair()
         argv = [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(spec)]
+        # memory: the worker's process tree runs in a memory cgroup where one can be made (its limit:
+        # what the loaded worker holds plus memory_mb, set after the handshake); where not, memfd_create
+        # and shmget are refused (seccomp) and the tmpfs mounts hold memory_mb of files in all
+        self.memory_mb, self._oom = memory_mb, False
+        self.cgroup = limits.MemoryCgroup.create(memory_mb + _LOAD_MB if memory_mb else None)
+        seccomp = limits.seccomp_fd() if self.cgroup is None and memory_mb else None
         cmd = bwrap.command(
             argv,
             readable=(package, *mounts),
             env={"HOME": "/box", "TMPDIR": "/box"},
-            tmpfs_mb=max(64, min(1024, int(memory_mb or 256))),
+            tmpfs_mb=limits.tmpfs_mb(memory_mb),
+            extra=["--seccomp", str(seccomp)] if seccomp is not None else None,
         )
         if niceness > 0 and shutil.which("nice"):
             cmd = ["nice", "-n", str(niceness), *cmd]
+        if self.cgroup is not None:
+            cmd = self.cgroup.wrap(cmd)
         try:
             self.process = subprocess.Popen(
                 cmd,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                pass_fds=(theirs.fileno(),),
+                pass_fds=(theirs.fileno(),) if seccomp is None else (theirs.fileno(), seccomp),
                 start_new_session=True,
                 env={},
             )
+        except BaseException:
+            self._release()
+            raise
         finally:
             theirs.close()
+            if seccomp is not None:
+                os.close(seccomp)
         self.conn = Connection(ours.detach())
         self._handshake()
+        usage = self.cgroup.usage() if self.cgroup is not None else None
+        if self.cgroup is not None and usage is not None and memory_mb:
+            self.cgroup.set_limit(usage + int(memory_mb) * 1024 * 1024)
 
     def _handshake(self) -> None:
         """Wait until the task is loaded inside, so start-up never counts against a timeout."""
@@ -212,15 +230,28 @@ class SandboxedWorker:
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            pass
+            return
+        self._release()
 
     def kill(self) -> None:
         limits.kill_group(self.process.pid)  # bwrap dies; its pid namespace takes every process with it
         self.join(5)
         self.conn.close()
 
+    def _release(self) -> None:
+        """Remove the memory cgroup (once the worker is gone), remembering whether it ran out of memory."""
+        if self.cgroup is not None:
+            self._oom = self._oom or self.cgroup.oom_killed()
+            self.cgroup.close()
+            self.cgroup = None
+
     def failure(self) -> str:
         self.join(1)
+        if self._oom or (self.cgroup is not None and self.cgroup.oom_killed()):
+            return (
+                f"out of memory: the evaluator held more than its {self.memory_mb} MB limit (memory, files "
+                "and memfds together; the kernel killed the sandboxed worker)"
+            )
         code = self.process.returncode
         if code is not None and code > 128 and code - 128 in signal.Signals._value2member_map_:
             code = 128 - code  # bwrap reports a child killed by signal N as 128 + N
