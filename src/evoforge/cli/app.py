@@ -10,10 +10,13 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from evoforge.core.errors import ConfigError, EvoforgeError, TaskError
+from evoforge.core.text import printable
 from evoforge.run import api
 from evoforge.run.prepare import RunConfig, prepare
+from evoforge.store.disk import disk_full
 from evoforge.store.run_file import RunStore
 
 from .config import run_settings
@@ -21,6 +24,7 @@ from .views import VIEW_COMMANDS, write_plot
 
 console = Console(stderr=True)
 out = Console()
+_writing: dict[str, str] = {}  # the run file `run` writes: what a full disk's message names
 
 
 def _Progress(total: int | None, quiet: bool):
@@ -44,7 +48,7 @@ def cli() -> None:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # checked with the other settings (settings.out_problem): one line, exit 2
     help="Run file (SQLite); missing folders are created. Default: runs/<recipe>-<task>-<time>.db",
 )
 @click.option(
@@ -127,7 +131,8 @@ def run(
     config, file_out, names = run_settings(config_file, {**flags, "recipe": recipe}, sets)
     out = out or file_out or _default_out(config)
     prepared = prepare(config, out, overwrite=overwrite, names=names)  # every check, once, before anything runs
-    console.print(f"[dim]run file[/] {out}")
+    _writing["run_file"] = out
+    console.print(f"[dim]run file[/] {escape(printable(out))}", highlight=False)
     _warn_isolation(prepared.task, prepared.recipe)
     with _Progress(config.budget, quiet) as progress:
         result = api.run_prepared(prepared, out, overwrite=overwrite, on_batch=progress)
@@ -152,7 +157,9 @@ def _warn_isolation(task: Any, recipe: Any) -> None:
     status = bwrap.probe()
     if not status.available:
         console.print(
-            f"[yellow]warning:[/] programs run without bwrap: {status.describe()}", highlight=False, soft_wrap=True
+            f"[yellow]warning:[/] programs run without bwrap: {escape(printable(status.describe()))}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -172,16 +179,18 @@ def resume(run_file: str, quiet: bool) -> None:
 
 def _report(result: api.RunResult) -> None:
     best = result.best
-    out.print(f"[bold]stopped:[/] {result.stop_reason}")
+    out.print(f"[bold]stopped:[/] {escape(printable(result.stop_reason))}")
     out.print(f"evaluations {result.evaluations}, batches {result.batches}")
     if best is not None:
-        out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {best.operator})")
+        operator = escape(printable(best.operator))
+        out.print(f"best score [bold cyan]{best.score:.6g}[/] (candidate {best.id}, {operator})")
     else:
         out.print("[yellow]no candidate evaluated successfully[/]")
     if result.path:
         _outcome(result.path)
         _recipe_report(result.path)
-        out.print(f"[dim]evoforge show {result.path}  |  evoforge plot {result.path}[/]")
+        path = escape(printable(result.path))
+        out.print(f"[dim]evoforge show {path}  |  evoforge plot {path}[/]")
 
 
 def _recipe_report(path: str) -> None:
@@ -192,7 +201,7 @@ def _recipe_report(path: str) -> None:
     finally:
         store.close()
     if text:
-        out.print(text, markup=False, highlight=False)
+        out.print(printable(text), markup=False, highlight=False)
 
 
 def _outcome(path: str) -> None:
@@ -228,6 +237,7 @@ def show(run_file: str, lineage_depth: int) -> None:
 def list_(recipe: str | None) -> None:
     """Recipes and built-in tasks; with RECIPE, that recipe's genome kinds and parameters."""
     from rich.table import Table
+    from rich.text import Text
 
     from evoforge.core.task import builtin_tasks
     from evoforge.recipes import load_builtin_recipes
@@ -244,12 +254,12 @@ def list_(recipe: str | None) -> None:
     recipes.add_column("name")
     recipes.add_column("what it does")
     for name, cls in load_builtin_recipes().items():
-        recipes.add_row(name, cls.summary)
+        recipes.add_row(Text(printable(name)), Text(printable(cls.summary)))
     tasks = Table(title="tasks", show_header=True, header_style="bold")
     tasks.add_column("name")
     tasks.add_column("what it is")
     for name, description in builtin_tasks().items():
-        tasks.add_row(name, description)
+        tasks.add_row(Text(printable(name)), Text(printable(description)))
     out.print(recipes)
     out.print(tasks)
 
@@ -279,12 +289,13 @@ def main(argv: list[str] | None = None) -> None:
     never a traceback; a bug in evoforge is one "internal error" line and exit 1."""
     _register_optional_commands()
     _register_doctor()
+    _writing.clear()
     try:
         cli.main(args=argv, prog_name="evoforge", standalone_mode=False)
     except click.exceptions.Exit as stop:
         sys.exit(stop.exit_code)
     except click.ClickException as err:
-        console.print(f"[red]error:[/] {err.format_message()}", highlight=False, soft_wrap=True)
+        _error(err.format_message())
         if isinstance(err, click.UsageError) and err.ctx is not None:
             console.print(f"[dim]see: {err.ctx.command_path} --help[/]", highlight=False)
         sys.exit(err.exit_code)
@@ -292,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         console.print("[red]aborted[/]")
         sys.exit(130)
     except EvoforgeError as err:
-        console.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
+        _error(str(err))
         sys.exit(exit_code(err))
     except KeyboardInterrupt:
         console.print(
@@ -301,14 +312,25 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(130)
     except Exception as err:  # a bug in evoforge itself: still one line, with a way to see more
+        full = disk_full(err, _writing.get("run_file"))
+        if full is not None:  # ENOSPC, EDQUOT, EFBIG (ulimit -f) outside the run file's own writes
+            where = getattr(err, "filename", None) or _writing.get("run_file")
+            _error(f"disk full while writing {where}: {full}" if where else f"disk full: {full}")
+            sys.exit(1)
         if os.environ.get("EVOFORGE_DEBUG"):
             raise
         console.print(
-            f"[red]internal error:[/] {type(err).__name__}: {err} (set EVOFORGE_DEBUG=1 for a traceback)",
+            f"[red]internal error:[/] {escape(printable(f'{type(err).__name__}: {err}'))} "
+            "(set EVOFORGE_DEBUG=1 for a traceback)",
             highlight=False,
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _error(message: str) -> None:
+    """The one ``error:`` line; the message may quote a task file, a run file or a model's answer."""
+    console.print(f"[red]error:[/] {escape(printable(message))}", highlight=False, soft_wrap=True)
 
 
 def exit_code(err: EvoforgeError) -> int:

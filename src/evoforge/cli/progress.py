@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from evoforge.core.text import printable
+
 
 class Spent(NamedTuple):
     """How much of one budget is spent."""
@@ -63,11 +65,13 @@ class RunProgress:
 
     def __init__(self, total: int | None, quiet: bool, console: Console | None = None):
         self.quiet = quiet
+        if not (isinstance(total, int) and not isinstance(total, bool) and total > 0):
+            total = None  # a resumed run file's budget is checked later (prepare), and shown only as a number
         self.bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            TextColumn("{task.fields[spent]}"),
-            TextColumn("best [cyan]{task.fields[best]}"),
+            TextColumn("{task.fields[spent]}", markup=False),
+            TextColumn("best [cyan]{task.fields[best]}"),  # a formatted number (or "-")
             TimeElapsedColumn(),
             console=console,
             disable=quiet,
@@ -90,6 +94,5 @@ class RunProgress:
         if lead is None:
             self.bar.update(self.task_id, completed=engine.state.evaluations, best=shown)
             return
-        self.bar.update(
-            self.task_id, total=lead.total, completed=min(lead.done, lead.total), best=shown, spent=lead.text()
-        )
+        spent = printable(lead.text())
+        self.bar.update(self.task_id, total=lead.total, completed=min(lead.done, lead.total), best=shown, spent=spent)

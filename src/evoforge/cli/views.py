@@ -7,8 +7,16 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
+from evoforge.core.text import printable
 from evoforge.store.run_file import RunStore
+
+
+def _shown(value: object) -> str:
+    """A path or a count inside a printed line: control characters escaped, no rich markup."""
+    return escape(printable(value))
+
 
 out = Console()
 
@@ -29,7 +37,7 @@ def write_plot(run_file: str, png: str | None) -> None:
         path = plot_run(store, png or str(Path(run_file).with_suffix(".png")))
     finally:
         store.close()
-    out.print(f"wrote {path}")
+    out.print(f"wrote {_shown(path)}")
 
 
 @click.command()
@@ -42,7 +50,7 @@ def compare(runs: tuple[str, ...], png: str | None) -> None:
     summaries = [summarize(path) for path in run_files(list(runs))]
     print_comparison(summaries, out)
     if png:
-        out.print(f"wrote {plot_curves(summaries, png)}")
+        out.print(f"wrote {_shown(plot_curves(summaries, png))}")
 
 
 @click.command()
@@ -57,7 +65,7 @@ def ui(target: str, port: int) -> None:
 
     server = make(target, port)
     host, bound = server.server_address[:2]
-    out.print(f"evoforge dashboard of {target} on http://{host}:{bound}/  (Ctrl-C to stop)", highlight=False)
+    out.print(f"evoforge dashboard of {_shown(target)} on http://{host}:{bound}/  (Ctrl-C to stop)", highlight=False)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -82,7 +90,7 @@ def export(run_file: str, fmt: str, dest: str) -> None:
         count = export_run(store, fmt, dest)
     finally:
         store.close()
-    out.print(f"wrote {count} {fmt} rows to {dest}")
+    out.print(f"wrote {count} {fmt} rows to {_shown(dest)}")
 
 
 @click.command()
@@ -92,7 +100,7 @@ def report(run_file: str, html: str | None) -> None:
     """One self-contained HTML file with the dashboard's views of RUN_FILE (works offline)."""
     from evoforge.readers.ui.export import write_report
 
-    out.print(f"wrote {write_report(run_file, html or Path(run_file).with_suffix('.html'))}")
+    out.print(f"wrote {_shown(write_report(run_file, html or Path(run_file).with_suffix('.html')))}")
 
 
 VIEW_COMMANDS = (plot, compare, ui, export, report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -117,19 +118,49 @@ def url_problem(url: str) -> str | None:
 
 
 def out_problem(out: str | Path, overwrite: bool) -> str | None:
-    """Why a run file cannot be created at ``out`` (missing parent folders are created), or None."""
-    path = Path(out)
+    """Why a run file cannot be created at ``out`` (missing parent folders are created), or None.
+    The nearest existing folder is tried by creating (and removing) an empty file in it: permission
+    bits do not tell whether root can create a file there (``/proc``, a read-only mount)."""
+    try:
+        return _out_problem(Path(out), overwrite)
+    except OSError as err:  # a name too long, a loop of links, an unreadable folder on the way
+        return f"--out {out}: {err.strerror or err}"
+
+
+def _out_problem(path: Path, overwrite: bool) -> str | None:
     if path.is_dir():
         return f"--out {path} is a folder; give a file path such as {path / 'run.db'}"
+    if path.exists() and not path.is_file():
+        return f"--out {path} is not a regular file"
     if path.exists() and not overwrite:
         return f"{path} already exists: resume it with `evoforge resume {path}` or choose another --out"
-    parent = path.parent
+    parent, missing = path.parent, [path.name]
     while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
+        parent, missing = parent.parent, [parent.name, *missing]
     if not parent.is_dir():
         return f"--out {path}: {parent} is not a folder"
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"--out {path}: cannot write in {parent}"
+    try:
+        longest = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        longest = 255
+    if any(len(os.fsencode(name)) > longest for name in missing):
+        return f"--out {path}: a name in it is longer than {longest} bytes"
+    return _creation_problem(path, parent)
+
+
+def _creation_problem(path: Path, parent: Path) -> str | None:
+    """Why no file can be created in ``parent`` (tried with an empty file, removed at once), or None."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".evoforge-probe-", dir=parent)
+    except OSError as err:
+        return f"--out {path}: cannot create a file in {parent} ({err.strerror or err})"
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
     return None
 
 

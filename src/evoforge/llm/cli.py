@@ -11,10 +11,13 @@ import time
 
 import click
 
+from evoforge.core.text import printable
+
 from . import BACKENDS, ModelError, get_model
 
 
 def _check(spec: str, base_url: str | None) -> tuple[bool, str]:
+    """Whether the model answers, and how (an endpoint's words are shown with control characters escaped)."""
     t0 = time.perf_counter()
     try:
         model = get_model(spec, base_url=base_url, max_retries=1)
@@ -23,8 +26,8 @@ def _check(spec: str, base_url: str | None) -> tuple[bool, str]:
         finally:
             model.close()
     except ModelError as e:
-        return False, str(e)
-    return True, f"{info} [{time.perf_counter() - t0:.1f} s]"
+        return False, printable(e)
+    return True, printable(f"{info} [{time.perf_counter() - t0:.1f} s]")
 
 
 def _configured() -> list[tuple[str, str | None, str, str]]:

@@ -11,8 +11,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from evoforge.core.errors import ConfigError, StoreError
+from evoforge.core.text import printable
 from evoforge.store.facts import recipe_answer, seed_score
 from evoforge.store.run_file import RunStore
 
@@ -110,7 +112,7 @@ def print_comparison(runs: list[RunSummary], console: Console) -> None:
     for r in sorted(runs, key=lambda r: r.group):
         done = str(r.evaluations) if r.status == "finished" else f"{r.evaluations} ({r.status})"
         cells = [Path(r.path).name, f"{r.recipe} on {r.task}", str(r.seed), done, _fmt(r.seed_score), _fmt(r.best)]
-        table.add_row(*cells, *([_fmt(r.answer)] if answers else []))
+        table.add_row(*(Text(printable(c)) for c in cells), *([_fmt(r.answer)] if answers else []))
     console.print(table)
     summary = Table(title="median over runs, per recipe and task", header_style="bold")
     for col in ("recipe on task", "runs", "median best", "min best", "max best", "median answer", "median seed"):
@@ -119,7 +121,7 @@ def print_comparison(runs: list[RunSummary], console: Console) -> None:
             summary.add_column(col, justify="right" if right else "left", no_wrap=right, overflow="fold")
     for (recipe, task), members in sorted(groups(runs).items()):
         bests = [r.best for r in members if r.best is not None]
-        cells = [f"{recipe} on {task}", str(len(members)), _fmt(_median(bests))]
+        cells: list[Any] = [Text(printable(f"{recipe} on {task}")), str(len(members)), _fmt(_median(bests))]
         cells += [_fmt(min(bests) if bests else None), _fmt(max(bests) if bests else None)]
         cells += [_fmt(_median([r.answer for r in members]))] if answers else []
         summary.add_row(*cells, _fmt(_median([r.seed_score for r in members])))

@@ -6,15 +6,28 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from evoforge.core.text import printable
 from evoforge.store.facts import discarded, recipe_answer, seed_score
 from evoforge.store.run_file import RunStore
 
 
 def _genome_text(genome: Any, limit: int = 1200) -> str:
     text = genome if isinstance(genome, str) else json.dumps(genome, default=str)
-    return text if len(text) <= limit else text[:limit] + f" ... ({len(text)} chars)"
+    return printable(text if len(text) <= limit else text[:limit] + f" ... ({len(text)} chars)")
+
+
+def cell(value: Any) -> Text:
+    """A table cell of text from a run file: control characters escaped, no rich markup."""
+    return Text(printable(value))
+
+
+def shown(value: Any) -> str:
+    """Text from a run file inside a line that has rich markup of its own."""
+    return escape(printable(value))
 
 
 def print_archive(store: RunStore, console: Console) -> None:
@@ -22,15 +35,16 @@ def print_archive(store: RunStore, console: Console) -> None:
     ranked = (store.meta("view") or {}).get("ranked")
     if not ranked:
         return
-    best = ", ".join(f"#{row['id']} {row['score']:.4g}" for row in ranked["top"][:5])
-    console.print(f"archive: {ranked['size']} entries" + (f"; best: {best}" if best else ""))
+    best = ", ".join(f"#{row['id']} {_score(row['score'], '.4g')}" for row in ranked["top"][:5])
+    line = f"archive: {ranked['size']} entries" + (f"; best: {best}" if best else "")
+    console.print(printable(line), markup=False, highlight=False)
 
 
 def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None:
     config = store.config
     last = store.last_batch() or {}
     counts = store.count_by_status()
-    summary = Table(title=f"run {store.path}", show_header=False)
+    summary = Table(title=shown(f"run {store.path}"), show_header=False)
     summary.add_column(style="bold")
     summary.add_column()
     rows = [
@@ -48,7 +62,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     if recorded < (last.get("evaluations") or 0):  # the array path keeps only archive entrants
         rows.insert(7, ("recorded", f"{recorded} candidates (those that entered the archive, and each new best)"))
     for key, value in rows:
-        summary.add_row(key, str(value))
+        summary.add_row(key, cell(value))
     console.print(summary)
 
     usage = last.get("usage")
@@ -59,7 +73,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         rows_ = sorted(usage.get("by_tag", {}).items()) + [("total", usage["total"])]
         for tag, u in rows_:
             table.add_row(
-                tag or "(untagged)",
+                cell(tag or "(untagged)"),
                 str(u.get("calls", 0)),
                 str(u.get("prompt_tokens", 0)),
                 str(u.get("completion_tokens", 0)),
@@ -74,7 +88,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         table.add_column("count", justify="right")
         table.add_column("reason")
         for reason, n in failures:
-            table.add_row(str(n), reason or "")
+            table.add_row(str(n), cell(reason or ""))
         console.print(table)
 
     print_discarded(store, console)
@@ -87,10 +101,10 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         return
     console.print(
         f"[bold]best[/] candidate {best.id}: score [cyan]{best.score:.6g}[/], "
-        f"operator {best.operator}, batch {best.generation}"
+        f"operator {shown(best.operator)}, batch {best.generation}"
     )
     if best.metrics:
-        console.print(f"metrics: {json.dumps(best.metrics, default=str)[:400]}")
+        console.print(printable(f"metrics: {json.dumps(best.metrics, default=str)[:400]}"), markup=False)
     console.print(_genome_text(best.genome), markup=False, highlight=False)
     print_answer(store, console)
 
@@ -98,13 +112,14 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     for col in ("id", "batch", "operator", "score", "parents"):
         lineage.add_column(col)
     for cand in store.lineage(best.id, lineage_depth):
-        score = f"{cand.score:.6g}" if cand.score is not None else cand.status
-        lineage.add_row(str(cand.id), str(cand.generation), cand.operator, score, ",".join(map(str, cand.parents)))
+        score = _score(cand.score) if cand.score is not None else cand.status
+        parents = ",".join(map(str, cand.parents))
+        lineage.add_row(str(cand.id), str(cand.generation), cell(cand.operator), cell(score), cell(parents))
     console.print(lineage)
 
 
-def _score(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, (int, float)) else "-"
+def _score(value: Any, spec: str = ".6g") -> str:
+    return format(value, spec) if isinstance(value, (int, float)) else "-"
 
 
 def print_seed(store: RunStore, console: Console) -> None:
@@ -113,9 +128,10 @@ def print_seed(store: RunStore, console: Console) -> None:
     if seed is None:
         console.print("seed: not evaluated in this run", highlight=False)
     elif seed.get("status") == "ok":
-        console.print(f"seed score [bold]{_score(seed.get('score'))}[/] ({seed.get('on')})", highlight=False)
+        console.print(f"seed score [bold]{_score(seed.get('score'))}[/] ({shown(seed.get('on'))})", highlight=False)
     else:
-        console.print(f"seed failed: {seed.get('reason')} ({seed.get('on')})", markup=False, highlight=False)
+        line = f"seed failed: {seed.get('reason')} ({seed.get('on')})"
+        console.print(printable(line), markup=False, highlight=False)
 
 
 def print_answer(store: RunStore, console: Console) -> None:
@@ -125,12 +141,12 @@ def print_answer(store: RunStore, console: Console) -> None:
     if answer is None:
         return
     if "error" in answer:
-        console.print(f"recipe's answer unavailable: {answer['error']}", markup=False, highlight=False)
+        console.print(printable(f"recipe's answer unavailable: {answer['error']}"), markup=False, highlight=False)
         return
     ident = f", candidate {answer['candidate']}" if isinstance(answer.get("candidate"), int) else ""
     console.print(
-        f"[bold]answer[/] ({answer.get('what', 'the recipe')}{ident}): score [cyan]{_score(answer.get('score'))}[/]"
-        f" on {answer.get('score_on', '?')}",
+        f"[bold]answer[/] ({shown(answer.get('what', 'the recipe'))}{ident}): "
+        f"score [cyan]{_score(answer.get('score'))}[/] on {shown(answer.get('score_on', '?'))}",
         highlight=False,
     )
     console.print(_genome_text(answer.get("genome")), markup=False, highlight=False)
@@ -146,5 +162,5 @@ def print_discarded(store: RunStore, console: Console) -> None:
     table.add_column("count", justify="right")
     table.add_column("reason")
     for reason, n in counts.items():
-        table.add_row(str(n), reason)
+        table.add_row(str(n), cell(reason))
     console.print(table)

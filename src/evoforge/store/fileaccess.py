@@ -11,6 +11,8 @@ from pathlib import Path
 
 from evoforge.core.errors import StoreError
 
+from .disk import WriterConnection
+
 SQLITE_MAGIC = b"SQLite format 3\0"
 
 
@@ -26,7 +28,7 @@ def check_header(path: Path) -> None:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level="DEFERRED")
+    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level="DEFERRED", factory=WriterConnection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect only in a new file, before WAL and tables
     conn.execute("PRAGMA journal_mode=WAL")

@@ -9,6 +9,7 @@ from the request; requests whose Host is not this machine's loopback name are re
 from __future__ import annotations
 
 import mimetypes
+import re
 import socketserver
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -34,6 +35,19 @@ CSP = (
 )
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() accepts '²', which int() refuses
+
+
+class BadRequest(Exception):
+    """A query parameter that does not parse: answered 400 with one line."""
+
+
+def whole_number(query: dict[str, str], key: str) -> int:
+    """Query parameter ``key`` as a whole number (at most 18 ASCII digits), or BadRequest."""
+    raw = query.get(key, "")
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise BadRequest(f"{key} must be a whole number (up to 18 digits 0-9)")
+    return int(raw)
 
 
 def find_runs(target: Path) -> dict[str, Path]:
@@ -99,6 +113,8 @@ class Dashboard:
                 return self._run(start_response, query)
             if path == "/api/candidate":
                 return self._candidate(start_response, query)
+        except BadRequest as err:
+            return self._json(start_response, {"error": str(err)}, "400 Bad Request")
         except StoreError as err:  # a run file that cannot be read (corrupted, not ours, gone)
             return self._json(start_response, {"error": str(err)}, "422 Unprocessable Entity")
         return self._json(start_response, {"error": "not found"}, "404 Not Found")
@@ -120,16 +136,14 @@ class Dashboard:
         return self._json(start_response, body)
 
     def _candidate(self, start_response: StartResponse, query: dict[str, str]) -> Iterable[bytes]:
-        raw = query.get("id", "")
-        if not (raw.isdigit() and len(raw) < 16):
-            return self._json(start_response, {"error": "id must be a whole number"}, "400 Bad Request")
+        ident = whole_number(query, "id")
         _, store = self._store(query)
         try:
-            body = lineage.candidate(store, int(raw))
+            body = lineage.candidate(store, ident)
         finally:
             store.close()
         if body is None:
-            return self._json(start_response, {"error": f"no candidate {raw}"}, "404 Not Found")
+            return self._json(start_response, {"error": f"no candidate {ident}"}, "404 Not Found")
         return self._json(start_response, body)
 
     def _static(self, start_response: StartResponse, name: str) -> Iterable[bytes]:
