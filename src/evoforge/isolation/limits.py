@@ -225,7 +225,7 @@ def _cgroup_parent() -> tuple[int, str] | None:
 def _find_cgroup_parent() -> tuple[int, str] | None:
     try:
         with open("/proc/self/cgroup") as fh:
-            own = [line.rstrip("\n").split(":", 2) for line in fh if line.count(":") >= 2]
+            own = [parts for parts in (line.rstrip("\n").split(":", 2) for line in fh) if len(parts) == 3]
         with open("/proc/self/mountinfo") as fh:
             mounts = fh.read().splitlines()
     except OSError:

@@ -94,17 +94,8 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
     import stat
     import types
 
-    def resolve(
-        path,
-        getcwd=os.getcwd,
-        lstat=os.lstat,
-        readlink=os.readlink,
-        islnk=stat.S_ISLNK,
-        OSError=OSError,
-        reversed=reversed,
-        len=len,
-        list=list,
-    ):
+    def resolve(path, getcwd=os.getcwd, lstat=os.lstat, readlink=os.readlink, islnk=stat.S_ISLNK,
+                OSError=OSError, reversed=reversed, len=len, list=list):  # fmt: skip
         """The absolute path with every symbolic link followed (like ``os.path.realpath``, but built
         only on C functions bound here, so the program cannot patch it)."""
         if not path.startswith("/"):
@@ -134,36 +125,15 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
                 out.append(part)
         return "/" + "/".join(out)
 
-    process = frozenset(
-        {
-            "os.system",
-            "os.exec",
-            "os.posix_spawn",
-            "os.spawn",
-            "os.fork",
-            "os.forkpty",
-            "subprocess.Popen",
-            "pty.spawn",
-            "os.startfile",
-            "os.kill",
-            "os.killpg",
-            "os.pidfd_open",
-            "signal.pthread_kill",
-        }
-    )
-    native = frozenset(
-        {
-            "ctypes.dlopen",
-            "ctypes.dlsym",
-            "ctypes.call_function",  # _ctypes.call_function: a raw call to any address
-            "resource.setrlimit",
-            "resource.prlimit",
-            "sys.addaudithook",
-            "gc.get_objects",
-            "gc.get_referrers",
-            "gc.get_referents",
-        }
-    )
+    process = frozenset({
+        "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "subprocess.Popen",
+        "pty.spawn", "os.startfile", "os.kill", "os.killpg", "os.pidfd_open", "signal.pthread_kill",
+    })  # fmt: skip
+    native = frozenset({
+        "ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function",  # call_function: a raw call to any address
+        "resource.setrlimit", "resource.prlimit", "sys.addaudithook",
+        "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    })  # fmt: skip
     network = frozenset({"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"})
     # event -> (indexes of path arguments, indexes of dir_fd arguments)
     path_events = {
@@ -287,14 +257,12 @@ def make_guard(box: str, block_network: bool, protect: tuple = ()):
 
 
 def describe(err: BaseException) -> str:
-    if isinstance(err, MemoryError):
-        return "out of memory (MemoryError)"
-    if isinstance(err, RecursionError):
-        return "RecursionError: maximum recursion depth exceeded"
+    for kind, text in ((MemoryError, "out of memory (MemoryError)"), (KeyboardInterrupt, "KeyboardInterrupt"),
+                       (RecursionError, "RecursionError: maximum recursion depth exceeded")):  # fmt: skip
+        if isinstance(err, kind):
+            return text
     if isinstance(err, SystemExit):
         return f"program called exit({err.code})"
-    if isinstance(err, KeyboardInterrupt):
-        return "KeyboardInterrupt"
     if isinstance(err, PermissionError) and str(err).startswith("sandbox:"):
         return str(err)
     return f"{type(err).__name__}: {err}"
@@ -348,17 +316,13 @@ def setup(cfg: dict) -> tuple:
         except Exception:
             pass
     refuse_unaudited()
-    src_dir = cfg["input_dir"]
-    inputs = None
-    if cfg["has_inputs"]:
-        with open(os.path.join(src_dir, "inputs.json")) as fh:
-            inputs = json.load(fh)
-    with open(os.path.join(src_dir, "program.py")) as fh:
-        source = fh.read()
-    harness = None
-    if cfg["has_harness"]:
-        with open(os.path.join(src_dir, "harness.py")) as fh:
-            harness = fh.read()
+
+    def read(name: str) -> str:
+        with open(os.path.join(cfg["input_dir"], name)) as fh:
+            return fh.read()
+
+    inputs = json.loads(read("inputs.json")) if cfg["has_inputs"] else None
+    source, harness = read("program.py"), (read("harness.py") if cfg["has_harness"] else None)
     if cfg["memory_mb"]:
         lim = int(cfg["memory_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
@@ -397,15 +361,9 @@ def main() -> None:
             value = namespace["run"](module, inputs)
         msg = {"status": "ok", "value": value}
     except BaseException as err:
-        msg = {
-            "status": "error",
-            "error": describe_(err)[:2000],
-            "where": where_(err),
-            "stage": stage,
-            "memory": isinstance(err, MemoryError),
-        }
-    msg["network"] = network
-    msg["seconds"] = time.perf_counter() - t0
+        msg = {"status": "error", "error": describe_(err)[:2000], "where": where_(err), "stage": stage,
+               "memory": isinstance(err, MemoryError)}  # fmt: skip
+    msg["network"], msg["seconds"] = network, time.perf_counter() - t0
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -414,16 +372,8 @@ def main() -> None:
     try:
         send_(fd, msg)
     except BaseException as err:
-        send_(
-            fd,
-            {
-                "status": "error",
-                "error": f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500],
-                "where": [],
-                "stage": "result",
-                "network": network,
-            },
-        )
+        error = f"result is not JSON-serialisable: {type(err).__name__}: {err}"[:500]
+        send_(fd, {"status": "error", "error": error, "where": [], "stage": "result", "network": network})
     os._exit(0)
 
 
