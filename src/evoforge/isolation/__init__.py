@@ -1,9 +1,9 @@
 """Isolation: everything that keeps untrusted code from the run and the machine.
 
 The bubblewrap command line and its probe (``bwrap``), resource limits and the one process teardown
-(``limits``), reaping escapees (``reaper``), the program sandbox (``program_sandbox``), pool workers
-behind bubblewrap (``sandbox_pool``) and the two driver scripts that run inside a sandbox
-(``program_driver``, ``agent_driver``; started by path, never imported by evoforge).
+(``limits``), reaping escapees (``reaper``), the in-process timeout (``alarm``), the program sandbox
+(``program_sandbox``), pool workers behind bubblewrap (``sandbox_pool``) and the two driver scripts that
+run inside a sandbox (``program_driver``, ``agent_driver``; started by path, never imported by evoforge).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import os
 import signal
 import time
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -23,6 +24,18 @@ def become_subreaper(on: bool = True) -> bool:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) == 0
     return False
+
+
+def die_with(parent: int) -> None:
+    """In a process just forked from ``parent``: have Linux SIGKILL it when ``parent`` dies
+    (``PR_SET_PDEATHSIG``), and exit at once if ``parent`` died already. The request only covers deaths
+    after it: a parent killed between the fork and the request has left this process re-parented (to
+    init or a subreaper), which ``getppid()`` then tells."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def is_subreaper() -> bool:

@@ -10,8 +10,11 @@ keep commits under ~5 % of the run time (20x the last commit's duration, at most
 (model calls) commit every batch and millisecond batches commit in groups.
 
 Poison candidates: before a batch is evaluated inside ``run``, the pending genome keys are committed as
-"in flight". A resume after the process died finds them there: each is then evaluated alone first, and
-one that kills the process again (a second strike) fails without being evaluated a third time.
+"in flight". A resume after the process died finds them there: each is then evaluated alone first (marked
+so in the run file). A kill -9 from outside looks the same as a candidate killing the process, so one
+death during an isolated evaluation proves nothing: the suspect is evaluated alone again on the next
+resume, and fails only once the process died during its isolated evaluation ``ISOLATED_DEATHS`` times
+(``store.run_file.POISON_STRIKES`` strikes in all); then it is not evaluated again.
 
 The array path: when the recipe implements ``ask_array`` / ``tell_array``, the task has
 ``evaluate_array`` and the executor can evaluate rows in-process, a batch is one array through the
@@ -38,7 +41,7 @@ from evoforge.core.task import Task
 from evoforge.core.view import recipe_view
 from evoforge.store.facts import recipe_facts
 from evoforge.store.rows import genome_text
-from evoforge.store.run_file import BatchRecord, RunStore
+from evoforge.store.run_file import POISON_STRIKES, BatchRecord, RunStore
 
 from .engine_async import POISON, AsyncLoop
 from .executors import Executor
@@ -267,7 +270,7 @@ class Engine:
 
     def _evaluate(self, executor: Executor, pending: list[Candidate]) -> None:
         """Evaluate a batch, recording it as in flight first. Suspects (in flight when the process died)
-        are evaluated alone first; a twice-struck genome fails without evaluation."""
+        are evaluated alone first; a genome with ``POISON_STRIKES`` strikes fails without evaluation."""
         if self.store is None:
             executor.evaluate(pending)
             return
@@ -275,9 +278,9 @@ class Engine:
         for cand in pending:
             key, text = self._inflight_entry(cand)
             strikes = self._strikes.get(key, 0)
-            if strikes >= 2:
+            if strikes >= POISON_STRIKES:
                 fail(cand, POISON)
-            elif strikes == 1:
+            elif strikes >= 1:
                 self.store.isolate_inflight(key, alone=True)
                 executor.evaluate([cand])
                 self.store.isolate_inflight(key, alone=False)
@@ -367,7 +370,7 @@ class Engine:
         last, saved = store.last_batch(), store.recipe_state()
         inflight = store.strike_inflight(last["batch"] if last else -1)
         self._strikes = {key: strikes for key, (strikes, _) in inflight.items()}
-        self._suspects_until = max((b for s, b in inflight.values() if s == 1), default=-1)
+        self._suspects_until = max((b for s, b in inflight.values() if 1 <= s < POISON_STRIKES), default=-1)
         if last is None or saved is None:
             self._started = False  # nothing committed yet: start over, same seed
             return

@@ -31,8 +31,9 @@ import numpy as np
 
 from evoforge.core.candidate import REJECTED, Candidate, fail
 from evoforge.core.errors import BudgetExhausted, ConfigError
+from evoforge.store.run_file import ISOLATED_DEATHS, POISON_STRIKES
 
-POISON = "killed the evoforge process twice during evaluation; isolated and failed"
+POISON = f"killed the evoforge process in its batch, then in each of {ISOLATED_DEATHS} evaluations alone; failed"
 POLL_SECONDS = 0.01  # how long the main thread waits for an evaluation before looking for arrivals
 STALL_LIMIT = 100  # proposals in a row that gave nothing to evaluate before the run stops as stalled
 
@@ -253,10 +254,10 @@ class AsyncLoop:
                 continue
             key = engine._inflight_entry(cand)[0]
             strikes = engine._strikes.pop(key, 0)
-            if strikes >= 2:
+            if strikes >= POISON_STRIKES:
                 fail(cand, POISON)
                 done.append(cand)
-            elif strikes == 1 and engine.store is not None:
+            elif strikes >= 1 and engine.store is not None:
                 engine.store.isolate_inflight(key, alone=True)
                 self.executor.evaluate([cand])
                 engine.store.isolate_inflight(key, alone=False)

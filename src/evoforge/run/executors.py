@@ -1,11 +1,13 @@
 """Where evaluations run. Every executor fills a batch of candidates in order, so the same seed gives
 the same run on any of them.
 
-- ``inprocess``: in this process; a timeout interrupts Python code only (SIGALRM). Processes an
-  evaluation starts are killed after it (this process adopts orphans while evaluating). It cannot
-  contain a segfault, ``os._exit`` or C code that ignores the alarm: those end or hang the run.
-  Chosen only on request (``--executor inprocess``) or for tasks with ``evaluate_array``, whose meaning
-  is "run me in-process".
+- ``inprocess``: in this process, for trusted tasks. A timeout interrupts Python code (SIGALRM, repeated
+  until the evaluation returns; :mod:`evoforge.isolation.alarm`) and fails the candidate; an evaluation
+  that still has not returned ``alarm.GRACE`` seconds later (it swallows the interrupt at several
+  levels, or runs C code that ignores it) ends the run. Processes an evaluation starts are killed after
+  it (this process adopts orphans while evaluating). A segfault or ``os._exit`` ends the run. Chosen
+  only on request (``--executor inprocess``) or for tasks with ``evaluate_array``, whose meaning is "run
+  me in-process".
 - ``pool`` (default): persistent worker processes (:mod:`evoforge.run.pool`); a timeout kills the worker
   and everything it started; with ``sandbox=True`` each worker runs inside bubblewrap.
 - ``ray``: Ray tasks on a local Ray (default) or a cluster ``address``; a timeout cancels with
@@ -15,10 +17,8 @@ the same run on any of them.
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,7 +26,7 @@ import numpy as np
 from evoforge.core.candidate import Candidate, fail
 from evoforge.core.errors import ConfigError, TaskError
 from evoforge.core.task import Task, load_task
-from evoforge.isolation import limits, reaper
+from evoforge.isolation import alarm, limits, reaper
 from evoforge.isolation.evaluation import Outcome, chunk_size, chunks, failed_rows, fill, run_chunk, run_evaluation
 
 from .pool import ProcessPoolExecutor
@@ -95,14 +95,11 @@ def _sweeping() -> Iterator[reaper.Sweeper]:
             reaper.become_subreaper(False)
 
 
-class _Timeout(BaseException):  # not an Exception, so evaluators cannot swallow it
-    pass
-
-
 class InProcessExecutor:
-    """Evaluate in this process. Cheapest; the timeout only interrupts Python code (SIGALRM) and the
-    memory limit applies to the whole process while a batch is evaluated. Processes an evaluation
-    starts (``setsid`` and double forks included) are killed after it."""
+    """Evaluate in this process, for trusted tasks. Cheapest; the timeout interrupts Python code (a
+    repeating SIGALRM, :mod:`evoforge.isolation.alarm`), and ends the run when an evaluation cannot be
+    stopped; the memory limit applies to the whole process while a batch is evaluated. Processes an
+    evaluation starts (``setsid`` and double forks included) are killed after it."""
 
     def __init__(self, task: Task, timeout: float | None = None, memory_mb: int | None = None):
         self.task, self.timeout, self.memory_mb = task, timeout, memory_mb
@@ -116,17 +113,20 @@ class InProcessExecutor:
         """Evaluate ``genomes`` in chunks under the memory limit, each chunk under the alarm."""
         size = chunk_size(self.task, len(genomes), 1)
         out: list[Outcome] = []
-        with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm, _sweeping() as sweeper:
+        with limits.memory_limit(self.memory_mb), alarm.alarm(self.timeout) as timer, _sweeping() as sweeper:
             for lo in range(0, len(genomes), size):
                 chunk = genomes[lo : lo + size]
                 start = time.perf_counter()
                 try:
-                    arm(len(chunk))
-                    out += run_chunk(self.task, chunk)
-                except _Timeout:
+                    try:
+                        timer.arm(len(chunk))
+                        out += run_chunk(self.task, chunk)
+                    finally:
+                        timer.disarm()
+                except alarm.Timeout:
+                    timer.disarm()  # it may have fired inside the first disarm
                     out += [(None, f"timed out after {self.timeout:g}s", time.perf_counter() - start)] * len(chunk)
                 finally:
-                    arm(0)
                     sweeper.sweep()
         return out
 
@@ -135,18 +135,21 @@ class InProcessExecutor:
         call, under the same limits (the timeout scaled by the number of rows). Non-finite scores mark
         failed rows; an exception or malformed output is a TaskError, which ends the run cleanly."""
         fn = self.task.evaluate_array
-        with limits.memory_limit(self.memory_mb), self._alarm_handler() as arm, _sweeping() as sweeper:
+        with limits.memory_limit(self.memory_mb), alarm.alarm(self.timeout) as timer, _sweeping() as sweeper:
             try:
-                arm(len(rows))
-                out = fn(rows)
-            except _Timeout:
+                try:
+                    timer.arm(len(rows))
+                    out = fn(rows)
+                finally:
+                    timer.disarm()
+            except alarm.Timeout:
+                timer.disarm()
                 raise TaskError(
                     f"task {self.task.name}: evaluate_array timed out ({self.timeout:g}s x {len(rows)} rows)"
                 ) from None
             except Exception as err:
                 raise TaskError(f"task {self.task.name}: evaluate_array failed: {type(err).__name__}: {err}") from None
             finally:
-                arm(0)
                 sweeper.sweep()
         try:
             scores, descriptors = out
@@ -159,23 +162,6 @@ class InProcessExecutor:
                 f"descriptors of shape (n, d) or None) for n = {len(rows)} rows ({err})"
             ) from None
         return failed_rows(self.task, scores, descriptors), descriptors
-
-    @contextlib.contextmanager
-    def _alarm_handler(self) -> Iterator[Callable[[int], None]]:
-        """Install a SIGALRM handler for the batch; yields ``arm(k)``: allow k evaluations' time (0: off)."""
-        if not self.timeout or threading.current_thread() is not threading.main_thread():
-            yield lambda k: None
-            return
-
-        def raise_timeout(signum: int, frame: Any) -> None:
-            raise _Timeout()
-
-        previous = signal.signal(signal.SIGALRM, raise_timeout)
-        try:
-            yield lambda k: signal.setitimer(signal.ITIMER_REAL, self.timeout * k if k else 0)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
     def close(self) -> None:
         pass

@@ -28,11 +28,11 @@ from evoforge.isolation import limits, reaper
 from evoforge.isolation.evaluation import Outcome, chunk_size, chunks, exit_reason, fill, serve
 
 
-def _worker_main(conn: Connection, task: Task, memory_mb: int | None, niceness: int = 0) -> None:
+def _worker_main(conn: Connection, task: Task, memory_mb: int | None, niceness: int, parent: int) -> None:
+    reaper.die_with(parent)  # first: the run may have been killed since the fork
     os.setsid()  # own process group: a timeout kills everything the evaluator started
     if niceness > 0:
         os.nice(niceness)
-    limits.die_with_parent()
     limits.silence_output()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(conn.recv, conn.send, task, memory_mb)
@@ -59,7 +59,8 @@ class ForkedWorker:
 
     def __init__(self, ctx: Any, task: Task, memory_mb: int | None, niceness: int = 0):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, task, memory_mb, niceness), daemon=True)
+        args = (child, task, memory_mb, niceness, os.getpid())
+        self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         self.process.start()
         child.close()
 

@@ -40,6 +40,14 @@ SCHEMA_VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 SIGNED_VERSIONS = (2, 3, 4)  # resumable; an older file becomes schema 4 when resumed (its new rows are packed)
 NOT_OURS = "was not written by evoforge for this user (signature mismatch); refusing to load its state"
+# Poison candidates: deaths of the run process with a genome in flight that fail it. The first comes with
+# its batch, when any genome of the batch may be the cause; each further one only when the process died
+# while that genome alone was evaluated. A kill -9 from outside cannot be told from the candidate's own,
+# so one isolated death proves nothing: a candidate that kills the process does so on every isolated
+# evaluation, a user's kills would have to land inside the same candidate's isolated evaluation 3 times
+# in a row.
+ISOLATED_DEATHS = 3
+POISON_STRIKES = 1 + ISOLATED_DEATHS
 UNSIGNED = (
     "has no checkpoint and no run signature (no signature of this user vouches for what it names); "
     "refusing to load it: start the run again with `evoforge run`"
@@ -180,7 +188,7 @@ class RunStore(RunQueries):
         with self.conn:
             self._set_meta({"status": "finished", "stop_reason": reason, "finished_at": time.time()})
             self._event(None, "finished", {"reason": reason})
-            self.conn.execute("DELETE FROM inflight WHERE strikes < 2")
+            self.conn.execute("DELETE FROM inflight WHERE strikes < ?", (POISON_STRIKES,))
 
     # -- candidates in flight (poison candidates) ------------------------------------------------
     def mark_inflight(self, batch: int, entries: list[tuple[str, str | None]], replace: bool = True) -> None:
@@ -198,11 +206,14 @@ class RunStore(RunQueries):
 
     def strike_inflight(self, committed: int) -> dict[str, tuple[int, int]]:
         """On resume: the run died with these keys in flight. Entries of batches up to ``committed``
-        evaluated fine (their batch was committed) and are dropped; one evaluated alone when the process
-        died gets a second strike, the others a first. Returns {key: (strikes, batch)}."""
+        evaluated fine (their batch was committed) and are dropped; the one evaluated alone when the
+        process died gets one more strike, new entries a first, suspects still waiting for their isolated
+        evaluation none. Returns {key: (strikes, batch)}; ``POISON_STRIKES`` strikes fail a genome."""
         with self.conn:
-            self.conn.execute("DELETE FROM inflight WHERE batch <= ? AND batch >= 0 AND strikes < 2", (committed,))
-            self.conn.execute("UPDATE inflight SET strikes = 2 WHERE alone = 1")
+            self.conn.execute(
+                "DELETE FROM inflight WHERE batch <= ? AND batch >= 0 AND strikes < ?", (committed, POISON_STRIKES)
+            )
+            self.conn.execute("UPDATE inflight SET strikes = strikes + 1 WHERE alone = 1")
             self.conn.execute("UPDATE inflight SET strikes = 1 WHERE strikes = 0")
             self.conn.execute("UPDATE inflight SET alone = 0")
         return {
@@ -210,9 +221,11 @@ class RunStore(RunQueries):
         }
 
     def drop_inflight(self, keys: list[str]) -> None:
-        """Forget keys whose evaluation ended (asynchronous loop; suspects with two strikes stay)."""
+        """Forget keys whose evaluation ended (asynchronous loop; genomes failed as poison stay)."""
         with self.conn:
-            self.conn.executemany("DELETE FROM inflight WHERE key = ? AND strikes < 2", [(k,) for k in keys])
+            self.conn.executemany(
+                "DELETE FROM inflight WHERE key = ? AND strikes < ?", [(k, POISON_STRIKES) for k in keys]
+            )
 
     def isolate_inflight(self, key: str, alone: bool) -> None:
         """Mark ``key`` as evaluated alone (``alone``), or clear it once it survived that."""
