@@ -163,3 +163,18 @@ def test_sqlite_full_names_the_run_file(tmp_path, monkeypatch, capsys):
         assert conn.execute("SELECT count(*) FROM batches").fetchone()[0] > 0
     finally:
         conn.close()
+
+
+def test_a_disk_full_while_the_run_file_is_created_leaves_nothing_behind(tmp_path, monkeypatch):
+    out = tmp_path / "r.db"
+
+    def full(self, meta):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(RunStore, "_set_meta", full)
+    with pytest.raises(OSError):
+        RunStore.create(out, {"task": "sphere"})
+    assert not any(tmp_path.iterdir())  # no half-made file blocks the next run
+    monkeypatch.undo()
+    RunStore.create(out, {"task": "sphere"}).close()
+    assert out.is_file()

@@ -116,19 +116,18 @@ class RunStore(RunQueries):
         store = cls(connect(path), path)
         store.lock()
         store._key, store._run_id = key, run_id
-        with store.conn:
-            store.conn.executescript(_SCHEMA)
-            store._set_meta(
-                {
-                    "format": FORMAT,
-                    "schema_version": SCHEMA_VERSION,
-                    "status": "running",
-                    "config": config,
-                    "created_at": time.time(),
-                    "run_id": run_id,
-                    "run_signature": runkey.sign_run(key, run_id) if key else None,
-                }
-            )
+        meta = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "status": "running", "config": config,
+                "created_at": time.time(), "run_id": run_id,
+                "run_signature": runkey.sign_run(key, run_id) if key else None}  # fmt: skip
+        try:
+            with store.conn:
+                store.conn.executescript(_SCHEMA)
+                store._set_meta(meta)
+        except BaseException:  # e.g. a full disk: leave no half-made file that blocks a re-run
+            store.close()
+            for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+            raise
         return store
 
     @classmethod
