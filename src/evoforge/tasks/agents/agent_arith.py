@@ -1,9 +1,10 @@
 """Agent task: multi-step arithmetic word problems with distractors, generated with known answers.
 
-Each problem has ``min_steps``-``max_steps`` steps (default 2-4; the difficulty setting) (buying, giving away, packs of several, dozens and weeks looked up in a
-small corpus through ``tools.search``) and one distractor sentence about something else. The score is
-whether the number after "Answer:" is right. 30 search and 30 held-out problems by default
-(``--set task.search=N task.heldout=N task.seed=S task.per_eval=N task.min_steps=1 task.max_steps=2``).
+Each problem has ``min_steps`` to ``max_steps`` steps (default 2-4: the difficulty setting): buying,
+giving away, packs of several, dozens and weeks looked up in a small corpus through ``tools.search``,
+and one distractor sentence about something else. The score is whether the number after "Answer:" is
+right. 30 search and 30 held-out problems by default (``--set task.search=N task.heldout=N
+task.seed=S task.per_eval=N task.min_steps=1 task.max_steps=2``).
 """
 
 from __future__ import annotations
