@@ -92,23 +92,56 @@ SOURCES: dict[str, Source] = {
         ),
     ),
     "llm_throughput.txt": Source(
-        "Model throughput through evoforge vs the raw engine",
-        ("python benchmarks/llm_throughput.py --transformers",),
+        "Model throughput through evoforge vs the raw engine (SmolLM2; llama.cpp vs transformers)",
+        ("python benchmarks/llm_throughput.py --models embedded --threads 1 --transformers --hf-dir /tmp/smol-hf",),
         notes=(
+            "Recorded 2026-11-25 with the script's first version (8 free-text prompts, one call at a time and "
+            "all in one call); the command above measures the same engines with today's prompts. "
             "Ratio 1.00 single stream, 0.95 batched; llama.cpp 4.2x transformers fp32 on the same weights. "
-            "An earlier run on the loaded machine (load average about 6) gave half the speed at the same "
-            "ratios. Why llama.cpp: [models.md](models.md#engine-choice-for-the-embedded-models-llamacpp).",
+            "Why llama.cpp: [models.md](models.md#engine-choice-for-the-embedded-models-llamacpp).",
         ),
     ),
-    "llm_throughput_coders.txt": Source(
-        "Throughput of the two embedded coders through evoforge vs the raw engine",
+    "llm_throughput_models.txt": Source(
+        "Every embedded model through evoforge vs raw llama.cpp: prefix reuse, drafting, batched decoding",
         (
-            "python benchmarks/llm_throughput.py --model embedded:coder --prompts 4 --repeats 2 --threads 1",
-            "python benchmarks/llm_throughput.py --model embedded:coder-1.5b --prompts 4 --repeats 2 --threads 1",
-            "python benchmarks/llm_throughput.py --model embedded:coder --prompts 4 --repeats 2 --threads 2",
-            "python benchmarks/llm_throughput.py --model embedded:coder-1.5b --prompts 4 --repeats 2 --threads 2",
+            "python benchmarks/llm_throughput.py --models embedded --threads 1,2 --repeats 2",
+            "python benchmarks/llm_throughput.py --models embedded:coder --threads 1,2 --repeats 2",
+            "python benchmarks/llm_throughput.py --models embedded:coder-1.5b --threads 1,2 --repeats 1",
         ),
-        notes=("Qwen2.5-Coder-0.5B and -1.5B-Instruct (Q4_K_M) in llama.cpp, greedy, one after the other.",),
+        notes=(
+            "Arms: raw llama.cpp (its own prefix reuse), evoforge as shipped (aligned prefix reuse), evoforge "
+            "with prefix_reuse=exact (the raw settings), raw prompt-lookup drafting, raw 0.5B-draft for the "
+            "1.5B, raw multi-sequence batched decoding of all six prompts. Reading and what was kept: "
+            "[models.md](models.md#speed-here-evoforge-vs-raw-llamacpp-drafting-and-batching).",
+        ),
+    ),
+    "model_solve_rates.txt": Source(
+        "Greedy held-out solve rate of each embedded model on the project's own tasks",
+        ("python benchmarks/model_solve_rates.py --items 30 --binpack-calls 6 --threads 1",),
+        notes=(
+            "word-problems and program-output need the task's 'Answer: N' line, which only self-training "
+            "teaches (the 'last number' count ignores the format); the agent tasks use the task's seed agent "
+            "(hand-designed Chain-of-Thought); binpack counts first mutations the sandboxed evaluation scored.",
+        ),
+    ),
+    "agent_calibration.jsonl": Source(
+        "Agent-task difficulty: hand-designed agents' held-out solve rate per level",
+        (
+            "python benchmarks/agent_calibration.py --task agent-arith --model embedded:coder --levels "
+            '"min_steps=1,max_steps=1;min_steps=2,max_steps=2" --agents cot,step-back --items 30',
+        ),
+        tables=("table",),
+        notes=(
+            "Qwen2.5-Coder-0.5B as the agents' model, 30 held-out items per cell, one after another on a "
+            "2-core machine (load about 1-2); step-back at two steps was stopped unfinished for time. "
+            "The default level (2-4 steps) is 0 of 30 for Chain-of-Thought "
+            "([model_solve_rates](#greedy-held-out-solve-rate-of-each-embedded-model-on-the-projects-own-tasks)).",
+        ),
+    ),
+    "meta_prompt_reuse.txt": Source(
+        "A meta agent's second prompt after agent calls on the same model, with saved prompt caches",
+        ("python benchmarks/meta_prompt_reuse.py --model embedded:coder --agent-calls 6",),
+        notes=("See [models.md](models.md#prompt-prefix-reuse).",),
     ),
     "coder_sizes.txt": Source(
         "Program evolution with the 0.5B and the 1.5B coder (binpack, 40 calls, one seed)",
