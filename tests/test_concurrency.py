@@ -165,7 +165,10 @@ def test_async_survives_kill_9_with_nothing_lost_and_exact_max_calls(write_task,
         ids = sorted(c.id for c in cands)
         assert ids == list(range(len(ids)))  # every proposed child was told exactly once: no gap, no repeat
         assert all(c.status in ("ok", "failed", "rejected") for c in cands)
-        assert int(store.last_batch()["usage"]["total"]["calls"]) == 40  # exact, across three deaths
+        total = store.last_batch()["usage"]["total"]
+        # max_calls limits answers: an answer that arrived just before a kill is in the response cache, so
+        # the resumed run gets it from there (a cache hit, not a second call); together exact, across deaths
+        assert int(total["calls"]) + int(total.get("cache_hits", 0)) == 40
         assert (
             len([c for c in cands if c.operator != "seed"]) >= 40 - 4 * kills
         )  # at most the requests in flight lost per kill
