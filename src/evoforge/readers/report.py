@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evoforge.core.text import printable
-from evoforge.store.facts import discarded, recipe_answer, seed_score
+from evoforge.store.facts import discarded, recipe_answer, run_counts, seed_score
 from evoforge.store.run_file import RunStore
 
 
@@ -43,7 +43,7 @@ def print_archive(store: RunStore, console: Console) -> None:
 def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None:
     config = store.config
     last = store.last_batch() or {}
-    counts = store.count_by_status()
+    counts = run_counts(store)
     summary = Table(title=shown(f"run {store.path}"), show_header=False)
     summary.add_column(style="bold")
     summary.add_column()
@@ -55,10 +55,11 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
         ("stop reason", store.meta("stop_reason", "-")),
         ("batches", store.batch_count()),
         ("evaluations", last.get("evaluations", 0)),
-        ("ok / failed / rejected", f"{counts.get('ok', 0)} / {counts.get('failed', 0)} / {counts.get('rejected', 0)}"),
+        ("ok / failed / rejected", f"{counts['ok']} / {counts['failed']} / {counts['rejected']}"),
+        ("discarded before evaluation", counts["discarded"]),
         ("elapsed", f"{last.get('elapsed', 0.0):.1f}s"),
     ]
-    recorded = sum(n for status, n in counts.items() if status != "rejected")
+    recorded = counts["ok"] + counts["failed"]
     if recorded < (last.get("evaluations") or 0):  # the array path keeps only archive entrants
         rows.insert(7, ("recorded", f"{recorded} candidates (those that entered the archive, and each new best)"))
     for key, value in rows:

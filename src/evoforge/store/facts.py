@@ -1,7 +1,8 @@
 """What a run file tells its readers besides the candidates, as plain JSON in meta: the recipe's own
 answer (``answer``), proposals it dropped before evaluation (``discarded``) and the seed's score
 (``seed``, for recipes that never evaluate the task's SEED). Written by the run, read by ``show``,
-the end of ``run``, ``compare`` and ``export``; nothing here is ever unpickled."""
+the end of ``run``, ``compare``, ``export`` and the dashboard (one function per fact, so that they
+agree); nothing here is ever unpickled."""
 
 from __future__ import annotations
 
@@ -95,6 +96,14 @@ def discarded(store: RunStore) -> dict[str, int]:
             if isinstance(n, int) and n > 0:
                 counts[str(reason)] = counts.get(str(reason), 0) + n
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def run_counts(store: RunStore) -> dict[str, int]:
+    """The counts ``show`` and the dashboard print: stored candidates by status (ok, failed, rejected)
+    and ``discarded``, every proposal not evaluated (the rejected ones and the recipe's own count)."""
+    by_status = store.count_by_status()
+    counts = {status: int(by_status.get(status, 0)) for status in ("ok", "failed", REJECTED)}
+    return {**counts, "discarded": sum(discarded(store).values())}
 
 
 def _number(value: Any) -> bool:

@@ -96,12 +96,6 @@ class RunQueries:
             " ORDER BY score DESC, id ASC LIMIT 1"
         ).fetchone()
 
-    def seed_row(self) -> sqlite3.Row | None:
-        """(score, status, reason) of the task's SEED evaluated in the run (operator ``seed``)."""
-        return self.conn.execute(
-            "SELECT score, status, reason FROM candidates WHERE operator='seed' LIMIT 1"
-        ).fetchone()
-
     def operator_stats(self) -> list[sqlite3.Row]:
         """(operator, status, count, best score, mean score) per operator and status."""
         return self.conn.execute(

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evoforge.store.facts import discarded, run_counts, seed_score
 from evoforge.store.run_file import RunStore
 
 from . import lineage
@@ -57,8 +58,8 @@ def run_data(store: RunStore, name: str) -> dict[str, Any]:
 def summary(store: RunStore) -> dict[str, Any]:
     config = store.config if isinstance(store.config, dict) else {}
     last = store.last_batch() or {}
-    counts = store.count_by_status()
-    best, seed = store.best_row(), store.seed_row()
+    counts = run_counts(store)
+    best, seed = store.best_row(), _seed(store)
     return {
         "recipe": text(config.get("recipe"), 100),
         "task": text(config.get("task"), 200),
@@ -71,15 +72,24 @@ def summary(store: RunStore) -> dict[str, Any]:
         "batches": store.batch_count(),
         "evaluations": num(last.get("evaluations")) or 0,
         "elapsed": num(last.get("elapsed")) or 0.0,
-        "ok": counts.get("ok", 0),
-        "failed": counts.get("failed", 0),
-        "rejected": counts.get("rejected", 0),
+        **counts,
+        "discarded_reasons": [{"reason": text(k, 200), "count": n} for k, n in list(discarded(store).items())[:50]],
         "best": {"id": best["id"], "score": num(best["score"]), "operator": text(best["operator"], 80)}
         if best
         else None,
-        "seed_score": num(seed["score"]) if seed else None,
-        "seed_failed": text(seed["reason"]) if seed and seed["status"] == "failed" else None,
+        "seed_score": num(seed.get("score")) if seed and seed.get("status") == "ok" else None,
+        "seed_failed": text(seed.get("reason")) if seed and seed.get("status") == "failed" else None,
     }
+
+
+def _seed(store: RunStore) -> dict[str, Any] | None:
+    """The seed's score as ``show`` prints it (:func:`~evoforge.store.facts.seed_score`); None for a
+    value a file from elsewhere holds that is not a dict, or a seed candidate that does not decode."""
+    try:
+        seed = seed_score(store)
+    except (ValueError, TypeError):
+        return None
+    return seed if isinstance(seed, dict) else None
 
 
 def _thin(n: int) -> list[int]:

@@ -60,7 +60,10 @@ const Views = {
     const rows = [
       ["recipe", s.recipe], ["task", s.task], ["seed", fmt(s.seed)], ["status", s.status],
       ["stop reason", s.stop_reason || "-"], ["evaluations", fmt(s.evaluations)], ["batches", fmt(s.batches)],
-      ["ok / failed / rejected", `${s.ok} / ${s.failed} / ${s.rejected}`], ["elapsed", `${fmt(s.elapsed, 3)} s`],
+      ["ok / failed / rejected", `${s.ok} / ${s.failed} / ${s.rejected}`],
+      ["discarded before evaluation", s.discarded_reasons.length
+        ? `${s.discarded}: ${s.discarded_reasons.map(r => `${r.reason} ×${r.count}`).join("; ")}` : fmt(s.discarded)],
+      ["elapsed", `${fmt(s.elapsed, 3)} s`],
       ["seed score", s.seed_failed ? `failed: ${s.seed_failed}` : fmt(s.seed_score)],
       ["best", s.best ? `${fmt(s.best.score)} (candidate ${s.best.id}, ${s.best.operator})` : "none yet"],
     ];
