@@ -133,6 +133,8 @@ def run(
     prepared = prepare(config, out, overwrite=overwrite, names=names)  # every check, once, before anything runs
     _writing["run_file"] = out
     console.print(f"[dim]run file[/] {escape(printable(out))}", highlight=False)
+    for note in prepared.notes:
+        console.print(f"[yellow]note:[/] {escape(printable(note))}", highlight=False, soft_wrap=True)
     _warn_isolation(prepared.task, prepared.recipe)
     with _Progress(config.budget, quiet) as progress:
         result = api.run_prepared(prepared, out, overwrite=overwrite, on_batch=progress)

@@ -37,6 +37,9 @@ class Recipe:
     eval_timeout: ClassVar[float] = 60.0  # seconds per evaluation unless the run sets --timeout
     default_budget: ClassVar[int] = 1000  # evaluations when the CLI is given no --budget
     needs_model: ClassVar[bool] = False  # the engine hands such recipes a model as ``self.model``
+    # the parameter that counts the model requests one batch sends together; it follows --concurrency
+    # when the run does not set it (None: the recipe sends one request at a time)
+    follows_concurrency: ClassVar[str | None] = None
     model: Any = None  # set by the engine (never checkpointed: see __getstate__)
     renamed_fields: ClassVar[dict[str, str]] = {}  # old field name -> new, for checkpoints written before a rename
 

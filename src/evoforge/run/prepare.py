@@ -24,6 +24,7 @@ from evoforge.core.task import Task, load_task
 from evoforge.recipes.registry import get_recipe
 from evoforge.store.run_file import RunStore
 
+from .concurrency import plan_concurrency
 from .engine import Engine
 from .executors import check_sandbox
 
@@ -150,6 +151,7 @@ class Prepared:
     task: Task
     recipe: Recipe
     budget: Budget
+    notes: list[str] = field(default_factory=list)  # one line each, for the user (``--concurrency``)
 
     def engine(self, store: RunStore | None, on_batch: Callable[[Engine, list], None] | None = None) -> Engine:
         """The run's engine; a recipe that calls a model gets the run's model, whose spend the engine
@@ -201,8 +203,10 @@ def prepare(
     problem = out_problem(out, overwrite) if out else None
     if problem:  # before the task is loaded: nothing runs when the run file cannot be made
         raise ConfigError(problem)
+    cls = type(recipe) if recipe is not None else get_recipe(config.recipe)
+    notes = plan_concurrency(config, cls, built=recipe is not None)  # may set the parameter that follows it
     if recipe is None:
-        recipe = get_recipe(config.recipe).from_params(config.recipe_params)  # parsed and validated
+        recipe = cls.from_params(config.recipe_params)  # parsed and validated
     else:
         recipe.validate()  # a recipe built in Python may have been changed after construction
     task = task_of(config, task)
@@ -210,4 +214,4 @@ def prepare(
     if config.sandbox:
         check_sandbox(config.executor or "pool", task)
     check_asynchronous(config, recipe)
-    return Prepared(config, task, recipe, config.run_budget())
+    return Prepared(config, task, recipe, config.run_budget(), notes)

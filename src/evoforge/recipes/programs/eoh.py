@@ -44,6 +44,7 @@ class EoH(Recipe):
     summary = "Evolution of Heuristics: thought + code, strategies E1 E2 M1 M2 M3"
     genomes = ("program",)
     needs_model = True
+    follows_concurrency = "batch_size"
 
     batch_size: int = param(2, low=1, help="model children per batch")
     population: int = param(6, low=1, help="heuristics kept (distinct scores, best first)")

@@ -48,6 +48,7 @@ class Evolve(Recipe):
     summary = "program evolution with a model: islands + MAP-Elites, line/diff/rewrite/crossover, tuning, repair"
     genomes = ("program",)
     needs_model = True
+    follows_concurrency = "calls_per_batch"
 
     batch_size: int = param(13, low=1, help="candidates per batch: calls_per_batch from the model, the rest tuned")
     calls_per_batch: int = param(1, low=1, help="model children per batch (their requests are sent together)")

@@ -26,6 +26,7 @@ class FunSearch(Recipe):
     summary = "FunSearch: islands, best-shot prompts with versioned functions, island resets"
     genomes = ("program",)
     needs_model = True
+    follows_concurrency = "batch_size"
 
     batch_size: int = param(2, low=1, help="model children per batch")
     islands: int = param(4, low=1, help="island populations")
