@@ -35,4 +35,17 @@ if [ "$(uname -m)" = x86_64 ]; then
   export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# the one long step: pip is quiet, so say what it is doing, and that it is still doing it
+case ",$extras," in *,llm,* | *,llm-large,* | *,dev,*) model_layer=1 ;; *) model_layer=0 ;; esac
+if [ "$model_layer" = 1 ] && ! python -c "import llama_cpp" >/dev/null 2>&1; then
+  echo "install: compiling llama-cpp-python (llama.cpp, CMAKE_ARGS: ${CMAKE_ARGS:-default}); this takes" \
+       "several minutes (about 10 on 2 cores)"
+else
+  echo "install: evoforge[${extras}] with pip"
+fi
+started=$SECONDS
+( while sleep 60 >/dev/null 2>&1; do echo "install: still installing ($(( (SECONDS - started) / 60 )) min so far)"; done ) &
+ticker=$!
+trap 'kill "$ticker" 2>/dev/null || true' EXIT
 python -m pip install -q -e ".[${extras}]"
+echo "install: done in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"

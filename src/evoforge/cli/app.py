@@ -28,10 +28,11 @@ _writing: dict[str, str] = {}  # the run file `run` writes: what a full disk's m
 
 
 def _Progress(total: int | None, quiet: bool):
-    """The progress bar (progress.py): its total follows the budget that will end the run."""
-    from .progress import RunProgress
+    """The progress (progress.py): a bar on a terminal, plain lines otherwise, in the unit of the budget
+    that will end the run."""
+    from .progress_log import make_progress
 
-    return RunProgress(total, quiet, console)
+    return make_progress(total, quiet, console)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,10 +172,9 @@ def _warn_isolation(task: Any, recipe: Any) -> None:
 def resume(run_file: str, quiet: bool) -> None:
     """Continue RUN_FILE from its last committed batch."""
     store = api.open_resumable(run_file)
-    budget, done = store.config.get("budget"), (store.last_batch() or {}).get("evaluations", 0)
+    budget = store.config.get("budget")
     store.close()
     with _Progress(budget, quiet) as progress:
-        progress.bar.update(progress.task_id, completed=done)
         result = api.resume(run_file, progress)
     _report(result)
 

@@ -1,15 +1,22 @@
-"""The progress bar of ``run`` and ``resume``: its total follows whichever budget will end the run
-(evaluations, batches, seconds, model calls, tokens or cost), so a run stopped by ``--max-calls``
-ends at "200/200 model calls", not at "178/1000" evaluations."""
+"""The progress of ``run`` and ``resume``. Its unit is the budget that will end the run (evaluations,
+batches, seconds, model calls, tokens or cost: the one with the shortest projected time left), chosen
+once every budget has moved and kept for the whole run, so a run stopped by ``--max-calls`` counts
+"16/16 model calls" from start to end; its ETA is the time until the first budget runs out.
+
+On a terminal it is a rich bar (:class:`RunProgress`); when stderr is not a terminal (nohup, CI, a
+file) it is plain lines (:mod:`.progress_log`, whose ``make_progress`` chooses)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from evoforge.core.text import printable
+
+LOCK_AFTER_BATCHES = 3  # the unit is chosen by then even if a budget has not moved yet
 
 
 class Spent(NamedTuple):
@@ -29,6 +36,16 @@ class Spent(NamedTuple):
         if self.unit == "s":
             return f"{self.done:.1f}/{self.total:g}s"
         return f"{int(self.done)}/{int(self.total)} {self.unit}"
+
+    def left(self, elapsed: float) -> float:
+        """Projected seconds until this budget runs out at the rate so far (inf: no rate yet)."""
+        if self.unit == "s":
+            return max(0.0, self.total - self.done)
+        if self.done >= self.total:
+            return 0.0
+        if self.done <= 0 or elapsed <= 0:
+            return math.inf
+        return elapsed * (self.total - self.done) / self.done
 
 
 def budgets(engine: Any) -> list[Spent]:
@@ -55,16 +72,68 @@ def budgets(engine: Any) -> list[Spent]:
 
 
 def leading(engine: Any) -> Spent | None:
-    """The budget nearest to ending the run (the largest fraction spent; evaluations on a tie)."""
+    """The budget that will end the run first at the rates so far (the largest fraction spent while
+    no budget has a rate; evaluations on a tie)."""
     found = budgets(engine)
-    return max(found, key=lambda s: s.fraction) if found else None
+    if not found:
+        return None
+    elapsed = engine.state.elapsed
+    soonest = min(found, key=lambda s: s.left(elapsed))
+    return soonest if math.isfinite(soonest.left(elapsed)) else max(found, key=lambda s: s.fraction)
+
+
+def eta(found: list[Spent], elapsed: float) -> float | None:
+    """Seconds until the first budget runs out (None: no budget has a rate yet)."""
+    left = min((s.left(elapsed) for s in found), default=math.inf)
+    return left if math.isfinite(left) else None
+
+
+def clock(seconds: float | None) -> str:
+    """H:MM:SS, or "-" for an unknown time."""
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+class Snapshot(NamedTuple):
+    """What one progress report says: the unit's budget, all budgets, the run's counters."""
+
+    lead: Spent | None
+    found: list[Spent]
+    evaluations: int
+    batch: int
+    best: float | None
+    elapsed: float
+    calls: int | None  # model answers (None: the recipe calls no model)
+    eta: float | None
+
+
+class Tracker:
+    """Chooses the progress unit once (every budget moved, or ``LOCK_AFTER_BATCHES`` batches) and keeps
+    it; each :meth:`snapshot` is the run's state in that unit."""
+
+    def __init__(self) -> None:
+        self.unit: str | None = None
+
+    def snapshot(self, engine: Any) -> Snapshot:
+        state = engine.state
+        found = budgets(engine)
+        if self.unit is None and found and (state.batch >= LOCK_AFTER_BATCHES or all(s.done > 0 for s in found)):
+            self.unit = leading(engine).unit  # type: ignore[union-attr]
+        lead = next((s for s in found if s.unit == self.unit), None)
+        spend = getattr(engine, "spend", None)
+        calls = int(spend.spent().answers) if spend is not None else None
+        left = eta(found, state.elapsed)
+        return Snapshot(lead, found, state.evaluations, state.batch, state.best_score, state.elapsed, calls, left)
 
 
 class RunProgress:
-    """A rich progress bar over the leading budget that shows the live best score."""
+    """A rich progress bar over the run's unit that shows the live best score and the ETA."""
 
     def __init__(self, total: int | None, quiet: bool, console: Console | None = None):
         self.quiet = quiet
+        self.tracker = Tracker()
         if not (isinstance(total, int) and not isinstance(total, bool) and total > 0):
             total = None  # a resumed run file's budget is checked later (prepare), and shown only as a number
         self.bar = Progress(
@@ -73,12 +142,12 @@ class RunProgress:
             TextColumn("{task.fields[spent]}", markup=False),
             TextColumn("best [cyan]{task.fields[best]}"),  # a formatted number (or "-")
             TimeElapsedColumn(),
+            TextColumn("ETA {task.fields[eta]}", markup=False),
             console=console,
             disable=quiet,
             transient=False,
         )
-        spent = f"0/{total} evaluations" if total is not None else ""
-        self.task_id = self.bar.add_task("evolving", total=total, best="-", spent=spent)
+        self.task_id = self.bar.add_task("evolving", total=None, best="-", spent="", eta="-")
 
     def __enter__(self) -> RunProgress:
         self.bar.__enter__()
@@ -88,11 +157,17 @@ class RunProgress:
         self.bar.__exit__(*exc)
 
     def __call__(self, engine: Any, batch: list) -> None:
-        best = engine.state.best_score
-        lead = leading(engine)
-        shown = f"{best:.6g}" if best is not None else "-"
-        if lead is None:
-            self.bar.update(self.task_id, completed=engine.state.evaluations, best=shown)
+        snap = self.tracker.snapshot(engine)
+        shown = f"{snap.best:.6g}" if snap.best is not None else "-"
+        if snap.lead is None:  # the unit is not chosen yet (a budget has not moved): no unit is shown
+            self.bar.update(self.task_id, best=shown, eta=clock(snap.eta))
             return
-        spent = printable(lead.text())
-        self.bar.update(self.task_id, total=lead.total, completed=min(lead.done, lead.total), best=shown, spent=spent)
+        lead = snap.lead
+        self.bar.update(
+            self.task_id,
+            total=lead.total,
+            completed=min(lead.done, lead.total),
+            best=shown,
+            spent=printable(lead.text()),
+            eta=clock(snap.eta),
+        )

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from evoforge.core.candidate import REJECTED, Candidate
+from evoforge.core.model_call import ModelCall
 
+from . import calls as _calls
 from .rows import batch_dict, row_candidate
 
 
@@ -52,6 +54,15 @@ class RunQueries:
     def candidate(self, cid: int) -> Candidate | None:
         row = self._select("id=?", (cid,), limit=1).fetchone()
         return row_candidate(row) if row else None
+
+    def calls(self, ids: list[int] | None = None) -> dict[int, ModelCall]:
+        """How candidates were made (their model request and answer, or no call), by id: those of
+        ``ids``, or every recorded one; candidates that recorded nothing are absent."""
+        return _calls.read_calls(self.conn, ids)
+
+    def calls_by_operator(self) -> dict[str, tuple[int, int]]:
+        """Per operator: (children made by a model call, children recorded as made without one)."""
+        return _calls.calls_by_operator(self.conn)
 
     def best(self) -> Candidate | None:
         row = self._select("status='ok'", order="score DESC, id ASC", limit=1).fetchone()
