@@ -77,17 +77,28 @@ def ui(target: str, port: int) -> None:
 @click.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
 @click.option(
-    "--format", "fmt", type=click.Choice(["sft", "dpo", "jsonl"]), required=True, help="What each line holds."
+    "--format",
+    "fmt",
+    type=click.Choice(["sft", "messages", "dpo", "jsonl"]),
+    required=True,
+    help="What each line holds.",
 )
 @click.option("--out", "-o", "dest", type=click.Path(dir_okay=False), required=True, help="JSON-lines file to write.")
-def export(run_file: str, fmt: str, dest: str) -> None:
-    """A run's lineage as training data: sft (parent -> improving child), dpo (better vs worse child
-    of one parent) or jsonl (every evaluated candidate with its parents); read by datasets and TRL."""
-    from evoforge.readers.export import export_run
+@click.option("--operator", help="Only children of this operator.")
+@click.option("--status", type=click.Choice(["ok", "failed", "rejected"]), help="Only candidates of this status.")
+@click.option("--min-gain", type=float, help="Only children whose score minus their best parent's is at least this.")
+def export(
+    run_file: str, fmt: str, dest: str, operator: str | None, status: str | None, min_gain: float | None
+) -> None:
+    """A run's lineage as training data: sft (request -> improving child's answer), messages (the same
+    as chat messages), dpo (better vs worse answer for one parent) or jsonl (every evaluated candidate
+    with its parents, metrics, feedback and model call); on a model run the rows hold the exact messages
+    the model received. Read by datasets and TRL."""
+    from evoforge.readers.export import Filters, export_run
 
     store = RunStore.open(run_file)
     try:
-        count = export_run(store, fmt, dest)
+        count = export_run(store, fmt, dest, Filters(operator, status, min_gain))
     finally:
         store.close()
     out.print(f"wrote {count} {fmt} rows to {_shown(dest)}")

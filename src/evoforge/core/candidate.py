@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .model_call import ModelCall
+
 OK = "ok"
 FAILED = "failed"
 REJECTED = "rejected"  # refused before evaluation (duplicate, invalid); costs no evaluation
@@ -29,6 +31,7 @@ class Candidate:
     reason: str | None = None
     eval_seconds: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)  # recipe-private annotations (JSON-able)
+    call: ModelCall | None = None  # the model request and answer it came from (model_call.py); stored apart
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,9 @@ class Candidate:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Candidate:
+        call = data.get("call")
+        if isinstance(call, dict):
+            data = {**data, "call": ModelCall(tuple(call["messages"]), call["answer"], call["called"])}
         return cls(**data)
 
 

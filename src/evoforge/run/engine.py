@@ -36,6 +36,7 @@ import numpy as np
 from evoforge.core.budget import Budget, ModelSpend
 from evoforge.core.candidate import REJECTED, Candidate, fail
 from evoforge.core.errors import BudgetExhausted, StoreError
+from evoforge.core.model_call import ModelCall
 from evoforge.core.recipe import Recipe
 from evoforge.core.task import Task
 from evoforge.core.view import recipe_view
@@ -124,6 +125,7 @@ class Engine:
         self._clock = time.perf_counter()
         self.checkpoint_every = checkpoint_every
         self._pending: list[BatchRecord] = []
+        self._calls: dict[int, ModelCall] = {}  # how asked children were made, until their batch is recorded
         self._running = False  # inside run(): commits may be grouped
         self._last_commit, self._commit_cost = time.perf_counter(), 0.0
         self._view_at = float("-inf")
@@ -141,6 +143,8 @@ class Engine:
             cand.id, next_id = next_id, next_id + 1
             cand.generation = self.state.batch
             cand.status = "pending"
+            if cand.call is not None:  # kept apart: recipe state and evaluation workers never carry it
+                self._calls[cand.id], cand.call = cand.call, None
         self.state.proposals = next_id
         if self.dedupe:
             self._reject_duplicates(children)
@@ -228,9 +232,11 @@ class Engine:
         }
         batch = self.state.batch
         self.state.batch += 1  # the checkpoint holds the state *after* this batch
+        calls = {c.id: self._calls.pop(c.id) for c in candidates if c.id in self._calls}
         if self.store is not None:
             usage = self.spend.snapshot() if self.spend is not None else None
-            self._pending.append(BatchRecord(batch, candidates, summary, self.rng.bit_generator.state, usage))
+            rng = self.rng.bit_generator.state
+            self._pending.append(BatchRecord(batch, candidates, summary, rng, usage, calls=calls))
             if self._commit_due():
                 self.commit()
 

@@ -26,9 +26,12 @@ from typing import Any
 
 from evoforge.core.candidate import Candidate
 from evoforge.core.errors import StoreError
+from evoforge.core.model_call import ModelCall
 from evoforge.core.moved import moved_module
 
 from . import runkey
+from .calls import SCHEMA as CALLS_SCHEMA
+from .calls import write_calls
 from .fileaccess import check_format, check_header, claim, connect, connect_readonly, remove_unclaimed
 from .queries import RunQueries
 from .rows import CANDIDATE_COLUMNS, candidate_row
@@ -70,7 +73,7 @@ CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, batch INTEGER NOT NUL
   strikes INTEGER NOT NULL DEFAULT 0, alone INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, batch INTEGER, time REAL NOT NULL,
   kind TEXT NOT NULL, data TEXT);
-"""
+""" + "".join(f"{statement};\n" for statement in CALLS_SCHEMA)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class BatchRecord:
     rng_state: dict[str, Any]
     usage: dict[str, Any] | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    calls: dict[int, ModelCall] = field(default_factory=dict)  # candidate id -> how it was made
 
 
 class RunStore(RunQueries):
@@ -292,6 +296,7 @@ class RunStore(RunQueries):
         )
         for kind, data in rec.events:
             self._event(rec.batch, kind, data)
+        write_calls(self.conn, rec.calls.items())
 
     def event(self, kind: str, data: dict[str, Any] | None = None, batch: int | None = None) -> None:
         with self.conn:

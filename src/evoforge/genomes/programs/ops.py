@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from evoforge.core.candidate import Candidate
+from evoforge.core.model_call import ModelCall
 from evoforge.llm.errors import BudgetExceededError, ModelError
 
 from .answers import Proposal, from_diff, from_lines, from_rewrite
@@ -24,6 +25,16 @@ from .templates import SYSTEM, ProgramPrompts, ProgramSpec
 
 def call_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**31 - 1))
+
+
+def messages(prompt: str, system: str = SYSTEM) -> list[dict[str, str]]:
+    """The chat messages of one program request: the system prompt and the user's prompt."""
+    return [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+
+
+def call_of(prompt: str, answer: str, system: str = SYSTEM) -> ModelCall:
+    """The record of the request :func:`messages` makes and the answer a child came from."""
+    return ModelCall.of(messages(prompt, system), answer)
 
 
 class ProgramOps(ProgramPrompts):
@@ -49,9 +60,8 @@ class ProgramOps(ProgramPrompts):
         system: str = SYSTEM,
     ) -> str:
         self.calls += 1
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
         out = model.chat(
-            messages,
+            messages(prompt, system),
             n=1,
             temperature=self.temperature,
             max_tokens=max_tokens or self.max_tokens,
@@ -67,9 +77,7 @@ class ProgramOps(ProgramPrompts):
         one failed otherwise, that error is raised."""
         seeds = [call_seed(rng) for _ in jobs]
         self.calls += len(jobs)
-        convs = [
-            [{"role": "system", "content": system}, {"role": "user", "content": prompt}] for prompt, _, system in jobs
-        ]
+        convs = [messages(prompt, system) for prompt, _, system in jobs]
         chat_each = getattr(model, "chat_each", None)
         if chat_each is None:  # a plain object with chat() (scripted models in tests)
             answers: list[Any] = []
@@ -175,12 +183,16 @@ class ProgramOps(ProgramPrompts):
         return {"calls": self.calls, "unusable": dict(self.unusable)}
 
 
-def child(program: str, parents: list[Candidate], operator: str, **info: Any) -> Candidate:
+def child(
+    program: str, parents: list[Candidate], operator: str, *, call: ModelCall | None = None, **info: Any
+) -> Candidate:
+    """A child program; ``call`` says how it was made (a model request and answer, or ``NO_CALL``)."""
     return Candidate(
         genome=program,
         parents=[p.id for p in parents if p.id >= 0],
         operator=operator,
         info={k: v for k, v in info.items() if v is not None},
+        call=call,
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from evoforge.core.model_call import NO_CALL, ModelCall
+
 from .genome import MUTATION_PROMPTS, THINKING_STYLES, clean_prompt
 
 MODEL_OPERATORS = [
@@ -56,18 +58,19 @@ class Mutator:
         self.forbidden = forbidden
         self.calls = 0
         self.rejected = 0
+        self.last_call: ModelCall = NO_CALL  # how the child of the last ``apply`` was made
+        self._asked: ModelCall = NO_CALL  # the last request and its raw answer
 
     # -- plumbing -----------------------------------------------------------------------------
     def ask_model(self, prompt: str, rng: np.random.Generator, tag: str) -> str:
         self.calls += 1
+        messages = [{"role": "user", "content": prompt}]
         out = self.model.chat(
-            [{"role": "user", "content": prompt}],
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            seed=_seed(rng),
-            tag=tag,
+            messages, temperature=self.temperature, max_tokens=self.max_tokens, seed=_seed(rng), tag=tag
         )
-        return out[0].text if out else ""
+        answer = out[0].text if out else ""
+        self._asked = ModelCall.of(messages, answer)
+        return answer
 
     def rewrite(self, prompt: str, parent_text: str, rng: np.random.Generator, tag: str, tries: int = 2) -> str | None:
         """Ask for a new prompt text; None after ``tries`` garbage answers."""
@@ -75,6 +78,7 @@ class Mutator:
         for _ in range(tries):
             text = clean_prompt(self.ask_model(prompt, rng, tag), parent_text, forbidden=forbidden)
             if text is not None:
+                self.last_call = self._asked
                 return text
             self.rejected += 1
         return None
@@ -91,7 +95,10 @@ class Mutator:
         feedback: str | None = None,
         working: tuple[str, str] | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The child of ``parent`` under operator ``op``, and notes about how it was made."""
+        """The child of ``parent`` under operator ``op``, and notes about how it was made; the model
+        request and answer the child's instruction came from is then :attr:`last_call` (``NO_CALL``
+        for a model-free operator or a fallback)."""
+        self.last_call = NO_CALL
         child = {
             "instruction": parent["instruction"],
             "demos": [list(d) for d in parent.get("demos", [])],
@@ -105,6 +112,7 @@ class Mutator:
         new = fn(child, population, rng, lineage=lineage, feedback=feedback, working=working)
         if new is None:  # garbage twice: fall back to a model-free change of the parent
             info["fallback"] = "context_shuffle"
+            self.last_call = NO_CALL
             self._context_shuffle(child, population, rng)
         else:
             child["instruction"] = new

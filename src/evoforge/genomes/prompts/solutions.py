@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evoforge.core.model_call import ModelCall
 from evoforge.core.module_task import ModuleTask
 from evoforge.core.task import Task
 from evoforge.core.task_value import TaskValue
@@ -44,8 +45,23 @@ def say(
     system: str | None = None,
 ) -> str:
     """One model call with a seed drawn from ``rng`` (a resumed run repeats it and hits the cache)."""
+    return say_call(model, prompt, rng, tag, temperature=temperature, max_tokens=max_tokens, system=system)[0]
+
+
+def say_call(
+    model: Any,
+    prompt: str,
+    rng: np.random.Generator,
+    tag: str,
+    *,
+    temperature: float = 0.8,
+    max_tokens: int = 64,
+    system: str | None = None,
+) -> tuple[str, ModelCall]:
+    """:func:`say`'s answer (stripped) and the record of the request and its raw answer."""
     msgs = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
     out = model.chat(
         msgs, temperature=temperature, max_tokens=max_tokens, seed=int(rng.integers(0, 2**31 - 1)), tag=tag
     )
-    return (out[0].text if out else "").strip()
+    answer = out[0].text if out else ""
+    return answer.strip(), ModelCall.of(msgs, answer)

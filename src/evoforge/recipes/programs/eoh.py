@@ -13,7 +13,7 @@ import numpy as np
 from evoforge.core.candidate import REJECTED, Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
-from evoforge.genomes.programs.ops import ProgramOps, child
+from evoforge.genomes.programs.ops import ProgramOps, call_of, child
 from evoforge.genomes.programs.templates import SYSTEM, ProgramSpec, describe, shown
 
 STRATEGIES = {
@@ -96,10 +96,11 @@ class EoH(Recipe):
             plans.append((strategy, self._pick(2 if strategy in ("E1", "E2") else 1, rng)))
         jobs = [(self.prompt(strategy, parents), strategy, SYSTEM) for strategy, parents in plans]
         out: list[Candidate] = []
-        for (strategy, parents), answer in zip(plans, self.ops.ask_many(self.model, jobs, rng)):
+        for (strategy, parents), job, answer in zip(plans, jobs, self.ops.ask_many(self.model, jobs, rng)):
             program = None if answer is None else self.ops.usable_rewrite(parents[0].genome, answer)[0]
             if program is not None:
-                out.append(child(program, parents, strategy, thought=thought_of(answer)))
+                call = call_of(job[0], answer, job[2])
+                out.append(child(program, parents, strategy, call=call, thought=thought_of(answer)))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

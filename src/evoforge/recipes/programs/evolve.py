@@ -18,10 +18,11 @@ import numpy as np
 
 from evoforge.core.archives import GridArchive, Islands
 from evoforge.core.candidate import REJECTED, Candidate
+from evoforge.core.model_call import NO_CALL
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.programs.bandit import Bandit
-from evoforge.genomes.programs.ops import ProgramOps, child, improved
+from evoforge.genomes.programs.ops import ProgramOps, call_of, child, improved
 from evoforge.genomes.programs.system_prompts import SystemPrompts, clean_instruction
 from evoforge.genomes.programs.task import PROGRAM_DESCRIPTOR_BOUNDS
 from evoforge.genomes.programs.templates import SYSTEM, ProgramSpec
@@ -159,8 +160,9 @@ class Evolve(Recipe):
             prompt = self.ops.rewrite_prompt(parent, rng, insp)
         return _Job(op, parent, island, prompt, system, tag)
 
-    def _finish(self, job: _Job, answer: str, how: str = "") -> Candidate | None:
-        """The child a job's answer gives (None: unusable, and why is recorded)."""
+    def _finish(self, job: _Job, answer: str, how: str = "", prompt: str | None = None) -> Candidate | None:
+        """The child a job's answer gives (None: unusable, and why is recorded); ``prompt``: the request
+        the answer came from when it is not the job's own (a diff's rewrite fallback)."""
         if job.op == "repair":
             prop = self.ops.from_rewrite(job.parent.genome, answer)
             if prop.program is None:
@@ -178,7 +180,8 @@ class Evolve(Recipe):
             if job.op in self.bandit.pulls:
                 self.bandit.update(job.op, 0.0)
             return None
-        return child(prop.program, [job.parent], job.op, island=job.island, how=prop.how)
+        call = call_of(prompt or job.prompt, answer, job.system)
+        return child(prop.program, [job.parent], job.op, call=call, island=job.island, how=prop.how)
 
     def _model_children(self, k: int, rng: np.random.Generator) -> list[Candidate]:
         """Plan ``k`` model children, send their requests together, and turn the answers into children;
@@ -196,9 +199,9 @@ class Evolve(Recipe):
                 done.append((job, self._finish(job, answer)))
         if retry:
             prompts = [(self.ops.rewrite_prompt(j.parent, rng), "rewrite", j.system) for j in retry]
-            for job, answer in zip(retry, self.ops.ask_many(self.model, prompts, rng)):
+            for job, (prompt, _, _), answer in zip(retry, prompts, self.ops.ask_many(self.model, prompts, rng)):
                 if answer is not None:
-                    done.append((job, self._finish(job, answer, how="diff-failed->rewrite")))
+                    done.append((job, self._finish(job, answer, how="diff-failed->rewrite", prompt=prompt)))
         for job, got in done:
             if job.tag is not None:
                 if got is None:  # an unusable answer counts against the prompt it was asked under
@@ -217,7 +220,7 @@ class Evolve(Recipe):
             if got is None:
                 break
             program, parent = got
-            out.append(child(program, [parent], "tune", island=parent.info.get("island", 0)))
+            out.append(child(program, [parent], "tune", call=NO_CALL, island=parent.info.get("island", 0)))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -16,7 +16,7 @@ from evoforge.core.candidate import REJECTED, Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.selection import boltzmann
 from evoforge.core.task import Task
-from evoforge.genomes.programs.ops import ProgramOps, child
+from evoforge.genomes.programs.ops import ProgramOps, call_of, child
 from evoforge.genomes.programs.templates import SYSTEM, ProgramSpec, shown
 
 
@@ -83,10 +83,10 @@ class FunSearch(Recipe):
             plans.append((island, self._sample(pop, self.versions, rng)))
         jobs = [(self.prompt(shots), "funsearch", SYSTEM) for _, shots in plans]
         out: list[Candidate] = []
-        for (island, shots), answer in zip(plans, self.ops.ask_many(self.model, jobs, rng)):
+        for (island, shots), job, answer in zip(plans, jobs, self.ops.ask_many(self.model, jobs, rng)):
             program = None if answer is None else self.ops.usable_rewrite(shots[-1].genome, answer)[0]
             if program is not None:
-                out.append(child(program, shots, "funsearch", island=island))
+                out.append(child(program, shots, "funsearch", call=call_of(job[0], answer, job[2]), island=island))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

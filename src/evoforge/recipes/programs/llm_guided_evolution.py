@@ -12,7 +12,7 @@ from evoforge.core.candidate import REJECTED, Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.selection import tournament
 from evoforge.core.task import Task
-from evoforge.genomes.programs.ops import ProgramOps, child
+from evoforge.genomes.programs.ops import ProgramOps, call_of, child
 from evoforge.genomes.programs.templates import ProgramSpec
 
 
@@ -77,7 +77,7 @@ class LLMGuidedEvolution(Recipe):
                 self.outcomes.append(f"- attempt was unusable: {why[:80]}")
                 continue
             idea = prompt.rsplit("Idea to try: ", 1)[-1].split(".\n", 1)[0]
-            out.append(child(program, [parent], "mutate", idea=idea))
+            out.append(child(program, [parent], "mutate", call=call_of(prompt, answer), idea=idea))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from evoforge.core.candidate import Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
-from evoforge.genomes.prompts.solutions import problem_of, say
+from evoforge.genomes.prompts.solutions import problem_of, say, say_call
 
 ELO_START, ELO_K = 1200.0, 32.0
 
@@ -150,23 +150,16 @@ class CoScientist(Recipe):
         for k in range(n):
             for _attempt in range(2):  # a near-duplicate gets one more try
                 if k < fresh:
-                    text, parents, op = (
-                        say(
-                            self.model,
-                            self.problem,
-                            rng,
-                            "generate",
-                            temperature=self.temperature,
-                            max_tokens=self.max_tokens,
-                        ),
-                        [],
-                        "generate",
-                    )
+                    text, call = say_call(
+                        self.model, self.problem, rng, "generate", temperature=self.temperature,
+                        max_tokens=self.max_tokens,
+                    )  # fmt: skip
+                    parents, op = [], "generate"
                 else:
                     top = self.top()[: self.top_k]
                     picks = [top[int(i)] for i in rng.choice(len(top), size=min(2, len(top)), replace=False)]
                     shown = "\n".join(f"- {p.genome} (review: {p.feedback})" for p in picks)
-                    text = say(
+                    text, call = say_call(
                         self.model,
                         f"{self.problem}\n\nThe best proposals so far:\n{shown}\n\nCombine their "
                         f"strengths and fix what the reviews criticise. Answer with the new proposal only.",
@@ -180,7 +173,7 @@ class CoScientist(Recipe):
                 if not near:
                     break
                 self.duplicates += 1
-            out.append(Candidate(genome=text, parents=parents, operator=op))
+            out.append(Candidate(genome=text, parents=parents, operator=op, call=call))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

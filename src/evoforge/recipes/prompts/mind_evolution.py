@@ -17,7 +17,7 @@ from evoforge.core.candidate import Candidate
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.selection import boltzmann, ranked
 from evoforge.core.task import Task
-from evoforge.genomes.prompts.solutions import problem_of, say
+from evoforge.genomes.prompts.solutions import problem_of, say, say_call
 
 
 @register("mind-evolution")
@@ -57,10 +57,10 @@ class MindEvolution(Recipe):
             island = (self.batches * n + k) % self.islands
             pop = [c for c in self.pool.populations[island] if c.ok]
             if len(pop) < 2:  # fill the island with fresh samples first
-                text = say(
+                text, call = say_call(
                     self.model, self.problem, rng, "sample", temperature=self.temperature, max_tokens=self.max_tokens
                 )
-                out.append(Candidate(genome=text, operator="sample", info={"island": island}))
+                out.append(Candidate(genome=text, operator="sample", info={"island": island}, call=call))
                 continue
             parents = boltzmann(pop, self.parents, rng, self.boltzmann_temperature)
             shown = "\n\n".join(f"Proposal {i + 1}: {p.genome}\nChecker: {p.feedback}" for i, p in enumerate(parents))
@@ -75,7 +75,7 @@ class MindEvolution(Recipe):
                     temperature=self.temperature,
                     max_tokens=self.max_tokens,
                 )
-            text = say(
+            text, call = say_call(
                 self.model,
                 f"{self.problem}\n\n{shown}\n\n"
                 + (f"Critic: {critique}\n\n" if critique else "")
@@ -92,6 +92,7 @@ class MindEvolution(Recipe):
                     parents=[p.id for p in parents],
                     operator="refine",
                     info={"island": island, "critique": critique[:300]},
+                    call=call,
                 )
             )
         return out

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from evoforge.core.candidate import Candidate
+from evoforge.core.model_call import NO_CALL
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.prompts.evaluation import metric_calls_of, minibatch, prompt_key, task_facts
@@ -200,11 +201,11 @@ class Promptbreeder(Recipe):
         if self.pending_init:
             take, self.pending_init = self.pending_init[:n], self.pending_init[n:]
             for k, unit in enumerate(take):
-                op = "init"
+                op, call = "init", NO_CALL
                 if self.initial_zero_order and k % 2 == 1 and self.model is not None:  # half the initial
                     child, info = mutator.apply("zero_order", unit, [], rng)  # prompts are model-written
-                    unit, op = child, "init_zero_order"
-                out.append(self._candidate(unit, [], op, items, {}))
+                    unit, op, call = child, "init_zero_order", mutator.last_call
+                out.append(self._candidate(unit, [], op, items, {}, call))
             self.operator_calls += mutator.calls
             return out
         alive = [m for m in self.members]
@@ -231,15 +232,15 @@ class Promptbreeder(Recipe):
             if "fallback" in info:
                 self.fallbacks += 1
             info["replaces"] = loser["id"] if loser is not None else None
-            out.append(self._candidate(child, [winner["id"]], op, items, info))
+            out.append(self._candidate(child, [winner["id"]], op, items, info, mutator.last_call))
         self.operator_calls += mutator.calls
         return out
 
-    def _candidate(self, unit, parents, op, items, info) -> Candidate:
+    def _candidate(self, unit, parents, op, items, info, call=None) -> Candidate:
         genome = {**task_view(unit), "mutation_prompt": unit["mutation_prompt"]}
         if items is not None:
             genome["items"] = items
-        return Candidate(genome=genome, parents=parents, operator=op, info=dict(info))
+        return Candidate(genome=genome, parents=parents, operator=op, info=dict(info), call=call)
 
     def _select(self, alive, rng, losers):
         if self.selection == "pareto":
