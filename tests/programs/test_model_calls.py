@@ -5,6 +5,8 @@ without a model saying so (tune), and run files from before the calls were kept.
 import copy
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from evoforge.run.executors import InProcessExecutor
 from evoforge.store.run_file import RunStore
 
 GOOD = (
-    "```python\ndef priority(item, bins):\n    gap = bins - item\n"
+    "\x1b[2J Here it is:\n```python\ndef priority(item, bins):\n    gap = bins - item\n"
     "    return -gap + 3.0 * (gap == 0) - 0.5 * (gap > 0) * (gap < {k})\n```"
 )
 WORSE = "```python\ndef priority(item, bins):\n    return (bins - item) * {k}\n```"  # worst fit
@@ -52,6 +54,10 @@ def model_run(path: Path, name: str = "evolve", evaluations: int = 12, mixed: bo
     engine.run(InProcessExecutor(task, timeout=60))
     store.close()
     return recipe.model
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True)
 
 
 def export(path: Path, fmt: str, out: Path, keep: Filters | None = None) -> list[dict]:
@@ -144,3 +150,44 @@ def test_a_run_file_from_before_the_calls_table_reads_and_exports(tmp_path):
     assert rows and all(r["model_called"] is None for r in rows)
     sft = export(old, "sft", tmp_path / "old-sft.jsonl")
     assert all(r["prompt"].startswith("Task: ") for r in sft)  # made up from the lineage: no model call kept
+
+
+def test_show_candidate_prints_the_request_and_answer_escaped(tmp_path):
+    path = tmp_path / "run.db"
+    model_run(path, "funsearch", evaluations=4, batch_size=3)
+    store = RunStore.open(path)
+    try:
+        cid = next(c.id for c in store.candidates() if c.operator == "funsearch")
+        call = store.calls([cid])[cid]
+    finally:
+        store.close()
+    proc = cli("show", path, "--candidate", cid)
+    assert proc.returncode == 0, proc.stderr
+    assert "operator: funsearch" in proc.stdout and "model called: yes (2 messages)" in proc.stdout
+    assert call.messages[1]["content"].splitlines()[-1] in proc.stdout
+    assert "\x1b" not in proc.stdout and "\\x1b[2J" in proc.stdout  # the answer's escape, shown as text
+    assert "--- answer ---" in proc.stdout and "gap = bins - item" in proc.stdout
+    seed = cli("show", path, "--candidate", 0)
+    assert "model called: not recorded" in seed.stdout
+    summary = cli("show", path)
+    assert "children by operator" in summary.stdout and "funsearch" in summary.stdout
+    missing = cli("show", path, "--candidate", 999)
+    assert missing.returncode == 1 and "no candidate 999" in missing.stderr
+
+
+def test_the_dashboards_candidate_panel_gets_the_request_and_answer(evolve_run):
+    from evoforge.readers.ui.lineage import candidate
+
+    path, _ = evolve_run
+    store = RunStore.open(path)
+    try:
+        calls = store.calls()
+        made = next(cid for cid, call in calls.items() if call.called)
+        tuned = next(cid for cid, call in calls.items() if not call.called)
+        shown, plain, seed = candidate(store, made), candidate(store, tuned), candidate(store, 0)
+    finally:
+        store.close()
+    assert shown["call"]["model_called"] and shown["call"]["answer"] == calls[made].answer
+    assert shown["call"]["messages"] == [dict(m) for m in calls[made].messages]
+    assert plain["call"] == {"model_called": False, "messages": [], "answer": ""}
+    assert seed["call"] is None

@@ -222,12 +222,19 @@ def _outcome(path: str) -> None:
 @cli.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
 @click.option("--lineage-depth", type=int, default=15, show_default=True)
-def show(run_file: str, lineage_depth: int) -> None:
-    """Summary table, best candidate and its lineage."""
+@click.option(
+    "--candidate", "candidate", type=int, help="Show this candidate: operator, the model's request and answer."
+)
+def show(run_file: str, lineage_depth: int, candidate: int | None) -> None:
+    """Summary table, best candidate and its lineage (or, with --candidate, how one child was made)."""
     from evoforge.readers.report import show_run
 
     store = RunStore.open(run_file)
     try:
+        if candidate is not None:
+            from evoforge.readers.model_calls import show_candidate
+
+            return show_candidate(store, out, candidate)
         show_run(store, out, lineage_depth)
     finally:
         store.close()

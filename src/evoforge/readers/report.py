@@ -14,6 +14,8 @@ from evoforge.core.text import printable
 from evoforge.store.facts import discarded, recipe_answer, run_counts, seed_score
 from evoforge.store.run_file import RunStore
 
+from .model_calls import print_calls
+
 
 def _genome_text(genome: Any, limit: int = 1200) -> str:
     text = genome if isinstance(genome, str) else json.dumps(genome, default=str)
@@ -82,6 +84,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
                 f"{u.get('cost', 0.0):.4g}",
             )
         console.print(table)
+    print_calls(store, console)
 
     failures = store.count_reasons("failed", limit=5)
     if failures:

@@ -10,6 +10,7 @@ from evoforge.store.rows import unpack
 from evoforge.store.run_file import RunStore
 
 from .genome_text import genome_text, text_diff
+from .model_call import call_json
 from .values import num as _num
 
 MAX_NODES = 600  # larger runs show the ancestry of their best candidates and the newest ones
@@ -121,4 +122,5 @@ def candidate(store: RunStore, cid: int) -> dict[str, Any] | None:
         "genome": genome,
         "parent": first.id if first else None,
         "diff": text_diff(genome_text(first.genome), genome) if first else None,
+        "call": call_json(store, cand.id),
     }

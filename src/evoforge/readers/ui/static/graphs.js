@@ -84,6 +84,7 @@ Views.candidate = function (holder, c, select) {
     ["descriptors", c.descriptors], ["info", c.info]]) {
     if (value) holder.append(el("div", { class: "meta" }, `${label}: `), el("pre", { class: `cand-${label}` }, value));
   }
+  Views.modelCall(holder, c.call);
   holder.append(el("div", { class: "meta" }, "genome"), el("pre", { id: "genome" }, c.genome));
   if (c.diff) {
     const lines = c.diff.map(line => el("span", {

@@ -142,3 +142,12 @@ const Views = {
     body.appendChild(table(m.columns.map(c => ({ label: c, key: c, num: c !== "operator" })), m.rows, { id: "monitors-table" }));
   },
 };
+
+// How one candidate was made (the candidate panel): model called or not, the request and the raw answer.
+Views.modelCall = function (holder, call) {
+  if (!call) return;
+  if (!call.model_called) return holder.append(el("div", { class: "meta" }, "model called: no (made without a model call)"));
+  holder.append(el("div", { class: "meta" }, `model called: yes · ${call.messages.length} messages`));
+  for (const m of call.messages) holder.append(el("div", { class: "meta" }, m.role), el("pre", { class: "cand-message" }, m.content));
+  holder.append(el("div", { class: "meta" }, "answer"), el("pre", { id: "cand-answer" }, call.answer));
+};
