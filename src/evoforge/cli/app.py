@@ -242,35 +242,14 @@ def show(run_file: str, lineage_depth: int, candidate: int | None) -> None:
 
 
 @cli.command("list")
-@click.argument("recipe", required=False)
-def list_(recipe: str | None) -> None:
-    """Recipes and built-in tasks; with RECIPE, that recipe's genome kinds and parameters."""
-    from rich.table import Table
-    from rich.text import Text
+@click.argument("name", required=False)
+def list_(name: str | None) -> None:
+    """Recipes and built-in tasks with their genome kinds; with a RECIPE, its parameters; with a TASK,
+    the recipes that work on it."""
+    from .listing import describe, overview
 
-    from evoforge.core.task import builtin_tasks
-    from evoforge.recipes import load_builtin_recipes
-
-    if recipe:
-        from evoforge.recipes.registry import get_recipe
-
-        from .recipe_help import parameter_table
-
-        out.print(parameter_table(get_recipe(recipe)))
-        return
-
-    recipes = Table(title="recipes", show_header=True, header_style="bold")
-    recipes.add_column("name")
-    recipes.add_column("what it does")
-    for name, cls in load_builtin_recipes().items():
-        recipes.add_row(Text(printable(name)), Text(printable(cls.summary)))
-    tasks = Table(title="tasks", show_header=True, header_style="bold")
-    tasks.add_column("name")
-    tasks.add_column("what it is")
-    for name, description in builtin_tasks().items():
-        tasks.add_row(Text(printable(name)), Text(printable(description)))
-    out.print(recipes)
-    out.print(tasks)
+    for part in describe(name) if name else overview():
+        out.print(part)
 
 
 def _register_optional_commands() -> None:

@@ -34,6 +34,7 @@ from .errors import TaskError
 from .kinds import genome_kind
 from .module_task import PART_NAMES, ModuleTask
 from .moved import moved_module
+from .suggest import did_you_mean
 from .task_options import check_options
 from .task_value import TaskValue
 
@@ -341,8 +342,8 @@ def _fresh_module(ref: str) -> ModuleType:
             raise TaskError(f"task {ref!r} failed to import: {type(err).__name__}: {err}") from None
         if spec is not None and spec.loader is not None and spec.origin not in (None, "built-in", "frozen"):
             return _execute(spec, f"task {ref!r} failed to import")
-    known = ", ".join(builtin_tasks())
-    raise TaskError(f"unknown task {ref!r}: not a file, module or built-in task ({known})")
+    hint = did_you_mean(ref, builtin_modules()) or " (`evoforge list` shows the built-in tasks)"
+    raise TaskError(f"unknown task {ref!r}: not a file, module or built-in task{hint}")
 
 
 def _execute(spec: ModuleSpec, failure: str) -> ModuleType:

@@ -8,6 +8,7 @@ import importlib
 
 from evoforge.core.errors import ConfigError
 from evoforge.core.recipe import REGISTRY, Recipe
+from evoforge.core.suggest import did_you_mean
 
 from . import load_builtin_recipes, module_names
 
@@ -24,5 +25,6 @@ def get_recipe(name: str) -> type[Recipe]:
         return REGISTRY[name]
     recipes = load_builtin_recipes()
     if name not in recipes:
-        raise ConfigError(f"unknown recipe {name!r} (known: {', '.join(recipes)})")
+        hint = did_you_mean(name, recipes) or " (`evoforge list` shows them all)"
+        raise ConfigError(f"unknown recipe {name!r}{hint}")
     return recipes[name]
