@@ -191,3 +191,21 @@ def test_the_dashboards_candidate_panel_gets_the_request_and_answer(evolve_run):
     assert shown["call"]["messages"] == [dict(m) for m in calls[made].messages]
     assert plain["call"] == {"model_called": False, "messages": [], "answer": ""}
     assert seed["call"] is None
+
+
+def test_the_report_counts_per_operator_the_children_a_model_call_made(evolve_run, tmp_path):
+    from evoforge.readers.ui.data import operators
+
+    path, _ = evolve_run
+    store = RunStore.open(path)
+    try:
+        rows = {r["operator"]: r for r in operators(store)}
+        by_op = store.calls_by_operator()
+    finally:
+        store.close()
+    assert rows["tune"]["model_calls"] == 0 and rows["tune"]["no_model"] == by_op["tune"][1] > 0
+    assert all(rows[op]["model_calls"] == made for op, (made, _) in by_op.items())
+    assert "model_calls" not in rows["seed"]
+    proc = cli("report", path, "-o", tmp_path / "report.html")
+    assert proc.returncode == 0, proc.stderr
+    assert '"model_calls"' in (tmp_path / "report.html").read_text()

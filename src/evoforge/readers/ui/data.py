@@ -126,7 +126,8 @@ def series(store: RunStore) -> dict[str, Any]:
 
 
 def operators(store: RunStore) -> list[dict[str, Any]]:
-    """Per operator: how many candidates, by status, and the best and mean score of those that ran."""
+    """Per operator: how many candidates, by status, the best and mean score of those that ran and,
+    where recorded, how many children a model call made (``model_calls``) and how many none did."""
     table: dict[str, dict[str, Any]] = {}
     for op, status, n, best, mean in store.operator_stats():
         row = table.setdefault(text(op, 80), {"operator": text(op, 80), "ok": 0, "failed": 0, "rejected": 0})
@@ -134,6 +135,9 @@ def operators(store: RunStore) -> list[dict[str, Any]]:
             row[status] = n
         if status == "ok":
             row["best"], row["mean"] = num(best), num(mean)
+    for op, (made, without) in store.calls_by_operator().items():  # where the recipe recorded it
+        if text(op, 80) in table:
+            table[text(op, 80)].update(model_calls=made, no_model=without)
     return sorted(table.values(), key=lambda r: -(r["ok"] + r["failed"] + r["rejected"]))
 
 

@@ -90,10 +90,13 @@ const Views = {
   },
 
   operators(body, d) {
+    const called = d.operators.some(r => r.model_calls !== undefined) ? [
+      { label: "by a model call", key: "model_calls", num: true }, { label: "no model call", key: "no_model", num: true },
+    ] : [];
     body.appendChild(table([
       { label: "operator", key: "operator" }, { label: "ok", key: "ok", num: true },
       { label: "failed", key: "failed", num: true }, { label: "rejected", key: "rejected", num: true },
-      { label: "best", key: "best", num: true }, { label: "mean", key: "mean", num: true },
+      { label: "best", key: "best", num: true }, { label: "mean", key: "mean", num: true }, ...called,
     ], d.operators, { id: "operators-table" }));
   },
 
