@@ -209,3 +209,20 @@ def test_the_report_counts_per_operator_the_children_a_model_call_made(evolve_ru
     proc = cli("report", path, "-o", tmp_path / "report.html")
     assert proc.returncode == 0, proc.stderr
     assert '"model_calls"' in (tmp_path / "report.html").read_text()
+
+
+def test_prompt_operators_record_the_request_their_child_came_from():
+    import numpy as np
+
+    from evoforge.core.model_call import NO_CALL
+    from evoforge.genomes.prompts import Mutator, make_unit
+
+    model = Scripted(["Sure! Here is the new instruction: Answer with the label only."])
+    mutator = Mutator(model, "label the topic", [("a song", "music"), ("a goal", "sport")])
+    unit, rng = make_unit("Say the topic."), np.random.default_rng(0)
+    child, _ = mutator.apply("zero_order", unit, [(unit, 0.5)], rng)
+    ((sent, answer),) = model.received
+    assert child["instruction"] == "Answer with the label only."
+    assert mutator.last_call.messages == tuple(sent) and mutator.last_call.answer == answer
+    mutator.apply("context_shuffle", unit, [(unit, 0.5)], rng)
+    assert mutator.last_call == NO_CALL and len(model.received) == 1
