@@ -67,13 +67,21 @@ def _at(curve: Sequence[tuple[float, float]], x: float) -> float | None:
     return curve[bisect.bisect_right(curve, (x, math.inf)) - 1][1]
 
 
-def band(curves: Sequence[Sequence[tuple[float, float]]]) -> dict[str, list[float | None]]:
-    """The median and the min-max band of best-so-far curves ((evaluations, best) steps) on a common
-    x of at most ``BAND_POINTS`` points; at each x only the runs that got that far count."""
+def common_x(curves: Sequence[Sequence[tuple[float, float]]]) -> list[float]:
+    """The x values of all ``curves``, at most ``BAND_POINTS`` of them (evenly thinned, ends kept)."""
     xs = sorted({x for c in curves for x, _ in c})
     if len(xs) > BAND_POINTS:
         step = (len(xs) - 1) / (BAND_POINTS - 1)
         xs = sorted({xs[round(i * step)] for i in range(BAND_POINTS)})
+    return xs
+
+
+def band(
+    curves: Sequence[Sequence[tuple[float, float]]], xs: Sequence[float] | None = None
+) -> dict[str, list[float | None]]:
+    """The median and the min-max band of best-so-far curves ((evaluations, best) steps) at ``xs``
+    (default: :func:`common_x` of the curves); at each x only the runs that got that far count."""
+    xs = common_x(curves) if xs is None else xs
     out: dict[str, list[float | None]] = {"x": [], "median": [], "low": [], "high": [], "runs": []}
     for x in xs:
         here = [v for v in (_at(c, x) for c in curves) if v is not None]

@@ -127,6 +127,15 @@ class RunQueries:
             (limit,),
         ).fetchall()
 
+    def table_rows(self, order: str, limit: int) -> list[sqlite3.Row]:
+        """(id, batch, operator, status, score, genome, metrics) of the ``limit`` candidates first by
+        ``order``: ``"best"`` (highest score first) or ``"newest"``."""
+        by = {"best": "score IS NULL, score DESC, id", "newest": "id DESC"}[order]
+        return self.conn.execute(
+            f"SELECT id, batch, operator, status, score, genome, metrics FROM candidates ORDER BY {by} LIMIT ?",
+            (int(limit),),
+        ).fetchall()
+
     def tree_rows(self) -> list[sqlite3.Row]:
         """(id, batch, operator, status, score) of every evaluated (not rejected) candidate, in id order."""
         return self.conn.execute(
@@ -155,9 +164,9 @@ class RunQueries:
         return self.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0]
 
     def batch_scores(self) -> list[sqlite3.Row]:
-        """(batch, evaluations, best_score, median_score) of every batch, in order (no JSON decoded)."""
+        """(batch, evaluations, best_score, median_score, elapsed) of every batch, in order (no JSON decoded)."""
         return self.conn.execute(
-            "SELECT batch, evaluations, best_score, median_score FROM batches ORDER BY batch"
+            "SELECT batch, evaluations, best_score, median_score, elapsed FROM batches ORDER BY batch"
         ).fetchall()
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """A run file as the JSON the dashboard draws: summary, score over time, operators, model usage,
-failures, rejected proposals, events, the archive heat map and per-round monitors.
+failures, rejected proposals, events, the archive heat map, per-round monitors, the candidates and
+the improvements tables.
 
 Everything is read through a read-only connection inside one read transaction (one consistent snapshot
 while a run is writing); nothing is unpickled, and every value is checked for its type, because a run
@@ -14,7 +15,7 @@ from typing import Any
 from evoforge.store.facts import discarded, run_counts, seed_score
 from evoforge.store.run_file import RunStore
 
-from . import lineage
+from . import lineage, tables
 from .values import num, text
 
 MAX_POINTS = 2_000  # score-over-time points (longer runs are thinned evenly)
@@ -52,6 +53,8 @@ def run_data(store: RunStore, name: str) -> dict[str, Any]:
         "monitors": monitors(store),
         "report": text(store.meta("report"), MAX_TEXT) if store.meta("report") else "",
         "tree": lineage.tree(store),
+        "candidates": tables.candidates(store),
+        "improvements": tables.improvements(store),
     }
 
 

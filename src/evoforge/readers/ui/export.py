@@ -21,7 +21,7 @@ from evoforge.core.errors import ConfigError
 from . import data, lineage
 from .server import STATIC, run_row
 
-SCRIPTS = ("vendor/uPlot.iife.min.js", "views.js", "graphs.js", "app.js")
+SCRIPTS = ("vendor/uPlot.iife.min.js", "views.js", "graphs.js", "compare.js", "tables.js", "app.js")
 STYLES = ("vendor/uPlot.min.css", "style.css")
 
 
@@ -34,6 +34,7 @@ def report_data(path: str | Path) -> dict[str, Any]:
         run = data.run_data(store, path.name)
         ids = [n["id"] for n in run["tree"]["nodes"]]
         ids += [i for g in run["failures"] + run["rejected"] for i in g["ids"][:8]]
+        ids += [r["id"] for r in run["improvements"]]
         candidates = {str(i): lineage.candidate(store, i) for i in dict.fromkeys(ids)}
     finally:
         store.close()

@@ -44,6 +44,11 @@ def tree(store: RunStore) -> dict[str, Any]:
     return {"nodes": nodes, "total": total}
 
 
+def parent_map(store: RunStore) -> dict[int, list[int]]:
+    """{child: its parent ids} of every candidate with parents (also read by the improvements table)."""
+    return _parents(store)
+
+
 def _parents(store: RunStore) -> dict[int, list[int]]:
     """{child: its parent ids} from the candidates' parents column (a malformed value counts as none)."""
     out: dict[int, list[int]] = {}

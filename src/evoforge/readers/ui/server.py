@@ -3,8 +3,9 @@ JSON API over the run files of one folder (or one run file), bound to 127.0.0.1.
 
 Routes: ``/`` the page, ``/static/...`` its bundled files, ``/api/runs`` the runs found, ``/api/run?run=NAME
 &stamp=S`` one run's views (``{"unchanged": true}`` while its stamp is S), ``/api/candidate?run=NAME&id=N``
-one candidate's genome and diff. Runs are addressed by their name in the listing, never by a path taken
-from the request; requests whose Host is not this machine's loopback name are refused (DNS rebinding)."""
+one candidate's genome and diff, ``/api/compare`` the runs in groups with their median curves and
+bands. Runs are addressed by their name in the listing, never by a path taken from the request;
+requests whose Host is not this machine's loopback name are refused (DNS rebinding)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from evoforge.core.errors import ConfigError, StoreError
 from evoforge.store.fileaccess import check_format, check_header
 
 from . import data, lineage
+from .compare import compare_data
 from .values import text
 
 STATIC = Path(__file__).parent / "static"
@@ -113,6 +115,8 @@ class Dashboard:
                 return self._run(start_response, query)
             if path == "/api/candidate":
                 return self._candidate(start_response, query)
+            if path == "/api/compare":
+                return self._json(start_response, compare_data(find_runs(self.target)))
         except BadRequest as err:
             return self._json(start_response, {"error": str(err)}, "400 Bad Request")
         except StoreError as err:  # a run file that cannot be read (corrupted, not ours, gone)

@@ -7,7 +7,7 @@ const REPORT = embedded ? JSON.parse(embedded.textContent) : null;
 const params = new URLSearchParams(location.search);
 const POLL_MS = Math.max(200, Number(params.get("poll")) || 2000);
 
-const state = { runs: [], name: null, data: null, selected: null };
+const state = { runs: [], name: null, data: null, selected: null, compare: null, compared: "" };
 
 const source = REPORT
   ? {
@@ -19,6 +19,7 @@ const source = REPORT
       runs: () => getJSON("api/runs"),
       run: (name, stamp) => getJSON(`api/run?run=${encodeURIComponent(name)}&stamp=${encodeURIComponent(stamp || "")}`),
       candidate: (name, id) => getJSON(`api/candidate?run=${encodeURIComponent(name)}&id=${id}`),
+      compare: () => getJSON("api/compare"),
     };
 
 async function getJSON(url) {
@@ -54,6 +55,16 @@ function drawRuns() {
   });
 }
 
+async function refreshCompare() {
+  if (REPORT || state.runs.length < 2) return draw("compare", () => false);
+  const key = JSON.stringify(state.runs);
+  if (key === state.compared) return;
+  state.compare = await source.compare();
+  state.compared = key;
+  draw("compare", b => Views.compare(b, state.compare, openRun));
+  drawNav();
+}
+
 function drawRun() {
   const d = state.data;
   document.getElementById("run-title").textContent = `${d.name} · ${d.summary.recipe} on ${d.summary.task} · ${d.summary.status}`;
@@ -63,7 +74,9 @@ function drawRun() {
   draw("score", b => Views.score(b, d));
   draw("operators", b => Views.operators(b, d));
   draw("lineage", b => Views.lineage(b, d, state.selected, select));
-  draw("archive", b => Views.archive(b, d));
+  draw("improvements", b => Views.improvements(b, d, select));
+  draw("candidates", b => Views.candidates(b, d, select));
+  draw("archive", b => Views.archive(b, d, select));
   draw("usage", b => Views.usage(b, d));
   draw("failures", b => Views.grouped(b, d.failures, "failures", select));
   draw("rejected", b => Views.grouped(b, d.rejected, "rejected", select));
@@ -122,6 +135,7 @@ async function poll() {
   try {
     state.runs = await source.runs();
     drawRuns();
+    await refreshCompare();
     await refresh();
     live(REPORT ? `report written ${REPORT.written}` : `live · checked ${new Date().toLocaleTimeString()}`);
   } catch (err) {
