@@ -226,3 +226,23 @@ def test_prompt_operators_record_the_request_their_child_came_from():
     assert mutator.last_call.messages == tuple(sent) and mutator.last_call.answer == answer
     mutator.apply("context_shuffle", unit, [(unit, 0.5)], rng)
     assert mutator.last_call == NO_CALL and len(model.received) == 1
+
+
+@pytest.mark.parametrize("name", ["mind-evolution", "co-scientist", "auto-evolve", "iterative-deepening"])
+def test_solution_recipes_record_the_request_each_child_answers(tmp_path, name):
+    task = load_task("meeting-scheduling", {"instance": 1, "people": 2, "duration": 30})
+    recipe = get_recipe(name).from_params({"batch_size": 2})
+    recipe.model = Scripted([f"{h}:00-{h}:30" for h in range(9, 17)] + ["Check each person's calendar."])
+    store = RunStore.create(tmp_path / "run.db", {"recipe": name, "task": "meeting-scheduling"})
+    engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=6), store=store)
+    engine.run(InProcessExecutor(task, None))
+    store.close()
+    store = RunStore.open(tmp_path / "run.db")
+    try:
+        calls, cands = store.calls(), list(store.candidates())
+    finally:
+        store.close()
+    assert cands and all(calls[c.id].called for c in cands)
+    for c in cands:
+        assert (list(calls[c.id].messages), calls[c.id].answer) in recipe.model.received
+        assert c.genome == calls[c.id].answer.strip()

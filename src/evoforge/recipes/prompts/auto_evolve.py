@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from evoforge.core.candidate import Candidate
+from evoforge.core.model_call import ModelCall
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.prompts.genome import clean_prompt
-from evoforge.genomes.prompts.solutions import problem_of, say
+from evoforge.genomes.prompts.solutions import problem_of, say, say_call
 
 
 @register("auto-evolve")
@@ -65,8 +66,8 @@ class AutoEvolve(Recipe):
         if not self.library:
             self.library, self.weights = ["Check every constraint one by one."], [1.0]
 
-    def _solve(self, plan: str, rng: np.random.Generator) -> str:
-        return say(
+    def _solve(self, plan: str, rng: np.random.Generator) -> tuple[str, ModelCall]:
+        return say_call(
             self.model,
             f"{self.problem}\n\nFollow this plan:\n{plan}\n\nAnswer with the solution only.",
             rng,
@@ -107,14 +108,9 @@ class AutoEvolve(Recipe):
                     max_tokens=self.max_tokens,
                 )
                 op, parents = "compose", []
-            out.append(
-                Candidate(
-                    genome=self._solve(plan, rng),
-                    parents=parents,
-                    operator=op,
-                    info={"plan": plan[:600], "modules": chosen},
-                )
-            )
+            solution, call = self._solve(plan, rng)
+            info = {"plan": plan[:600], "modules": chosen}
+            out.append(Candidate(genome=solution, parents=parents, operator=op, info=info, call=call))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evoforge.core.candidate import Candidate
+from evoforge.core.model_call import NO_CALL, ModelCall
 from evoforge.core.recipe import Recipe, param, register, state
 from evoforge.core.task import Task
 from evoforge.genomes.prompts.solutions import problem_of
@@ -45,9 +46,10 @@ class IterativeDeepening(Recipe):
         self.depth = 0
         self.solved = False
 
-    def _sample(self, rng: np.random.Generator, depth: int) -> tuple[str, list[str]]:
+    def _sample(self, rng: np.random.Generator, depth: int) -> tuple[str, list[str], ModelCall]:
+        """The final solution, the drafts before it, and the last request with its raw answer."""
         msgs = [{"role": "user", "content": self.problem}]
-        drafts = []
+        drafts, call = [], NO_CALL
         for d in range(depth + 1):
             out = self.model.chat(
                 msgs,
@@ -56,26 +58,22 @@ class IterativeDeepening(Recipe):
                 seed=int(rng.integers(0, 2**31 - 1)),
                 tag=f"depth{d}",
             )
-            text = (out[0].text if out else "").strip()
+            raw = out[0].text if out else ""
+            call, text = ModelCall.of(msgs, raw), raw.strip()
             drafts.append(text)
             trigger = TRIGGERS[d % len(TRIGGERS)]
             msgs = msgs + [
                 {"role": "assistant", "content": text},
                 {"role": "user", "content": f"{trigger} Then give the final solution only."},
             ]
-        return drafts[-1], drafts
+        return drafts[-1], drafts, call
 
     def ask(self, n: int, rng: np.random.Generator) -> list[Candidate]:
         out = []
         for _ in range(n):
-            text, drafts = self._sample(rng, self.depth)
-            out.append(
-                Candidate(
-                    genome=text,
-                    operator=f"depth{self.depth}",
-                    info={"depth": self.depth, "drafts": [d[:200] for d in drafts[:-1]]},
-                )
-            )
+            text, drafts, call = self._sample(rng, self.depth)
+            info = {"depth": self.depth, "drafts": [d[:200] for d in drafts[:-1]]}
+            out.append(Candidate(genome=text, operator=f"depth{self.depth}", info=info, call=call))
         return out
 
     def tell(self, candidates: list[Candidate], rng: np.random.Generator) -> None:
