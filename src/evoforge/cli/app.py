@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -168,10 +169,17 @@ def _warn_isolation(task: Any, recipe: Any) -> None:
 
 @cli.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
+@click.option("--budget", "-b", type=int, help="New evaluation budget, a total for the whole run.")
+@click.option("--generations", type=int, help="New total of batches.")
+@click.option("--seconds", type=float, help="New total wall time.")
+@click.option("--max-calls", type=int, help="New total of model answers.")
+@click.option("--max-tokens", type=int, help="New total of model tokens.")
+@click.option("--max-cost", type=float, help="New total model cost.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def resume(run_file: str, quiet: bool) -> None:
-    """Continue RUN_FILE from its last committed batch."""
-    store = api.open_resumable(run_file)
+def resume(run_file: str, quiet: bool, **limits: Any) -> None:
+    """Continue RUN_FILE from its last committed batch; with new limits, also a finished run."""
+    store = api.open_resumable(run_file, limits)  # new limits are written here (run/extend.py)
+    _writing["run_file"] = run_file
     budget = store.config.get("budget")
     store.close()
     with _Progress(budget, quiet) as progress:
@@ -287,17 +295,14 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(err, click.UsageError) and err.ctx is not None:
             console.print(f"[dim]see: {err.ctx.command_path} --help[/]", highlight=False)
         sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        console.print("[red]aborted[/]")
+    except click.exceptions.Abort:  # click's form of KeyboardInterrupt (Ctrl-C)
+        _interrupted()
         sys.exit(130)
     except EvoforgeError as err:
         _error(str(err))
         sys.exit(exit_code(err))
     except KeyboardInterrupt:
-        console.print(
-            "[yellow]interrupted[/]: the last committed batch is safe; continue with `evoforge resume RUN_FILE`",
-            soft_wrap=True,
-        )
+        _interrupted()
         sys.exit(130)
     except Exception as err:  # a bug in evoforge itself: still one line, with a way to see more
         full = disk_full(err, _writing.get("run_file"))
@@ -314,6 +319,20 @@ def main(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _interrupted() -> None:
+    """After Ctrl-C: the exact command that continues the run (when one was being written)."""
+    path = _writing.get("run_file")
+    if path is None or not Path(path).is_file():
+        console.print("[red]aborted[/]")
+        return
+    command = f"evoforge resume {shlex.quote(path)}"
+    console.print(
+        f"[yellow]interrupted[/]: the last committed batch is safe; continue with: {escape(printable(command))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _error(message: str) -> None:

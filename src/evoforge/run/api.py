@@ -16,6 +16,7 @@ from evoforge.store.run_file import RunStore
 
 from .engine import Engine, RunResult
 from .executors import make_executor
+from .extend import extend
 from .prepare import Prepared, RunConfig, prepare
 
 # evaluation workers' niceness beside a local model: with 2 cores, 1 llama.cpp thread and 2 busy
@@ -112,23 +113,31 @@ def _discard_if_empty(path: Path) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def open_resumable(path: str | Path) -> RunStore:
-    """Open a run file for resuming, refusing finished runs and run files this user's evoforge did not
-    write (their signature is checked here, before anything the file names is loaded or imported)."""
+def open_resumable(path: str | Path, limits: dict[str, Any] | None = None) -> RunStore:
+    """Open a run file for resuming, refusing run files this user's evoforge did not write (their
+    signature is checked here, before anything the file names is loaded or imported) and finished runs,
+    unless ``limits`` give them more (new totals: ``budget``, ``max_calls`` ...; see ``extend.py``)."""
     store = RunStore.open(path, write=True)
     try:
-        if store.meta("status") == "finished":
-            raise StoreError(f"{path} already finished ({store.meta('stop_reason')}); nothing to resume")
+        more = {k: v for k, v in (limits or {}).items() if v is not None}
+        if store.meta("status") == "finished" and not more:
+            raise StoreError(
+                f"{path} already finished ({store.meta('stop_reason')}); nothing to resume "
+                f"(give it more: evoforge resume {path} --budget N, or --max-calls N)"
+            )
         store.check_signed()
+        if more:
+            extend(store, more)
     except BaseException:
         store.close()
         raise
     return store
 
 
-def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = None) -> RunResult:
-    """Continue a stored run from its last committed batch."""
-    store = open_resumable(path)
+def resume(path: str | Path, on_batch: Callable[[Engine, list], None] | None = None, **limits: Any) -> RunResult:
+    """Continue a stored run from its last committed batch; ``limits`` (``budget=``, ``max_calls=`` ...,
+    totals for the whole run) give it, finished or not, more to spend."""
+    store = open_resumable(path, limits)
     try:
         try:
             config = RunConfig.from_dict(store.config)

@@ -168,7 +168,18 @@ class RunStore(RunQueries):
                 self.conn.executescript("PRAGMA incremental_vacuum;")  # stepped to the end (execute steps once)
             except sqlite3.Error:
                 pass  # a full disk or a file of schema <= 3 (no auto-vacuum): the free pages stay, harmless
+            self._fold_wal()
         self.conn.close()
+
+    def _fold_wal(self) -> None:
+        """One file, no -wal/-shm beside it (read-only readers cannot remove them): WAL folded in, rollback
+        journal until the next writer turns WAL on; a reader still open (the dashboard) keeps WAL."""
+        try:
+            self.conn.execute("PRAGMA busy_timeout=1000")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error:
+            pass
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -186,6 +197,13 @@ class RunStore(RunQueries):
     @property
     def config(self) -> dict[str, Any]:
         return self.meta("config", {})
+
+    def reopen(self, config: dict[str, Any]) -> None:
+        """Give a run new settings (``resume`` with more budget) and mark it running again."""
+        with self.conn:
+            self._set_meta({"config": config, "status": "running"})
+            self.conn.execute("DELETE FROM meta WHERE key IN ('stop_reason', 'finished_at')")
+            self._event(None, "extended", {"config": config})
 
     def mark_finished(self, reason: str) -> None:
         with self.conn:

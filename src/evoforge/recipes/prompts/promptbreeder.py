@@ -341,6 +341,24 @@ class Promptbreeder(Recipe):
     def archive(self) -> list[dict[str, Any]]:
         return self.members
 
+    def report(self, store: Any) -> str:
+        """Why the validation race did not choose the answer, when it was meant to (one line; "" once
+        it did, replacing the line stored before)."""
+        if self.val_scores or not (self.validate_items and self.train):
+            return ""
+        first, finalists = self._stages()
+        need = self.validate_top * first + finalists * (len(self.val_items) - first)
+        if not self.max_metric_calls:
+            why = "it runs at the end of max_metric_calls, which this run does not set (--set max_metric_calls=N)"
+        elif not self._reserve():
+            why = f"it needs {need} metric calls, more than half of max_metric_calls={self.max_metric_calls}"
+        else:
+            why = (
+                f"it waits for the last {need} of max_metric_calls={self.max_metric_calls} "
+                f"({self.metric_calls} spent); a run that another budget (--max-calls, --budget) ends first skips it"
+            )
+        return f"validation race not run: {why}; the answer is the best smoothed minibatch accuracy"
+
     def answer(self, store: Any) -> dict[str, Any] | None:
         """The prompt :meth:`best_prompt` chose, scored as the validation race scored it (the seed on
         the same items beside it), or by its smoothed minibatch accuracy when there was no race."""
