@@ -76,6 +76,9 @@ def test_program_run_shows_diffs_failures_and_usage(browser, dashboard):
     assert browser.js("document.querySelectorAll('#diff .add').length") >= 1
     assert browser.js("document.querySelectorAll('#diff .del').length") >= 1
     assert "def priority" in browser.text("#genome")
+    assert "model called: yes" in browser.text("#candidate-detail")  # the request and the model's answer
+    assert browser.js("document.querySelectorAll('.cand-message').length") == 2
+    assert "```" in browser.text("#cand-answer")
     assert browser.js("document.querySelectorAll('img').length") == 0  # the hostile program stays text
     assert browser.js("window.pwned") is None
 
