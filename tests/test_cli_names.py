@@ -52,3 +52,14 @@ def test_list_shows_genome_kinds():
     rows = {c[1].strip(): c[2].strip() for c in cells if len(c) > 3}
     assert rows["evolve"] == "program" and rows["promptbreeder"] == "prompt" and rows["ga"] == "vector, bits"
     assert rows["rastrigin"] == "vector"
+
+
+def test_list_recipe_says_which_parameter_follows_concurrency():
+    done = subprocess.run(
+        [sys.executable, "-m", "evoforge", "list", "evolve"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("│ calls_per_batch"))
+    assert "(follows --concurrency when not set)" in line

@@ -22,7 +22,8 @@ def parameter_table(cls: type[Recipe]) -> Any:
         table.add_column(column, overflow="fold")
     for p in declared(cls).values():
         default = repr(p.default) if p.kind is str else p.default
-        cells = (p.name, p.kind.__name__, default, p.spec.range_text(), p.spec.help)
+        follows = " (follows --concurrency when not set)" if p.name == cls.follows_concurrency else ""
+        cells = (p.name, p.kind.__name__, default, p.spec.range_text(), p.spec.help + follows)
         table.add_row(*(Text(printable(c)) for c in cells))
     kinds = ", ".join(cls.genomes) or "any"
     summary = f": {printable(cls.summary)}\n"
