@@ -101,3 +101,22 @@ def test_compare_view_shows_groups_and_bands(browser, tmp_path, _run_key):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_qd_coverage_over_time_and_a_heat_map_cell_opens_its_elite(browser, dashboard):
+    browser.open(dashboard + "?run=arm.db")
+    browser.wait("!!document.querySelector('#qd-chart canvas')")
+    legend = browser.text("#qd-chart")
+    assert "coverage %" in legend and "QD score" in legend
+    cell = browser.js(
+        "(() => { const ids = state.data.archive.ids; for (let i = 0; i < ids.length; i++)"
+        " for (let j = 0; j < ids[i].length; j++) if (ids[i][j] !== null) return [i, j, ids[i][j], ids[i].length]; })()"
+    )
+    i, j, ident, ny = cell
+    browser.js(
+        "(() => { const c = document.querySelector('#heat-canvas'), r = c.getBoundingClientRect();"
+        " const h = state.data.archive.heatmap, size = Math.max(2, Math.floor(360 / Math.max(h.length, h[0].length)));"
+        f" const x = r.left + 1 + {i} * size + size / 2, y = r.top + 1 + ({ny} - 1 - {j}) * size + size / 2;"
+        " c.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true })); })()"
+    )
+    browser.wait(f"document.querySelector('#candidate-detail')?.textContent.includes('candidate #{ident}')")

@@ -1,6 +1,7 @@
 """``evoforge plot``: best and median score per batch, and next to it the archive heatmap (grid
-archives), the recipe's own panel (``Recipe.plot_extra``: e.g. a self-training run's per-round monitors)
-or the trajectories' end points (tasks that draw themselves, e.g. the hard maze).
+archives, with their coverage and QD score over evaluations), the recipe's own panel
+(``Recipe.plot_extra``: e.g. a self-training run's per-round monitors) or the trajectories' end points
+(tasks that draw themselves, e.g. the hard maze).
 
 Nothing a run file names is imported or run here: a task's drawing of its world is JSON the run stored
 (meta ``drawing``, :mod:`evoforge.core.drawing`); a run file without one is plotted without it."""
@@ -14,6 +15,8 @@ from evoforge.core.drawing import replay
 from evoforge.core.errors import StoreError
 from evoforge.core.view import grid_heatmap
 from evoforge.store.run_file import RunStore
+
+from .qd import over_time
 
 
 def _plot_extra(store: RunStore) -> Any:
@@ -36,6 +39,18 @@ def _xy(descriptors: Any) -> bool:
     return len(head) == 2 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in head)
 
 
+def _plot_qd(ax: Any, qd: dict[str, Any]) -> None:
+    """Coverage (left axis) and QD score (right axis) of the grid archive over evaluations."""
+    ax.step(qd["evaluations"], [c * 100 for c in qd["coverage"]], where="post", color="tab:green", label="coverage")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("coverage (% of cells)", color="tab:green")
+    twin = ax.twinx()
+    twin.step(qd["evaluations"], qd["qd_score"], where="post", color="tab:purple", label="QD score")
+    twin.set_ylabel("QD score (sum of elite scores)", color="tab:purple")
+    ax.set_title("archive over time")
+    ax.grid(alpha=0.3)
+
+
 def plot_run(store: RunStore, path: str | Path) -> Path:
     import matplotlib
 
@@ -51,8 +66,10 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     drawing = None if grid or extra else store.meta("drawing")  # the task's world, as JSON the run stored
     maze = isinstance(drawing, dict)
     wide = bool(grid or maze or extra)
+    qd = over_time(store) if grid else None
+    panels = 1 + wide + (qd is not None)
 
-    fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(12 if wide else 7, 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels if wide else 7, 4.5), squeeze=False)
     ax = axes[0][0]
     x = [b["batch"] for b in batches]
     ax.plot(x, [b["best_score"] for b in batches], label="best so far", lw=2)
@@ -63,8 +80,10 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     ax.set_title(f"{config.get('recipe')} on {config.get('task')} (seed {config.get('seed')})")
     ax.legend()
     ax.grid(alpha=0.3)
+    if qd is not None:
+        _plot_qd(axes[0][1], qd)
     if grid:
-        heat = axes[0][1]
+        heat = axes[0][-1]
         low, high = grid["low"], grid["high"]
         image = heat.imshow(
             grid_heatmap(grid).T,

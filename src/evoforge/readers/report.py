@@ -15,6 +15,7 @@ from evoforge.store.facts import discarded, recipe_answer, run_counts, seed_scor
 from evoforge.store.run_file import RunStore
 
 from .model_calls import print_calls
+from .qd import print_qd
 
 
 def _genome_text(genome: Any, limit: int = 1200) -> str:
@@ -98,6 +99,7 @@ def show_run(store: RunStore, console: Console, lineage_depth: int = 15) -> None
     print_discarded(store, console)
     print_seed(store, console)
     print_archive(store, console)
+    print_qd(store, console)
     best = store.best()
     if best is None:
         console.print("[yellow]no successful candidate yet[/]")

@@ -136,6 +136,13 @@ class RunQueries:
             (int(limit),),
         ).fetchall()
 
+    def descriptor_rows(self) -> Iterator[sqlite3.Row]:
+        """(id, batch, score, stored descriptors) of successful candidates with descriptors, in id order."""
+        yield from self.conn.execute(
+            "SELECT id, batch, score, descriptors FROM candidates"
+            " WHERE status='ok' AND descriptors IS NOT NULL ORDER BY id"
+        )
+
     def tree_rows(self) -> list[sqlite3.Row]:
         """(id, batch, operator, status, score) of every evaluated (not rejected) candidate, in id order."""
         return self.conn.execute(

@@ -64,7 +64,8 @@ class ProgramTaskBase(TaskValue):
     """A task whose genome is a program. What the program recipes show the model besides the
     description: the signature of ``function`` (default: the seed's first function), one of ``ideas``
     per model call (default: generic ones), ``hint`` (one line on pitfalls) and ``line_example`` (a
-    one-line edit of ``result``; enables the line operator). Descriptors: code lines and complexity."""
+    one-line edit of ``result``; enables the line operator). Descriptors: code lines and complexity
+    (a subclass that sets other ``descriptor_bounds`` names them in ``descriptor_names``)."""
 
     kind: ClassVar[str] = "program"
     function: str | None = None
@@ -72,6 +73,7 @@ class ProgramTaskBase(TaskValue):
     hint: str = ""
     line_example: str = ""
     descriptor_bounds = PROGRAM_DESCRIPTOR_BOUNDS
+    descriptor_names = PROGRAM_DESCRIPTOR_NAMES  # the archive's axes on plots and the dashboard
 
 
 def program_facts(task: Any) -> ProgramTaskBase | ModuleTask | None:

@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evoforge.readers.qd import over_time
 from evoforge.store.facts import discarded, run_counts, seed_score
+from evoforge.store.rows import unpack
 from evoforge.store.run_file import RunStore
 
 from . import lineage, tables
@@ -195,7 +197,8 @@ def _event_text(raw: Any) -> str:
 
 
 def archive(store: RunStore) -> dict[str, Any] | None:
-    """The archive heat map from meta ``view`` (rows of scores or null), with its axes' names."""
+    """The archive heat map from meta ``view`` (rows of scores or null), with its axes' names, the elite
+    of each cell and coverage and QD score after each batch (:mod:`evoforge.readers.qd`)."""
     view = store.meta("view")
     grid = view.get("grid") if isinstance(view, dict) else None
     if not isinstance(grid, dict) or not isinstance(grid.get("heatmap"), list):
@@ -206,8 +209,13 @@ def archive(store: RunStore) -> dict[str, Any] | None:
     names = store.meta("axes") or grid.get("axes")  # the task's DESCRIPTOR_NAMES
     if not (isinstance(names, list) and len(names) >= 2):
         names = ["descriptor 1", "descriptor 2"]
+    qd = over_time(store)
+    ids = qd["ids"] if qd and len(qd["ids"]) == len(heat) else None
+    keep = _thin(len(qd["evaluations"])) if qd else []
     return {
         "heatmap": heat,
+        "ids": ids,  # the elite of each cell, laid out as the heat map (None: not replayed)
+        "qd": {k: [num(qd[k][i]) for i in keep] for k in ("evaluations", "coverage", "qd_score")} if qd else None,
         "low": [num(v) for v in low[:2]] if isinstance(low, list) else [0.0, 1.0],
         "high": [num(v) for v in high[:2]] if isinstance(high, list) else [1.0, 1.0],
         "axes": [text(n, 80) for n in names[:2]],
@@ -220,9 +228,9 @@ def monitors(store: RunStore, limit: int = 500) -> dict[str, Any] | None:
     """Per-round monitors of self-training runs (candidates' ``info.monitors`` and metrics), or None."""
     rows = []
     for cid, op, score, info, metrics in store.monitor_rows(limit):
-        try:
-            info_d, metrics_d = json.loads(info or "{}"), json.loads(metrics or "{}")
-        except ValueError:
+        try:  # metrics of floats only are stored packed (store/rows.py): unpack reads every form
+            info_d, metrics_d = unpack(info, {}), unpack(metrics, {})
+        except (ValueError, TypeError):
             continue
         mon = info_d.get("monitors") if isinstance(info_d, dict) else None
         if not isinstance(mon, dict):

@@ -94,7 +94,7 @@ Views.candidate = function (holder, c, select) {
   }
 };
 
-Views.archive = function (body, d) {
+Views.archive = function (body, d, select) {
   const a = d.archive;
   if (!a || !a.heatmap.length || !a.heatmap[0].length) return false;
   const nx = a.heatmap.length, ny = a.heatmap[0].length;
@@ -116,8 +116,17 @@ Views.archive = function (body, d) {
     const v = (a.heatmap[i] || [])[j];
     const at = (k, n, t) => a.low[k] + ((a.high[k] - a.low[k]) * t) / n;
     hover.textContent = `${a.axes[0]} ${fmt(at(0, nx, i), 3)}…${fmt(at(0, nx, i + 1), 3)}, ` +
-      `${a.axes[1]} ${fmt(at(1, ny, j), 3)}…${fmt(at(1, ny, j + 1), 3)}: ${v === null || v === undefined ? "empty" : fmt(v)}`;
+      `${a.axes[1]} ${fmt(at(1, ny, j), 3)}…${fmt(at(1, ny, j + 1), 3)}: ${v === null || v === undefined ? "empty" : fmt(v)}` +
+      (elite(ev) !== null && elite(ev) !== undefined ? ` · elite #${elite(ev)} (click to open)` : "");
   });
+  const elite = ev => {
+    const i = Math.floor(ev.offsetX / cell), j = ny - 1 - Math.floor(ev.offsetY / cell);
+    return a.ids && a.ids[i] ? a.ids[i][j] : null;
+  };
+  if (a.ids && select) {
+    canvas.classList.add("clickable");
+    canvas.addEventListener("click", ev => { const id = elite(ev); if (id !== null && id !== undefined) select(id); });
+  }
   const bar = el("canvas", { width: 14, height: ny * cell });
   const bctx = bar.getContext("2d");
   for (let k = 0; k < bar.height; k++) {
@@ -134,4 +143,19 @@ Views.archive = function (body, d) {
           el("span", {}, fmt(a.low[0], 3)), el("span", { id: "heat-x" }, a.axes[0]), el("span", {}, fmt(a.high[0], 3)))),
       el("div", {}, el("div", { class: "axis-label" }, `${fmt(hi, 4)}`), bar, el("div", { class: "axis-label" }, `${fmt(lo, 4)} score`))),
     hover);
+  if (a.qd && a.qd.evaluations.length > 1) qdChart(body, a.qd);
 };
+
+function qdChart(body, qd) {
+  // coverage (left axis, % of cells) and QD score (right axis) after each batch
+  const holder = el("div", { id: "qd-chart" });
+  body.append(el("h3", {}, "archive over time"), holder);
+  const width = Math.max(400, Math.min(900, (body.clientWidth || 900) - 10));
+  new uPlot({ width, height: 220, scales: { x: { time: false }, cov: {}, qd: {} },
+    series: [{ label: "evaluations" },
+      { label: "coverage %", stroke: "#2ca02c", width: 2, scale: "cov" },
+      { label: "QD score", stroke: "#9467bd", width: 2, scale: "qd" }],
+    axes: [{ label: "evaluations" }, { scale: "cov", label: "coverage (% of cells)", size: 60 },
+      { scale: "qd", side: 1, label: "QD score (sum of elite scores)", size: 70, grid: { show: false } }] },
+  [qd.evaluations, qd.coverage.map(c => (c === null ? null : c * 100)), qd.qd_score], holder);
+}

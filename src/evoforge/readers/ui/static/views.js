@@ -134,13 +134,20 @@ const Views = {
     if (!m) return false;
     const numeric = m.columns.filter(c => c !== "operator" && c !== "round");
     const rows = m.rows.filter(r => r.round !== null);
-    if (rows.length > 1) {
-      const holder = el("div", { id: "monitors-chart" });
-      body.appendChild(holder);
+    if (rows.length > 1) {  // one small chart per metric: each on its own y-axis
+      const grid = el("div", { id: "monitors-chart", class: "small-multiples" });
+      body.appendChild(grid);
       const colors = colorOf(numeric);
-      new uPlot({ width: 800, height: 240, scales: { x: { time: false } }, axes: [{ label: "round" }, {}],
-        series: [{ label: "round" }, ...numeric.map(c => ({ label: c, stroke: colors[c] }))] },
-        [rows.map(r => r.round), ...numeric.map(c => rows.map(r => (r[c] === undefined ? null : r[c])))], holder);
+      for (const c of numeric) {
+        const values = rows.map(r => (r[c] === undefined ? null : r[c]));
+        if (values.every(v => v === null)) continue;
+        const holder = el("div", { class: "monitor-chart", "data-metric": c });
+        grid.appendChild(holder);
+        new uPlot({ width: 300, height: 170, scales: { x: { time: false } }, legend: { show: true },
+          axes: [{ label: "round", size: 30 }, { size: 50 }],
+          series: [{ label: "round" }, { label: c, stroke: colors[c], width: 2, points: { show: true } }] },
+        [rows.map(r => r.round), values], holder);
+      }
     }
     body.appendChild(table(m.columns.map(c => ({ label: c, key: c, num: c !== "operator" })), m.rows, { id: "monitors-table" }));
   },
