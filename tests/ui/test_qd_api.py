@@ -24,7 +24,9 @@ def test_coverage_and_qd_score_over_time_end_at_the_archive(arm):
     assert qd["coverage"] == sorted(qd["coverage"]) and qd["coverage"][0] > 0
     assert qd["coverage"][-1] == pytest.approx(archive["coverage"])
     filled = [v for row in archive["heatmap"] for v in row if v is not None]
-    assert qd["qd_score"][-1] == pytest.approx(sum(filled))  # a 2-D grid: the archive's qd_score(0)
+    assert qd["offset"] <= min(0.0, min(filled))  # the lowest score that ever entered the archive, or 0
+    assert qd["qd_score"][-1] == pytest.approx(sum(v - qd["offset"] for v in filled))  # archive.qd_score(offset)
+    assert qd["qd_score"] == sorted(qd["qd_score"])  # filling or improving a cell never lowers it
 
 
 def test_each_filled_cell_names_its_elite(arm, runs_dir):

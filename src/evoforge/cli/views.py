@@ -42,9 +42,13 @@ def write_plot(run_file: str, png: str | None) -> None:
 
 @click.command()
 @click.argument("runs", nargs=-1, required=True, metavar="RUN...")
-@click.option("--out", "-o", "png", type=click.Path(dir_okay=False), help="Also write the best-so-far curves (PNG).")
+@click.option(
+    "--out", "-o", "png", type=click.Path(dir_okay=False), help="Also plot each group's median and band (PNG)."
+)
 def compare(runs: tuple[str, ...], png: str | None) -> None:
-    """Runs side by side (files, or folders of *.db): best, answer, seed score, medians over seeds."""
+    """Runs side by side (files, or folders of *.db): best, answer, seed score; runs whose configuration
+    differs only in the seed pooled into groups (the keys that differ are named), median and range per
+    group; -o: median best-so-far and min-max band per group, one panel per task."""
     from evoforge.readers.compare import plot_curves, print_comparison, run_files, summarize
 
     summaries = [summarize(path) for path in run_files(list(runs))]

@@ -46,7 +46,7 @@ def _plot_qd(ax: Any, qd: dict[str, Any]) -> None:
     ax.set_ylabel("coverage (% of cells)", color="tab:green")
     twin = ax.twinx()
     twin.step(qd["evaluations"], qd["qd_score"], where="post", color="tab:purple", label="QD score")
-    twin.set_ylabel("QD score (sum of elite scores)", color="tab:purple")
+    twin.set_ylabel(f"QD score (sum of elite score - {qd['offset']:.4g})", color="tab:purple")
     ax.set_title("archive over time")
     ax.grid(alpha=0.3)
 

@@ -32,8 +32,10 @@ def _cell(desc: Any, low: list[float], high: list[float], shape: tuple[int, int]
 
 def over_time(store: RunStore) -> dict[str, Any] | None:
     """{"evaluations", "coverage", "qd_score"} after each batch (coverage: the share of the heat map's
-    cells filled; QD score: the sum of their elites' scores) and "ids" (the elite of each cell, laid out
-    as the heat map), or None for a run without a grid archive or whose heat map the replay misses."""
+    cells filled; QD score: the sum over them of elite score - ``offset``, where ``offset`` is 0 or, if
+    lower, the lowest score that entered the archive, so that it never falls as cells fill), "offset"
+    and "ids" (the elite of each cell, laid out as the heat map), or None for a run without a grid
+    archive or whose heat map the replay misses."""
     view = store.meta("view")
     grid = view.get("grid") if isinstance(view, dict) else None
     heat = grid.get("heatmap") if isinstance(grid, dict) else None
@@ -45,7 +47,7 @@ def over_time(store: RunStore) -> dict[str, Any] | None:
     shape = (len(heat), len(heat[0]))
     cells: dict[tuple[int, int], tuple[float, int]] = {}
     by_batch: dict[int, tuple[int, float]] = {}
-    total = 0.0
+    total, offset = 0.0, 0.0
     for cid, batch, score, raw in store.descriptor_rows():
         if not isinstance(score, (int, float)) or not math.isfinite(score):
             continue
@@ -59,6 +61,7 @@ def over_time(store: RunStore) -> dict[str, Any] | None:
         if held is None or score > held[0]:
             total += score - (held[0] if held else 0.0)
             cells[cell] = (float(score), int(cid))
+            offset = min(offset, float(score))
         by_batch[batch] = (len(cells), total)
     stored = {(i, j) for i, row in enumerate(heat) for j, v in enumerate(row) if v is not None}
     if not cells or not stored <= set(cells):
@@ -69,9 +72,9 @@ def over_time(store: RunStore) -> dict[str, Any] | None:
         filled, score = by_batch.get(row["batch"], (filled, score))
         evaluations.append(row["evaluations"])
         coverage.append(filled / (shape[0] * shape[1]))
-        qd.append(score)
+        qd.append(score - offset * filled)
     ids = [[cells[(i, j)][1] if (i, j) in cells else None for j in range(shape[1])] for i in range(shape[0])]
-    return {"evaluations": evaluations, "coverage": coverage, "qd_score": qd, "ids": ids}
+    return {"evaluations": evaluations, "coverage": coverage, "qd_score": qd, "offset": offset, "ids": ids}
 
 
 def print_qd(store: RunStore, console: Console) -> None:
@@ -82,4 +85,5 @@ def print_qd(store: RunStore, console: Console) -> None:
     n = len(qd["evaluations"])
     points = sorted({round(k * (n - 1) / (SHOW_POINTS - 1)) for k in range(SHOW_POINTS)})
     steps = ", ".join(f"{qd['evaluations'][i]}: {qd['coverage'][i]:.1%} / {qd['qd_score'][i]:.4g}" for i in points)
-    console.print(f"coverage / QD score over evaluations: {steps}", markup=False, highlight=False)
+    line = f"coverage / QD score (elite score - {qd['offset']:.4g}, summed) over evaluations: {steps}"
+    console.print(line, markup=False, highlight=False)

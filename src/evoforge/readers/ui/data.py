@@ -215,7 +215,12 @@ def archive(store: RunStore) -> dict[str, Any] | None:
     return {
         "heatmap": heat,
         "ids": ids,  # the elite of each cell, laid out as the heat map (None: not replayed)
-        "qd": {k: [num(qd[k][i]) for i in keep] for k in ("evaluations", "coverage", "qd_score")} if qd else None,
+        "qd": {
+            **{k: [num(qd[k][i]) for i in keep] for k in ("evaluations", "coverage", "qd_score")},
+            "offset": num(qd["offset"]),
+        }
+        if qd
+        else None,
         "low": [num(v) for v in low[:2]] if isinstance(low, list) else [0.0, 1.0],
         "high": [num(v) for v in high[:2]] if isinstance(high, list) else [1.0, 1.0],
         "axes": [text(n, 80) for n in names[:2]],

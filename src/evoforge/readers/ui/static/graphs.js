@@ -149,13 +149,15 @@ Views.archive = function (body, d, select) {
 function qdChart(body, qd) {
   // coverage (left axis, % of cells) and QD score (right axis) after each batch
   const holder = el("div", { id: "qd-chart" });
-  body.append(el("h3", {}, "archive over time"), holder);
+  body.append(el("h3", {}, "archive over time"), holder, el("div", { class: "muted" },
+    `QD score: the sum over filled cells of elite score − ${fmt(qd.offset, 4)} ` +
+    "(0, or the lowest score that entered the archive, so that filling a cell never lowers it)"));
   const width = Math.max(400, Math.min(900, (body.clientWidth || 900) - 10));
   new uPlot({ width, height: 220, scales: { x: { time: false }, cov: {}, qd: {} },
     series: [{ label: "evaluations" },
       { label: "coverage %", stroke: "#2ca02c", width: 2, scale: "cov" },
       { label: "QD score", stroke: "#9467bd", width: 2, scale: "qd" }],
     axes: [{ label: "evaluations" }, { scale: "cov", label: "coverage (% of cells)", size: 60 },
-      { scale: "qd", side: 1, label: "QD score (sum of elite scores)", size: 70, grid: { show: false } }] },
+      { scale: "qd", side: 1, label: "QD score", size: 70, grid: { show: false } }] },
   [qd.evaluations, qd.coverage.map(c => (c === null ? null : c * 100)), qd.qd_score], holder);
 }
