@@ -6,8 +6,9 @@ const embedded = document.getElementById("evoforge-data");
 const REPORT = embedded ? JSON.parse(embedded.textContent) : null;
 const params = new URLSearchParams(location.search);
 const POLL_MS = Math.max(200, Number(params.get("poll")) || 2000);
+const COMPARE_MS = 10000;
 
-const state = { runs: [], name: null, data: null, selected: null, compare: null, compared: "" };
+const state = { runs: [], name: null, data: null, selected: null, compare: null, compared: "", comparedNames: "", comparedAt: 0 };
 
 const source = REPORT
   ? {
@@ -57,10 +58,11 @@ function drawRuns() {
 
 async function refreshCompare() {
   if (REPORT || state.runs.length < 2) return draw("compare", () => false);
-  const key = JSON.stringify(state.runs);
-  if (key === state.compared) return;
+  const key = JSON.stringify(state.runs), names = state.runs.map(r => r.name).join("\n");
+  // a new or removed run redraws at once; runs that are being written at most every 10 s
+  if (key === state.compared || (names === state.comparedNames && Date.now() - state.comparedAt < COMPARE_MS)) return;
   state.compare = await source.compare();
-  state.compared = key;
+  Object.assign(state, { compared: key, comparedNames: names, comparedAt: Date.now() });
   draw("compare", b => Views.compare(b, state.compare, openRun));
   drawNav();
 }

@@ -3,7 +3,7 @@
 "use strict";
 
 const SHOWN_ROWS = 200;
-const candView = { sort: "s", desc: true, status: "", operator: "", query: "" };
+const candView = { sort: "s", desc: true, status: "", operator: "", query: "", typing: false };
 
 function sortValue(r, key) {
   return key.startsWith("m:") ? r.m[key.slice(2)] : r[key];
@@ -67,10 +67,13 @@ Views.candidates = function (body, d, select) {
   };
   const search = el("input", { id: "cand-search", type: "search", placeholder: "search genome text", value: candView.query });
   search.addEventListener("input", () => { candView.query = search.value; redraw(); });
+  search.addEventListener("focus", () => { candView.typing = true; });
+  search.addEventListener("blur", () => { if (search.isConnected) candView.typing = false; }); // not on a redraw
   body.append(el("div", { class: "controls" }, search,
     choice("cand-status", "status", [...new Set(c.rows.map(r => r.st))].sort(), "status", redraw),
     choice("cand-operator", "operator", [...new Set(c.rows.map(r => r.op))].sort(), "operator", redraw)), holder);
   redraw();
+  if (candView.typing) search.focus(); // a live run redrew the table while one typed
 };
 
 Views.improvements = function (body, d, select) {
