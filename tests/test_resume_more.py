@@ -1,5 +1,5 @@
 """The end of a run: Ctrl-C names the exact resume command, a finished run can be given more budget
-(``resume --budget N`` / ``--max-calls N``), and a run file is left as one file (no -wal/-shm)."""
+(``resume --budget N`` / ``--max-calls N``), and a run file's write-ahead log is folded in and emptied when the run ends."""
 
 import signal
 import sqlite3
@@ -77,18 +77,18 @@ def test_a_run_stopped_by_max_calls_gets_more_calls(write_task, tmp_path, monkey
     assert status == "finished" and last["usage"]["total"]["calls"] == 6
 
 
-def test_a_finished_run_is_one_file(tmp_path):
+def test_a_finished_run_folds_its_log_in(tmp_path):
     db = tmp_path / "one.db"
     assert evoforge("run", "ga", "-t", "sphere", "-b", 64, "-o", db, "-q").returncode == 0
-    assert evoforge("show", db).returncode == 0  # a reader after the run adds nothing beside it either
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db"]
+    wal = tmp_path / "one.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # every page is in the run file itself
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # no rollback journal to be left hot
     finally:
         conn.close()
-    assert evoforge("resume", db, "--budget", 96, "-q").returncode == 0  # a writer turns WAL on again
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db"]
+    assert evoforge("resume", db, "--budget", 96, "-q").returncode == 0
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 def test_ctrl_c_prints_the_exact_resume_command(write_task, tmp_path):

@@ -172,12 +172,12 @@ class RunStore(RunQueries):
         self.conn.close()
 
     def _fold_wal(self) -> None:
-        """One file, no -wal/-shm beside it (read-only readers cannot remove them): WAL folded in, rollback
-        journal until the next writer turns WAL on; a reader still open (the dashboard) keeps WAL."""
+        """The write-ahead log folded into the file and truncated to nothing. The file stays in WAL mode: a
+        rollback journal would let a kill -9 while the next writer switches back to WAL leave a hot journal
+        that read-only openers (resume's first look, every reader) cannot roll back."""
         try:
             self.conn.execute("PRAGMA busy_timeout=1000")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.conn.execute("PRAGMA journal_mode=DELETE")
         except sqlite3.Error:
             pass
         if self._lock_fd is not None:
