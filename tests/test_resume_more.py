@@ -1,5 +1,6 @@
 """The end of a run: Ctrl-C names the exact resume command, a finished run can be given more budget
-(``resume --budget N`` / ``--max-calls N``), and a run file's write-ahead log is folded in and emptied when the run ends."""
+(``resume --budget N`` / ``--max-calls N``), and a run file's write-ahead log is folded in and
+emptied when the run ends."""
 
 import signal
 import sqlite3
