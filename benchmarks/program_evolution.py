@@ -109,6 +109,7 @@ def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Pa
         base_url=url,
         max_calls=calls,
         workers=2,
+        cache=False,  # fresh calls: the shared cache holds answers of earlier runs, builds and code
         task_options=TASK_OPTIONS.get(task, {}),
         recipe_params={"max_tokens": max_tokens},
     )

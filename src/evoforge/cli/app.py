@@ -100,6 +100,12 @@ def cli() -> None:
     "reproducible for a seed).",
 )
 @click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Replay answers from the shared response cache and store new ones (default); --no-cache: every "
+    "answer is a fresh model call (benchmarks; a new sample for a seed already run).",
+)
+@click.option(
     "--checkpoint-every",
     type=float,
     help="Seconds between commits of fast batches (default: adaptive, commits under ~5% of the time; 0: every batch).",

@@ -45,6 +45,7 @@ FLAG_KEYS = {
     "sandbox": "sandbox",
     "concurrency": "concurrency",
     "async": "asynchronous",
+    "cache": "cache",
 }
 OTHER_KEYS = {"out", "set"}
 

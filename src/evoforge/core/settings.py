@@ -82,6 +82,7 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "concurrency": _whole(1, 1024, " (model requests in flight)"),
     "async": ("true or false", lambda v: isinstance(v, bool)),
     "asynchronous": ("true or false", lambda v: isinstance(v, bool)),  # the Python keyword of --async
+    "cache": ("true or false", lambda v: isinstance(v, bool)),
 }
 
 

@@ -58,6 +58,7 @@ class RunConfig:
     checkpoint_every: float | None = None  # seconds between commits inside run (None: adaptive)
     concurrency: int | None = None  # model requests in flight (None: the backend's default)
     asynchronous: bool = False  # new requests go out while earlier children are evaluated
+    cache: bool = True  # answers read from and written to the user's shared response cache
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,14 +134,14 @@ def task_of(config: RunConfig, task: Task | None = None) -> Task:
 
 def open_model(config: RunConfig) -> Any:
     """The model a run's recipe calls, with the user's shared response cache (a re-run of a seeded run
-    costs no new calls)."""
+    costs no new calls), or without one when ``config.cache`` is off (every answer a fresh call: what a
+    benchmark needs, since the cache also holds answers of earlier runs, builds and code)."""
     from evoforge.llm import get_model
     from evoforge.llm.model_files import user_cache_dir
 
     opts = {"max_concurrency": config.concurrency} if config.concurrency else {}
-    return get_model(
-        config.model or "embedded", base_url=config.base_url, cache=user_cache_dir() / "llm-cache.sqlite", **opts
-    )
+    cache = user_cache_dir() / "llm-cache.sqlite" if config.cache else None
+    return get_model(config.model or "embedded", base_url=config.base_url, cache=cache, **opts)
 
 
 @dataclass
