@@ -20,6 +20,7 @@ from .blocks import evolve_text
 from .constants import constants, perturb_constants
 from .near_duplicates import NearDuplicates
 from .normalize import ast_key
+from .signature import keep_signature
 from .templates import SYSTEM, ProgramPrompts, ProgramSpec
 
 
@@ -116,14 +117,19 @@ class ProgramOps(ProgramPrompts):
         return from_diff(parent_program, answer, self.spec.function)
 
     def accept(self, proposal: Proposal, near: bool = True) -> str | None:
-        """The reason a proposal cannot be evaluated (None when it can): unusable, does not parse,
-        an AST duplicate of a program already proposed, or (``near``) an embedding-near duplicate."""
+        """The reason a proposal cannot be evaluated (None when it can): unusable, does not parse, the
+        evolved function's signature changed beyond repair (:mod:`.signature`), an AST duplicate of a
+        program already proposed, or (``near``) an embedding-near duplicate."""
         if proposal.program is None:
             return proposal.reason or "no program"
         try:
             ast.parse(proposal.program)
         except SyntaxError as err:
             return f"syntax error line {err.lineno}: {err.msg}"
+        program, why = keep_signature(proposal.program, self.spec.seed, self.spec.function)
+        if why:
+            return why
+        proposal.program = program
         key = ast_key(proposal.program)
         if key in self.keys:
             return "AST duplicate of an earlier program (not evaluated)"
