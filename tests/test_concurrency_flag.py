@@ -76,3 +76,17 @@ def test_cli_prints_the_note(tmp_path):
     done = subprocess.run([sys.executable, "-m", "evoforge", *map(str, args)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "note: --concurrency 4 has no effect: recipe 'ga' calls no model" in done.stderr
+
+
+def test_no_cache_gives_the_recipe_a_model_without_the_shared_cache(tmp_path, monkeypatch):
+    """--no-cache: no answer is read from or written to the user's response cache (benchmarks, fresh samples)."""
+    from evoforge.cli.config import run_settings
+    from evoforge.run.prepare import open_model
+
+    monkeypatch.setenv("EVOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    flags = {"recipe": "evolve", "task": "binpack", "model": "openai:m", "base_url": "http://127.0.0.1:9/v1"}
+    cached, _, _ = run_settings(None, {**flags, "cache": None}, ())
+    fresh, _, _ = run_settings(None, {**flags, "cache": False}, ())
+    assert cached.cache is True and fresh.cache is False
+    assert open_model(fresh).cache is None
+    assert open_model(cached).cache is not None and (tmp_path / "cache" / "llm-cache.sqlite").exists()
