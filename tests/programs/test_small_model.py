@@ -162,6 +162,7 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     from evoforge.run.executors import InProcessExecutor
 
     task = load_task("tsp", {"instances": 2, "size": 20})
+    task.value.line_example = ""  # a program task without one-line edits
     recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "batch_size": 4})
     answer = (
         "```python\ndef select_next_node(current, destination, unvisited, distances):\n"
@@ -174,3 +175,22 @@ def test_evolve_without_line_example_uses_rewrites_and_tunes():
     engine.run(InProcessExecutor(task, timeout=60))
     ops = {c.operator for c in seen}
     assert "line" not in recipe.bandit.arms and "tune" in ops and ops & {"rewrite", "crossover"}
+
+
+def test_line_edits_change_the_variable_the_tasks_example_assigns():
+    """TSP's LINE_EXAMPLE assigns `cost`: line prompts ask for lines that change it, and the lines go
+    before the final return (which is not `return cost`)."""
+    from evoforge.genomes.programs.answers import line_variable
+
+    task = load_task("tsp", {"instances": 2, "size": 20})
+    o = ProgramOps(ProgramSpec.from_task(task), 256, 0.8)
+    assert line_variable(task.value.line_example) == "cost" and line_variable("") == "result"
+    seed = Candidate(genome=task.seed, operator="seed")
+    prompt = o.line_prompt(seed, np.random.default_rng(0))
+    assert "before the final `return` that change `cost`" in prompt
+    prop = o.from_lines(task.seed, "```python\nreturn cost - 0.3 * distances[destination, unvisited]\n```")
+    body = prop.program.split("def select_next_node")[1]
+    assert body.index("cost = cost - 0.3 * distances[destination, unvisited]") < body.index("return int(")
+    assert task.evaluate(prop.program)["score"] != task.evaluate(task.seed)["score"]
+    no_cost = task.seed.replace("cost = distances[current, unvisited]", "c = distances[current, unvisited]")
+    assert o.from_lines(no_cost.replace("argmin(cost)", "argmin(c)"), "cost = cost * 2").program is None

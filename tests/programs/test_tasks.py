@@ -61,6 +61,7 @@ def test_tsp_seed_and_invalid_tour():
     task = load_task("tsp", {"instances": 2, "size": 20})
     r = task.evaluate(task.seed)
     assert r["score"] <= 0 and r["metrics"]["gap_pct"] >= 0
-    bad = task.seed.replace("return int(unvisited[np.argmin(distances[current, unvisited])])", "return current")
+    bad = task.seed.replace("return int(unvisited[np.argmin(cost)])", "return current")
+    assert bad != task.seed
     with pytest.raises(ProgramFailure, match="not an unvisited city"):
         task.evaluate(bad)

@@ -1,6 +1,7 @@
 """Turning a model's answer into a program: merge rewritten functions into the evolve blocks, apply a
-SEARCH/REPLACE edit (a whole function written instead is used as a rewrite), insert a few lines before
-``return result``; each outcome is a :class:`Proposal` with the reason when it is unusable."""
+SEARCH/REPLACE edit (a whole function written instead is used as a rewrite), insert a few lines that
+change the line variable (``result``, or what the task's ``LINE_EXAMPLE`` assigns) before the final
+``return``; each outcome is a :class:`Proposal` with the reason when it is unusable."""
 
 from __future__ import annotations
 
@@ -59,41 +60,63 @@ def merge_code(program: str, code: str, imports: list[str] | None = None) -> str
     return out
 
 
-def result_form(program: str, function: str) -> str | None:
-    """``program`` with ``function``'s final ``return EXPR`` split into ``result = EXPR`` and
-    ``return result`` (the shape the line operator edits); None when that is not possible."""
-    for b in blocks(program):
-        try:
-            tree = ast.parse(b.text)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if not (isinstance(node, ast.FunctionDef) and node.name == function):
-                continue
-            last = node.body[-1]
-            if not isinstance(last, ast.Return) or last.value is None or last.end_lineno is None:
-                return None
-            if isinstance(last.value, ast.Name) and last.value.id == "result":
-                return program
-            lines = b.text.split("\n")
-            first = lines[last.lineno - 1]
-            indent = first[: len(first) - len(first.lstrip())]
-            expr = ast.get_source_segment(b.text, last.value)
-            if expr is None:
-                return None
-            tail = lines[last.end_lineno - 1][last.end_col_offset or 0 :]
-            comment = "  " + tail.strip() if tail.strip().startswith("#") else ""
-            if "\n" in expr:
-                expr = "(" + " ".join(x.strip() for x in expr.split("\n")) + ")"
-            new = [f"{indent}result = {expr}{comment}", f"{indent}return result"]
-            text = "\n".join(lines[: last.lineno - 1] + new + lines[last.end_lineno :])
-            return replace_block(program, b.index, text)
+def line_variable(example: str) -> str:
+    """The variable a task's one-line edits change: the target of its ``LINE_EXAMPLE``
+    (``score = score + ...`` -> ``score``); ``result`` when the example assigns none."""
+    m = re.match(r"\s*([A-Za-z_]\w*)\s*[-+*/]?=", example or "")
+    return m.group(1) if m else "result"
+
+
+def _function_node(text: str, function: str) -> ast.FunctionDef | None:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return node
     return None
 
 
-def answer_lines(answer: str) -> list[str]:
+def result_form(program: str, function: str, variable: str = "result") -> str | None:
+    """``program`` in the shape the line operator edits: ``function`` ends with ``return <expression>``
+    and assigns ``variable`` before it. For ``result`` a final ``return EXPR`` is split into
+    ``result = EXPR`` and ``return result``; another variable must already be assigned in the function
+    (``score = ...`` then ``return pick(score)``). None when that is not possible."""
+    for b in blocks(program):
+        node = _function_node(b.text, function)
+        if node is None:
+            continue
+        last = node.body[-1]
+        if not isinstance(last, ast.Return) or last.value is None or last.end_lineno is None:
+            return None
+        if variable != "result" or (isinstance(last.value, ast.Name) and last.value.id == "result"):
+            assigned = {
+                t.id
+                for stmt in node.body[:-1]
+                for t in ast.walk(stmt)
+                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+            }
+            return program if variable in assigned or variable == "result" else None
+        lines = b.text.split("\n")
+        first = lines[last.lineno - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        expr = ast.get_source_segment(b.text, last.value)
+        if expr is None:
+            return None
+        tail = lines[last.end_lineno - 1][last.end_col_offset or 0 :]
+        comment = "  " + tail.strip() if tail.strip().startswith("#") else ""
+        if "\n" in expr:
+            expr = "(" + " ".join(x.strip() for x in expr.split("\n")) + ")"
+        new = [f"{indent}result = {expr}{comment}", f"{indent}return result"]
+        text = "\n".join(lines[: last.lineno - 1] + new + lines[last.end_lineno :])
+        return replace_block(program, b.index, text)
+    return None
+
+
+def answer_lines(answer: str, variable: str = "result") -> list[str]:
     """The statement lines of a short answer: fenced code or bare lines, without def/return/import
-    lines, prose or comments; ``return X`` becomes ``result = X``."""
+    lines, prose or comments; ``return X`` becomes ``<variable> = X``."""
     m = re.search(r"```[\w+-]*[^\n]*\n(.*?)(```|$)", answer or "", re.DOTALL)
     text = m.group(1) if m else (answer or "")
     out = []
@@ -102,7 +125,7 @@ def answer_lines(answer: str) -> list[str]:
         if not line or line.startswith(_SKIP_PREFIXES):
             continue
         if line.startswith("return "):
-            line = "result = " + line[len("return ") :]
+            line = f"{variable} = " + line[len("return ") :]
         try:
             ast.parse(line)
         except (SyntaxError, ValueError):
@@ -140,32 +163,33 @@ def from_diff(parent_program: str, answer: str, function: str) -> Proposal:
     return Proposal(None, "diff", f"diff: {result.reason}"[:300])
 
 
-def from_lines(parent_program: str, answer: str, function: str) -> Proposal:
-    """Insert the answer's lines before ``return result``; an answer that is a whole function is
-    used as a rewrite."""
+def from_lines(parent_program: str, answer: str, function: str, variable: str = "result") -> Proposal:
+    """Insert the answer's lines before the final ``return`` of ``function`` (they change ``variable``);
+    an answer that is a whole function is used as a rewrite."""
     if re.search(rf"\bdef\s+{re.escape(function)}\b", answer or ""):
         alt = from_rewrite(parent_program, answer, function)
         if alt.program is not None:
             alt.how = "line-as-rewrite"
             return alt
-    program = result_form(parent_program, function)
+    program = result_form(parent_program, function, variable)
     if program is None:
-        return Proposal(None, "line", "line: the function does not end with `return <expression>`")
+        return Proposal(None, "line", f"line: the function does not end with `return` after setting `{variable}`")
     text = evolve_text(program)
     have = {"".join(x.split("#")[0].split()) for x in text.split("\n")}
-    lines = [ln for ln in answer_lines(answer) if "".join(ln.split("#")[0].split()) not in have][:4]
+    lines = [ln for ln in answer_lines(answer, variable) if "".join(ln.split("#")[0].split()) not in have][:4]
     if not lines:
         return Proposal(None, "line", "line: no new code line in the answer")
     for b in blocks(program):
-        at = b.text.rfind("return result")
-        if at < 0:
+        node = _function_node(b.text, function)
+        if node is None:
             continue
-        start = b.text.rfind("\n", 0, at) + 1
-        indent = b.text[start:at]
-        new = b.text[:start] + "".join(f"{indent}{ln}\n" for ln in lines) + b.text[start:]
+        rows = b.text.split("\n")
+        at = node.body[-1].lineno - 1  # the final return
+        indent = rows[at][: len(rows[at]) - len(rows[at].lstrip())]
+        new = "\n".join(rows[:at] + [f"{indent}{ln}" for ln in lines] + rows[at:])
         try:
             ast.parse(new)
         except SyntaxError as err:
             return Proposal(None, "line", f"line: syntax error: {err.msg}")
         return Proposal(replace_block(program, b.index, new), "line")
-    return Proposal(None, "line", "line: no `return result` found")
+    return Proposal(None, "line", f"line: no `{function}` found")

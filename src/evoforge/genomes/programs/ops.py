@@ -15,7 +15,7 @@ from evoforge.core.candidate import Candidate
 from evoforge.core.model_call import ModelCall
 from evoforge.llm.errors import BudgetExceededError, ModelError
 
-from .answers import Proposal, from_diff, from_lines, from_rewrite
+from .answers import Proposal, from_diff, from_lines, from_rewrite, line_variable
 from .blocks import evolve_text
 from .constants import constants, perturb_constants
 from .near_duplicates import NearDuplicates
@@ -107,8 +107,8 @@ class ProgramOps(ProgramPrompts):
 
     # -- answers -> programs -------------------------------------------------------------------
     def from_lines(self, parent_program: str, answer: str) -> Proposal:
-        """Insert the answer's lines before ``return result`` (see :func:`.answers.from_lines`)."""
-        return from_lines(parent_program, answer, self.spec.function)
+        """Insert the answer's lines before the final ``return`` (see :func:`.answers.from_lines`)."""
+        return from_lines(parent_program, answer, self.spec.function, line_variable(self.spec.line_example))
 
     def from_rewrite(self, parent_program: str, answer: str) -> Proposal:
         return from_rewrite(parent_program, answer, self.spec.function)

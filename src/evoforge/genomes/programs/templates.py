@@ -11,7 +11,7 @@ import numpy as np
 from evoforge.core.candidate import Candidate
 from evoforge.core.task import Task
 
-from .answers import result_form
+from .answers import line_variable, result_form
 from .blocks import evolve_text, function_names, signature_of
 from .task import program_facts
 
@@ -39,7 +39,7 @@ class ProgramSpec:
     description: str
     ideas: list[str]
     hint: str = ""  # one line on the task's pitfalls (numpy arrays, no `if` on them ...)
-    line_example: str = ""  # a one-line edit of `result`; enables the line operator
+    line_example: str = ""  # a one-line edit of `result` (or the variable it assigns); enables the line operator
     signature: str = ""  # `def name(args) -> ret:` of the evolved function, as in the seed
 
     @classmethod
@@ -116,18 +116,21 @@ class ProgramPrompts:
         return f"{self.spec.hint}\n" if self.spec.hint else ""
 
     def line_prompt(self, parent: Candidate, rng: np.random.Generator) -> str | None:
-        """Ask for one or two lines that change ``result`` before it is returned (small models do
-        this well: a short answer, one idea, nothing to copy back); None when the task has no
-        ``LINE_EXAMPLE`` or the function does not end in ``return <expression>``."""
+        """Ask for one or two lines that change the line variable (``result``, or what the task's
+        ``LINE_EXAMPLE`` assigns) before the final ``return`` (small models do this well: a short
+        answer, one idea, nothing to copy back); None when the task has no ``LINE_EXAMPLE`` or the
+        function does not have that shape."""
         if not self.spec.line_example:
             return None
-        program = result_form(parent.genome, self.spec.function)
+        variable = line_variable(self.spec.line_example)
+        program = result_form(parent.genome, self.spec.function, variable)
         if program is None:
             return None
+        where = "`return result`" if variable == "result" else "the final `return`"
         return (
             f"{self.task_line(shown(program))}```python\n{shown(program)}\n```\n"
             f"Now: {describe(parent)}\nIdea: {self.idea(rng)}.\n"
-            f"Write one or two lines of code to insert before `return result` that change `result` to do "
+            f"Write one or two lines of code to insert before {where} that change `{variable}` to do "
             f"this. {self.hint()}Example:\n```python\n{self.spec.line_example}\n```"
         )
 

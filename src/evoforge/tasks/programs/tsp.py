@@ -19,6 +19,12 @@ IDEAS = [
     "weigh distance to current against distance to destination",
 ]
 
+HINT = (
+    "`cost`, `distances[current, unvisited]` and `distances[destination, unvisited]` are arrays with one "
+    "entry per unvisited city: use arithmetic, masks or np.where, never `if` on an array."
+)
+LINE_EXAMPLE = "cost = cost + 0.5 * (distances[destination, unvisited] > 0.5)"  # the shape of a line edit
+
 PROGRAM = '''import numpy as np
 
 
@@ -26,7 +32,8 @@ PROGRAM = '''import numpy as np
 def select_next_node(current: int, destination: int, unvisited: np.ndarray, distances: np.ndarray) -> int:
     """Choose the next city to visit from `unvisited` (an array of city indices), standing at `current`;
     the tour ends by returning to `destination`. `distances` is the full distance matrix."""
-    return int(unvisited[np.argmin(distances[current, unvisited])])  # nearest neighbour
+    cost = distances[current, unvisited]  # nearest neighbour: the city of lowest cost is visited next
+    return int(unvisited[np.argmin(cost)])
 # EVOLVE-BLOCK-END
 '''
 
@@ -100,6 +107,8 @@ class TSP(ProgramTaskBase):
     description: str = "constructive TSP heuristic select_next_node on random Euclidean instances (EoH)"
     function: str | None = "select_next_node"
     ideas: tuple[str, ...] | None = tuple(IDEAS)
+    hint: str = HINT
+    line_example: str = LINE_EXAMPLE
     instances: int = option(8, help="instances per evaluation")
     size: int = option(50, help="cities per instance")
     seed: int = option(0, help="which instances")
