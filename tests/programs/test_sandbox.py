@@ -5,6 +5,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from evoforge.isolation.program_sandbox import run_program
 
 HARNESS = "def run(program, inputs):\n    return program.f(inputs)\n"
@@ -102,10 +104,14 @@ def test_100mb_stdout_is_cut_and_bounded():
     assert time.perf_counter() - t < 10
 
 
-def test_exceptions_report_program_lines():
+@pytest.mark.parametrize("no_bwrap", ["", "1"])
+def test_exceptions_report_program_lines(no_bwrap, monkeypatch):
+    """The failing line's text is quoted, inside bwrap and without it (repair prompts show it to the
+    model; it was lost once when the files moved out of the working directory)."""
+    monkeypatch.setenv("EVOFORGE_NO_BWRAP", no_bwrap)
     r = run_program("def f(x):\n    return 1 / 0\n", HARNESS, inputs=1)
     assert not r.ok and r.kind == "error" and "ZeroDivisionError" in r.reason
-    assert any("line 2" in w for w in r.where)
+    assert any("line 2, in f: return 1 / 0" in w for w in r.where), r.where
     r = run_program("def f(:\n    pass\n")
     assert not r.ok and "SyntaxError" in r.reason
 

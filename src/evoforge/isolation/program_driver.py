@@ -347,6 +347,11 @@ def main() -> None:
     describe_, where_, send_ = describe, where, send  # locals: the program cannot rebind them
     sys.addaudithook(make_guard(os.path.realpath(os.getcwd()), network == "guard", (describe, where, send, main)))
     sys.setrecursionlimit(max(1000, int(cfg["recursion"])))
+    import linecache
+
+    for name, text in (("program.py", source), ("harness.py", harness_src)):
+        if text is not None:  # error lines quote the failing source line (the files are not on the path)
+            linecache.cache[name] = (len(text), None, text.splitlines(True), name)
     stage = "program"
     try:
         module = types.ModuleType("program")
