@@ -50,3 +50,28 @@ def test_show_lists_seed_score_and_discarded_model_answers(tmp_path: Path, name)
     unusable = engine.recipe.ops.unusable
     assert unusable and f"discarded before evaluation: {sum(unusable.values())} proposals" in text
     assert all(reason in text for reason in unusable)
+
+
+def test_run_summary_says_the_improvement_in_the_tasks_own_words(tmp_path: Path):
+    """The end-of-run summary: score change from the seed, and seed and best in the task's own units."""
+    from evoforge.readers.report import print_improvement
+
+    task = load_task("tsp", {})
+    recipe = get_recipe("evolve").from_params({"near_duplicate": 0, "operators": "line", "tune": False})
+    recipe.model = Scripted(["```python\ncost = cost - 0.3 * distances[destination, unvisited]\n```"])
+    store = RunStore.create(tmp_path / "run.db", {"recipe": "evolve", "task": "tsp"})
+    engine = Engine(task, recipe, seed=0, budget=Budget(evaluations=3), store=store)
+    engine.run(InProcessExecutor(task, timeout=60))
+    store.close()
+    store = RunStore.open(tmp_path / "run.db")
+    console = Console(record=True, width=300)
+    try:
+        print_improvement(store, console)
+        best = store.best()
+    finally:
+        store.close()
+    text = console.export_text()
+    seed = task.evaluate(task.seed)
+    assert best.score > seed["score"] and f"improvement {best.score - seed['score']:+.4g}" in text
+    assert f"seed: tours are {-seed['score']:.2f}% longer than the reference" in text
+    assert f"best: tours are {-best.score:.2f}% longer than the reference" in text

@@ -222,11 +222,12 @@ def _recipe_report(path: str) -> None:
 
 def _outcome(path: str) -> None:
     """The seed's score, the recipe's own answer and the proposals discarded before evaluation."""
-    from evoforge.readers.report import print_answer, print_discarded, print_seed
+    from evoforge.readers.report import print_answer, print_discarded, print_improvement, print_seed
 
     store = RunStore.open(path)
     try:
         print_seed(store, out)
+        print_improvement(store, out)
         print_answer(store, out)
         print_discarded(store, out)
     finally:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from evoforge.core.candidate import REJECTED
 from evoforge.core.text import printable
 from evoforge.store.facts import discarded, recipe_answer, run_counts, seed_score
 from evoforge.store.run_file import RunStore
@@ -138,6 +139,24 @@ def print_seed(store: RunStore, console: Console) -> None:
     else:
         line = f"seed failed: {seed.get('reason')} ({seed.get('on')})"
         console.print(printable(line), markup=False, highlight=False)
+
+
+def print_improvement(store: RunStore, console: Console) -> None:
+    """How far the best candidate moved from the seed: the score change, and both in the task's own
+    words (their feedback, e.g. "tours are 6.98% longer than the reference"); nothing without an
+    evaluated seed or when the best is the seed."""
+    seed = next(store.candidates(operator="seed", exclude=REJECTED), None)
+    best = store.best()
+    if seed is None or best is None or not seed.ok or best.id == seed.id or best.score is None:
+        return
+    gain = best.score - seed.score
+    console.print(
+        f"[bold]improvement[/] {gain:+.4g} (score {_score(seed.score)} -> {_score(best.score)})", highlight=False
+    )
+    for label, cand in (("seed", seed), ("best", best)):
+        if cand.feedback:
+            line = printable(cand.feedback.split("\n")[0].split(";")[0])[:160]
+            console.print(f"  {label}: {line}", markup=False, highlight=False)
 
 
 def print_answer(store: RunStore, console: Console) -> None:
