@@ -8,6 +8,7 @@ Nothing a run file names is imported or run here: a task's drawing of its world 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,12 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels if wide else 7, 4.5), squeeze=False)
     ax = axes[0][0]
     x = [b["batch"] for b in batches]
-    ax.plot(x, [b["best_score"] for b in batches], label="best so far", lw=2)
-    ax.plot(x, [b["median_score"] for b in batches], label="batch median", lw=1, alpha=0.8)
+    best = [b["best_score"] for b in batches]
+    medians = [b["median_score"] for b in batches]
+    ax.plot(x, best, label="best so far", lw=2)
+    clipped = _focus_on_best(ax, best, medians)
+    ax.plot(x, medians, label="batch median" + (" (clipped)" if clipped else ""), lw=1, alpha=0.8)
+    _mark_ends(ax, x, best)
     ax.set_xlabel("batch (generation)")
     ax.set_ylabel("score (higher is better)")
     config = store.config
@@ -113,3 +118,33 @@ def plot_run(store: RunStore, path: str | Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _finite(values: list) -> list[float]:
+    return [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+
+
+def _focus_on_best(ax: Any, best: list, medians: list) -> bool:
+    """Fit the y axis to the best-so-far curve when batch medians would flatten it (a failed or far
+    worse child pulls a median far down); True when some medians lie outside, clipped."""
+    top, all_values = _finite(best), _finite(best) + _finite(medians)
+    if not top or not all_values:
+        return False
+    span = max(top) - min(top)
+    pad = span * 0.4 if span > 0 else max(abs(max(top)) * 0.05, 1e-9)
+    low, high = min(top) - pad, max(top) + pad * 0.5
+    if min(all_values) >= low and max(all_values) <= high:
+        return False
+    if span == 0 and min(all_values) >= min(top) - 10 * pad:
+        return False  # nothing moved and the medians are near: the full range says more
+    ax.set_ylim(low, high)
+    return True
+
+
+def _mark_ends(ax: Any, x: list, best: list) -> None:
+    """Write the first and last best-so-far values beside the curve."""
+    points = [(xi, float(b)) for xi, b in zip(x, best) if isinstance(b, (int, float)) and math.isfinite(b)]
+    if len(points) < 2 or points[0][1] == points[-1][1]:
+        return
+    for (xi, value), where in ((points[0], "left"), (points[-1], "right")):
+        ax.annotate(f"{value:.4g}", (xi, value), textcoords="offset points", xytext=(0, 6), ha=where, fontsize=8)
