@@ -49,6 +49,7 @@ from _program_budget import CappedModel, drive_anchor  # the call budget every s
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "program_evolution.jsonl"
 TASK_OPTIONS = {"binpack": {"dataset": "weibull"}, "circle-packing": {}}
+ARMS = {"both": {}, "model-only": {"tune": False}}  # evoforge's recipe parameters per ablation arm
 
 
 # -- the evaluator every system uses ---------------------------------------------------------------
@@ -73,7 +74,9 @@ def evaluate_file(task: str, program_path: str, log: str | None) -> dict:
 
 
 # -- systems --------------------------------------------------------------------------------------------
-def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int) -> dict:
+def run_evoforge(
+    task: str, seed: int, calls: int, url: str, work: Path, log: Path, max_tokens: int, arm: str = "both"
+) -> dict:
     from evoforge.run.api import evolve
 
     def on_batch(engine, batch):
@@ -111,7 +114,7 @@ def run_evoforge(task: str, seed: int, calls: int, url: str, work: Path, log: Pa
         workers=2,
         cache=False,  # fresh calls: the shared cache holds answers of earlier runs, builds and code
         task_options=TASK_OPTIONS.get(task, {}),
-        recipe_params={"max_tokens": max_tokens},
+        recipe_params={"max_tokens": max_tokens, **ARMS[arm]},
     )
     return {"stop_reason": result.stop_reason}
 
@@ -203,7 +206,7 @@ def run_shinka(
 
 
 # -- one cell -------------------------------------------------------------------------------------------
-def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, timeout: float) -> dict:
+def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, timeout: float, arm: str = "both") -> dict:
     from evoforge.core.task import load_task
     from evoforge.llm import get_model, start_server_in_thread
 
@@ -218,7 +221,7 @@ def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, tim
         url = server.url.rstrip("/")
         url = url if url.endswith("/v1") else url + "/v1"
         if system == "evoforge":
-            info = run_evoforge(task, seed, calls, url, work, log, max_tokens)
+            info = run_evoforge(task, seed, calls, url, work, log, max_tokens, arm)
         elif system == "openevolve":
             info = run_openevolve(task, seed, calls, url, work, log, max_tokens, capped, timeout)
         elif system == "shinka":
@@ -236,6 +239,7 @@ def run_cell(system: str, task: str, seed: int, calls: int, max_tokens: int, tim
         best_program = t.seed
     return {
         "system": system,
+        "arm": arm,
         "task": task,
         "seed": seed,
         "calls_budget": calls,
@@ -302,8 +306,15 @@ def backfill() -> None:
     RESULTS.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
+def _system(row: dict) -> str:
+    """The system, with the evoforge ablation arm when it is not the default."""
+    arm = row.get("arm", "both")
+    return row["system"] if arm == "both" else f"{row['system']} ({arm})"
+
+
 def table() -> h.Table:
-    """Medians (and means, for validity) over the seeds of each (task, system, call budget)."""
+    """Medians (and means, for validity) over the seeds of each (task, system, call budget); a re-run of a
+    seed replaces its earlier row."""
     t = h.Table(
         [
             ("task", "left"),
@@ -320,7 +331,8 @@ def table() -> h.Table:
             ("5k excess", "right"),
         ]
     )
-    cells = h.group(h.read_rows(RESULTS), lambda r: (r["task"], r["system"], r["calls_budget"]))
+    latest = h.latest(h.read_rows(RESULTS), lambda r: (r["task"], _system(r), r["calls_budget"], r["seed"]))
+    cells = h.group(latest.values(), lambda r: (r["task"], _system(r), r["calls_budget"]))
     for (task, system, calls), rs in sorted(cells.items()):
         spc = h.summarise(r["seconds_per_call"] or None for r in rs)
         tpc = h.summarise(r.get("completion_tokens_per_call") or None for r in rs)
@@ -352,6 +364,12 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=40, help="model calls per run (the benchmark's budget is 40)")
     ap.add_argument("--max-tokens", type=int, default=384, help="cap on every completion, for every system")
     ap.add_argument("--timeout", type=float, default=3600, help="wall-clock limit of one anchor run (s)")
+    ap.add_argument(
+        "--arm",
+        choices=sorted(ARMS),
+        default="both",
+        help="evoforge ablation: both (model edits and constant tuning) or model-only (no tuning)",
+    )
     ap.add_argument("--table", action="store_true", help="only print the table of recorded results")
     ap.add_argument("--backfill", action="store_true", help="add Weibull 5k results to older binpack rows")
     ap.add_argument("--no-record", action="store_true", help="run the cell but do not append it (smoke tests)")
@@ -366,7 +384,9 @@ def main() -> None:
     elif not args.table:
         if not args.system:
             ap.error("--system is required (or --table)")
-        row = run_cell(args.system, args.task, args.seed, args.calls, args.max_tokens, args.timeout)
+        if args.arm != "both" and args.system != "evoforge":
+            ap.error("--arm is an evoforge ablation")
+        row = run_cell(args.system, args.task, args.seed, args.calls, args.max_tokens, args.timeout, args.arm)
         if not args.no_record:
             row = h.append_row(RESULTS, row)
         print(json.dumps(row, indent=1))

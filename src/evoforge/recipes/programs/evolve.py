@@ -1,14 +1,16 @@
-"""``evolve``: the default program-evolution recipe, OpenEvolve-class ("AlphaEvolve", Novikov et al.,
-2025; OpenEvolve): islands with ring migration plus a MAP-Elites grid over program descriptors; children
-by a one-line edit of the function's result (tasks with a ``LINE_EXAMPLE``), by SEARCH/REPLACE diff (a
-failed diff falls back to a full rewrite), by rewrite, or by crossover with an inspiration from another
-island's elite; one idea per call, every idea once before any repeats; score, feedback and errors shown
-to the model; failing children get one self-repair attempt ("Demystifying GPT Self-Repair", Olausson et
-al., 2024); a UCB bandit picks the operator by the improvements it produced. Between model calls the
-numeric constants of good programs are tuned (no call; small models write the right term with the wrong
-number). AST duplicates and embedding-near duplicates are dropped before evaluation. With
-``system_prompts`` > 0 the system prompt itself evolves (``programs/system_prompts.py``: a bandit over a few
-prompts, the least successful rewritten by the model every ``hyper_every`` model children)."""
+"""``evolve``: the default program-evolution recipe, OpenEvolve-class ("AlphaEvolve", Novikov et al., 2025;
+OpenEvolve): islands with ring migration plus a MAP-Elites grid over program descriptors; children by a
+one-line edit of the variable the function returns or decides by (tasks with a ``LINE_EXAMPLE``, which names
+it), by SEARCH/REPLACE diff (a failed diff falls back to a full rewrite), by rewrite, or by crossover with
+an inspiration from another island's elite; one idea per call, every idea once before any repeats; score,
+feedback and errors shown to the model; failing children get one self-repair attempt ("Demystifying GPT
+Self-Repair", Olausson et al., 2024) shown the error and its source line; a child whose function signature
+changed is repaired or dropped before evaluation; a UCB bandit picks the operator by the improvements it
+produced. Between model calls the numeric constants of good programs are tuned (no call; small models write
+the right term with the wrong number). AST duplicates and embedding-near duplicates are dropped before
+evaluation. With ``system_prompts`` > 0 the system prompt itself evolves (``programs/system_prompts.py``: a
+bandit over a few prompts, the least successful rewritten by the model every ``hyper_every`` model
+children)."""
 
 from __future__ import annotations
 
