@@ -71,7 +71,7 @@ def run_seed(argv: list[str], seed: int, work: Path) -> dict:
         raise SystemExit(f"seed {seed}: {shlex.join(cmd)} exited {proc.returncode}\n{proc.stderr[-2000:]}")
     before, after, model_children, evaluations = excess(work / f"seed{seed}.db")
     return {
-        "command": shlex.join(with_seed(argv, seed)),
+        "job": shlex.join(with_seed(argv, seed)),
         "seed": seed,
         "excess_before": before,
         "excess_after": after,
@@ -84,10 +84,10 @@ def run_seed(argv: list[str], seed: int, work: Path) -> dict:
 
 def table() -> h.Table:
     rows = h.read_rows(RESULTS)
-    latest = h.latest(rows, lambda r: (r["command"].replace(f"--seed {r['seed']}", "--seed S"), r["seed"]))
+    latest = h.latest(rows, lambda r: (r["job"].replace(f"--seed {r['seed']}", "--seed S"), r["seed"]))
     out = h.Table(
         [
-            ("command", "left"),
+            ("job (README)", "left"),
             ("seed", "right"),
             ("excess before", "right"),
             ("excess after", "right"),
@@ -98,7 +98,7 @@ def table() -> h.Table:
     )
     for r in latest.values():
         out.add(
-            r["command"].replace(f"--seed {r['seed']}", "--seed S"),
+            r["job"].replace(f"--seed {r['seed']}", "--seed S"),
             r["seed"],
             f"{r['excess_before']:.2f}%",
             f"{r['excess_after']:.2f}%",

@@ -26,3 +26,16 @@ def test_api_and_recipe_examples_run(tmp_path, monkeypatch):
     exec(compile(recipe_src, "README-recipe", "exec"), namespace)
     result = evoforge.evolve("sphere", namespace["HillClimber"](), budget=400, seed=0, executor="inprocess")
     assert result.best.score > -20  # sphere starts at -90
+
+
+def test_the_main_job_gate_reads_the_readmes_first_command():
+    """benchmarks/main_job.py (CI's gate on the main job's gain) runs exactly the README's command."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "benchmarks" / "main_job.py"
+    spec = importlib.util.spec_from_file_location("main_job", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    argv = module.readme_command()
+    assert argv[:3] == ["evoforge", "run", "evolve"] and " ".join(argv) in README
+    assert module.with_seed(argv, 3)[argv.index("--seed") + 1] == "3"
