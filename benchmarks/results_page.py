@@ -170,7 +170,12 @@ SOURCES: dict[str, Source] = {
             "Same model for all (Qwen2.5-Coder-0.5B through one local OpenAI-compatible server), one cell per "
             "call. binpack: median improvement +2.43 points vs 0 / 0, Weibull 5k excess 2.12 % median "
             "(best 1.30 %; best fit 4.13 %); circle-packing: 1.490 -> 1.860 median vs no improvement by "
-            "either anchor. The 20-call rows are the first, smaller cells.",
+            "either anchor. The 20-call rows are the first, smaller cells. Re-run on 2026-12-07 with fresh calls "
+            "(the cells had replayed the shared response cache) after the sandbox fix (error lines lost their "
+            "source line, so repairs changed): binpack seeds 0/1/2 +1.98/+0.40/+0.55 (median +0.55; Weibull 5k "
+            "2.43/3.94/3.88 %); before the fix seed 0 gave +0.45 (3.90 %) on the same command. One-line terms on "
+            "best fit gain at most 0.4 points on this landscape; larger gains need a rare structural program, so "
+            "3 seeds at 40 calls cannot separate code versions. circle-packing not re-run.",
         ),
     ),
     "prompt_evolution.jsonl": Source(
