@@ -93,3 +93,12 @@ def test_evolve_never_evaluates_or_tunes_a_changed_signature():
     assert recipe.discarded().get("signature", 0) >= 1
     assert all("def priority(bins)" not in c.genome for c in seen)
     assert all(c.ok for c in seen)  # no broken program was evaluated, so none was tuned
+
+
+def test_seeds_with_star_args_or_keyword_parameters():
+    star = "def f(*args):\n    return args\n"
+    assert signature_problem("def f(x):\n    return x\n", star, "f") is None  # calls unknown: not judged
+    kw = "def f(x, *, scale=1.0):\n    return x * scale\n"
+    assert signature_problem("def f(x, scale=2.0):\n    return x * scale\n", kw, "f") is None
+    assert signature_problem("def f(x, **options):\n    return x\n", kw, "f") is None
+    assert "lost keyword parameters (scale)" in signature_problem("def f(x):\n    return x\n", kw, "f")

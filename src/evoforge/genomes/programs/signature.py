@@ -50,8 +50,12 @@ def signature_problem(program: str, seed: str, function: str) -> str | None:
     if got is None:
         return f"signature: `{function}` is missing"
     need, have = _positional(want), _positional(got)
-    if want.args.vararg is None and got.args.vararg is not None and not have:
-        return None  # def f(*args) accepts any call
+    if want.args.vararg is not None or (got.args.vararg is not None and not have):
+        return None  # the seed takes *args (calls unknown), or the child's def f(*args) accepts any call
+    names = set(have) | {a.arg for a in got.args.kwonlyargs}
+    missing = [a.arg for a in want.args.kwonlyargs if a.arg not in names and got.args.kwarg is None]
+    if missing:
+        return f"signature: `{function}` lost keyword parameters ({', '.join(missing)})"
     if have[: len(need)] != need:
         return f"signature: `{function}({', '.join(have)})` changed the required `({', '.join(need)})`"
     extra = _required_extra(got, len(need))
