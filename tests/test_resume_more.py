@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from evoforge import RunStore, evolve
 from evoforge.llm import start_server_in_thread
 from evoforge.llm.stub import LatencyStub
@@ -95,12 +97,22 @@ def test_a_finished_run_folds_its_log_in(tmp_path):
 def test_ctrl_c_prints_the_exact_resume_command(write_task, tmp_path):
     db = tmp_path / "my run.db"
     args = ["run", "ga", "-t", write_task(SLOW), "-b", 100_000, "--batch-size", 4, "-o", db, "-q"]
-    proc = subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evoforge", *map(str, args)],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # not what this test process inherited
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (db.exists() and rows(db)[2]):
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"Ctrl-C did not stop the run within 60 s; its stderr:\n{err[-3000:]}")
     assert proc.returncode == 130, err
     assert f"continue with: evoforge resume '{db}'" in err
     assert evoforge("resume", db, "--budget", rows(db)[2]["evaluations"] + 8, "-q").returncode == 0
