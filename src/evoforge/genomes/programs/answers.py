@@ -9,7 +9,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from .blocks import blocks, evolve_text, function_names, replace_block, replace_function
+from .blocks import blocks, evolve_text, function_names, function_node, replace_block, replace_function
 from .diff import apply_diff
 from .extract import extract_code, extract_function
 
@@ -68,14 +68,9 @@ def line_variable(example: str) -> str:
 
 
 def _function_node(text: str, function: str) -> ast.FunctionDef | None:
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == function:
-            return node
-    return None
+    """``function``'s plain ``def`` in ``text`` (line edits leave ``async def`` alone)."""
+    node = function_node(text, function)
+    return node if isinstance(node, ast.FunctionDef) else None
 
 
 def result_form(program: str, function: str, variable: str = "result") -> str | None:

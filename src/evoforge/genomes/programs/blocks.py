@@ -65,32 +65,37 @@ def function_names(source: str) -> list[str]:
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
-def replace_function(source: str, name: str, new_def: str) -> str | None:
-    """``source`` with the top-level function ``name`` replaced by ``new_def`` (a complete ``def``);
-    None when ``source`` does not parse or has no such function."""
+def function_node(source: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The top-level ``def`` (or ``async def``) of ``name`` in ``source``; None when ``source`` does not
+    parse or has no such function."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            lines = source.splitlines(keepends=True)
-            first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-            last = node.end_lineno or node.lineno
-            body = new_def if new_def.endswith("\n") else new_def + "\n"
-            return "".join(lines[:first]) + body + "".join(lines[last:])
+            return node
     return None
+
+
+def replace_function(source: str, name: str, new_def: str) -> str | None:
+    """``source`` with the top-level function ``name`` replaced by ``new_def`` (a complete ``def``);
+    None when ``source`` does not parse or has no such function."""
+    node = function_node(source, name)
+    if node is None:
+        return None
+    lines = source.splitlines(keepends=True)
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+    last = node.end_lineno or node.lineno
+    body = new_def if new_def.endswith("\n") else new_def + "\n"
+    return "".join(lines[:first]) + body + "".join(lines[last:])
 
 
 def signature_of(program: str, function: str) -> str:
     """The ``def`` line of top-level ``function`` in ``program`` (empty when there is none)."""
-    try:
-        tree = ast.parse(program)
-    except (SyntaxError, ValueError):
+    node = function_node(program, function)
+    if node is None:
         return ""
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
-            returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
-            prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            return f"{prefix} {function}({ast.unparse(node.args)}){returns}:"
-    return ""
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
+    prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    return f"{prefix} {function}({ast.unparse(node.args)}){returns}:"

@@ -11,18 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from .blocks import blocks, replace_block, signature_of
-
-
-def _function(source: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return node
-    return None
+from .blocks import blocks, function_node, replace_block, signature_of
 
 
 def _positional(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -43,10 +32,10 @@ def _required_extra(fn: ast.FunctionDef | ast.AsyncFunctionDef, keep: int) -> li
 def signature_problem(program: str, seed: str, function: str) -> str | None:
     """Why ``program``'s ``function`` cannot be called as the seed's is (None: it can, or the seed has
     no such function to compare with)."""
-    want = _function(seed, function)
+    want = function_node(seed, function)
     if want is None:
         return None
-    got = _function(program, function)
+    got = function_node(program, function)
     if got is None:
         return f"signature: `{function}` is missing"
     need, have = _positional(want), _positional(got)
@@ -70,7 +59,7 @@ def keep_signature(program: str, seed: str, function: str) -> tuple[str | None, 
     why = signature_problem(program, seed, function)
     if why is None:
         return program, None
-    want, got = _function(seed, function), _function(program, function)
+    want, got = function_node(seed, function), function_node(program, function)
     if want is None or got is None or len(_positional(got)) != len(_positional(want)):
         return None, why
     if got.args.vararg or got.args.kwarg or got.args.kwonlyargs or got.args.defaults:
@@ -80,7 +69,7 @@ def keep_signature(program: str, seed: str, function: str) -> tuple[str | None, 
     if renamed & body_names:
         return None, why  # the body uses the new names: putting the old ones back would break it
     for block in blocks(program):
-        fn = _function(block.text, function)
+        fn = function_node(block.text, function)
         if fn is None:
             continue
         lines = block.text.split("\n")
