@@ -30,13 +30,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _harness as h  # result rows
 
 RESULTS = Path(__file__).with_name("results") / "agents.jsonl"
+ARCHIVES = Path(__file__).with_name("results") / "agent_archives"  # scored seed archives, one per baselines cell
 SYSTEMS = ("adas", "dgm", "evoagent", "godel-agent", "refine-loop", "alama", "baselines")
 TASKS = ("agent-arith", "agent-logic", "agent-code", "agent-humaneval")
 
 
-def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None = None):
+def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None = None, cache: bool = True):
     """(the agents' model, the meta agent's model): the same one, or with ``meta_spec`` a second model
-    that shares the first one's usage meter and budget (ADAS's setup: a stronger meta agent)."""
+    that shares the first one's usage meter and budget (ADAS's setup: a stronger meta agent). Without
+    ``cache`` every answer is a fresh call (no replay of an earlier cell's answers)."""
     from evoforge.core.budget import Budget
     from evoforge.genomes.agents import set_agent_model
     from evoforge.llm import get_model
@@ -44,7 +46,7 @@ def make_models(spec: str, calls: int, threads: int = 2, meta_spec: str | None =
 
     def load(name: str):
         opts = {"n_threads": threads} if name.startswith("embedded") else {}
-        return get_model(name, cache=user_cache_dir() / "bench-agents.sqlite", **opts)
+        return get_model(name, cache=user_cache_dir() / "bench-agents.sqlite" if cache else None, **opts)
 
     model = load(spec)
     model.budget = Budget(max_calls=calls)
@@ -72,7 +74,9 @@ def run_search(system: str, task, model, meta, seed: int, calls: int, params: di
         task, recipe, seed=seed, budget=budget, model=meta, spend=spend, on_batch=lambda eng, batch: seen.extend(batch)
     )
     result = engine.run(InProcessExecutor(task))
-    generated = [c for c in seen if c.operator not in ("baseline", "seed", "full-eval") and c.status != "rejected"]
+    generated = [
+        c for c in seen if c.operator not in ("baseline", "seed", "full-eval", "promote") and c.status != "rejected"
+    ]
     failed = Counter((c.reason or "")[:90] for c in generated if not c.ok)
     seeds = [c for c in seen if c.operator in ("baseline", "seed")]
     seed_calls = sum(int(c.metrics.get("calls") or 0) for c in seeds)
@@ -85,19 +89,23 @@ def run_search(system: str, task, model, meta, seed: int, calls: int, params: di
         "seed_archive_calls": seed_calls,
         "seed_archive_share": round(seed_calls / total_calls, 3),
         "raced_out": sum(1 for c in seen if c.metrics.get("raced_out")),
+        "promotions": sum(1 for c in seen if c.operator == "promote"),
+        "promotion_calls": sum(int(c.metrics.get("calls") or 0) for c in seen if c.operator == "promote"),
         "failure_reasons": dict(failed.most_common(4)),
         "unusable_answers": dict(ops.unusable.most_common(4)) if ops else {},
     }
     return recipe.best_agent(), facts
 
 
-def run_baselines(task, calls: int, model) -> tuple[dict | None, dict]:
-    """Score every hand-designed agent on the search items, within the call budget; keep the best."""
+def run_baselines(task, calls: int, model, archive_path: Path | None = None) -> tuple[dict | None, dict]:
+    """Score every hand-designed agent on the search items, within the call budget; keep the best. With
+    ``archive_path``, the per-item results are saved there for the searches on the same items."""
     from evoforge.core.errors import BudgetExhausted
     from evoforge.genomes.agents import AgentFailure, baselines
     from evoforge.genomes.agents.fitness import fitness
+    from evoforge.genomes.agents.scored import save_scores
 
-    best, scored = None, {}
+    best, scored, results = None, {}, {}
     for genome in baselines():
         try:
             result = task.evaluate(genome)
@@ -106,13 +114,31 @@ def run_baselines(task, calls: int, model) -> tuple[dict | None, dict]:
         except AgentFailure as err:
             scored[genome["name"]] = str(err)[:90]
             continue
-        f = fitness(result["metrics"]["correct"])
+        correct = result["metrics"]["correct"]
+        results[genome["name"]] = {"correct": correct, "calls": result["metrics"]["calls"]}
+        f = fitness(correct)
         scored[genome["name"]] = f
         if best is None or f > best["fitness"]:
             best = {"genome": genome, "fitness": f}
         if model.usage.total.answers >= calls:
             break
+    if archive_path is not None and len(results) == len(baselines()):
+        save_scores(archive_path, evaluated_items(task), model.spec, results)
     return best, {"baselines": scored}
+
+
+def evaluated_items(task) -> list:
+    """The search items a plain evaluation scores (what a scored archive is made on)."""
+    from evoforge.genomes.agents.task import items_per_eval_of, search_items
+
+    return search_items(task)[: items_per_eval_of(task)]
+
+
+def archive_file(args: argparse.Namespace) -> Path:
+    """Where the baselines cell of this (task, level, seed, per_eval, model) saves its scored archive."""
+    level = args.level.replace(",", "_").replace("=", "") or "default"
+    name = f"{args.task}-{level}-seed{args.seed}-per{args.per_eval or 'task'}-{args.model.replace(':', '_')}.json"
+    return ARCHIVES / name
 
 
 def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str | None]:
@@ -129,14 +155,21 @@ def heldout_score(task, genome: dict, n: int, model) -> tuple[float | None, str 
 def cell(args: argparse.Namespace) -> dict:
     from evoforge.core.task import load_task
 
-    model, meta = make_models(args.model, args.calls, args.threads, args.meta_model)
+    model, meta = make_models(args.model, args.calls, args.threads, args.meta_model, cache=not args.no_cache)
     level = dict(kv.split("=", 1) for kv in args.level.split(",") if kv.strip())
     options = {"seed": args.seed, "search": args.search, "heldout": args.heldout, **level}
     task = load_task(args.task, {**options, **({"per_eval": args.per_eval} if args.per_eval else {})})
     params = dict(kv.split("=", 1) for kv in args.set)
+    shared = {}
+    if args.seed_scores:
+        path = archive_file(args)
+        if not path.exists():
+            raise SystemExit(f"--seed-scores: no scored archive {path}; run the baselines cell of this seed first")
+        params["seed_scores"] = str(path)
+        shared = {"seed_archive_shared_calls": json.loads(path.read_text())["calls"]}
     start = time.perf_counter()
     if args.system == "baselines":
-        best, facts = run_baselines(task, args.calls, model)
+        best, facts = run_baselines(task, args.calls, model, archive_file(args))
     else:
         best, facts = run_search(args.system, task, model, meta, args.seed, args.calls, params)
     search_calls = model.usage.total.answers
@@ -146,7 +179,7 @@ def cell(args: argparse.Namespace) -> dict:
         "system": args.system, "task": args.task, "seed": args.seed, "model": args.model, "meta_model": args.meta_model or args.model, "calls": args.calls,
         "level": args.level, "per_eval": args.per_eval, "search_calls": search_calls, "search_seconds": round(search_seconds, 1), "params": params,
         "best": None if best is None else best["genome"].get("name"), "search_fitness": None if best is None else best["fitness"],
-        "heldout": held, "search_items": args.search, "heldout_items": args.heldout, "heldout_error": why, **facts,
+        "heldout": held, "search_items": args.search, "heldout_items": args.heldout, "heldout_error": why, **facts, **shared,
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }  # fmt: skip
 
@@ -195,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="embedded")
     ap.add_argument("--meta-model", help="model of the meta agent (default: --model); calls count in the same budget")
     ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (1 on a busy machine)")
+    ap.add_argument(
+        "--seed-scores",
+        action="store_true",
+        help="adas: reuse the baselines cell's scored seed archive (same items, model)",
+    )
+    ap.add_argument("--no-cache", action="store_true", help="every answer a fresh call (no shared response cache)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="recipe parameters")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--table", action="store_true", help="only print the table")

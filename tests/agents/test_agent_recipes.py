@@ -157,3 +157,38 @@ def safe_rows(path):
         return rows(path)
     except Exception:  # being created
         return []
+
+
+def test_adas_scores_its_top_agent_on_every_search_item_before_picking_it(scripted, add_task):
+    """The add task scores 4 of its 12 search items per evaluation; the agent on top is promoted to the
+    other 8, so the pick's fitness stands on all 12."""
+    recipe, _ = search("adas", add_task, scripted, evaluations=20)
+    best = recipe.best_agent()
+    assert best["full"] and len(best["correct"]) == 12 and best["fitness"] == 1.0
+    unpromoted, _ = search("adas", add_task, scripted, evaluations=20, promote=False)
+    assert len(unpromoted.best_agent()["correct"]) == 4
+
+
+def test_adas_reuses_a_scored_seed_archive_instead_of_rescoring_it(scripted, add_task, tmp_path):
+    from evoforge.genomes.agents.baselines import baselines
+    from evoforge.genomes.agents.scored import ScoredArchiveError, save_scores
+
+    task = load_task(add_task)
+    scored = {g["name"]: {"correct": [1.0, 1.0, 1.0, 0.0], "calls": 4} for g in baselines()}
+    save_scores(tmp_path / "seeds.json", list(task.value.search[:4]), "scripted", scored)
+    recipe = get_recipe("adas").from_params({"seed_scores": str(tmp_path / "seeds.json")})
+    recipe.model = scripted
+    seen = []
+    engine = Engine(task, recipe, seed=1, budget=Budget(evaluations=6), on_batch=lambda eng, b: seen.extend(b))
+    engine.run(InProcessExecutor(task))
+    adopted = [e for e in recipe.agents if e["id"] < 0]
+    assert len(adopted) == len(baselines())  # the task's seed (chain of thought) is not kept twice
+    assert not [c for c in seen if c.operator == "baseline"]  # none re-scored
+    assert seen[0].operator == "promote"  # the best seed on the file is scored on the other 8 items first
+    promoted = [e for e in adopted if len(e["correct"]) == 12]
+    # the scripted model gets the other items wrong: each promoted seed falls, and the next one is promoted
+    assert len(promoted) >= 2 and all(e["fitness"] < 0.5 for e in promoted)
+
+    save_scores(tmp_path / "other.json", list(task.value.search[1:5]), "scripted", scored)
+    with pytest.raises(ScoredArchiveError, match="other items"):
+        search("adas", add_task, scripted, seed_scores=str(tmp_path / "other.json"))

@@ -100,3 +100,11 @@ def test_agents_may_call_the_final_helper_and_their_own_definition_wins():
     assert shared.items[0].answer == "42"
     own = "def final(text):\n    return 'mine'\n\ndef forward(task, tools):\n    return final('Answer: 1')\n"
     assert run_agent(own, [{}], model=model).items[0].answer == "mine"
+
+
+def test_python_tool_runs_the_code_block_of_a_model_reply():
+    reply = "Here is the program:\n```python\nx = 6 * 7\nprint(x)\n```\nIt prints 42."
+    assert run_python(reply) == "42\n"
+    assert run_python("```\nprint('no closing fence')") == "no closing fence\n"
+    assert run_python("print(1 + 1)") == "2\n"
+    assert run_python("the reply has no code").startswith("Error: SyntaxError")

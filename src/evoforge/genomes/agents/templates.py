@@ -8,7 +8,8 @@ from typing import Any
 API = """An agent is Python code defining forward(task, tools) that returns the answer text.
 - task: a dict; task["question"] is the problem, task["format"] says how to give the answer.
 - tools.llm(prompt, system=None, temperature=0.0, max_tokens=256) -> str: ask the language model.
-- tools.calculator("2*(3+4)") -> number; tools.python(code) -> printed output; tools.search(query) -> texts.
+- tools.calculator("2*(3+4)") -> number; tools.search(query) -> texts.
+- tools.python(code) -> what the code prints (a model's reply with a ```python block runs that block).
 - tools.parts: a dict of the agent's own text parts (prompts, roles, settings).
 Each model call is costly: use few (at most {call_limit} per task). Only the standard library is available."""
 

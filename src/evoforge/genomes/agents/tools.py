@@ -139,11 +139,23 @@ class _Timeout(Exception):
     pass
 
 
+_FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
+
+
+def unfenced(code: str) -> str:
+    """The first Markdown code block of ``code`` (a model's reply often wraps its program in one), else
+    ``code`` itself."""
+    found = _FENCE.search(code)
+    return found.group(1) if found else code
+
+
 def run_python(code: str, timeout: float = 2.0, limit: int = 4000) -> str:
-    """Run ``code`` in a fresh namespace; return what it printed, then ``Error: ...`` if it raised.
-    ``timeout``: seconds (a SIGALRM timer; the whole agent is in the sandbox anyway)."""
+    """Run ``code`` (or its first Markdown code block) in a fresh namespace; return what it printed,
+    then ``Error: ...`` if it raised. ``timeout``: seconds (a SIGALRM timer; the whole agent is in the
+    sandbox anyway)."""
     if not isinstance(code, str):
         raise ToolError("python: give the code as a string")
+    code = unfenced(code)
     out = io.StringIO()
 
     def expire(signum: int, frame: Any) -> None:
