@@ -70,9 +70,15 @@ def run_search(system: str, task, model, meta, seed: int, calls: int, params: di
     budget = Budget(evaluations=10_000, max_calls=calls)
     spend = ModelAccount(model, budget, across_processes=False)  # the agents' meter, shared with the meta agent
     seen: list = []
-    engine = Engine(
-        task, recipe, seed=seed, budget=budget, model=meta, spend=spend, on_batch=lambda eng, batch: seen.extend(batch)
-    )
+
+    def on_batch(engine, batch) -> None:
+        seen.extend(batch)
+        for c in batch:  # progress on stderr: long cells can be followed
+            name = (c.genome or {}).get("name") if isinstance(c.genome, dict) else ""
+            result = f"{c.score:.2f}" if c.ok and c.score is not None else (c.reason or "")[:60]
+            print(f"  [{model.usage.total.answers} calls] {c.operator} {name!r}: {result}", file=sys.stderr, flush=True)
+
+    engine = Engine(task, recipe, seed=seed, budget=budget, model=meta, spend=spend, on_batch=on_batch)
     result = engine.run(InProcessExecutor(task))
     generated = [
         c for c in seen if c.operator not in ("baseline", "seed", "full-eval", "promote") and c.status != "rejected"
@@ -199,7 +205,8 @@ def table(path: Path = RESULTS) -> h.Table:
         meta = r.get("meta_model", r["model"])
         label = r["model"] if r["system"] == "baselines" or meta == r["model"] else f"{r['model']}+meta {meta}"
         task = r["task"] + (f" ({r['level']})" if r.get("level") else "")
-        groups.setdefault((task, r["system"], label, r["calls"]), []).append(r)
+        system = r["system"] + (" (seed scores shared)" if r.get("seed_archive_shared_calls") else "")
+        groups.setdefault((task, system, label, r["calls"]), []).append(r)
     for (task, system, label, calls), rs in sorted(groups.items()):
         rs.sort(key=lambda r: r["seed"])
         held = [r["heldout"] for r in rs if r["heldout"] is not None]
@@ -211,6 +218,9 @@ def table(path: Path = RESULTS) -> h.Table:
         wall = f"{statistics.median(r['search_seconds'] for r in rs):.0f}"
         shares = [r["seed_archive_share"] for r in rs if r.get("seed_archive_share") is not None]
         share = f"{statistics.median(shares):.0%}" if shares else "-"
+        shared = [r["seed_archive_shared_calls"] for r in rs if r.get("seed_archive_shared_calls")]
+        if shared:  # scored once by the baselines cell of the same items and reused
+            share += f" (+{statistics.median(shared):.0f} shared)"
         t.add(task, system, label, best, calls, len(rs), mean, per_seed, ran, share, wall)
     return t
 
