@@ -110,6 +110,7 @@ def run_baselines(task, calls: int, model, archive_path: Path | None = None) -> 
     from evoforge.genomes.agents import AgentFailure, baselines
     from evoforge.genomes.agents.fitness import fitness
     from evoforge.genomes.agents.scored import save_scores
+    from evoforge.genomes.agents.task import evaluation_items
 
     best, scored, results = None, {}, {}
     for genome in baselines():
@@ -129,15 +130,8 @@ def run_baselines(task, calls: int, model, archive_path: Path | None = None) -> 
         if model.usage.total.answers >= calls:
             break
     if archive_path is not None and len(results) == len(baselines()):
-        save_scores(archive_path, evaluated_items(task), model.spec, results)
+        save_scores(archive_path, evaluation_items(task), model.spec, results)
     return best, {"baselines": scored}
-
-
-def evaluated_items(task) -> list:
-    """The search items a plain evaluation scores (what a scored archive is made on)."""
-    from evoforge.genomes.agents.task import items_per_eval_of, search_items
-
-    return search_items(task)[: items_per_eval_of(task)]
 
 
 def archive_file(args: argparse.Namespace) -> Path:

@@ -197,3 +197,8 @@ def search_items(task: Any) -> list[dict[str, Any]]:
     """The search items of a loaded agent task (none for a task without an AgentTask value)."""
     value = agent_task(task)
     return list(value.search) if value is not None else []
+
+
+def evaluation_items(task: Any) -> list[dict[str, Any]]:
+    """The search items a plain evaluation of a loaded task scores (what a scored seed archive is made on)."""
+    return search_items(task)[: items_per_eval_of(task)]

@@ -26,7 +26,7 @@ from evoforge.genomes.agents.genome import design
 from evoforge.genomes.agents.operators import MetaOps
 from evoforge.genomes.agents.racing import raced
 from evoforge.genomes.agents.scored import load_scores
-from evoforge.genomes.agents.task import call_limit_of, items_per_eval_of, search_items
+from evoforge.genomes.agents.task import call_limit_of, evaluation_items, search_items
 from evoforge.genomes.agents.templates import meta_prompt, repair_prompt
 
 
@@ -65,10 +65,10 @@ class Adas(Recipe):
         self.description = task.description
         self.call_limit = call_limit_of(task)
         self.queue = [design(task.seed)] + [baseline(n) for n in self.seeds.split(",") if n]
-        items, per_eval = search_items(task), items_per_eval_of(task)
-        self.rest = list(range(per_eval, len(items))) if self.promote else []
+        evaluated = evaluation_items(task)
+        self.rest = list(range(len(evaluated), len(search_items(task)))) if self.promote else []
         if self.seed_scores:
-            self.adopt(load_scores(self.seed_scores, items[:per_eval])["agents"])
+            self.adopt(load_scores(self.seed_scores, evaluated)["agents"])
 
     def adopt(self, scored: dict[str, dict[str, Any]]) -> None:
         """Seed agents already scored on these items join the archive (ids below 0: not candidates)."""
