@@ -35,16 +35,25 @@ def majority_right(answers: list[str | None], gold: str) -> bool:
 
 
 def measure(
-    task: str, *, base: str, heldout: int, samples: int, temperatures: list[float], warm_epochs: float, seed: int
+    task: str,
+    *,
+    base: str,
+    heldout: int,
+    samples: int,
+    temperatures: list[float],
+    warm_epochs: float,
+    seed: int,
+    level: dict | None = None,
 ) -> list[dict]:
-    """Rows for one task: greedy vs maj@k at each temperature."""
+    """Rows for one task: greedy vs maj@k at each temperature. ``level``: task options that set its
+    difficulty (``{"steps": 3}``), recorded in each row."""
     from evoforge.core.task import load_task
     from evoforge.genomes.weights import models
     from evoforge.genomes.weights.generate import generate
     from evoforge.recipes.self_training._base import seed_rows, warm_checkpoint, warm_config
 
     start = time.time()
-    T = load_task(task, {"heldout": heldout}).value
+    T = load_task(task, {**(level or {}), "heldout": heldout}).value
     ckpt = warm_checkpoint(models.resolve(base), seed_rows(T, 48, 16), warm_config(epochs=warm_epochs))
     qs = T.heldout_problems()
     golds = [T.gold(q) for q in qs]
@@ -69,6 +78,7 @@ def measure(
         rows.append(
             {
                 "task": task,
+                "level": level or {},
                 "base": base,
                 "temperature": temp,
                 "samples": samples,
@@ -89,6 +99,11 @@ def measure(
     return rows
 
 
+def level_text(row: dict) -> str:
+    """A row's task level as ``key=value`` pairs (empty: the task's defaults)."""
+    return ",".join(f"{k}={v}" for k, v in sorted((row.get("level") or {}).items()))
+
+
 def table(path: Path = RESULTS) -> h.Table:
     """The latest row per (task, base, temperature, samples, held-out size, seed)."""
     t = h.Table(
@@ -105,13 +120,16 @@ def table(path: Path = RESULTS) -> h.Table:
         ]
     )
     rows = h.latest(
-        h.read_rows(path), lambda r: (r["task"], r["base"], r["temperature"], r["samples"], r["heldout"], r["seed"])
+        h.read_rows(path),
+        lambda r: (r["task"], level_text(r), r["base"], r["temperature"], r["samples"], r["heldout"], r["seed"]),
     )
     for r in rows.values():
         best = max(r["maj"].values())
         kmax = max(r["passk"], key=int)
         t.add(
-            r["task"] + ("" if r["base"] == "embedded" else f" ({r['base']})"),
+            r["task"]
+            + (f" {level_text(r)}" if r.get("level") else "")
+            + ("" if r["base"] == "embedded" else f" ({r['base']})"),
             f"{r['temperature']:g}",
             r["heldout"],
             f"{r['greedy']:.3f}",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _harness as h  # result rows and tables
+from weights_calibration import check_level, parse_level
 
 RESULTS = Path(__file__).parent / "results" / "self_training.jsonl"
 # About 190 generated samples per round for every sampling method: STaR samples each of 128 problems
@@ -95,14 +97,24 @@ RECIPE = {"control": "sft-gold"}
 
 
 def run_cell(
-    method: str, seed: int, rounds: int, heldout: int, warm_epochs: float, threads: int, task: str = "addition"
+    method: str,
+    seed: int,
+    rounds: int,
+    heldout: int,
+    warm_epochs: float,
+    threads: int,
+    task: str = "addition",
+    level: dict | None = None,
+    overrides: dict | None = None,
 ) -> dict:
+    """One (method, seed) cell; ``level``: the task's difficulty options (``weights_calibration.py``),
+    ``overrides``: recipe parameters over :data:`METHODS` (e.g. a larger round: ``problems=512``)."""
     os.environ["EVOFORGE_TORCH_THREADS"] = str(threads)
     from evoforge.genomes.weights import rounds as read_rounds
     from evoforge.genomes.weights.models import weights_root
     from evoforge.run import api
 
-    params = {"warm_epochs": warm_epochs, "epochs": 1.0, **METHODS[method]}
+    params = {"warm_epochs": warm_epochs, "epochs": 1.0, **METHODS[method], **(overrides or {})}
     folder = Path(tempfile.mkdtemp(prefix="evoforge-bench-"))
     out = folder / f"{method}-{seed}.db"
     shared = weights_root()
@@ -118,7 +130,7 @@ def run_cell(
             out=out,
             executor="inprocess",
             recipe_params=params,
-            task_options={"heldout": heldout},
+            task_options={**(level or {}), "heldout": heldout},
         )
     finally:
         _keep_warm_starts(folder / "weights", shared)
@@ -127,6 +139,7 @@ def run_cell(
     return {
         "method": method,
         "task": task,
+        "level": level or {},
         "seed": seed,
         "rounds": rounds,
         "params": params,
@@ -140,6 +153,7 @@ def run_cell(
             {k: v for k, v in r.items() if isinstance(v, int | float) and not isinstance(v, bool)} for r in table
         ],
         "seconds": round(time.time() - start, 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),  # this process: one cell
         "loadavg_start": round(load0, 2),
         "loadavg_end": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
@@ -168,11 +182,13 @@ def _keep_warm_starts(fresh: Path, shared: Path) -> None:
 
 
 def _task(row: dict) -> str:
-    return str(row.get("task") or "addition")  # rows from before --task were all on addition
+    """The task and its level (``word-problems steps=3``); rows from before --task were all on addition."""
+    level = ",".join(f"{k}={v}" for k, v in sorted((row.get("level") or {}).items()))
+    return str(row.get("task") or "addition") + (f" {level}" if level else "")
 
 
 def _arm(row: dict) -> tuple:
-    """What a method is compared with the control on: the task, the rounds and the held-out set."""
+    """What a method is compared with the control on: the task and level, the rounds and the held-out set."""
     return _task(row), row.get("rounds"), row.get("heldout")
 
 
@@ -214,6 +230,7 @@ def table(path: Path = RESULTS) -> h.Table:
             ("best gain", "right"),
             ("gen/round", "right"),
             ("minutes", "right"),
+            ("peak MB", "right"),
         ]
     )
     gains: dict[str, list[float]] = {}
@@ -259,6 +276,7 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{statistics.mean(r['best_gain'] for r in rs):+.3f}",
             f"{statistics.mean(gen):.0f}",
             f"{statistics.mean(r['seconds'] for r in rs) / 60:.1f}",
+            f"{max(r['peak_mb'] for r in rs)}" if all(r.get("peak_mb") for r in rs) else "-",
         )
     star, scpo = (statistics.mean(gains[m]) if gains.get(m) else None for m in ("star", "scpo"))
     if star and star > 0 and scpo is not None:
@@ -281,15 +299,65 @@ def table(path: Path = RESULTS) -> h.Table:
     return t
 
 
+def plot_rounds(path: Path, task: str, level: dict, rounds: int, heldout: int, out: Path) -> None:
+    """Held-out accuracy per round of every method recorded at (task, level, rounds, held-out set):
+    the mean over seeds as a line, each seed as a dot; the control dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    arm = _arm({"task": task, "level": level, "rounds": rounds, "heldout": heldout})
+    rows = [r for r in h.read_rows(path) if _arm(r) == arm]
+    if not rows:
+        raise SystemExit(f"no recorded cells at {arm[0]}, {rounds} rounds, {heldout} held out")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for (method, _), rs in h.group(rows, lambda r: (r["method"], repr(sorted(_method_params(r).items())))).items():
+        accs = [r["acc"] for r in rs if None not in r["acc"]]
+        if not accs:
+            continue
+        xs = range(len(accs[0]))
+        means = [statistics.mean(a[i] for a in accs) for i in xs]
+        label = f"{method} {_config(rs[0]).split(',')[0]} ({_count(len(accs), 'seed')})"
+        line = ax.plot(xs, means, marker="o", linestyle="--" if method == "control" else "-", label=label)[0]
+        for a in accs:
+            ax.scatter(xs, a, s=8, color=line.get_color(), alpha=0.4)
+    ax.set_xticks(range(rounds + 1))
+    ax.set_xlabel("round (0 = warm start)")
+    ax.set_ylabel(f"held-out accuracy ({heldout} items, greedy)")
+    ax.set_title(f"{arm[0]}: self-training vs control")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--method", choices=list(METHODS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--task", default="addition", help="a weights task: addition, word-problems, program-output")
+    ap.add_argument(
+        "--level", default="", help="task difficulty, KEY=VALUE[,KEY=VALUE] (steps=3): see weights_calibration.py"
+    )
+    ap.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a recipe parameter over the method's defaults (repeatable), e.g. --set problems=512",
+    )
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warm-epochs", type=float, default=4.0)
     ap.add_argument("--heldout", type=int, default=200)
     ap.add_argument("--table", action="store_true", help="print the recorded table and exit")
+    ap.add_argument(
+        "--plot",
+        type=Path,
+        help="write held-out accuracy per round (mean over seeds, the control beside) for --task/--level to this PNG",
+    )
     ap.add_argument(
         "--threads",
         type=int,
@@ -298,8 +366,30 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--results", type=Path, default=RESULTS, help="the JSONL file cells are appended to")
     args = ap.parse_args(argv)
+    try:
+        level = parse_level(args.level)
+        overrides: dict = {}
+        for text in args.overrides:
+            overrides.update(parse_level(text))
+        if args.method and not args.table:
+            check_level(args.task, level)
+    except ValueError as exc:
+        ap.error(str(exc))
+    if args.plot:
+        plot_rounds(args.results, args.task, level, args.rounds, args.heldout, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
     if args.method and not args.table:
-        cell = run_cell(args.method, args.seed, args.rounds, args.heldout, args.warm_epochs, args.threads, args.task)
+        cell = run_cell(
+            args.method,
+            args.seed,
+            args.rounds,
+            args.heldout,
+            args.warm_epochs,
+            args.threads,
+            args.task,
+            level=level,
+            overrides=overrides,
+        )
         cell = h.append_row(args.results, cell)
         print(
             f"{args.task} {args.method} seed {args.seed}: held-out {cell['acc']} in {cell['seconds']:.0f}s",
