@@ -96,7 +96,7 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{r['passk'][k]:.3f}@{k}",
             f"{r['maj'][k]:.3f}@{k}",
             f"{gap:+.3f}",
-            zone + (", votes pay" if gap >= 0.05 else ""),
+            zone + (", votes pay" if round(gap, 3) >= 0.05 else ""),
             f"{r['seconds'] / 60:.1f}",
         )
     t.notes.append(
