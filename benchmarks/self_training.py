@@ -62,7 +62,8 @@ METHODS = {
     "s2r": {"problems": 12, "samples": 4, "group": 4},
     # SCoRe: 16 problems, each as a first turn and as a revision of its sampled first answer (32 prompts x
     # a group of 4 = 128 completions during the update, as GRPO; plus 16 first answers and 16 greedy revisions)
-    "score": {"problems": 16, "samples": 1, "group": 4},
+    # (cells recorded before stage I existed have no stage1_rounds: every round of theirs was stage II)
+    "score": {"problems": 16, "samples": 1, "group": 4, "stage1_rounds": 1},
     "self-rewarding-correction": {"problems": 12, "samples": 4, "check_samples": 2, "group": 4},
     "process-self-rewarding": {"problems": 16, "samples": 3, "max_steps": 4},
     "envisions": {"problems": 24, "samples": 4, "pairs": 2},

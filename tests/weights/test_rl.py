@@ -67,14 +67,19 @@ def test_rl_recipe_end_to_end(recipe, task, extra, self_train):
         assert 0.0 <= last["label_acc"] <= 1.0
     if recipe == "score":  # both turns are trained: the first answers and their revisions
         assert last["dataset"] == 2 * TINY["problems"]
-        assert {"first_acc", "second_acc", "fixed", "broken"} <= set(last)
+        assert {"first_acc", "second_acc", "fixed", "broken"} <= set(last) and last["stage"] == 1
 
 
 def test_score_reward_pays_for_fixing_and_charges_for_breaking():
     from evoforge.recipes.self_training.score import SCoRe
 
-    r = SCoRe(bonus=2.0)
+    r = SCoRe(bonus=2.0, stage1_rounds=1, stage1_kl=0.3)
     r.task_ref = "word-problems"
     right, wrong = " Answer: 9", " Answer: 8"
-    got = r.reward(["p1", "p2", "p3", "p4"], [right, right, wrong, right], ["9"] * 4, first_right=[0, 1, 1, -1])
-    assert got == [3.0, 1.0, -2.0, 1.0]  # fixed: 1 + 2; kept: 1; broken: 0 - 2; a first turn: 1
+    args = (["p1", "p2", "p3", "p4"], [right, right, wrong, right], ["9"] * 4)
+    r.round = 2  # stage II
+    assert r.reward(*args, first_right=[0, 1, 1, -1]) == [3.0, 1.0, -2.0, 1.0]  # fixed 1+2, kept 1, broken -2, first 1
+    assert r.rl_settings() == {}
+    r.round = 1  # stage I: only the revision is rewarded; the first turn is held by the KL penalty alone
+    assert r.reward(*args, first_right=[0, 1, 1, -1]) == [1.0, 1.0, 0.0, 0.0]
+    assert r.rl_settings()["kl"] == 0.3 and "stage1" in r.rl_settings()["reward_name"]

@@ -18,6 +18,7 @@ pass@1), accepted samples and dataset size.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -257,11 +258,16 @@ class SelfTraining(Recipe):
         """Settings of the round's update beside the recipe's own (a DPO recipe's beta, nll, lr ...)."""
         return {}
 
+    def rl_settings(self) -> dict[str, Any]:
+        """RL settings of this round's update over the recipe's parameters (a recipe with stages)."""
+        return {}
+
     def update(self, kind: str, start: str, rows: list[dict[str, Any]], out: Path, monitors: dict[str, Any]) -> Path:
         """Train the round's checkpoint: SFT, DPO, or ``rl``: an on-line RL round rewarded by the recipe's
         ``reward(prompts, completions, label, ...)`` (recipes may add kinds and monitors)."""
         if kind == "rl":
-            return RLRound(self.task_value, rl_config(self)).update(start, rows, out, monitors, self.reward)
+            cfg = dataclasses.replace(rl_config(self), **self.rl_settings())
+            return RLRound(self.task_value, cfg).update(start, rows, out, monitors, self.reward)
         return (sft if kind == "sft" else dpo)(start, rows, out, self.config(**self.train_overrides(kind)))
 
     def _round_zero(self) -> Candidate:
