@@ -44,12 +44,15 @@ def measure(
     warm_epochs: float,
     seed: int,
     level: dict | None = None,
+    own_verify: bool = False,
 ) -> list[dict]:
     """Rows for one task: greedy vs maj@k at each temperature. ``level``: task options that set its
-    difficulty (``{"steps": 3}``), recorded in each row."""
+    difficulty (``{"steps": 3}``), recorded in each row; ``own_verify``: the model also verifies its own
+    samples (``own``: the sv_* monitors of ``evoforge.genomes.weights.own_verification``)."""
     from evoforge.core.task import load_task
     from evoforge.genomes.weights import models
     from evoforge.genomes.weights.generate import generate
+    from evoforge.genomes.weights.own_verification import own_verification
     from evoforge.recipes.self_training._base import seed_rows, warm_checkpoint, warm_config
 
     start = time.time()
@@ -74,6 +77,7 @@ def measure(
             cache=models.weights_root() / "gen-cache",
         )
         answers = [[T.answer(s) for s in ss] for ss in outs]
+        own = own_verification(ckpt, T, qs, outs) if own_verify else None
         n = max(1, len(qs))
         rows.append(
             {
@@ -91,6 +95,7 @@ def measure(
                 "passk": {str(k): sum(g in ans[:k] for ans, g in zip(answers, golds)) / n for k in ks},
                 "formatted": sum(a is not None for ans in answers for a in ans) / (n * samples),
                 "seconds": round(time.time() - t0 + (warm_seconds if not rows else 0), 1),
+                **({"own": own} if own is not None else {}),
                 "checkpoint": str(ckpt),
                 "cpus": os.cpu_count(),
                 "loadavg": round(os.getloadavg()[0], 2),

@@ -79,6 +79,8 @@ def table(path: Path = RESULTS) -> h.Table:
             ("maj@k", "right"),
             ("maj - greedy", "right"),
             ("zone", "left"),
+            ("own verdicts right", "right"),
+            ("own-verify gap", "right"),
             ("minutes", "right"),
         ]
     )
@@ -97,11 +99,15 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{r['maj'][k]:.3f}@{k}",
             f"{gap:+.3f}",
             zone + (", votes pay" if round(gap, 3) >= 0.05 else ""),
+            f"{own['sv_acc']:.3f}" if (own := r.get("own")) else "-",
+            f"{own['sv_gap']:+.3f}" if own and own.get("sv_gap") is not None else "-",
             f"{r['seconds'] / 60:.1f}",
         )
     t.notes.append(
         f"zone: greedy {ZONE[0]:.0%}-{ZONE[1]:.0%} on held-out items; 'votes pay': maj@k >= greedy + 5 points "
-        "(where ScPO and TTRL have a signal). Round 0 = the warm start the self-training cells begin from."
+        "(where ScPO and TTRL have a signal). Round 0 = the warm start the self-training cells begin from. "
+        "own-verify (--own-verify): the model judges each of its samples (yes/no logits); gap = accuracy of "
+        "the samples it judges right minus pass@1 (about 0: its own verification is no signal)."
     )
     return t
 
@@ -119,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--warm-epochs", type=float, default=4.0, help="the warm start's epochs (self-training cells: 4)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
+    ap.add_argument(
+        "--own-verify", action="store_true", help="the model also verifies its own samples (the own-verify gap)"
+    )
     ap.add_argument("--table", action="store_true", help="print the recorded table and exit")
     ap.add_argument("--results", type=Path, default=RESULTS, help="the JSONL file rows are appended to")
     args = ap.parse_args(argv)
@@ -142,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
                 warm_epochs=args.warm_epochs,
                 seed=args.seed,
                 level=level,
+                own_verify=args.own_verify,
             )
             row = h.append_row(args.results, {**row, "threads": args.threads})
             k = str(args.samples)

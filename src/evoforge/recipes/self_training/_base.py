@@ -34,6 +34,7 @@ from evoforge.core.task import Task
 from evoforge.genomes.weights import models
 from evoforge.genomes.weights.generate import generate
 from evoforge.genomes.weights.models import weights_root
+from evoforge.genomes.weights.own_verification import own_verification
 from evoforge.genomes.weights.task import CheckpointTask, EpisodeTask, WeightsTask
 from evoforge.genomes.weights.train import TrainConfig, dpo, sft
 
@@ -101,6 +102,7 @@ class SelfTraining(Recipe):
     epochs: float = param(2.0, low=0, low_open=True, help="passes over each round's data")
     train_batch: int = param(8, low=1, help="training batch size")
     gen_batch: int = param(64, low=1, help="prompts per generation batch")
+    own_verify: bool = param(False, help="the model verifies its own samples each round: sv_* monitors")
 
     round: int = state(0)
     current: str = state("")  # the current checkpoint
@@ -215,6 +217,11 @@ class SelfTraining(Recipe):
             batch_size=self.gen_batch,
             cache=Path(self.run_dir) / "gen-cache",
         )
+
+    def own_verification_monitors(self, questions: list[str], samples: list[list[str]]) -> dict[str, Any]:
+        """With ``own_verify``: the generation-verification gap of this round's samples as the current
+        model itself verifies them (:mod:`evoforge.genomes.weights.own_verification`); else nothing."""
+        return own_verification(self.current, self.task_value, questions, samples) if self.own_verify else {}
 
     def save_rows(self, name: str, rows: list[dict[str, Any]]) -> str:
         path = Path(self.run_dir) / f"{name}.json"

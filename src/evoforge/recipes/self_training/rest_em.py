@@ -29,4 +29,5 @@ class ReSTEM(SelfTraining):
             kept = list(dict.fromkeys(s for s in ss if task.correct(q, s)))[: self.per_problem]
             rows += [{"prompt": task.prompt(q), "completion": s} for s in kept]
         mon.update(accepted=len(rows), gv_gap=mon["passk"] - mon["pass1"])
+        mon.update(self.own_verification_monitors(questions, samples))
         return "sft", rows, mon

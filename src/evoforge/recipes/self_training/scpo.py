@@ -63,4 +63,5 @@ class ScPO(SelfTraining):
         mon.update(accepted=len(rows), gv_gap=mon["majk"] - mon["pass1"])
         if rows:
             mon["label_acc"] = right / len(rows)
+        mon.update(self.own_verification_monitors(questions, samples))
         return "dpo", rows, mon

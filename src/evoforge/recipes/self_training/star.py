@@ -47,6 +47,7 @@ class STaR(SelfTraining):
             gv_gap=mon["passk"] - mon["pass1"],
             generated=mon["generated"] + (len(failed) if self.rationalize else 0),
         )
+        mon.update(self.own_verification_monitors(questions, samples))
         self.save_rows(f"data-{self.round:02d}", rows)
         if self.accumulate:
             rows = self.round_rows(range(1, self.round + 1))
