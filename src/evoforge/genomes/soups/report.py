@@ -18,7 +18,7 @@ def render(tape: bytes) -> str:
 
 def row(record: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
     """What the recipe keeps of one record and its scores (``top_copies`` None when it failed)."""
-    keys = ("epoch", "high_order", "shannon", "complexity", "unique_bytes", "unique_tapes", "ops", "top")
+    keys = ("epoch", "high_order", "shannon", "complexity", "unique_bytes", "unique_tapes", "ops", "top", "top_count")
     out = {k: record.get(k) for k in keys}
     out["top_share"] = record.get("top_count", 0) / max(1, record.get("tapes", 1))
     out["top_copies"] = metrics.get("top_copies")
@@ -34,13 +34,13 @@ def table(rows: list[dict[str, Any]], *, jump: float, jumped: int | None, tapes:
         head = f"bff: high-order entropy stayed below {jump:g} bits/byte (peak {peak:.3f}): no takeover yet"
     lines = [
         head,
-        "  epoch  high-order  shannon  complexity  distinct tapes  ops/pair  top tape (share, copies itself)",
+        "  epoch  high-order  shannon  complexity  distinct tapes  ops/pair  most common tape: copies, copies itself",
     ]
     for r in rows[-last:]:
         copies = "-" if r["top_copies"] is None else f"{r['top_copies']:.2f}"
         lines.append(
             f"  {r['epoch']:>5}  {r['high_order']:10.3f}  {r['shannon']:7.3f}  {r['complexity']:10.3f}  "
-            f"{r['unique_tapes']:>8} / {tapes:<5}  {r['ops']:8.1f}  {r['top_share']:.3f}, {copies}"
+            f"{r['unique_tapes']:>8} / {tapes:<5}  {r['ops']:8.1f}  {r['top_count']}, {copies}"
         )
     if rows:
         lines.append(f"  most common tape at epoch {rows[-1]['epoch']}: {render(bytes.fromhex(rows[-1]['top']))}")
