@@ -343,6 +343,22 @@ SOURCES: dict[str, Source] = {
             "passed the filter and no round trained; every score is 0.",
         ),
     ),
+    "alife.jsonl": Source(
+        "Artificial life: BFF primordial soups, how often self-replicators take over and when",
+        (
+            "python benchmarks/alife.py --speed --tapes 131072",
+            "python benchmarks/alife.py --seeds 0 1 2 3 4 --tapes 16384 --epochs 10000 --seconds 170",
+            "python benchmarks/alife.py --seeds 0 1 2 3 4 --tapes 4096 --epochs 30000 --seconds 75",
+            "python benchmarks/alife.py --table",
+        ),
+        tables=("table",),
+        notes=(
+            "Each seed is one `evoforge run bff --task bff ...` (the row's job), one thread, niceness 10, on the "
+            "shared 2-core machine beside other benchmarks. A takeover is a record whose high-order entropy "
+            "reached 1 bit per byte. The soups are 8x and 32x smaller than the paper's and the runs as long as "
+            "about 15 CPU-minutes allowed; a run without a takeover is a result at that scale, not a failure.",
+        ),
+    ),
 }
 
 

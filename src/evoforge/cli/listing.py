@@ -21,6 +21,7 @@ FOLDER_KINDS = {  # tasks/<folder>/: the kind of a built-in task whose value doe
     "weights": "weights",
     "agents": "agent",
     "games": "game",
+    "soups": "soup",
 }
 
 

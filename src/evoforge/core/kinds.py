@@ -5,8 +5,9 @@ module-style task with ``GENOME = "vector"``; otherwise it is inferred from the 
 of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a nested list with
 operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string holding Python
 functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
-strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts)
-and records of multi-agent play (``game``: what the players said, scored again by the task).
+strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts),
+records of multi-agent play (``game``: what the players said, scored again by the task) and records of a
+primordial soup's dynamics (``soup``: what was measured of it, scored again by the task).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from .errors import TaskError
 
-KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game")
+KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup")
 UNKNOWN = "unknown"
 
 

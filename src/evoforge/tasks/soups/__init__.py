@@ -1,0 +1,1 @@
+"""Built-in soups whose genomes are records of their dynamics (artificial life)."""
