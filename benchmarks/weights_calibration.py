@@ -80,7 +80,7 @@ def table(path: Path = RESULTS) -> h.Table:
             ("maj - greedy", "right"),
             ("zone", "left"),
             ("own verdicts right", "right"),
-            ("own-verify gap", "right"),
+            ("own pick - pass@1", "right"),
             ("minutes", "right"),
         ]
     )
@@ -100,14 +100,15 @@ def table(path: Path = RESULTS) -> h.Table:
             f"{gap:+.3f}",
             zone + (", votes pay" if round(gap, 3) >= 0.05 else ""),
             f"{own['sv_acc']:.3f}" if (own := r.get("own")) else "-",
-            f"{own['sv_gap']:+.3f}" if own and own.get("sv_gap") is not None else "-",
+            f"{own['sv_pick_acc'] - r['pass1']:+.3f}" if own else "-",
             f"{r['seconds'] / 60:.1f}",
         )
     t.notes.append(
         f"zone: greedy {ZONE[0]:.0%}-{ZONE[1]:.0%} on held-out items; 'votes pay': maj@k >= greedy + 5 points "
         "(where ScPO and TTRL have a signal). Round 0 = the warm start the self-training cells begin from. "
-        "own-verify (--own-verify): the model judges each of its samples (yes/no logits); gap = accuracy of "
-        "the samples it judges right minus pass@1 (about 0: its own verification is no signal)."
+        "own-verify (--own-verify): the model judges each of its samples (yes/no logits); 'own pick - pass@1' "
+        "= accuracy of the sample it scores highest of k minus a random sample's (about 0 or below: its own "
+        "verification is no signal)."
     )
     return t
 
