@@ -22,6 +22,7 @@ FOLDER_KINDS = {  # tasks/<folder>/: the kind of a built-in task whose value doe
     "agents": "agent",
     "games": "game",
     "soups": "soup",
+    "samples": "samples",
 }
 
 

@@ -6,8 +6,9 @@ of 0/1 integers or booleans is ``bits``, a list of other numbers ``vector``, a n
 operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string holding Python
 functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
 strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts),
-records of multi-agent play (``game``: what the players said, scored again by the task) and records of a
-primordial soup's dynamics (``soup``: what was measured of it, scored again by the task).
+records of multi-agent play (``game``: what the players said, scored again by the task), records of a
+primordial soup's dynamics (``soup``: what was measured of it, scored again by the task) and records of a
+generative model's samples (``samples``: points one generation produced, scored against real data).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from .errors import TaskError
 
-KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup")
+KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup", "samples")
 UNKNOWN = "unknown"
 
 

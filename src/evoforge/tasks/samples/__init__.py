@@ -1,0 +1,1 @@
+"""Built-in sample tasks: real distributions that generated samples are scored against."""
