@@ -24,6 +24,7 @@ FOLDER_KINDS = {  # tasks/<folder>/: the kind of a built-in task whose value doe
     "soups": "soup",
     "samples": "samples",
     "boolnets": "boolnet",
+    "protocells": "protocell",
 }
 
 

@@ -10,7 +10,8 @@ records of multi-agent play (``game``: what the players said, scored again by th
 primordial soup's dynamics (``soup``: what was measured of it, scored again by the task), records of a
 generative model's samples (``samples``: points one generation produced, scored against real data), and
 records of more artificial-life systems, each scored again by its task: a generation of Boolean networks
-evolved under noise (``boolnet``: its fittest network).
+evolved under noise (``boolnet``: its fittest network) and a population of GARD protocells
+(``protocell``: compositions and the Price equation's terms).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .errors import TaskError
 
 KINDS = (
     "vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup", "samples",
-    "boolnet",
+    "boolnet", "protocell",
 )  # fmt: skip
 UNKNOWN = "unknown"
 

@@ -1,3 +1,3 @@
 """Artificial life: soups of programs that meet, run and change one another with no fitness function
-(``bff``, the primordial soup of "Computational Life") and Boolean networks evolved under noise
-(``boolean-networks``)."""
+(``bff``, the primordial soup of "Computational Life"), Boolean networks evolved under noise
+(``boolean-networks``) and GARD protocells whose compositions are inherited (``gard``)."""
