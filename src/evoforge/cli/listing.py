@@ -25,6 +25,7 @@ FOLDER_KINDS = {  # tasks/<folder>/: the kind of a built-in task whose value doe
     "samples": "samples",
     "boolnets": "boolnet",
     "protocells": "protocell",
+    "quines": "quine",
 }
 
 

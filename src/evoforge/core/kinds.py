@@ -9,9 +9,10 @@ strings that are trees can only be declared; so can agent designs (``agent``: co
 records of multi-agent play (``game``: what the players said, scored again by the task), records of a
 primordial soup's dynamics (``soup``: what was measured of it, scored again by the task), records of a
 generative model's samples (``samples``: points one generation produced, scored against real data), and
-records of more artificial-life systems, each scored again by its task: a generation of Boolean networks
-evolved under noise (``boolnet``: its fittest network) and a population of GARD protocells
-(``protocell``: compositions and the Price equation's terms).
+records of three more artificial-life systems, each scored again by its task: a generation of Boolean
+networks evolved under noise (``boolnet``: its fittest network), a population of GARD protocells
+(``protocell``: compositions and the Price equation's terms) and a neural-network quine (``quine``: its
+weights).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .errors import TaskError
 
 KINDS = (
     "vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup", "samples",
-    "boolnet", "protocell",
+    "boolnet", "protocell", "quine",
 )  # fmt: skip
 UNKNOWN = "unknown"
 
