@@ -365,6 +365,26 @@ SOURCES: dict[str, Source] = {
             "about 15 CPU-minutes allowed; a run without a takeover is a result at that scale, not a failure.",
         ),
     ),
+    "alife_systems.jsonl": Source(
+        "Artificial life: Boolean networks under noise, GARD protocells and a neural-network quine, each beside "
+        "its control",
+        (
+            "python benchmarks/alife_systems.py --system boolean-networks gard nn-quine --seeds 0 1 2 3 4",
+            "python benchmarks/alife_systems.py --table",
+            "python benchmarks/alife_systems.py --plot",
+        ),
+        tables=("table_boolean_networks", "table_gard", "table_nn_quine"),
+        notes=(
+            "Each run is one `evoforge run SYSTEM --task TASK ...` (the row's job), in-process, at niceness 10 on "
+            "the shared 2-core machine; the script pins BLAS to one thread (the boolean-networks and gard rows were "
+            "recorded before it did; their numpy work is elementwise and small products). See "
+            "[alife.md](alife.md#boolean-networks-under-noise) for what each signature shows and what did not "
+            "reproduce.",
+            "![Boolean networks: fitness under noise, error correction and modularity](img/alife-boolean-networks.png)",
+            "![GARD: the Price equation's terms, fidelity and carpets](img/alife-gard.png)",
+            "![Neural-network quine: self-replication error, accuracy and regeneration](img/alife-nn-quine.png)",
+        ),
+    ),
     "self_consuming.jsonl": Source(
         "Self-consuming loops: precision and recall per generation (the MAD curves) and corrections",
         (

@@ -23,6 +23,9 @@ FOLDER_KINDS = {  # tasks/<folder>/: the kind of a built-in task whose value doe
     "games": "game",
     "soups": "soup",
     "samples": "samples",
+    "boolnets": "boolnet",
+    "protocells": "protocell",
+    "quines": "quine",
 }
 
 

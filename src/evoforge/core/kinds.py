@@ -7,8 +7,12 @@ operator names ``tree``, a dict (an instruction with demos) ``prompt``, a string
 functions ``program`` and other text ``solution``. Checkpoints (``weights``) and
 strings that are trees can only be declared; so can agent designs (``agent``: code plus text parts),
 records of multi-agent play (``game``: what the players said, scored again by the task), records of a
-primordial soup's dynamics (``soup``: what was measured of it, scored again by the task) and records of a
-generative model's samples (``samples``: points one generation produced, scored against real data).
+primordial soup's dynamics (``soup``: what was measured of it, scored again by the task), records of a
+generative model's samples (``samples``: points one generation produced, scored against real data), and
+records of three more artificial-life systems, each scored again by its task: a generation of Boolean
+networks evolved under noise (``boolnet``: its fittest network), a population of GARD protocells
+(``protocell``: compositions and the Price equation's terms) and a neural-network quine (``quine``: its
+weights).
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from typing import Any
 
 from .errors import TaskError
 
-KINDS = ("vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup", "samples")
+KINDS = (
+    "vector", "bits", "tree", "program", "prompt", "solution", "weights", "agent", "game", "soup", "samples",
+    "boolnet", "protocell", "quine",
+)  # fmt: skip
 UNKNOWN = "unknown"
 
 

@@ -1,3 +1,3 @@
 """Genome kinds, one package each (vectors, trees, bits, programs, prompts, weights, agents, games, soups,
-samples): the genome, its operators, the prompts it shows a model, its typed task value and harness.
-Kinds never import each other."""
+samples, boolnets, protocells, quines): the genome, its operators, the prompts it shows a model, its typed
+task value and harness. Kinds never import each other."""

@@ -1,0 +1,1 @@
+"""Built-in GARD chemistries: catalysis matrices that populations of protocells grow in."""
