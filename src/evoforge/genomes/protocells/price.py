@@ -44,7 +44,7 @@ class PriceSplit:
 def group_means(counts: np.ndarray, trait: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each group's molecules and mean trait (0 for an empty group): ``counts`` (g, types), ``trait`` (types,)."""
     sizes = counts.sum(axis=1).astype(float)
-    means = np.divide(counts @ trait, sizes, out=np.zeros_like(sizes), where=sizes > 0)
+    means = np.where(sizes > 0, (counts @ trait) / np.maximum(sizes, np.finfo(float).tiny), 0.0)
     return sizes, means
 
 
@@ -64,7 +64,7 @@ def price(before: Any, after: Any, trait: Any) -> PriceSplit:
     if ((n0 == 0) & (n1 > 0)).any():
         raise ValueError("price: a group with no molecules before cannot have descendants")
     q = n0 / n0.sum()
-    w = np.divide(n1, n0, out=np.zeros_like(n1), where=n0 > 0)
+    w = np.where(n0 > 0, n1 / np.maximum(n0, np.finfo(float).tiny), 0.0)
     wbar = float(q @ w)
     mean0, mean1 = float(q @ z0), float(n1 @ z1 / n1.sum())
     between = float(q @ (w * z0) - wbar * mean0) / wbar
