@@ -222,8 +222,9 @@ SOURCES: dict[str, Source] = {
         tables=("table",),
         notes=(
             "word-problems steps=2 (a calibrated level: weights_calibration.jsonl; 4-epoch warm start 0.425, "
-            "3 rounds, 200 held out): STaR with 256 problems a round gains +5.5, +13.0, +26.0 points over the "
-            "control round by round (seed 0), ReST-EM 128x3 +11.5 at round 3, ScPO 128x4 -6.0 (the answers its "
+            "3 rounds, 200 held out): STaR with 256 problems a round gains over the control round by round "
+            "(+5.5/+1.5, +13.0/+13.5, +26.0/+26.0 on seeds 0/1), ReST-EM 128x3 +11.5/+2.0 at round 3, ScPO "
+            "128x4 -6.0 (seed 0; the answers its "
             "kept pairs prefer are right 31-46 % of the time). Per-round plot: docs/img/self_training_rounds.png.",
             "ScPO (no labels) misses its target (>= 80 % of STaR's gain); why: self_consistency_gap.txt below.",
             "control: the same rounds on the warm-start rows alone (mix_seed, no new data) fell 0.535 -> 0.490 "
