@@ -1,7 +1,15 @@
 """What the alife tests share: BFF as the paper states it, in plain Python with no shortcuts (the
-reference the compiled interpreter must match), and a hand-written self-replicator."""
+reference the compiled interpreter must match), a hand-written self-replicator, and a run file's records
+read back, the CLI in a child process and a kill -9 part-way through a run."""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 FILLER = 0x01  # a byte that is neither an instruction nor zero
 
@@ -57,3 +65,39 @@ def _partner(t: bytearray, pc: int, way: int) -> int:
             return j
         j += way
     return -1
+
+
+def records(path: Path | str) -> list[tuple]:
+    """Every candidate of a run file as (id, operator, score, genome, metrics)."""
+    from evoforge import RunStore
+
+    store = RunStore.open(path)
+    try:
+        return [(c.id, c.operator, c.score, c.genome, c.metrics) for c in store.candidates()]
+    finally:
+        store.close()
+
+
+def cli(*args: object) -> subprocess.Popen:
+    """``python -m evoforge ARGS`` in a child process (text output piped)."""
+    return subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def kill_9_after(rows: int, *run_args: object) -> None:
+    """Start ``evoforge run RUN_ARGS`` and kill -9 it once its run file (``--out``) holds ``rows`` records."""
+    out = Path(str(run_args[list(map(str, run_args)).index("--out") + 1]))
+    proc = cli("run", *run_args)
+    deadline = time.time() + 60
+    while proc.poll() is None and time.time() < deadline and len(_rows_so_far(out)) < rows:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _rows_so_far(path: Path) -> list[tuple]:
+    try:
+        return records(path)
+    except Exception:  # not created yet
+        return []

@@ -4,12 +4,11 @@ and resumes to the same records after an interruption (kill -9 for boolean-netwo
 line and no run file; `evoforge list` shows the recipes and their tasks."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from alife_helpers import cli, kill_9_after, records
 
 from evoforge import RunStore
 from evoforge.core.errors import ConfigError
@@ -23,14 +22,6 @@ TINY = {
 }
 REPORTS = {"boolean-networks": "the fittest network as the task scores it", "gard": "focal lineage",
            "nn-quine": "copies within 0.5"}  # fmt: skip
-
-
-def records(path):
-    store = RunStore.open(path)
-    try:
-        return [(c.id, c.operator, c.score, c.genome, c.metrics) for c in store.candidates()]
-    finally:
-        store.close()
 
 
 def run(tmp_path, recipe, name, **more):
@@ -76,34 +67,16 @@ def test_evolving_under_noise_beats_the_control_at_noise(tmp_path):
     assert evolved["heal"] == 1.0 > plain["heal"]
 
 
-def cli(*args):
-    return subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
 def test_a_killed_boolean_networks_run_resumes_to_the_same_records(tmp_path):
     common = ["--task", "noisy-clock", "--seed", 4, "--checkpoint-every", 0, "-q", "--executor", "inprocess",
               "--set", "population=8", "--set", "nodes=6", "--set", "generations=120", "--set", "every=2"]  # fmt: skip
     assert cli("run", "boolean-networks", *common, "--out", tmp_path / "reference.db").wait(timeout=120) == 0
     killed = tmp_path / "killed.db"
-    proc = cli("run", "boolean-networks", *common, "--out", killed)
-    deadline = time.time() + 60
-    while proc.poll() is None and time.time() < deadline and len(_rows_so_far(killed)) < 10:
-        time.sleep(0.02)
-    assert proc.poll() is None, "the run ended before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_9_after(10, "boolean-networks", *common, "--out", killed)
     so_far, whole = records(killed), records(tmp_path / "reference.db")
     assert 0 < len(so_far) < len(whole) and so_far == whole[: len(so_far)]
     assert cli("resume", killed, "-q").wait(timeout=120) == 0
     assert records(killed) == whole and len(whole) == 61
-
-
-def _rows_so_far(path):
-    try:
-        return records(path)
-    except Exception:  # not created yet
-        return []
 
 
 @pytest.mark.parametrize(("args", "needle"), [

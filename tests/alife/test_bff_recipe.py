@@ -2,14 +2,12 @@
 to the same records, shows and plots them; a planted replicator takes over; bad input is one line."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
-from alife_helpers import REPLICATOR
+from alife_helpers import REPLICATOR, cli, kill_9_after, records
 
 pytest.importorskip("numba")
 pytest.importorskip("brotli")
@@ -21,14 +19,6 @@ from evoforge.readers.plot import plot_run
 from evoforge.run.api import evolve
 
 TINY = {"tapes": 64, "epochs": 12, "every": 1, "mutation": 0.001}
-
-
-def records(path):
-    store = RunStore.open(path)
-    try:
-        return [(c.id, c.operator, c.score, c.genome, c.metrics) for c in store.candidates()]
-    finally:
-        store.close()
 
 
 def test_a_tiny_soup_stores_a_record_per_epoch(tmp_path):
@@ -62,24 +52,13 @@ def test_a_planted_replicator_takes_over(tmp_path):
     assert last["top"] == REPLICATOR.hex() and rows[-1][4]["top_copies"] == 1.0
 
 
-def cli(*args):
-    return subprocess.Popen([sys.executable, "-m", "evoforge", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
 def test_killed_run_resumes_to_the_same_records(tmp_path):
     common = ["--task", "bff", "--seed", 4, "--checkpoint-every", 0, "-q", "--executor", "inprocess",
               "--set", "tapes=128", "--set", "epochs=100", "--set", "every=1"]  # fmt: skip
     reference = tmp_path / "reference.db"
     assert cli("run", "bff", *common, "--out", reference).wait(timeout=120) == 0
     killed = tmp_path / "killed.db"
-    proc = cli("run", "bff", *common, "--out", killed)
-    deadline = time.time() + 60
-    while proc.poll() is None and time.time() < deadline and len(_rows_so_far(killed)) < 20:
-        time.sleep(0.02)
-    assert proc.poll() is None, "the run ended before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_9_after(20, "bff", *common, "--out", killed)
     so_far, whole = records(killed), records(reference)
     assert 0 < len(so_far) < len(whole) and so_far == whole[: len(so_far)]
     proc = cli("resume", killed, "-q")
@@ -91,13 +70,6 @@ def test_killed_run_resumes_to_the_same_records(tmp_path):
         assert plot_run(store, tmp_path / "soup.png").stat().st_size > 10_000  # with the soup's own panel
     finally:
         store.close()
-
-
-def _rows_so_far(path):
-    try:
-        return records(path)
-    except Exception:  # not created yet
-        return []
 
 
 @pytest.mark.parametrize(("args", "needle"), [
